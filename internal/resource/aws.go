@@ -1,0 +1,171 @@
+package resource
+
+import (
+	"fmt"
+	"time"
+)
+
+// Instance is an EC2 instance.
+type Instance struct {
+	ID          string
+	Name        string // the Name tag, if any
+	State       string // pending, running, stopping, stopped, shutting-down, terminated
+	StateCode   int32
+	StateReason string // StateReason.Message, e.g. "Client.UserInitiatedShutdown: ..."
+	Type        string
+	AZ          string
+	PublicIP    string
+	PrivateIP   string
+	LaunchTime  time.Time
+	// StateChanged is when AWS says the state last changed, parsed from
+	// StateTransitionReason ("User initiated (2024-01-02 15:04:05 GMT)"); zero
+	// when AWS does not say.
+	StateChanged time.Time
+	KeyName      string
+	ImageID      string
+	VpcID        string
+	SubnetID     string
+	Tags         map[string]string
+}
+
+func (i Instance) Key() string   { return i.ID }
+func (i Instance) Phase() string { return i.State }
+func (i Instance) Label() string {
+	if i.Name != "" {
+		return i.Name + " (" + i.ID + ")"
+	}
+	return i.ID
+}
+
+// Transitional is true for the states EC2 leaves by itself.
+func (i Instance) Transitional() bool {
+	switch i.State {
+	case "pending", "stopping", "shutting-down":
+		return true
+	}
+	return false
+}
+
+// Cluster is an ECS cluster.
+type Cluster struct {
+	ARN                string
+	Name               string
+	Status             string // ACTIVE, PROVISIONING, DEPROVISIONING, FAILED, INACTIVE
+	ActiveServices     int32
+	RunningTasks       int32
+	PendingTasks       int32
+	ContainerInstances int32
+}
+
+func (c Cluster) Key() string   { return c.ARN }
+func (c Cluster) Label() string { return c.Name }
+func (c Cluster) Phase() string { return c.Status }
+func (c Cluster) Transitional() bool {
+	return c.Status == "PROVISIONING" || c.Status == "DEPROVISIONING"
+}
+
+// Service is an ECS service with the state of its primary deployment.
+type Service struct {
+	ARN            string
+	Name           string
+	ClusterARN     string
+	Status         string // ACTIVE, DRAINING, INACTIVE
+	Desired        int32
+	Running        int32
+	Pending        int32
+	LaunchType     string
+	TaskDefinition string
+	// Rollout is the primary deployment's rolloutState: IN_PROGRESS,
+	// COMPLETED or FAILED ("" when ECS does not report one).
+	Rollout       string
+	RolloutReason string
+	Deployments   int // how many deployments are listed (more than 1 while rolling)
+	LastEvent     ServiceEvent
+	CreatedAt     time.Time
+}
+
+// ServiceEvent is one entry of a service's event log.
+type ServiceEvent struct {
+	At      time.Time
+	Message string
+}
+
+func (s Service) Key() string   { return s.ARN }
+func (s Service) Label() string { return s.Name }
+
+// Phase combines status, rollout and counts: a service's health is in its
+// counts, so "1/2 running" → "2/2 running" is a transition worth showing.
+func (s Service) Phase() string {
+	p := s.Status
+	if s.Rollout != "" {
+		p += " " + s.Rollout
+	}
+	return p + fmt.Sprintf(" %d/%d", s.Running, s.Desired)
+}
+
+func (s Service) Transitional() bool {
+	return s.Status == "DRAINING" || s.Rollout == "IN_PROGRESS" || s.Pending > 0 || s.Deployments > 1
+}
+
+// Task is an ECS task.
+type Task struct {
+	ARN            string
+	ID             string // the last segment of the ARN
+	ClusterARN     string
+	Group          string // "service:NAME" for tasks a service started
+	TaskDefinition string
+	LastStatus     string
+	DesiredStatus  string
+	Health         string // HEALTHY, UNHEALTHY, UNKNOWN
+	LaunchType     string
+	CreatedAt      time.Time
+	StartedAt      time.Time
+	StoppingAt     time.Time
+	StoppedAt      time.Time
+	StopCode       string
+	StoppedReason  string
+	Containers     []Container
+}
+
+func (t Task) Key() string   { return t.ARN }
+func (t Task) Label() string { return t.ID }
+func (t Task) Phase() string { return t.LastStatus }
+
+// Service returns the service name from the task's group, or "".
+func (t Task) Service() string {
+	const p = "service:"
+	if len(t.Group) > len(p) && t.Group[:len(p)] == p {
+		return t.Group[len(p):]
+	}
+	return ""
+}
+
+// Transitional is true for every lastStatus between PROVISIONING and STOPPED
+// except RUNNING, and for a RUNNING task that is asked to stop.
+func (t Task) Transitional() bool {
+	switch t.LastStatus {
+	case "RUNNING":
+		return t.DesiredStatus == "STOPPED"
+	case "STOPPED", "DELETED", "":
+		return false
+	}
+	return true
+}
+
+// Container is one container of an ECS task.
+type Container struct {
+	TaskARN    string
+	Name       string
+	Image      string
+	LastStatus string
+	ExitCode   *int32
+	Health     string
+	Reason     string
+}
+
+func (c Container) Key() string   { return c.TaskARN + "/" + c.Name }
+func (c Container) Label() string { return c.Name }
+func (c Container) Phase() string { return c.LastStatus }
+func (c Container) Transitional() bool {
+	return c.LastStatus == "PENDING" || c.LastStatus == "PROVISIONING"
+}

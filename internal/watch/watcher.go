@@ -1,0 +1,208 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"deckhand/internal/resource"
+)
+
+// Source is something the watcher can fetch a whole snapshot from.
+type Source interface {
+	Name() string
+	Fetch(ctx context.Context) (resource.Set, error)
+}
+
+// Notifier is implemented by event-driven sources (the Docker engine): a
+// receive on Notify means "something changed, fetch now". Such sources are
+// fetched on each notification and otherwise only at the slow interval.
+type Notifier interface {
+	Notify() <-chan struct{}
+}
+
+// Update is what the watcher emits after every fetch.
+type Update struct {
+	Source string
+	Gen    uint64
+	At     time.Time // when the fetch finished
+	Took   time.Duration
+	Set    resource.Set // the snapshot; empty when Err is set
+	// Transitions since the previous snapshot of this generation; nil for
+	// the first snapshot of a generation (the baseline is not news).
+	Transitions []Transition
+	Baseline    bool
+	Err         error
+	Next        time.Duration // when the next fetch is due
+}
+
+// Config is the schedule. Zero fields take the defaults.
+type Config struct {
+	Fast       time.Duration // while something is transitional (default 2s)
+	Slow       time.Duration // when all is steady (default 15s)
+	MaxBackoff time.Duration // ceiling of the error backoff (default 2m)
+	Settle     time.Duration // delay after a notification, to batch bursts (default 50ms)
+}
+
+func (c Config) withDefaults() Config {
+	if c.Fast <= 0 {
+		c.Fast = 2 * time.Second
+	}
+	if c.Slow <= 0 {
+		c.Slow = 15 * time.Second
+	}
+	if c.Slow < c.Fast {
+		c.Slow = c.Fast
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 2 * time.Minute
+	}
+	if c.Settle <= 0 {
+		c.Settle = 50 * time.Millisecond
+	}
+	return c
+}
+
+// Watcher fetches one source on its schedule. One goroutine (Run) does all
+// fetching, so two refreshes of one source are never in flight.
+type Watcher struct {
+	src     Source
+	cfg     Config
+	emit    func(Update)
+	gen     atomic.Uint64
+	refresh chan struct{}
+}
+
+// New makes a watcher; emit is called from Run's goroutine after each fetch.
+func New(src Source, cfg Config, emit func(Update)) *Watcher {
+	return &Watcher{src: src, cfg: cfg.withDefaults(), emit: emit, refresh: make(chan struct{}, 1)}
+}
+
+// Name is the source's name.
+func (w *Watcher) Name() string { return w.src.Name() }
+
+// Refresh asks for a fetch now. It never blocks; requests coalesce.
+func (w *Watcher) Refresh() {
+	select {
+	case w.refresh <- struct{}{}:
+	default:
+	}
+}
+
+// Reset starts a new generation: a fetch in flight is dropped when it
+// returns, and the next snapshot is a new baseline. Call it after changing
+// what the source fetches (e.g. which ECS cluster is in scope).
+func (w *Watcher) Reset() {
+	w.gen.Add(1)
+	w.Refresh()
+}
+
+// Run fetches until ctx ends.
+func (w *Watcher) Run(ctx context.Context) {
+	var notify <-chan struct{}
+	if n, ok := w.src.(Notifier); ok {
+		notify = n.Notify()
+	}
+	var (
+		base     Baselines
+		baseGen  uint64
+		failures int
+		timer    = time.NewTimer(0)
+	)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-w.refresh:
+		case <-notify:
+			if !sleep(ctx, w.cfg.Settle) {
+				return
+			}
+		}
+		gen := w.gen.Load()
+		start := time.Now()
+		set, err := w.src.Fetch(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if w.gen.Load() != gen {
+			w.Refresh() // stale: the scope changed while we fetched
+			continue
+		}
+		u := Update{Source: w.src.Name(), Gen: gen, At: time.Now(), Took: time.Since(start), Err: err}
+		if err != nil {
+			failures++
+			u.Next = Backoff(w.cfg.Fast, w.cfg.MaxBackoff, failures, IsThrottle(err))
+		} else {
+			failures = 0
+			if base == nil || baseGen != gen {
+				base, baseGen, u.Baseline = Baselines{}, gen, true
+				DiffSet(base, set, u.At)
+			} else {
+				u.Transitions = DiffSet(base, set, u.At)
+			}
+			u.Set = set
+			u.Next = w.cfg.Slow
+			if AnyTransitional(set) {
+				u.Next = w.cfg.Fast
+			}
+		}
+		w.emit(u)
+		resetTimer(timer, u.Next)
+	}
+}
+
+// Backoff is the delay after the n-th consecutive failure: exponential from
+// base, capped, with jitter so that many clients do not retry in step.
+// Throttling starts one step further back.
+func Backoff(base, max time.Duration, n int, throttled bool) time.Duration {
+	if throttled {
+		n++
+	}
+	d := base
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	// Equal jitter: between d/2 and d.
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// IsThrottle reports whether err carries an AWS throttling error code.
+func IsThrottle(err error) bool {
+	var coded interface{ ErrorCode() string }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	switch coded.ErrorCode() {
+	case "RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestThrottled":
+		return true
+	}
+	return false
+}
+
+func resetTimer(t *time.Timer, d time.Duration) {
+	t.Stop()
+	select {
+	case <-t.C:
+	default:
+	}
+	t.Reset(d)
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

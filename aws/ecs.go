@@ -1,0 +1,240 @@
+package aws
+
+import (
+	"context"
+	"sort"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"deckhand/internal/resource"
+)
+
+// The largest batches ECS accepts per call (AWS rejects more).
+const (
+	listPageSize          = 100 // ListClusters/ListServices/ListTasks maxResults
+	describeClustersBatch = 100
+	describeServicesBatch = 10
+	describeTasksBatch    = 100
+)
+
+// Clusters lists every ECS cluster of the region, sorted by name.
+func (c *Client) Clusters(ctx context.Context) ([]resource.Cluster, error) {
+	var arns []string
+	p := ecs.NewListClustersPaginator(c.ecs, &ecs.ListClustersInput{MaxResults: sdkaws.Int32(listPageSize)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("ecs", "ListClusters", err)
+		}
+		arns = append(arns, page.ClusterArns...)
+	}
+	out, err := inBatches(ctx, dedupe(arns), describeClustersBatch, func(ctx context.Context, batch []string) ([]resource.Cluster, error) {
+		res, err := c.ecs.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: batch})
+		if err != nil {
+			return nil, wrap("ecs", "DescribeClusters", err)
+		}
+		// Failures (a cluster deleted since the list) are dropped: it is
+		// gone, which the next snapshot reports as a removal anyway.
+		cs := make([]resource.Cluster, 0, len(res.Clusters))
+		for _, x := range res.Clusters {
+			cs = append(cs, resource.Cluster{
+				ARN:                sdkaws.ToString(x.ClusterArn),
+				Name:               sdkaws.ToString(x.ClusterName),
+				Status:             sdkaws.ToString(x.Status),
+				ActiveServices:     x.ActiveServicesCount,
+				RunningTasks:       x.RunningTasksCount,
+				PendingTasks:       x.PendingTasksCount,
+				ContainerInstances: x.RegisteredContainerInstancesCount,
+			})
+		}
+		return cs, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].ARN < out[j].ARN
+	})
+	return out, nil
+}
+
+// Services lists every service of a cluster, sorted by name. DescribeServices
+// takes at most 10 services per call, so a cluster of 2,000 services costs
+// 20 list pages and 200 describe calls, run a few at a time.
+func (c *Client) Services(ctx context.Context, clusterARN string) ([]resource.Service, error) {
+	var arns []string
+	p := ecs.NewListServicesPaginator(c.ecs, &ecs.ListServicesInput{
+		Cluster:    sdkaws.String(clusterARN),
+		MaxResults: sdkaws.Int32(listPageSize),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("ecs", "ListServices", err)
+		}
+		arns = append(arns, page.ServiceArns...)
+	}
+	out, err := inBatches(ctx, dedupe(arns), describeServicesBatch, func(ctx context.Context, batch []string) ([]resource.Service, error) {
+		res, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
+			Cluster:  sdkaws.String(clusterARN),
+			Services: batch,
+		})
+		if err != nil {
+			return nil, wrap("ecs", "DescribeServices", err)
+		}
+		ss := make([]resource.Service, 0, len(res.Services))
+		for _, s := range res.Services {
+			ss = append(ss, toService(s, clusterARN))
+		}
+		return ss, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].ARN < out[j].ARN
+	})
+	return out, nil
+}
+
+func toService(s types.Service, clusterARN string) resource.Service {
+	out := resource.Service{
+		ARN:            sdkaws.ToString(s.ServiceArn),
+		Name:           sdkaws.ToString(s.ServiceName),
+		ClusterARN:     sdkaws.ToString(s.ClusterArn),
+		Status:         sdkaws.ToString(s.Status),
+		Desired:        s.DesiredCount,
+		Running:        s.RunningCount,
+		Pending:        s.PendingCount,
+		LaunchType:     string(s.LaunchType),
+		TaskDefinition: sdkaws.ToString(s.TaskDefinition),
+		Deployments:    len(s.Deployments),
+		CreatedAt:      sdkaws.ToTime(s.CreatedAt),
+	}
+	if out.ClusterARN == "" {
+		out.ClusterARN = clusterARN
+	}
+	for _, d := range s.Deployments {
+		if sdkaws.ToString(d.Status) == "PRIMARY" {
+			out.Rollout = string(d.RolloutState)
+			out.RolloutReason = sdkaws.ToString(d.RolloutStateReason)
+			break
+		}
+	}
+	// ECS lists events newest first, but nothing promises it; pick the max.
+	for _, e := range s.Events {
+		at := sdkaws.ToTime(e.CreatedAt)
+		if out.LastEvent.Message == "" || at.After(out.LastEvent.At) {
+			out.LastEvent = resource.ServiceEvent{At: at, Message: sdkaws.ToString(e.Message)}
+		}
+	}
+	return out
+}
+
+// Tasks lists the running and the recently stopped tasks of a cluster (ECS
+// keeps stopped tasks visible for about an hour), sorted by creation time.
+func (c *Client) Tasks(ctx context.Context, clusterARN string) ([]resource.Task, error) {
+	var arns []string
+	// A task that is asked to stop between the two lists appears in both;
+	// dedupe below keeps it once.
+	for _, status := range []types.DesiredStatus{types.DesiredStatusRunning, types.DesiredStatusStopped} {
+		p := ecs.NewListTasksPaginator(c.ecs, &ecs.ListTasksInput{
+			Cluster:       sdkaws.String(clusterARN),
+			DesiredStatus: status,
+			MaxResults:    sdkaws.Int32(listPageSize),
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, wrap("ecs", "ListTasks", err)
+			}
+			arns = append(arns, page.TaskArns...)
+		}
+	}
+	out, err := inBatches(ctx, dedupe(arns), describeTasksBatch, func(ctx context.Context, batch []string) ([]resource.Task, error) {
+		res, err := c.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{
+			Cluster: sdkaws.String(clusterARN),
+			Tasks:   batch,
+		})
+		if err != nil {
+			return nil, wrap("ecs", "DescribeTasks", err)
+		}
+		ts := make([]resource.Task, 0, len(res.Tasks))
+		for _, t := range res.Tasks {
+			ts = append(ts, toTask(t, clusterARN))
+		}
+		return ts, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].ARN < out[j].ARN
+	})
+	return out, nil
+}
+
+func toTask(t types.Task, clusterARN string) resource.Task {
+	out := resource.Task{
+		ARN:            sdkaws.ToString(t.TaskArn),
+		ClusterARN:     sdkaws.ToString(t.ClusterArn),
+		Group:          sdkaws.ToString(t.Group),
+		TaskDefinition: sdkaws.ToString(t.TaskDefinitionArn),
+		LastStatus:     sdkaws.ToString(t.LastStatus),
+		DesiredStatus:  sdkaws.ToString(t.DesiredStatus),
+		Health:         string(t.HealthStatus),
+		LaunchType:     string(t.LaunchType),
+		CreatedAt:      sdkaws.ToTime(t.CreatedAt),
+		StartedAt:      sdkaws.ToTime(t.StartedAt),
+		StoppingAt:     sdkaws.ToTime(t.StoppingAt),
+		StoppedAt:      sdkaws.ToTime(t.StoppedAt),
+		StopCode:       string(t.StopCode),
+		StoppedReason:  sdkaws.ToString(t.StoppedReason),
+	}
+	out.ID = lastSegment(out.ARN)
+	if out.ClusterARN == "" {
+		out.ClusterARN = clusterARN
+	}
+	if len(t.Containers) > 0 {
+		out.Containers = make([]resource.Container, 0, len(t.Containers))
+	}
+	for _, ct := range t.Containers {
+		var exit *int32
+		if ct.ExitCode != nil {
+			v := *ct.ExitCode // copy: the resource must not alias SDK memory
+			exit = &v
+		}
+		out.Containers = append(out.Containers, resource.Container{
+			TaskARN:    out.ARN,
+			Name:       sdkaws.ToString(ct.Name),
+			Image:      sdkaws.ToString(ct.Image),
+			LastStatus: sdkaws.ToString(ct.LastStatus),
+			ExitCode:   exit,
+			Health:     string(ct.HealthStatus),
+			Reason:     sdkaws.ToString(ct.Reason),
+		})
+	}
+	return out
+}
+
+// lastSegment is the part after the last "/": a task ARN's ID in both the
+// old (task/ID) and the new (task/CLUSTER/ID) ARN formats.
+func lastSegment(arn string) string {
+	for i := len(arn) - 1; i >= 0; i-- {
+		if arn[i] == '/' {
+			return arn[i+1:]
+		}
+	}
+	return arn
+}

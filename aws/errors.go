@@ -1,0 +1,195 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Codes deckhand gives to failures that carry no AWS error code, so that
+// callers can tell "AWS said no" from "we never reached AWS".
+const (
+	CodeRequestSendFailed = "RequestSendFailed" // connection refused, DNS, TLS…
+	CodeNoCredentials     = "NoCredentials"     // the SDK found no usable credentials
+)
+
+// Error is every failed AWS call as deckhand reports it: which call, the
+// AWS error code, and a message that is safe to show (credentials removed).
+type Error struct {
+	Service   string // "ec2", "ecs", "sts": the IAM action prefix
+	Operation string // e.g. "DescribeInstances"
+	Code      string // AWS error code, or one of the Code* constants, or ""
+	Message   string
+	Err       error // the SDK error, for errors.Is/As (context.Canceled…)
+}
+
+// ErrorCode makes *Error satisfy the interface watch.IsThrottle looks for.
+func (e *Error) ErrorCode() string { return e.Code }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Service + ":" + e.Operation + ": ")
+	if e.Code != "" && e.Code != CodeRequestSendFailed && e.Code != CodeNoCredentials {
+		b.WriteString(e.Code + ": ")
+	}
+	b.WriteString(e.Message)
+	if e.AccessDenied() {
+		b.WriteString(" (needs IAM permission " + e.Service + ":" + e.Operation + ")")
+	}
+	return b.String()
+}
+
+// AccessDenied reports whether AWS refused the call for lack of permission.
+func (e *Error) AccessDenied() bool {
+	switch e.Code {
+	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
+		"UnauthorizedException", "AuthorizationError", "NotAuthorized":
+		return true
+	}
+	// EC2 sometimes prefixes codes ("Client.UnauthorizedOperation").
+	return strings.HasSuffix(e.Code, ".UnauthorizedOperation") || strings.HasSuffix(e.Code, ".AccessDenied")
+}
+
+// wrap turns an SDK error into *Error. service and op name the call; the
+// values the SDK carries in smithy.OperationError take precedence.
+func wrap(service, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := &Error{Service: service, Operation: op, Err: err}
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		if oe.ServiceID != "" {
+			e.Service = strings.ToLower(oe.ServiceID)
+		}
+		if oe.OperationName != "" {
+			e.Operation = oe.OperationName
+		}
+	}
+	var api smithy.APIError
+	var send *smithyhttp.RequestSendError
+	switch {
+	case errors.As(err, &api):
+		e.Code = api.ErrorCode()
+		e.Message = api.ErrorMessage()
+		if e.Message == "" {
+			e.Message = describeHTTP(err)
+		}
+	case errors.Is(err, context.Canceled):
+		e.Message = "canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		e.Message = "timed out"
+	case errors.As(err, &send):
+		e.Code = CodeRequestSendFailed
+		e.Message = describeSend(send)
+	case isCredentialsFailure(err):
+		e.Code = CodeNoCredentials
+		e.Message = "no usable AWS credentials: " + inner(err, oe)
+	default:
+		e.Message = inner(err, oe)
+	}
+	e.Message = redact(trimAuthBlob(e.Message))
+	return e
+}
+
+// inner is the error text without the SDK's "operation error EC2:
+// DescribeInstances, " prefix, which Error() already says better.
+func inner(err error, oe *smithy.OperationError) string {
+	if oe != nil && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	return err.Error()
+}
+
+// describeSend says where the request could not go and why, e.g. "cannot
+// reach http://127.0.0.1:5000: connection refused".
+func describeSend(send *smithyhttp.RequestSendError) string {
+	cause := send.Err
+	target := ""
+	var ue *url.Error
+	if errors.As(cause, &ue) {
+		if u, err := url.Parse(ue.URL); err == nil {
+			target = u.Scheme + "://" + u.Host
+		}
+		cause = ue.Err
+	}
+	msg := cause.Error()
+	// "dial tcp 127.0.0.1:1: connect: connection refused" → keep the last
+	// clause, which is the reason a human needs.
+	if i := strings.LastIndex(msg, ": "); i >= 0 && strings.Contains(msg, "dial") {
+		msg = msg[i+2:]
+	}
+	if target == "" {
+		return "request failed: " + msg
+	}
+	return "cannot reach " + target + ": " + msg
+}
+
+// describeHTTP covers API errors without a message (e.g. an HTML 403 from a
+// proxy): the HTTP status is the best we have.
+func describeHTTP(err error) string {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		return "HTTP " + re.Response.Status
+	}
+	var me *retry.MaxAttemptsError
+	if errors.As(err, &me) {
+		return me.Err.Error()
+	}
+	return "no message"
+}
+
+// isCredentialsFailure recognises the SDK's signing step failing to get
+// credentials; the SDK has no exported type for it.
+func isCredentialsFailure(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "get credentials") || strings.Contains(s, "failed to refresh cached credentials") ||
+		strings.Contains(s, "failed to retrieve credentials")
+}
+
+// trimAuthBlob drops EC2's "Encoded authorization failure message: <kilobytes
+// of base64>", which is useless on screen; the rest of the message says what
+// was denied.
+func trimAuthBlob(s string) string {
+	if i := strings.Index(s, "Encoded authorization failure message:"); i >= 0 {
+		return strings.TrimSpace(s[:i]) + " (decode the full reason with `aws sts decode-authorization-message`)"
+	}
+	return s
+}
+
+var (
+	// Access key IDs (long-term AKIA…, temporary ASIA…).
+	reAccessKey = regexp.MustCompile(`\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b`)
+	// name=value or name: value where the name says it is a secret.
+	reNamedSecret = regexp.MustCompile(`(?i)\b(aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|security_?token|x-amz-security-token|x-amz-signature|x-amz-credential|signature|password)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+`)
+	reAssignedSecret = regexp.MustCompile(`(?i)\b(token|secret|credential)=[^\s"'&,;]+`)
+	// Session tokens and similar: long base64 runs.
+	reLongBlob = regexp.MustCompile(`[A-Za-z0-9/+=]{100,}`)
+	// Secret access keys: 40 base64 characters of mixed case and digits.
+	reSecretKey = regexp.MustCompile(`[A-Za-z0-9/+]{40}`)
+)
+
+// redact removes anything that looks like a credential from s. It errs on
+// the side of hiding: an error message is never worth leaking a key.
+func redact(s string) string {
+	s = reAccessKey.ReplaceAllString(s, "[redacted]")
+	s = reNamedSecret.ReplaceAllString(s, "$1$2[redacted]")
+	s = reAssignedSecret.ReplaceAllString(s, "$1=[redacted]")
+	s = reLongBlob.ReplaceAllString(s, "[redacted]")
+	return reSecretKey.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.ContainsAny(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") &&
+			strings.ContainsAny(m, "abcdefghijklmnopqrstuvwxyz") &&
+			strings.ContainsAny(m, "0123456789") {
+			return "[redacted]"
+		}
+		return m
+	})
+}

@@ -1,0 +1,137 @@
+package aws
+
+import (
+	"context"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"deckhand/internal/resource"
+)
+
+// EC2Source is the watch.Source of EC2 instances.
+type EC2Source struct{ c *Client }
+
+// NewEC2Source watches the instances of c's region.
+func NewEC2Source(c *Client) *EC2Source { return &EC2Source{c: c} }
+
+// Name is the watcher's name for this source.
+func (s *EC2Source) Name() string { return "ec2" }
+
+// Fetch takes one snapshot of every instance.
+func (s *EC2Source) Fetch(ctx context.Context) (resource.Set, error) {
+	in, err := s.c.Instances(ctx)
+	if err != nil {
+		return resource.Set{}, err
+	}
+	return resource.Set{Kinds: []resource.Kind{resource.KindInstance}, Instances: in}, nil
+}
+
+// AutoClusters is how many clusters ECSSource expands (services and tasks)
+// when no cluster is focused. Beyond it, an unfocused fetch lists clusters
+// only: describing every service of dozens of clusters every few seconds
+// would cost more API calls than a dashboard is worth.
+const AutoClusters = 10
+
+// clusterConcurrency bounds the per-cluster lists in flight; each of them
+// runs up to describeConcurrency describe calls.
+const clusterConcurrency = 3
+
+// ECSSource is the watch.Source of ECS clusters and, for the clusters in
+// scope, their services, tasks and task containers.
+type ECSSource struct {
+	c     *Client
+	mu    sync.Mutex
+	focus string
+}
+
+// NewECSSource watches the ECS clusters of c's region.
+func NewECSSource(c *Client) *ECSSource { return &ECSSource{c: c} }
+
+// Name is the watcher's name for this source.
+func (s *ECSSource) Name() string { return "ecs" }
+
+// Focus limits services and tasks to one cluster; "" returns to automatic
+// scope (every cluster when there are at most AutoClusters). The caller
+// resets the watcher afterwards so the next snapshot is a new baseline.
+func (s *ECSSource) Focus(clusterARN string) {
+	s.mu.Lock()
+	s.focus = clusterARN
+	s.mu.Unlock()
+}
+
+// Focused is the focused cluster's ARN, or "".
+func (s *ECSSource) Focused() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.focus
+}
+
+// Fetch lists the clusters, then the services and tasks of the clusters in
+// scope. When nothing is in scope (more than AutoClusters clusters and no
+// focus) the set owns only KindCluster, so that a consumer does not read the
+// empty service list as "every service is gone".
+func (s *ECSSource) Fetch(ctx context.Context) (resource.Set, error) {
+	clusters, err := s.c.Clusters(ctx)
+	if err != nil {
+		return resource.Set{}, err
+	}
+	set := resource.Set{Clusters: clusters}
+	scope := s.scope(clusters)
+	if scope == nil {
+		set.Kinds = []resource.Kind{resource.KindCluster}
+		return set, nil
+	}
+	set.Kinds = []resource.Kind{resource.KindCluster, resource.KindService, resource.KindTask, resource.KindContainer}
+
+	// One slot per cluster, filled by its own goroutines, then joined in
+	// cluster order so the snapshot's order is deterministic.
+	services := make([][]resource.Service, len(scope))
+	tasks := make([][]resource.Task, len(scope))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(clusterConcurrency)
+	for i, arn := range scope {
+		g.Go(func() (err error) {
+			services[i], err = s.c.Services(gctx, arn)
+			return err
+		})
+		g.Go(func() (err error) {
+			tasks[i], err = s.c.Tasks(gctx, arn)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return resource.Set{}, err
+	}
+	for i := range scope {
+		set.Services = append(set.Services, services[i]...)
+		set.Tasks = append(set.Tasks, tasks[i]...)
+	}
+	for _, t := range set.Tasks {
+		set.Containers = append(set.Containers, t.Containers...)
+	}
+	return set, nil
+}
+
+// scope returns the ARNs of the clusters to expand, or nil for none. A
+// focused cluster that no longer exists expands to nothing: its services
+// and tasks are gone with it, which the empty lists say truthfully.
+func (s *ECSSource) scope(clusters []resource.Cluster) []string {
+	focus := s.Focused()
+	if focus != "" {
+		for _, c := range clusters {
+			if c.ARN == focus || c.Name == focus { // a name is accepted too
+				return []string{c.ARN}
+			}
+		}
+		return []string{}
+	}
+	if len(clusters) > AutoClusters {
+		return nil
+	}
+	arns := make([]string, len(clusters))
+	for i, c := range clusters {
+		arns[i] = c.ARN
+	}
+	return arns
+}

@@ -1,0 +1,178 @@
+package tui
+
+import (
+	"strings"
+	"unicode"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// The `:` command line and the `/` filter share one small line editor. It
+// is hand-rolled rather than bubbles/textinput because textinput's blinking
+// cursor needs a tick, and deckhand must not tick while nothing moves.
+
+type inputKind int
+
+const (
+	inputNone inputKind = iota
+	inputCommand
+	inputFilter
+)
+
+type lineInput struct {
+	kind inputKind
+	text []rune
+}
+
+func (in *lineInput) active() bool  { return in.kind != inputNone }
+func (in *lineInput) value() string { return string(in.text) }
+func (in *lineInput) stop()         { in.kind, in.text = inputNone, nil }
+
+func (in *lineInput) start(k inputKind, text string) {
+	in.kind, in.text = k, []rune(text)
+}
+
+// insert adds typed or pasted text; only its first line, without control
+// characters, since both the command and the filter are one line.
+func (in *lineInput) insert(s string) {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	for _, r := range s {
+		if unicode.IsPrint(r) {
+			in.text = append(in.text, r)
+		}
+	}
+}
+
+// command is one `:` command. The first name is the one completion offers.
+type command struct {
+	names []string
+	desc  string
+	pane  paneKind // -1 for help and quit
+}
+
+var commands = []command{
+	{[]string{"instances", "ec2", "inst"}, "EC2 instances", paneInstances},
+	{[]string{"clusters", "ecs", "cl"}, "ECS clusters", paneClusters},
+	{[]string{"services", "svc"}, "services of the focused cluster(s)", paneServices},
+	{[]string{"tasks", "task"}, "tasks of the focused cluster(s)", paneTasks},
+	{[]string{"containers", "co"}, "containers of those tasks", paneContainers},
+	{[]string{"docker", "dk"}, "local Docker containers", paneDocker},
+	{[]string{"events", "ev"}, "changes observed this session", paneEvents},
+	{[]string{"help", "h"}, "keys and commands", -1},
+	{[]string{"quit", "q", "q!"}, "quit deckhand", -1},
+}
+
+func commandNames() []string {
+	out := make([]string, len(commands))
+	for i, c := range commands {
+		out[i] = c.names[0]
+	}
+	return out
+}
+
+// completions are the command names that start with prefix.
+func completions(prefix string) []string {
+	prefix = strings.ToLower(strings.TrimSpace(prefix))
+	var out []string
+	for _, n := range commandNames() {
+		if strings.HasPrefix(n, prefix) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// complete extends prefix as far as the matching names agree.
+func complete(prefix string) string {
+	c := completions(prefix)
+	if len(c) == 0 {
+		return prefix
+	}
+	common := c[0]
+	for _, s := range c[1:] {
+		for !strings.HasPrefix(s, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	if len(common) < len(prefix) {
+		return prefix
+	}
+	return common
+}
+
+func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.keys
+	in := &m.input
+	switch {
+	case matches(msg, k.Accept):
+		text, kind := in.value(), in.kind
+		in.stop()
+		if kind == inputCommand {
+			return m.run(text)
+		}
+		return nil
+	case matches(msg, k.Cancel):
+		if in.kind == inputFilter {
+			m.current().tbl.setFilter("")
+		}
+		in.stop()
+		return nil
+	case matches(msg, k.Complete):
+		if in.kind == inputCommand {
+			in.text = []rune(complete(in.value()))
+		}
+		return nil
+	case matches(msg, k.ClearLine):
+		in.text = nil
+	case matches(msg, k.Erase):
+		if len(in.text) == 0 && in.kind == inputCommand {
+			in.stop() // backspace on an empty command line leaves it, like vim
+			return nil
+		}
+		if len(in.text) > 0 {
+			in.text = in.text[:len(in.text)-1]
+		}
+	default:
+		if msg.Text == "" {
+			return nil
+		}
+		in.insert(msg.Text)
+	}
+	m.afterInput()
+	return nil
+}
+
+// afterInput applies the filter as it is typed, so the rows narrow live.
+func (m *Model) afterInput() {
+	if m.input.kind == inputFilter {
+		m.current().tbl.setFilter(m.input.value())
+	}
+}
+
+// run executes a `:` command.
+func (m *Model) run(text string) tea.Cmd {
+	name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), ":")))
+	if name == "" {
+		return nil
+	}
+	for _, c := range commands {
+		for _, n := range c.names {
+			if n != name {
+				continue
+			}
+			switch c.names[0] {
+			case "quit":
+				return tea.Quit
+			case "help":
+				m.help, m.helpScroll = true, 0
+				return nil
+			}
+			m.switchTo(c.pane)
+			return nil
+		}
+	}
+	m.fail("unknown command :" + name + " — try :" + strings.Join(commandNames(), " :"))
+	return nil
+}

@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"deckhand/internal/resource"
+	"deckhand/internal/watch"
+)
+
+// The detail view shows one resource's fields and what deckhand saw happen
+// to it this session (from the event log), e.g.
+// "pending 20:01:03 → running 20:01:20 (+17s) → stopping 20:05:00 (+3m40s)".
+
+type field struct{ name, value string }
+
+func (m *Model) fields(it resource.Item) []field {
+	loc := m.loc()
+	at := func(t time.Time) string { return stamp(t, loc) }
+	switch x := it.(type) {
+	case resource.Instance:
+		fs := []field{{"Name", x.Name}, {"ID", x.ID}, {"State", x.State}, {"State reason", x.StateReason},
+			{"State changed", at(m.lastChange(rkey{resource.KindInstance, x.ID}, x.StateChanged))},
+			{"Type", x.Type}, {"AZ", x.AZ}, {"Public IP", x.PublicIP}, {"Private IP", x.PrivateIP},
+			{"Launched", at(x.LaunchTime)}, {"Image", x.ImageID}, {"Key pair", x.KeyName},
+			{"VPC", x.VpcID}, {"Subnet", x.SubnetID}}
+		keys := make([]string, 0, len(x.Tags))
+		for k := range x.Tags {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fs = append(fs, field{"Tag " + k, x.Tags[k]})
+		}
+		return fs
+	case resource.Cluster:
+		return []field{{"Name", x.Name}, {"ARN", x.ARN}, {"Status", x.Status},
+			{"Active services", itoa(x.ActiveServices)}, {"Running tasks", itoa(x.RunningTasks)},
+			{"Pending tasks", itoa(x.PendingTasks)}, {"Container instances", itoa(x.ContainerInstances)}}
+	case resource.Service:
+		return []field{{"Name", x.Name}, {"ARN", x.ARN}, {"Cluster", m.data.clusterName(x.ClusterARN)},
+			{"Status", x.Status}, {"Desired", itoa(x.Desired)}, {"Running", itoa(x.Running)},
+			{"Pending", itoa(x.Pending)}, {"Rollout", x.Rollout}, {"Rollout reason", x.RolloutReason},
+			{"Deployments", itoa(int32(x.Deployments))}, {"Launch type", x.LaunchType},
+			{"Task definition", x.TaskDefinition}, {"Created", at(x.CreatedAt)},
+			{"Last event", strings.TrimSpace(clock(x.LastEvent.At, loc) + " " + x.LastEvent.Message)}}
+	case resource.Task:
+		fs := []field{{"ID", x.ID}, {"ARN", x.ARN}, {"Cluster", m.data.clusterName(x.ClusterARN)},
+			{"Group", x.Group}, {"Task definition", x.TaskDefinition}, {"Last status", x.LastStatus},
+			{"Desired status", x.DesiredStatus}, {"Health", x.Health}, {"Launch type", x.LaunchType},
+			{"Created", at(x.CreatedAt)}, {"Started", at(x.StartedAt)}, {"Stopping", at(x.StoppingAt)},
+			{"Stopped", at(x.StoppedAt)}, {"Stop code", x.StopCode}, {"Stopped reason", x.StoppedReason}}
+		for _, c := range x.Containers {
+			fs = append(fs, field{"Container " + c.Name, containerSummary(c)})
+		}
+		return fs
+	case resource.Container:
+		return []field{{"Name", x.Name}, {"Task", x.TaskARN}, {"Image", x.Image},
+			{"Last status", x.LastStatus}, {"Exit code", exitText(x.ExitCode)}, {"Health", x.Health},
+			{"Reason", x.Reason}}
+	case resource.DockerContainer:
+		return []field{{"Name", x.Name}, {"ID", x.ID}, {"Image", x.Image}, {"State", x.State},
+			{"Status", x.Status}, {"Ports", x.Ports}, {"Created", at(x.Created)}}
+	}
+	return nil
+}
+
+func exitText(code *int32) string {
+	if code == nil {
+		return "-"
+	}
+	return itoa(*code)
+}
+
+func containerSummary(c resource.Container) string {
+	s := c.LastStatus
+	if c.ExitCode != nil {
+		s += ", exit " + itoa(*c.ExitCode)
+	}
+	if c.Health != "" {
+		s += ", " + c.Health
+	}
+	if c.Reason != "" {
+		s += ", " + c.Reason
+	}
+	return s
+}
+
+// historyChain renders a resource's transitions as one line, each phase
+// with the time it was entered and how long after the previous one.
+func historyChain(ts []watch.Transition, loc *time.Location) string {
+	var parts []string
+	var prev time.Time
+	for i, t := range ts {
+		if i == 0 && !t.Added() {
+			parts = append(parts, t.From)
+		}
+		label := t.To
+		if t.Removed() {
+			label = "removed"
+		}
+		s := label + " " + clock(t.At, loc)
+		if !prev.IsZero() {
+			s += " (+" + fmtAge(t.At.Sub(prev)) + ")"
+		}
+		parts = append(parts, s)
+		prev = t.At
+	}
+	return strings.Join(parts, " → ")
+}
+
+// detailLines is the detail view's content, before scrolling.
+func (m *Model) detailLines(p *page, now time.Time, w int) []string {
+	st := &m.st
+	it := m.data.lookup(p.ref)
+	var out []string
+	head := string(p.ref.kind) + " " + p.ref.key
+	if it != nil {
+		head = string(p.ref.kind) + " " + it.Label()
+	}
+	out = append(out, st.Title.Render(fit(head, w)), "")
+	if it == nil {
+		out = append(out, st.Warn.Render(fit("No longer listed by "+m.data.source[p.ref.kind]+": it was removed, or is outside the current scope.", w)), "")
+	}
+	fs := m.fields(it)
+	nameW := 0
+	for _, f := range fs {
+		nameW = max(nameW, ansi.StringWidth(f.name))
+	}
+	valW := max(w-nameW-4, 10)
+	for _, f := range fs {
+		v := clean(f.value)
+		if v == "" {
+			v = "-"
+		}
+		style := st.tone(toneNone)
+		if strings.Contains(strings.ToLower(f.name), "status") || f.name == "State" || f.name == "Health" || f.name == "Rollout" {
+			style = st.tone(toneOf(v))
+		}
+		wrapped := strings.Split(ansi.Wrap(v, valW, " ,"), "\n")
+		for i, l := range wrapped {
+			name := ""
+			if i == 0 {
+				name = f.name
+			}
+			out = append(out, "  "+st.Muted.Render(pad(name, nameW, false))+"  "+style.Render(l))
+		}
+	}
+	hist := m.events.history(p.ref)
+	out = append(out, "", st.Title.Render("History (this session)"))
+	if len(hist) == 0 {
+		return append(out, "  "+st.Muted.Render("No change seen since deckhand started."))
+	}
+	for _, l := range strings.Split(ansi.Wrap(historyChain(hist, m.loc()), max(w-4, 10), " "), "\n") {
+		out = append(out, "  "+l)
+	}
+	out = append(out, "")
+	for i := len(hist) - 1; i >= 0; i-- {
+		t := hist[i]
+		line := clock(t.At, m.loc()) + "  " + st.tone(changeTone(t)).Render(change(t)) +
+			st.Muted.Render("  "+fmtAge(now.Sub(t.At))+" ago")
+		out = append(out, "  "+line)
+	}
+	return out
+}

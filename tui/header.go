@@ -1,0 +1,270 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// seg is one piece of a header line; when the line is too wide, segments
+// with the highest prio are dropped first.
+type seg struct {
+	text  string
+	prio  int
+	style lipgloss.Style
+}
+
+// joinSegs lays segments out on one line of width w.
+func joinSegs(segs []seg, sep string, w int) string {
+	keep := make([]bool, len(segs))
+	for i := range keep {
+		keep[i] = true
+	}
+	width := func() int {
+		n, shown := 0, 0
+		for i, s := range segs {
+			if keep[i] {
+				n += ansi.StringWidth(s.text)
+				shown++
+			}
+		}
+		return n + ansi.StringWidth(sep)*max(shown-1, 0)
+	}
+	for width() > w {
+		drop := -1
+		for i, s := range segs {
+			if keep[i] && s.prio > 0 && (drop < 0 || s.prio >= segs[drop].prio) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		keep[drop] = false
+	}
+	var parts []string
+	for i, s := range segs {
+		if keep[i] {
+			parts = append(parts, s.style.Render(s.text))
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+// headerLine: who and where — app, markers, AWS identity, region, profile,
+// endpoint and Docker host.
+func (m *Model) headerLine(w int) string {
+	st := &m.st
+	plain := lipgloss.NewStyle()
+	name := "deckhand"
+	if m.cfg.Version != "" {
+		name += " " + m.cfg.Version
+	}
+	segs := []seg{{name, 0, st.Header}}
+	if m.cfg.Readonly {
+		segs = append(segs, seg{" READONLY ", 0, st.Marker})
+	}
+	if m.cfg.Sandbox {
+		segs = append(segs, seg{" SANDBOX ", 0, st.Marker})
+	}
+	if m.cfg.AWSProblem != "" {
+		segs = append(segs, seg{"aws unavailable", 1, st.Warn})
+	} else {
+		switch {
+		case m.account != "":
+			segs = append(segs, seg{"acct " + m.account, 1, plain})
+		case m.identErr != nil:
+			segs = append(segs, seg{"identity unknown", 3, st.Warn})
+		case m.cfg.Identity != nil:
+			segs = append(segs, seg{"acct …", 3, st.Muted})
+		}
+		if m.arn != "" {
+			segs = append(segs, seg{m.arn, 6, st.Muted})
+		}
+	}
+	if m.cfg.Region != "" {
+		segs = append(segs, seg{"region " + m.cfg.Region, 1, plain})
+	}
+	if m.cfg.Profile != "" {
+		segs = append(segs, seg{"profile " + m.cfg.Profile, 2, plain})
+	}
+	if m.cfg.Endpoint != "" {
+		segs = append(segs, seg{"endpoint " + m.cfg.Endpoint, 2, st.Accent})
+	}
+	switch {
+	case m.cfg.DockerProblem != "":
+		segs = append(segs, seg{"docker unavailable", 4, st.Warn})
+	case m.cfg.DockerHost != "":
+		segs = append(segs, seg{"docker " + m.cfg.DockerHost, 5, st.Muted})
+	}
+	return joinSegs(segs, "  ", w)
+}
+
+// freshness says how old each source's data is: "ec2 4s ago", or STALE
+// with the age of the data still shown when the last fetch failed.
+func (m *Model) freshness(now time.Time, src string) (string, tone) {
+	aws := src == "ec2" || src == "ecs"
+	if aws && m.cfg.AWSProblem != "" || src == "docker" && m.cfg.DockerProblem != "" {
+		return src + " unavailable", toneWarn
+	}
+	s := m.src[src]
+	switch {
+	case s == nil || s.updates == 0:
+		return src + " loading…", toneMuted
+	case s.err != nil && s.okAt.IsZero():
+		return src + " FAILED " + fmtAge(now.Sub(s.errAt)) + " ago", toneErr
+	case s.err != nil:
+		return src + " STALE " + fmtAge(now.Sub(s.okAt)) + " ago", toneErr
+	}
+	return src + " " + fmtAge(now.Sub(s.okAt)) + " ago", toneMuted
+}
+
+// freshnessLine: data age per source on the left, the panes on the right
+// when they fit.
+func (m *Model) freshnessLine(now time.Time, w int) string {
+	var parts []string
+	for _, src := range m.srcOrder {
+		text, t := m.freshness(now, src)
+		parts = append(parts, m.st.tone(t).Render(text))
+	}
+	left := strings.Join(parts, "  ")
+	var tabs []string
+	cur := m.topIndex()
+	for i, k := range topPanes {
+		label := string(rune('1'+i)) + " " + paneNames[k]
+		if i == cur {
+			tabs = append(tabs, m.st.Selected.Render(" "+label+" "))
+		} else {
+			tabs = append(tabs, m.st.Muted.Render(" "+label+" "))
+		}
+	}
+	right := strings.Join(tabs, "")
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 2 {
+		return left
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// titleLine: breadcrumbs of the page stack, row count, filter and whether
+// the data is stale.
+func (m *Model) titleLine(now time.Time, w int) string {
+	crumbs := make([]string, len(m.stack))
+	for i, p := range m.stack {
+		crumbs[i] = p.crumb
+	}
+	title := m.st.Title.Render(strings.Join(crumbs, " › "))
+	p := m.current()
+	if m.help {
+		title += m.st.Muted.Render(" › help")
+	}
+	if p.kind != paneDetail && !m.help {
+		if t := &p.tbl; t.filter != "" {
+			title += m.st.Muted.Render(" [" + thousands(t.n()) + "/" + thousands(len(t.rows)) + "]")
+			title += "  " + m.st.Accent.Render("/"+t.raw)
+		} else {
+			title += m.st.Muted.Render(" [" + thousands(len(t.rows)) + "]")
+		}
+	}
+	if src := m.pageSource(p); src != "" {
+		if s := m.src[src]; s != nil && s.err != nil && !s.okAt.IsZero() {
+			title += "  " + m.st.Err.Render("STALE: "+src+" data from "+fmtAge(now.Sub(s.okAt))+" ago")
+		}
+	}
+	return title
+}
+
+// statusLine: the command line or filter while typing, else a flash, else
+// the latest fetch error, with the cursor position on the right.
+func (m *Model) statusLine(w int) string {
+	if m.input.active() {
+		return m.inputLine()
+	}
+	left := ""
+	switch {
+	case m.flash.text != "":
+		left = m.st.tone(m.flash.tone).Render(m.flash.text)
+	default:
+		if src, err := m.lastError(); err != nil {
+			left = m.st.Err.Render(src + ": " + clean(err.Error()))
+		}
+	}
+	right := ""
+	if p := m.current(); p.kind != paneDetail && !m.help && p.tbl.n() > 0 {
+		right = m.st.Muted.Render(thousands(p.tbl.cursor+1) + "/" + thousands(p.tbl.n()))
+	}
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if right == "" || gap < 1 {
+		return left
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// lastError is the failing source to report: the current page's first, then
+// any other.
+func (m *Model) lastError() (string, error) {
+	if src := m.pageSource(m.current()); src != "" {
+		if s := m.src[src]; s != nil && s.err != nil {
+			return src, s.err
+		}
+	}
+	for _, src := range m.srcOrder {
+		if s := m.src[src]; s != nil && s.err != nil {
+			return src, s.err
+		}
+	}
+	return "", nil
+}
+
+func (m *Model) inputLine() string {
+	prefix := ":"
+	if m.input.kind == inputFilter {
+		prefix = "/"
+	}
+	text := m.input.value()
+	line := m.st.Key.Render(prefix) + text
+	cursor := m.st.Selected.Render(" ")
+	if m.input.kind != inputCommand {
+		return line + cursor
+	}
+	c := completions(text)
+	if len(c) > 0 && text != "" {
+		ghost := strings.TrimPrefix(c[0], strings.ToLower(text))
+		line += cursor + m.st.Muted.Render(ghost)
+		if len(c) > 1 {
+			line += m.st.Muted.Render("   (" + strings.Join(c, " ") + ")")
+		}
+		return line
+	}
+	if text != "" {
+		return line + cursor + m.st.Err.Render("   no such command")
+	}
+	return line + cursor + m.st.Muted.Render("   "+strings.Join(commandNames(), " "))
+}
+
+// hintLine shows the main keys of the current mode, from the keymap.
+func (m *Model) hintLine(w int) string {
+	var b strings.Builder
+	used := 0
+	for _, a := range m.keys.short(m.mode()) {
+		if !a.Enabled() {
+			continue
+		}
+		h := a.Help()
+		n := ansi.StringWidth(h.Key) + 1 + ansi.StringWidth(h.Desc)
+		if used > 0 {
+			n += 2
+		}
+		if used+n > w {
+			break
+		}
+		if used > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(m.st.Key.Render(h.Key) + " " + m.st.Muted.Render(h.Desc))
+		used += n
+	}
+	return b.String()
+}

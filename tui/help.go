@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// helpLines is the `?` overlay, generated from the keymap and the command
+// list so that it cannot drift from what the keys do.
+func (m *Model) helpLines(w int) []string {
+	st := &m.st
+	keyW := 0
+	for _, a := range m.keys.all() {
+		keyW = max(keyW, ansi.StringWidth(a.Help().Key))
+	}
+	// Keys grouped by where they work, in keymap order.
+	var keys []string
+	var groups []mode
+	for _, a := range m.keys.all() {
+		if !slices.Contains(groups, a.modes) {
+			groups = append(groups, a.modes)
+		}
+	}
+	for _, g := range groups {
+		if len(keys) > 0 {
+			keys = append(keys, "")
+		}
+		keys = append(keys, st.Title.Render("Keys: "+where(g)))
+		for _, a := range m.keys.all() {
+			if a.modes != g {
+				continue
+			}
+			h := a.Help()
+			desc := h.Desc
+			if a.danger {
+				desc += " (dangerous)"
+			}
+			if !a.Enabled() {
+				desc += " (disabled: read-only)"
+			}
+			keys = append(keys, "  "+st.Key.Render(pad(h.Key, keyW, false))+"  "+desc)
+		}
+	}
+
+	cmds := []string{st.Title.Render("Commands")}
+	for _, c := range commands {
+		line := "  " + st.Key.Render(":"+c.names[0])
+		if len(c.names) > 1 {
+			line += st.Muted.Render(" (:" + strings.Join(c.names[1:], " :") + ")")
+		}
+		cmds = append(cmds, line+"  "+c.desc)
+	}
+	cmds = append(cmds, "", st.Title.Render("Panes"))
+	for i, k := range topPanes {
+		cmds = append(cmds, "  "+st.Key.Render(string(rune('1'+i)))+"  "+paneNames[k])
+	}
+	cmds = append(cmds, "",
+		st.Title.Render("Drill-down"),
+		"  clusters › services › tasks › containers: enter opens, esc goes back.",
+		"  d (or enter on an instance, container or event) shows details and history.",
+		"",
+		st.Title.Render("Row markers"),
+		"  > cursor   * changed in the last few seconds",
+	)
+
+	// Side by side when there is room, else one under the other.
+	leftW := 0
+	for _, l := range keys {
+		leftW = max(leftW, ansi.StringWidth(l))
+	}
+	if w < leftW+4+50 {
+		return append(append(keys, ""), cmds...)
+	}
+	out := make([]string, max(len(keys), len(cmds)))
+	for i := range out {
+		l, r := "", ""
+		if i < len(keys) {
+			l = keys[i]
+		}
+		if i < len(cmds) {
+			r = cmds[i]
+		}
+		out[i] = pad(l, leftW, false) + "    " + r
+	}
+	return out
+}

@@ -1,0 +1,155 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// The keymap is the single source of truth for keys: Update matches against
+// it, and the hint line, the `?` help overlay and KeyTable (the README's key
+// table) are all generated from it. TestKeyMapNoConflicts fails when two
+// actions that can fire in the same mode share a key.
+
+// mode is where a key can fire. An action may be active in several modes.
+type mode uint8
+
+const (
+	modeTable  mode = 1 << iota // a list of resources or events
+	modeDetail                  // the detail/history view of one resource
+	modeHelp                    // the help overlay
+	modeInput                   // typing in the `:` command line or `/` filter
+
+	modeBrowse = modeTable | modeDetail | modeHelp
+	modeAll    = modeBrowse | modeInput
+)
+
+// action is one user action: its keys and help text, where it works, and
+// whether it changes anything in AWS or Docker. Dangerous actions are
+// disabled by --readonly (Config.Readonly).
+type action struct {
+	key.Binding
+	modes  mode
+	danger bool
+}
+
+func act(modes mode, danger bool, help, desc string, keys ...string) action {
+	return action{Binding: key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc)), modes: modes, danger: danger}
+}
+
+// keyMap lists every action. All returns them in display order; a test
+// checks with reflection that no field is missing from All.
+type keyMap struct {
+	Quit, ForceQuit, Help, Command, Refresh    action
+	NextPane, PrevPane, Panes, Back            action
+	Up, Down, Top, Bottom                      action
+	PageUp, PageDown, HalfUp, HalfDown         action
+	Open, Detail, Filter                       action
+	Accept, Cancel, Complete, ClearLine, Erase action
+}
+
+func defaultKeyMap() keyMap {
+	return keyMap{
+		Quit:      act(modeBrowse, false, "q", "quit", "q"),
+		ForceQuit: act(modeAll, false, "ctrl+c", "quit", "ctrl+c"),
+		Help:      act(modeBrowse, false, "?", "help", "?"),
+		Command:   act(modeBrowse, false, ":", "command", ":"),
+		Refresh:   act(modeBrowse, false, "ctrl+r", "refresh", "ctrl+r"),
+		NextPane:  act(modeBrowse, false, "tab", "next pane", "tab"),
+		PrevPane:  act(modeBrowse, false, "shift+tab", "previous pane", "shift+tab"),
+		Panes:     act(modeBrowse, false, "1-6", "panes", "1", "2", "3", "4", "5", "6"),
+		Back:      act(modeBrowse, false, "esc", "back", "esc"),
+
+		Up:       act(modeBrowse, false, "k/↑", "up", "k", "up"),
+		Down:     act(modeBrowse, false, "j/↓", "down", "j", "down"),
+		Top:      act(modeBrowse, false, "g", "top", "g", "home"),
+		Bottom:   act(modeBrowse, false, "G", "bottom", "G", "end"),
+		PageUp:   act(modeBrowse, false, "pgup", "page up", "pgup"),
+		PageDown: act(modeBrowse, false, "pgdn", "page down", "pgdown"),
+		HalfUp:   act(modeBrowse, false, "ctrl+u", "half page up", "ctrl+u"),
+		HalfDown: act(modeBrowse, false, "ctrl+d", "half page down", "ctrl+d"),
+
+		Open:   act(modeTable, false, "enter", "open", "enter"),
+		Detail: act(modeTable, false, "d", "detail", "d"),
+		Filter: act(modeTable, false, "/", "filter", "/"),
+
+		Accept:    act(modeInput, false, "enter", "run / keep filter", "enter"),
+		Cancel:    act(modeInput, false, "esc", "cancel / clear filter", "esc"),
+		Complete:  act(modeInput, false, "tab", "complete command", "tab"),
+		ClearLine: act(modeInput, false, "ctrl+u", "clear line", "ctrl+u"),
+		Erase:     act(modeInput, false, "backspace", "delete character", "backspace"),
+	}
+}
+
+// all returns pointers to every action, in the order help shows them.
+func (k *keyMap) all() []*action {
+	return []*action{
+		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Back,
+		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
+		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
+		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase,
+	}
+}
+
+// setReadonly disables (or re-enables) every dangerous action. None exists
+// yet; actions that start, stop or scale resources must set danger.
+func (k *keyMap) setReadonly(ro bool) {
+	for _, a := range k.all() {
+		if a.danger {
+			a.SetEnabled(!ro)
+		}
+	}
+}
+
+// short is the hint line of a mode: the few keys someone new needs first.
+func (k *keyMap) short(m mode) []*action {
+	switch m {
+	case modeInput:
+		return []*action{&k.Accept, &k.Cancel, &k.Complete, &k.ForceQuit}
+	case modeHelp:
+		return []*action{&k.Back, &k.Down, &k.Up, &k.Quit}
+	case modeDetail:
+		return []*action{&k.Back, &k.Down, &k.Up, &k.Command, &k.Help, &k.Quit}
+	}
+	return []*action{&k.Help, &k.Command, &k.Filter, &k.Open, &k.Back, &k.Detail, &k.Panes, &k.Quit, &k.Refresh}
+}
+
+// where describes a mode set for the help overlay and the README.
+func where(m mode) string {
+	switch m {
+	case modeAll:
+		return "everywhere"
+	case modeBrowse:
+		return "anywhere but the command line"
+	}
+	var parts []string
+	for _, x := range []struct {
+		m    mode
+		name string
+	}{{modeTable, "tables"}, {modeDetail, "detail"}, {modeHelp, "help"}, {modeInput, "command line & filter"}} {
+		if m&x.m != 0 {
+			parts = append(parts, x.name)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// KeyTable returns the keymap as a Markdown table (key, action, where) for
+// the README. Dangerous actions are marked; they are disabled by --readonly.
+func KeyTable() string {
+	k := defaultKeyMap()
+	var b strings.Builder
+	b.WriteString("| Key | Action | Where |\n|---|---|---|\n")
+	for _, a := range k.all() {
+		keys := make([]string, len(a.Keys()))
+		for i, s := range a.Keys() {
+			keys[i] = "`" + s + "`"
+		}
+		desc := a.Help().Desc
+		if a.danger {
+			desc += " (dangerous: disabled by --readonly)"
+		}
+		b.WriteString("| " + strings.Join(keys, " ") + " | " + desc + " | " + where(a.modes) + " |\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,265 @@
+// Package tui is deckhand's terminal UI: one root model that owns layout,
+// the page stack (breadcrumbs), the `:` command line, the `/` filter, the
+// help overlay and the status line. Panes are tables built from the
+// snapshots the watchers send (watch.Update); nothing here does I/O in
+// Update — the Config callbacks run only inside tea.Cmds.
+package tui
+
+import (
+	"context"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"deckhand/internal/watch"
+)
+
+// Config is what cmd/deckhand passes in. Callbacks may be nil.
+type Config struct {
+	Region, Profile, Endpoint, DockerHost, Version string
+	Readonly                                       bool
+	Sandbox                                        bool   // show a SANDBOX marker
+	AWSProblem                                     string // non-empty when AWS is unusable: AWS panes show it instead of data
+	DockerProblem                                  string // non-empty when no Docker client could be made
+	// Identity returns the AWS account and caller ARN; called once, in a Cmd.
+	Identity func(ctx context.Context) (account, arn string, err error)
+	// Refresh asks a watcher ("ec2", "ecs", "docker"; "" = all) to fetch now.
+	Refresh func(source string)
+	// FocusCluster scopes the ECS watcher to a cluster ("" = automatic).
+	FocusCluster func(clusterARN string)
+	// Now is the clock; nil means time.Now. Tests pass a fixed clock.
+	Now func() time.Time
+}
+
+// highlightFor is how long a changed row stays highlighted.
+const highlightFor = 5 * time.Second
+
+// Model is the root model. Use New; the program receives watch.Update
+// values (program.Send) from the watchers.
+type Model struct {
+	cfg     Config
+	keys    keyMap
+	st      Styles
+	isDark  bool
+	noColor bool
+	width   int
+	height  int
+
+	data      store
+	src       map[string]*sourceStatus
+	srcOrder  []string
+	events    *eventLog
+	changedAt map[rkey]time.Time // when deckhand saw each resource change
+	hl        map[rkey]uint64    // changed rows → the batch that changed them
+	hlSeq     uint64             // batch number of the latest transitions
+	hlTicking bool               // a highlight-expiry tick is scheduled
+
+	tops       [paneDetail]*page
+	stack      []*page
+	help       bool
+	helpScroll int
+	input      lineInput
+	flash      flash
+
+	account, arn string
+	identErr     error
+	focused      string // cluster ARN the ECS watcher was asked to focus
+	focusUpdates int    // ECS updates seen when the focus was asked for
+}
+
+// New returns the root model.
+func New(cfg Config) *Model {
+	noColor := os.Getenv("NO_COLOR") != ""
+	m := &Model{
+		cfg:       cfg,
+		keys:      defaultKeyMap(),
+		isDark:    true, // until the terminal tells us otherwise
+		noColor:   noColor,
+		st:        NewStyles(true, noColor),
+		width:     80,
+		height:    24,
+		data:      newStore(),
+		src:       map[string]*sourceStatus{},
+		srcOrder:  []string{"ec2", "ecs", "docker"},
+		events:    newEventLog(eventCap),
+		changedAt: map[rkey]time.Time{},
+		hl:        map[rkey]uint64{},
+	}
+	m.keys.setReadonly(cfg.Readonly)
+	for k := range m.tops {
+		m.tops[k] = &page{kind: paneKind(k), crumb: paneNames[k]}
+	}
+	m.showTop(paneInstances)
+	return m
+}
+
+func (m *Model) now() time.Time {
+	if m.cfg.Now != nil {
+		return m.cfg.Now()
+	}
+	return time.Now()
+}
+
+// loc is the display time zone: the clock's, so tests are deterministic.
+func (m *Model) loc() *time.Location { return m.now().Location() }
+
+// Messages the model sends itself.
+type (
+	identityMsg struct {
+		account, arn string
+		err          error
+	}
+	highlightMsg struct{ upTo uint64 } // highlights of batches ≤ upTo expire
+)
+
+// Init asks the terminal for its background colour and fetches the AWS
+// identity once.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if f := m.cfg.Identity; f != nil && m.cfg.AWSProblem == "" {
+		cmds = append(cmds, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			acct, arn, err := f(ctx)
+			return identityMsg{acct, arn, err}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = max(msg.Width, 0), max(msg.Height, 0)
+		m.resize()
+	case tea.BackgroundColorMsg:
+		m.isDark = msg.IsDark()
+		m.st = NewStyles(m.isDark, m.noColor)
+	case tea.ColorProfileMsg:
+		// The renderer already strips colour on such terminals; switching
+		// the styles too brings in the no-colour markers (bold, reverse).
+		m.noColor = m.noColor || msg.Profile == colorprofile.Ascii || msg.Profile == colorprofile.NoTTY
+		m.st = NewStyles(m.isDark, m.noColor)
+	case identityMsg:
+		m.account, m.arn, m.identErr = msg.account, msg.arn, msg.err
+	case watch.Update:
+		return m, m.onUpdate(msg)
+	case highlightMsg:
+		return m, m.expireHighlights(msg.upTo)
+	case tea.PasteMsg:
+		if m.input.active() {
+			m.input.insert(msg.Content)
+			m.afterInput()
+		}
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+// onUpdate applies a watcher's result: newer data replaces the kinds the
+// source owns; an error keeps the old data and marks it stale.
+func (m *Model) onUpdate(u watch.Update) tea.Cmd {
+	if !m.accept(u) {
+		return nil // an older generation: the scope changed since
+	}
+	if u.Err != nil {
+		return nil
+	}
+	kinds := m.data.apply(u.Source, u.Set)
+	if !u.Baseline {
+		m.recordTransitions(u.Transitions)
+	}
+	eventsChanged := len(u.Transitions) > 0 && !u.Baseline
+	for _, p := range m.allPages() {
+		for _, k := range kinds {
+			if p.uses(k) {
+				p.dirty = true
+			}
+		}
+		if p.kind == paneEvents && eventsChanged {
+			p.dirty = true
+		}
+	}
+	// Only the page on screen is rebuilt now; the others when shown.
+	if p := m.current(); p.dirty {
+		m.build(p)
+	}
+	return m.scheduleHighlight()
+}
+
+// allPages is every page that holds rows: the top-level panes and the
+// drill-downs on the stack.
+func (m *Model) allPages() []*page {
+	ps := append([]*page(nil), m.tops[:]...)
+	for _, p := range m.stack {
+		if !contains2(ps, p) {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+func contains2(ps []*page, p *page) bool {
+	for _, q := range ps {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// scheduleHighlight starts the one tick that ends the current highlights.
+// Nothing ticks while no row is highlighted.
+func (m *Model) scheduleHighlight() tea.Cmd {
+	if m.hlTicking || len(m.hl) == 0 {
+		return nil
+	}
+	m.hlTicking = true
+	upTo := m.hlSeq
+	return tea.Tick(highlightFor, func(time.Time) tea.Msg { return highlightMsg{upTo} })
+}
+
+func (m *Model) expireHighlights(upTo uint64) tea.Cmd {
+	m.hlTicking = false
+	for k, seq := range m.hl {
+		if seq <= upTo {
+			delete(m.hl, k)
+		}
+	}
+	return m.scheduleHighlight()
+}
+
+// changed reports whether a row is highlighted as recently changed.
+func (m *Model) changed(k rkey) bool {
+	_, ok := m.hl[k]
+	return ok
+}
+
+// chrome is the number of lines around the table: header (2), title (1),
+// status (1) and hint (1), fewer on tiny terminals.
+func (m *Model) chrome() (top, bottom int) {
+	switch {
+	case m.height >= 10:
+		return 3, 2
+	case m.height >= 5:
+		return 2, 1
+	}
+	return 0, 0
+}
+
+// tableHeight is the number of data rows a table shows (below its header).
+func (m *Model) tableHeight() int {
+	top, bottom := m.chrome()
+	return max(m.height-top-bottom-1, 1)
+}
+
+func (m *Model) resize() {
+	h := m.tableHeight()
+	for _, p := range m.allPages() {
+		p.tbl.setHeight(h)
+	}
+}

@@ -1,0 +1,85 @@
+package tui
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"deckhand/internal/resource"
+)
+
+var instanceCols = []column{
+	{title: "NAME", min: 8, soft: 24, max: 48},
+	{title: "ID", min: 10, max: 19},
+	{title: "STATE", min: 7, max: 13},
+	{title: "CHANGED", age: 2, prio: 1, right: true},
+	{title: "TYPE", min: 6, max: 14, prio: 2},
+	{title: "AGE", age: 1, prio: 3, right: true},
+	{title: "PRIVATE IP", min: 7, max: 15, prio: 3},
+	{title: "PUBLIC IP", min: 7, max: 15, prio: 4},
+	{title: "AZ", min: 6, max: 16, prio: 5},
+	{title: "LAUNCHED", min: 16, max: 16, prio: 6},
+}
+
+// instanceRows lists instances by name, then id, so that the order is the
+// same on every refresh.
+func (m *Model) instanceRows() []row {
+	xs := slices.Clone(m.data.instances)
+	slices.SortFunc(xs, func(a, b resource.Instance) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
+	loc := m.loc()
+	rows := make([]row, len(xs))
+	for i, x := range xs {
+		k := rkey{resource.KindInstance, x.ID}
+		launched := ""
+		if !x.LaunchTime.IsZero() {
+			launched = x.LaunchTime.In(loc).Format("2006-01-02 15:04")
+		}
+		rows[i] = row{
+			key:   x.ID,
+			ref:   k,
+			cells: []string{clean(x.Name), x.ID, x.State, "", x.Type, "", x.PrivateIP, x.PublicIP, x.AZ, launched},
+			tones: []tone{2: toneOf(x.State), 9: toneNone},
+			at:    []time.Time{x.LaunchTime, m.lastChange(k, x.StateChanged)},
+		}
+	}
+	return rows
+}
+
+// lastChange is when a resource last changed state: what AWS says, or what
+// deckhand observed this session, whichever is later.
+func (m *Model) lastChange(k rkey, reported time.Time) time.Time {
+	if seen, ok := m.changedAt[k]; ok && seen.After(reported) {
+		return seen
+	}
+	return reported
+}
+
+var dockerCols = []column{
+	{title: "NAME", min: 8, soft: 24, max: 40},
+	{title: "IMAGE", min: 8, soft: 24, max: 48, prio: 1},
+	{title: "STATE", min: 7, max: 10},
+	{title: "STATUS", min: 8, soft: 22, max: 40, prio: 2},
+	{title: "PORTS", min: 8, soft: 24, max: 60, prio: 3},
+	{title: "CREATED", age: 1, prio: 2, right: true},
+	{title: "ID", min: 12, max: 12, prio: 4},
+}
+
+func (m *Model) dockerRows() []row {
+	xs := slices.Clone(m.data.docker)
+	slices.SortFunc(xs, func(a, b resource.DockerContainer) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
+	rows := make([]row, len(xs))
+	for i, x := range xs {
+		rows[i] = row{
+			key:   x.ID,
+			ref:   rkey{resource.KindDocker, x.ID},
+			cells: []string{clean(x.Label()), clean(x.Image), x.State, clean(x.Status), clean(x.Ports), "", x.ID[:min(len(x.ID), 12)]},
+			tones: []tone{2: toneOf(x.State), 3: toneOf(x.Status), 6: toneNone},
+			at:    []time.Time{x.Created},
+		}
+	}
+	return rows
+}

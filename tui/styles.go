@@ -1,0 +1,159 @@
+package tui
+
+import (
+	"image/color"
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+)
+
+// This is the one styles file: every colour and text attribute the UI uses is
+// a semantic token defined here, so light/dark backgrounds and NO_COLOR are
+// handled in one place and panes never pick colours themselves.
+
+// tone is the meaning of a piece of text (a state, an exit code, a fetch
+// result), independent of how it is drawn.
+type tone uint8
+
+const (
+	toneNone  tone = iota
+	toneOK         // running, ACTIVE, healthy, COMPLETED
+	toneTrans      // moving by itself: pending, stopping, IN_PROGRESS…
+	toneWarn       // needs attention but is not broken: paused, stale data
+	toneErr        // broken: terminated, FAILED, UNHEALTHY, non-zero exit
+	toneMuted      // finished or inactive: stopped, exited, INACTIVE
+)
+
+// Styles holds the semantic tokens.
+type Styles struct {
+	OK, Warn, Err, Transitional, Muted, Accent lipgloss.Style
+	Selected                                   lipgloss.Style // the cursor row
+	Header                                     lipgloss.Style // the app name in the header
+	Highlight                                  lipgloss.Style // a row that changed in the last few seconds
+	Title                                      lipgloss.Style // the breadcrumb/title line
+	ColHeader                                  lipgloss.Style // table column titles
+	Key                                        lipgloss.Style // key names in help and hints
+	Marker                                     lipgloss.Style // READONLY / SANDBOX badges
+	NoColor                                    bool
+}
+
+// NewStyles builds the tokens for a dark or light background. With noColor
+// (NO_COLOR set, or a terminal without colour) only bold, faint, underline
+// and reverse are used, so selection and changes stay visible.
+func NewStyles(isDark, noColor bool) Styles {
+	s := lipgloss.NewStyle()
+	if noColor {
+		return Styles{
+			OK:           s,
+			Warn:         s.Bold(true),
+			Err:          s.Bold(true),
+			Transitional: s.Underline(true),
+			Muted:        s.Faint(true),
+			Accent:       s.Bold(true),
+			Selected:     s.Reverse(true),
+			Header:       s.Bold(true),
+			Highlight:    s.Bold(true),
+			Title:        s.Bold(true),
+			ColHeader:    s.Bold(true),
+			Key:          s.Bold(true),
+			Marker:       s.Reverse(true).Bold(true),
+			NoColor:      true,
+		}
+	}
+	ld := lipgloss.LightDark(isDark)
+	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
+	accent := c("#0969DA", "#58A6FF")
+	return Styles{
+		OK:           s.Foreground(c("#1A7F37", "#56D364")),
+		Warn:         s.Foreground(c("#BC4C00", "#F0883E")),
+		Err:          s.Foreground(c("#CF222E", "#FF7B72")).Bold(true),
+		Transitional: s.Foreground(c("#9A6700", "#E3B341")),
+		Muted:        s.Foreground(c("#6E7781", "#8B949E")),
+		Accent:       s.Foreground(accent),
+		Selected:     s.Foreground(c("#0A3069", "#FFFFFF")).Background(c("#B6E3FF", "#1F4E8C")).Bold(true),
+		Header:       s.Foreground(accent).Bold(true),
+		Highlight:    s.Foreground(c("#4D2D00", "#FFE8A3")).Background(c("#FFF1B8", "#4A3A00")).Bold(true),
+		Title:        s.Foreground(c("#24292F", "#E6EDF3")).Bold(true),
+		ColHeader:    s.Foreground(c("#57606A", "#8B949E")).Bold(true),
+		Key:          s.Foreground(accent).Bold(true),
+		Marker:       s.Foreground(c("#FFFFFF", "#0D1117")).Background(c("#BC4C00", "#F0883E")).Bold(true),
+	}
+}
+
+// tone returns the style of a tone.
+func (s Styles) tone(t tone) lipgloss.Style {
+	switch t {
+	case toneOK:
+		return s.OK
+	case toneTrans:
+		return s.Transitional
+	case toneWarn:
+		return s.Warn
+	case toneErr:
+		return s.Err
+	case toneMuted:
+		return s.Muted
+	}
+	return lipgloss.NewStyle()
+}
+
+// toneOf classifies a state as EC2, ECS or Docker spell it. A phase may hold
+// several words (a service's "ACTIVE IN_PROGRESS 1/2"): the most alarming
+// word wins, so a rollout in progress is not drawn as healthy.
+func toneOf(state string) tone {
+	if state == "" {
+		return toneNone
+	}
+	best := toneNone
+	words := strings.FieldsFunc(strings.ToLower(state), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	})
+	for i, w := range words {
+		t := wordTone(w)
+		// Docker's status text: "Exited (137) 3 minutes ago" is a failure,
+		// "Exited (0) …" is a clean stop.
+		if w == "exited" && i+1 < len(words) {
+			if n, err := strconv.Atoi(words[i+1]); err == nil && n != 0 {
+				t = toneErr
+			}
+		}
+		if toneRank[t] > toneRank[best] {
+			best = t
+		}
+	}
+	return best
+}
+
+// toneRank orders tones from calm to alarming.
+var toneRank = [...]int{toneNone: 0, toneMuted: 1, toneOK: 2, toneWarn: 3, toneTrans: 4, toneErr: 5}
+
+func wordTone(w string) tone {
+	switch w {
+	case "running", "active", "healthy", "completed", "up", "steady":
+		return toneOK
+	case "pending", "stopping", "shutting-down", "provisioning", "deprovisioning",
+		"activating", "deactivating", "in_progress", "draining", "restarting",
+		"removing", "starting", "rebooting":
+		return toneTrans
+	case "paused", "stale":
+		return toneWarn
+	case "terminated", "failed", "unhealthy", "dead", "error":
+		return toneErr
+	case "stopped", "exited", "inactive", "deleted", "created", "unknown":
+		return toneMuted
+	}
+	return toneNone
+}
+
+// exitTone colours an exit code cell: 0 is a clean exit, anything else is an
+// error.
+func exitTone(code string) tone {
+	switch code {
+	case "", "-":
+		return toneNone
+	case "0":
+		return toneMuted
+	}
+	return toneErr
+}

@@ -1,0 +1,312 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// table is the one list widget every pane uses. Rows are plain strings built
+// once per refresh; View renders only the rows that fit on screen, and age
+// columns are computed at View time from the row's timestamps, so ages move
+// without rebuilding rows.
+
+// column describes one column and how it gives way on narrow terminals.
+type column struct {
+	title string
+	min   int  // narrowest useful width
+	soft  int  // a wide column shrinks to this before others are dropped (0 = never)
+	max   int  // cap on the natural width (0 = no cap)
+	prio  int  // 0 = always shown; the highest numbers are dropped first
+	age   int  // 1-based index into row.at for an age column; 0 = text column
+	right bool // right-aligned (numbers)
+}
+
+// row is one line of a table.
+type row struct {
+	key   string // identity that keeps the cursor on the same row across refreshes
+	ref   rkey   // the resource it shows, for highlights and the detail view
+	cells []string
+	tones []tone // per cell; nil when no cell is coloured
+	at    []time.Time
+}
+
+const gutter = 2 // "> " marks the cursor, "* " a row that just changed
+
+type table struct {
+	cols    []column
+	rows    []row
+	natural []int    // widest cell per column, capped by column.max
+	filter  string   // lower-cased; "" = no filter
+	raw     string   // the filter as typed, for the title
+	vis     []int    // indices of rows matching the filter
+	search  []string // lower-cased row text, built on first use of a filter
+	cursor  int      // index into the visible rows
+	offset  int      // first visible row on screen
+	height  int      // rows on screen
+	selKey  string
+}
+
+// n is the number of rows after filtering.
+func (t *table) n() int {
+	if t.filter == "" {
+		return len(t.rows)
+	}
+	return len(t.vis)
+}
+
+func (t *table) at(i int) *row {
+	if t.filter == "" {
+		return &t.rows[i]
+	}
+	return &t.rows[t.vis[i]]
+}
+
+// selected returns the row under the cursor.
+func (t *table) selected() (*row, bool) {
+	if t.cursor < 0 || t.cursor >= t.n() {
+		return nil, false
+	}
+	return t.at(t.cursor), true
+}
+
+// setRows replaces the rows and keeps the cursor on the row with the same
+// key, wherever it moved to.
+func (t *table) setRows(cols []column, rows []row) {
+	t.cols, t.rows, t.search = cols, rows, nil
+	t.measure()
+	t.applyFilter()
+	t.restore()
+}
+
+func (t *table) measure() {
+	t.natural = make([]int, len(t.cols))
+	for j, c := range t.cols {
+		w := ansi.StringWidth(c.title)
+		if c.age > 0 {
+			w = max(w, 6)
+		} else {
+			for i := range t.rows {
+				if c.max > 0 && w >= c.max {
+					break // capped: no need to measure the rest
+				}
+				if j < len(t.rows[i].cells) {
+					w = max(w, ansi.StringWidth(t.rows[i].cells[j]))
+				}
+			}
+		}
+		if c.max > 0 {
+			w = min(w, c.max)
+		}
+		t.natural[j] = max(w, c.min, 1)
+	}
+}
+
+// setFilter narrows the rows to those whose text contains f, ignoring case.
+func (t *table) setFilter(f string) {
+	t.raw = f
+	f = strings.ToLower(f)
+	if f == t.filter {
+		return
+	}
+	t.filter = f
+	t.applyFilter()
+	t.restore()
+}
+
+func (t *table) applyFilter() {
+	t.vis = t.vis[:0]
+	if t.filter == "" {
+		return
+	}
+	if t.search == nil {
+		t.search = make([]string, len(t.rows))
+		for i := range t.rows {
+			t.search[i] = strings.ToLower(strings.Join(t.rows[i].cells, " "))
+		}
+	}
+	for i, s := range t.search {
+		if strings.Contains(s, t.filter) {
+			t.vis = append(t.vis, i)
+		}
+	}
+}
+
+// restore puts the cursor back on the selected key, or keeps its position
+// when that row is gone.
+func (t *table) restore() {
+	if t.selKey != "" {
+		for i, n := 0, t.n(); i < n; i++ {
+			if t.at(i).key == t.selKey {
+				t.cursor = i
+				break
+			}
+		}
+	}
+	t.clamp()
+}
+
+func (t *table) clamp() {
+	n := t.n()
+	t.cursor = max(0, min(t.cursor, n-1))
+	if r, ok := t.selected(); ok {
+		t.selKey = r.key
+	}
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if h := max(t.height, 1); t.cursor >= t.offset+h {
+		t.offset = t.cursor - h + 1
+	}
+	t.offset = max(0, min(t.offset, n-max(t.height, 1)))
+}
+
+func (t *table) setHeight(h int) { t.height = max(h, 0); t.clamp() }
+func (t *table) move(d int)      { t.cursor += d; t.clamp() }
+func (t *table) top()            { t.cursor = 0; t.clamp() }
+func (t *table) bottom()         { t.cursor = t.n() - 1; t.clamp() }
+
+// layout picks the width of each column for the terminal width: long
+// columns give up their excess first, then low-priority columns are
+// dropped, then the rest shrink to their minimum. 0 means hidden.
+func (t *table) layout(width int) (widths []int, gap int) {
+	gap = 1
+	if width >= 120 {
+		gap = 2
+	}
+	avail := width - gutter
+	widths = append([]int(nil), t.natural...)
+	total := func() int {
+		sum, shown := 0, 0
+		for _, w := range widths {
+			if w > 0 {
+				sum += w
+				shown++
+			}
+		}
+		return sum + gap*max(shown-1, 0)
+	}
+	if total() <= avail {
+		return widths, gap
+	}
+	for j, c := range t.cols {
+		if c.soft > 0 && widths[j] > c.soft {
+			widths[j] = max(c.soft, c.min)
+		}
+	}
+	for total() > avail {
+		drop := -1
+		for j, c := range t.cols {
+			if widths[j] > 0 && c.prio > 0 && (drop < 0 || c.prio >= t.cols[drop].prio) {
+				drop = j
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		widths[drop] = 0
+	}
+	for over := total() - avail; over > 0; {
+		// Shrink the widest column that can still give way.
+		j := -1
+		for k, c := range t.cols {
+			if widths[k] > max(c.min, 1) && (j < 0 || widths[k]-t.cols[k].min > widths[j]-t.cols[j].min) {
+				j = k
+			}
+		}
+		if j < 0 {
+			break // the line will be cut at the screen edge
+		}
+		give := min(over, widths[j]-max(t.cols[j].min, 1))
+		widths[j] -= give
+		over -= give
+	}
+	return widths, gap
+}
+
+// renderCtx is what rendering needs from the model.
+type renderCtx struct {
+	now       time.Time
+	st        *Styles
+	changed   func(rkey) bool
+	width     int
+	rowsShown int
+}
+
+// render returns the column header and the visible rows, nothing more: its
+// cost depends on the screen size, not on the number of rows.
+func (t *table) render(c renderCtx) []string {
+	widths, gap := t.layout(c.width)
+	sep := strings.Repeat(" ", gap)
+	out := make([]string, 0, c.rowsShown+1)
+
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", gutter))
+	first := true
+	for j, col := range t.cols {
+		if widths[j] == 0 {
+			continue
+		}
+		if !first {
+			b.WriteString(sep)
+		}
+		first = false
+		b.WriteString(pad(col.title, widths[j], col.right))
+	}
+	out = append(out, c.st.ColHeader.Render(fit(b.String(), c.width)))
+
+	// The offset kept by Update is for t.height rows; View may be asked for
+	// fewer (tiny terminals), so keep the cursor on screen here too.
+	off := t.offset
+	if c.rowsShown > 0 && t.cursor >= off+c.rowsShown {
+		off = t.cursor - c.rowsShown + 1
+	}
+	for i := off; i < t.n() && i < off+c.rowsShown; i++ {
+		r := t.at(i)
+		sel := i == t.cursor
+		hl := !sel && c.changed != nil && c.changed(r.ref)
+		plain := sel || hl // whole-line styles: no per-cell colour inside
+		b.Reset()
+		switch {
+		case sel:
+			b.WriteString("> ")
+		case hl:
+			b.WriteString("* ")
+		default:
+			b.WriteString("  ")
+		}
+		first = true
+		for j, col := range t.cols {
+			if widths[j] == 0 {
+				continue
+			}
+			if !first {
+				b.WriteString(sep)
+			}
+			first = false
+			var text string
+			if col.age > 0 {
+				if col.age <= len(r.at) {
+					text = ageCell(c.now, r.at[col.age-1])
+				}
+			} else if j < len(r.cells) {
+				text = r.cells[j]
+			}
+			cell := pad(text, widths[j], col.right)
+			if !plain && j < len(r.tones) && r.tones[j] != toneNone {
+				cell = c.st.tone(r.tones[j]).Render(cell)
+			}
+			b.WriteString(cell)
+		}
+		line := b.String()
+		switch {
+		case sel:
+			line = c.st.Selected.Render(pad(line, c.width, false))
+		case hl:
+			line = c.st.Highlight.Render(pad(line, c.width, false))
+		}
+		out = append(out, line)
+	}
+	return out
+}

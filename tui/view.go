@@ -1,0 +1,169 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// View renders the whole screen. Its cost depends on the terminal size, not
+// on the number of resources: tables render only their visible rows.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "deckhand"
+	return v
+}
+
+func (m *Model) render() string {
+	w, h := m.width, m.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	now := m.now()
+	top, bottom := m.chrome()
+	lines := make([]string, 0, h)
+	if top >= 3 {
+		lines = append(lines, m.headerLine(w), m.freshnessLine(now, w))
+	} else if top == 2 {
+		lines = append(lines, m.headerLine(w))
+	}
+	if top > 0 {
+		lines = append(lines, m.titleLine(now, w))
+	}
+	body := m.body(now, w, h-top-bottom)
+	lines = append(lines, body...)
+	if bottom >= 1 {
+		lines = append(lines, m.statusLine(w))
+	}
+	if bottom >= 2 {
+		lines = append(lines, m.hintLine(w))
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// body is the area between the title and the status line, exactly h lines.
+func (m *Model) body(now time.Time, w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	var out []string
+	p := m.current()
+	switch {
+	case m.help:
+		out = window(m.helpLines(w), m.helpScroll, h)
+	case p.isAWS() && m.cfg.AWSProblem != "":
+		out = m.problem("AWS is not usable, so the AWS panes are empty.", m.cfg.AWSProblem,
+			"The Docker pane (5) works without AWS.", w)
+	case p.kind == paneDocker && m.cfg.DockerProblem != "":
+		out = m.problem("Docker is not usable, so this pane is empty.", m.cfg.DockerProblem,
+			"The AWS panes work without Docker.", w)
+	case p.kind == paneDetail:
+		out = window(m.detailLines(p, now, w), p.scroll, h)
+	default:
+		out = p.tbl.render(renderCtx{now: now, st: &m.st, changed: m.changed, width: w, rowsShown: h - 1})
+		if p.tbl.n() == 0 {
+			out = append(out, "")
+			for _, l := range strings.Split(ansi.Wordwrap(m.empty(p), max(w-4, 10), " "), "\n") {
+				out = append(out, "  "+m.st.Muted.Render(l))
+			}
+		}
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return out
+}
+
+// window returns the h lines of ls starting at off, clamped.
+func window(ls []string, off, h int) []string {
+	off = max(0, min(off, len(ls)-h))
+	return ls[off:min(len(ls), off+h)]
+}
+
+// problem explains why a pane has no data: what failed and what to do.
+func (m *Model) problem(head, detail, other string, w int) []string {
+	ww := max(w-4, 10)
+	out := []string{"", "  " + m.st.Warn.Render(head), ""}
+	for _, l := range strings.Split(ansi.Wrap(clean2(detail), ww, " "), "\n") {
+		out = append(out, "  "+l)
+	}
+	return append(out, "", "  "+m.st.Muted.Render(other))
+}
+
+// clean2 keeps the line breaks of a multi-line explanation but drops other
+// control characters.
+func clean2(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = clean(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// empty says why a table has no rows, and what to do about it.
+func (m *Model) empty(p *page) string {
+	t := &p.tbl
+	if t.filter != "" && len(t.rows) > 0 {
+		return "No rows match /" + t.raw + " — esc clears the filter."
+	}
+	kind := paneKinds[p.kind]
+	src := m.pageSource(p)
+	if p.kind != paneEvents && !m.data.loaded[kind] {
+		if s := m.src[src]; s != nil && s.err != nil {
+			return "Could not fetch " + paneNames[p.kind] + " (" + src + "): the error is in the status line below. Retrying."
+		}
+		return "Fetching " + paneNames[p.kind] + "…"
+	}
+	region := m.cfg.Region
+	if region == "" {
+		region = "the default region"
+	}
+	switch p.kind {
+	case paneInstances:
+		return "No EC2 instances in region " + region + "."
+	case paneClusters:
+		return "No ECS clusters in region " + region + "."
+	case paneServices:
+		if p.cluster != "" {
+			name := m.data.clusterName(p.cluster)
+			if m.focused == p.cluster && m.src["ecs"] != nil && m.src["ecs"].updates <= m.focusUpdates {
+				return "Fetching the services of " + name + "…"
+			}
+			return "No services in cluster " + name + "."
+		}
+		return "No services in the clusters fetched so far. Open a cluster (2, enter) to list its services."
+	case paneTasks:
+		if p.service != "" {
+			return "No tasks for service " + p.service + " in cluster " + m.data.clusterName(p.cluster) + "."
+		}
+		return "No tasks in the clusters fetched so far. Open a cluster (2, enter) to list its tasks."
+	case paneContainers:
+		if p.task != "" {
+			return "No containers reported for task " + lastSegment(p.task) + "."
+		}
+		return "No task containers in the clusters fetched so far."
+	case paneDocker:
+		host := m.cfg.DockerHost
+		if host == "" {
+			host = "the local Docker engine"
+		}
+		return "No containers on " + host + "."
+	case paneEvents:
+		return "No changes seen yet. Every transition deckhand observes (pending → running, a task stopping, a container exiting) is listed here, newest first."
+	}
+	return "Nothing to show."
+}

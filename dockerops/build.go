@@ -35,7 +35,12 @@ func (e *BuildError) Error() string {
 	var b strings.Builder
 	b.WriteString("docker build failed")
 	if e.Step != "" {
-		b.WriteString(" at step " + e.Step)
+		// "2/3 : RUN false" reads better as "2/3 (RUN false)".
+		n, cmd, _ := strings.Cut(e.Step, " : ")
+		b.WriteString(" at step " + n)
+		if cmd != "" {
+			b.WriteString(" (" + cmd + ")")
+		}
 	}
 	b.WriteString(": " + e.Message)
 	for _, l := range e.Output {
@@ -120,6 +125,9 @@ func decodeBuild(r io.Reader, progress func(string)) (string, error) {
 		}
 		if s, ok := strings.CutPrefix(l, "Successfully built "); ok && id == "" {
 			id = strings.TrimSpace(s)
+		}
+		if strings.HasPrefix(l, " ---> ") || strings.HasPrefix(l, "Removing intermediate container ") {
+			return // the builder's bookkeeping, not the step's output
 		}
 		if out = append(out, l); len(out) > keepLines {
 			out = out[1:]

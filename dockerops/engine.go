@@ -150,10 +150,13 @@ func (e *Engine) explain(err error) error {
 		return err
 	}
 	cause := err
-	if client.IsErrConnectionFailed(err) {
+	switch {
+	case client.IsErrConnectionFailed(err):
 		if d := e.lastDial.Load(); d != nil {
 			cause = *d
 		}
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		cause = fmt.Errorf("connection closed (%w)", err) // a bare "EOF" says nothing
 	}
 	return &UnreachableError{Host: e.ep.Host, Err: cause}
 }

@@ -82,7 +82,7 @@ var eventCols = []column{
 	{title: "KIND", min: 4, max: 9, prio: 2},
 	{title: "RESOURCE", min: 10, soft: 36, max: 70},
 	{title: "CHANGE", min: 12, soft: 32, max: 60},
-	{title: "AGO", age: 1, prio: 1, right: true},
+	{title: "AGO", at: 1, prio: 1, right: true},
 }
 
 func (m *Model) eventRows() []row {
@@ -95,6 +95,7 @@ func (m *Model) eventRows() []row {
 			cells: []string{clock(t.At, m.loc()), string(t.Kind), clean(t.Label), clean(change(t)), ""},
 			tones: []tone{toneNone, toneNone, toneNone, changeTone(t), toneNone},
 			at:    []time.Time{t.At},
+			still: true,
 		}
 	}
 	return rows

@@ -34,14 +34,6 @@ func two(a int64, ua string, b int64, ub string) string {
 	return out
 }
 
-// ageCell is an age column's text: empty for the zero time.
-func ageCell(now, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return fmtAge(now.Sub(t))
-}
-
 // clock is a time of day in the display location.
 func clock(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
@@ -97,6 +89,19 @@ func clean(s string) string {
 	}, s)
 }
 
+// width is the display width of s. Printable ASCII is one cell per byte, so
+// such strings (nearly every cell: ids, states, IPs) skip the grapheme
+// segmentation of ansi.StringWidth, which dominated the cost of a refresh
+// and of View; everything else goes through ansi.StringWidth.
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
 // fit truncates s to w cells, marking the cut with an ellipsis.
 func fit(s string, w int) string {
 	if w <= 0 {
@@ -110,10 +115,10 @@ func pad(s string, w int, right bool) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := width(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
+		sw = width(s)
 	}
 	if sw == w {
 		return s

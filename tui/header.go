@@ -176,30 +176,45 @@ func (m *Model) titleLine(now time.Time, w int) string {
 	return title
 }
 
-// statusLine: the command line or filter while typing, else a flash, else
-// the latest fetch error, with the cursor position on the right.
-func (m *Model) statusLine(w int) string {
+// statusLines: the command line or filter while typing, else a flash,
+// else the latest fetch error, with the cursor position on the right. An
+// error may take up to maxStatus lines: its end carries the IAM permission
+// or configuration hint, which must not be cut off on 80 columns.
+func (m *Model) statusLines(w, maxLines int) []string {
 	if m.input.active() {
-		return m.inputLine()
+		return []string{m.inputLine()}
 	}
-	left := ""
+	var text string
+	t := toneNone
 	switch {
 	case m.flash.text != "":
-		left = m.st.tone(m.flash.tone).Render(m.flash.text)
+		text, t = m.flash.text, m.flash.tone
 	default:
 		if src, err := m.lastError(); err != nil {
-			left = m.st.Err.Render(src + ": " + clean(err.Error()))
+			text, t = src+": "+clean(err.Error()), toneErr
 		}
 	}
 	right := ""
 	if p := m.current(); p.kind != paneDetail && !m.help && p.tbl.n() > 0 {
-		right = m.st.Muted.Render(thousands(p.tbl.cursor+1) + "/" + thousands(p.tbl.n()))
+		right = thousands(p.tbl.cursor+1) + "/" + thousands(p.tbl.n())
 	}
-	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if right == "" || gap < 1 {
-		return left
+	lines := []string{""}
+	if text != "" {
+		lines = strings.Split(ansi.Wrap(text, max(w, 1), " "), "\n")
 	}
-	return left + strings.Repeat(" ", gap) + right
+	if len(lines) > maxLines {
+		lines = lines[:maxLines]
+		lines[maxLines-1] = fit(lines[maxLines-1]+" …", w)
+	}
+	last := len(lines) - 1
+	gap := w - width(lines[last]) - width(right)
+	for i, l := range lines {
+		lines[i] = m.st.tone(t).Render(l)
+	}
+	if right != "" && gap >= 2 {
+		lines[last] += strings.Repeat(" ", gap) + m.st.Muted.Render(right)
+	}
+	return lines
 }
 
 // lastError is the failing source to report: the current page's first, then

@@ -131,6 +131,16 @@ func (m *Model) Init() tea.Cmd {
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	// A long error or an open command line changes the room left for the
+	// table; keep every table's scroll window in step with it.
+	if h := m.tableHeight(); h != m.current().tbl.height {
+		m.resize()
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = max(msg.Width, 0), max(msg.Height, 0)
@@ -146,18 +156,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case identityMsg:
 		m.account, m.arn, m.identErr = msg.account, msg.arn, msg.err
 	case watch.Update:
-		return m, m.onUpdate(msg)
+		return m.onUpdate(msg)
 	case highlightMsg:
-		return m, m.expireHighlights(msg.upTo)
+		return m.expireHighlights(msg.upTo)
 	case tea.PasteMsg:
 		if m.input.active() {
 			m.input.insert(msg.Content)
 			m.afterInput()
 		}
 	case tea.KeyPressMsg:
-		return m, m.onKey(msg)
+		return m.onKey(msg)
 	}
-	return m, nil
+	return nil
 }
 
 // onUpdate applies a watcher's result: newer data replaces the kinds the
@@ -239,12 +249,16 @@ func (m *Model) changed(k rkey) bool {
 	return ok
 }
 
-// chrome is the number of lines around the table: header (2), title (1),
-// status (1) and hint (1), fewer on tiny terminals.
+// maxStatus is how many lines a long error may take in the status area.
+const maxStatus = 3
+
+// chrome is the number of lines around the body: header (2) and title (1)
+// above; status (1, or up to maxStatus for a long error) and hint (1)
+// below. Tiny terminals drop all but the essentials.
 func (m *Model) chrome() (top, bottom int) {
 	switch {
 	case m.height >= 10:
-		return 3, 2
+		return 3, len(m.statusLines(m.width, maxStatus)) + 1
 	case m.height >= 5:
 		return 2, 1
 	}

@@ -12,39 +12,46 @@ var instanceCols = []column{
 	{title: "NAME", min: 8, soft: 24, max: 48},
 	{title: "ID", min: 10, max: 19},
 	{title: "STATE", min: 7, max: 13},
-	{title: "CHANGED", age: 2, prio: 1, right: true},
+	{title: "CHANGED", at: 2, prio: 1, right: true},
 	{title: "TYPE", min: 6, max: 14, prio: 2},
-	{title: "AGE", age: 1, prio: 3, right: true},
+	{title: "AGE", at: 1, prio: 3, right: true},
 	{title: "PRIVATE IP", min: 7, max: 15, prio: 3},
 	{title: "PUBLIC IP", min: 7, max: 15, prio: 4},
 	{title: "AZ", min: 6, max: 16, prio: 5},
-	{title: "LAUNCHED", min: 16, max: 16, prio: 6},
+	{title: "LAUNCHED", at: 1, date: true, prio: 6},
 }
 
 // instanceRows lists instances by name, then id, so that the order is the
 // same on every refresh.
 func (m *Model) instanceRows() []row {
-	xs := slices.Clone(m.data.instances)
-	slices.SortFunc(xs, func(a, b resource.Instance) int {
+	xs := m.data.instances
+	order := sortedIdx(xs, func(a, b *resource.Instance) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
-	loc := m.loc()
 	rows := make([]row, len(xs))
-	for i, x := range xs {
+	for i, o := range order {
+		x := &xs[o]
 		k := rkey{resource.KindInstance, x.ID}
-		launched := ""
-		if !x.LaunchTime.IsZero() {
-			launched = x.LaunchTime.In(loc).Format("2006-01-02 15:04")
-		}
 		rows[i] = row{
 			key:   x.ID,
 			ref:   k,
-			cells: []string{clean(x.Name), x.ID, x.State, "", x.Type, "", x.PrivateIP, x.PublicIP, x.AZ, launched},
+			cells: []string{clean(x.Name), x.ID, x.State, "", x.Type, "", x.PrivateIP, x.PublicIP, x.AZ, ""},
 			tones: []tone{2: toneOf(x.State), 9: toneNone},
 			at:    []time.Time{x.LaunchTime, m.lastChange(k, x.StateChanged)},
 		}
 	}
 	return rows
+}
+
+// sortedIdx returns the positions of xs in display order without copying
+// the values, which are large (an Instance is about 250 bytes).
+func sortedIdx[T any](xs []T, cmpf func(a, b *T) int) []int {
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmpf(&xs[a], &xs[b]) })
+	return order
 }
 
 // lastChange is when a resource last changed state: what AWS says, or what
@@ -62,7 +69,7 @@ var dockerCols = []column{
 	{title: "STATE", min: 7, max: 10},
 	{title: "STATUS", min: 8, soft: 22, max: 40, prio: 2},
 	{title: "PORTS", min: 8, soft: 24, max: 60, prio: 3},
-	{title: "CREATED", age: 1, prio: 2, right: true},
+	{title: "CREATED", at: 1, prio: 2, right: true},
 	{title: "ID", min: 12, max: 12, prio: 4},
 }
 

@@ -103,8 +103,8 @@ func (m *Model) taskRows(cluster, service string) ([]column, []row) {
 		{title: "DESIRED", min: 7, max: 8, prio: 1},
 		{title: "HEALTH", min: 6, max: 9, prio: 2},
 		{title: "LAUNCH", min: 6, max: 8, prio: 5},
-		{title: "STARTED", age: 1, prio: 3, right: true},
-		{title: "STOPPED", age: 2, prio: 4, right: true},
+		{title: "STARTED", at: 1, prio: 3, right: true},
+		{title: "STOPPED", at: 2, prio: 4, right: true},
 		{title: "STOP CODE", min: 9, max: 24, prio: 4},
 		{title: "REASON", min: 12, soft: 30, max: 200, prio: 3},
 	}

@@ -28,14 +28,51 @@ const (
 // Styles holds the semantic tokens.
 type Styles struct {
 	OK, Warn, Err, Transitional, Muted, Accent lipgloss.Style
-	Selected                                   lipgloss.Style // the cursor row
-	Header                                     lipgloss.Style // the app name in the header
-	Highlight                                  lipgloss.Style // a row that changed in the last few seconds
-	Title                                      lipgloss.Style // the breadcrumb/title line
-	ColHeader                                  lipgloss.Style // table column titles
-	Key                                        lipgloss.Style // key names in help and hints
-	Marker                                     lipgloss.Style // READONLY / SANDBOX badges
-	NoColor                                    bool
+
+	Selected  lipgloss.Style // the cursor row
+	Header    lipgloss.Style // the app name in the header
+	Highlight lipgloss.Style // a row that changed in the last few seconds
+	Title     lipgloss.Style // the breadcrumb/title line
+	ColHeader lipgloss.Style // table column titles
+	Key       lipgloss.Style // key names in help and hints
+	Marker    lipgloss.Style // READONLY / SANDBOX badges
+	NoColor   bool
+
+	// Pre-rendered escape sequences of the styles used on every table row:
+	// lipgloss's Render is general (borders, padding, wrapping) and was half
+	// the cost of View, while a row cell only needs "start style, text,
+	// reset".
+	tones          [toneMuted + 1]paint
+	selected, high paint
+}
+
+// paint is a style reduced to the sequences around a one-line text.
+type paint struct{ pre, post string }
+
+func paintOf(st lipgloss.Style) paint {
+	r := st.Render("\x01")
+	i := strings.IndexByte(r, 1)
+	if i < 0 {
+		return paint{}
+	}
+	return paint{r[:i], r[i+1:]}
+}
+
+// apply styles one line of text that has no escape sequences of its own.
+func (p paint) apply(s string) string {
+	if p.pre == "" && p.post == "" {
+		return s
+	}
+	return p.pre + s + p.post
+}
+
+// withPaints fills the pre-rendered sequences from the styles.
+func (s Styles) withPaints() Styles {
+	for t := range s.tones {
+		s.tones[t] = paintOf(s.tone(tone(t)))
+	}
+	s.selected, s.high = paintOf(s.Selected), paintOf(s.Highlight)
+	return s
 }
 
 // NewStyles builds the tokens for a dark or light background. With noColor
@@ -59,7 +96,7 @@ func NewStyles(isDark, noColor bool) Styles {
 			Key:          s.Bold(true),
 			Marker:       s.Reverse(true).Bold(true),
 			NoColor:      true,
-		}
+		}.withPaints()
 	}
 	ld := lipgloss.LightDark(isDark)
 	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
@@ -78,7 +115,7 @@ func NewStyles(isDark, noColor bool) Styles {
 		ColHeader:    s.Foreground(c("#57606A", "#8B949E")).Bold(true),
 		Key:          s.Foreground(accent).Bold(true),
 		Marker:       s.Foreground(c("#FFFFFF", "#0D1117")).Background(c("#BC4C00", "#F0883E")).Bold(true),
-	}
+	}.withPaints()
 }
 
 // tone returns the style of a tone.
@@ -105,10 +142,11 @@ func toneOf(state string) tone {
 	if state == "" {
 		return toneNone
 	}
+	if lower := strings.ToLower(state); !strings.ContainsFunc(lower, isSep) {
+		return wordTone(lower) // the common case: one word, no allocation
+	}
 	best := toneNone
-	words := strings.FieldsFunc(strings.ToLower(state), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-')
-	})
+	words := strings.FieldsFunc(strings.ToLower(state), isSep)
 	for i, w := range words {
 		t := wordTone(w)
 		// Docker's status text: "Exited (137) 3 minutes ago" is a failure,
@@ -123,6 +161,10 @@ func toneOf(state string) tone {
 		}
 	}
 	return best
+}
+
+func isSep(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-')
 }
 
 // toneRank orders tones from calm to alarming.

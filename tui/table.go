@@ -19,7 +19,8 @@ type column struct {
 	soft  int  // a wide column shrinks to this before others are dropped (0 = never)
 	max   int  // cap on the natural width (0 = no cap)
 	prio  int  // 0 = always shown; the highest numbers are dropped first
-	age   int  // 1-based index into row.at for an age column; 0 = text column
+	at    int  // 1-based index into row.at: a time column rendered at View time; 0 = text
+	date  bool // render the time as a date ("2006-01-02 15:04") rather than an age
 	right bool // right-aligned (numbers)
 }
 
@@ -30,6 +31,7 @@ type row struct {
 	cells []string
 	tones []tone // per cell; nil when no cell is coloured
 	at    []time.Time
+	still bool // never highlighted: event rows are themselves the news
 }
 
 const gutter = 2 // "> " marks the cursor, "* " a row that just changed
@@ -83,16 +85,19 @@ func (t *table) setRows(cols []column, rows []row) {
 func (t *table) measure() {
 	t.natural = make([]int, len(t.cols))
 	for j, c := range t.cols {
-		w := ansi.StringWidth(c.title)
-		if c.age > 0 {
+		w := width(c.title)
+		switch {
+		case c.at > 0 && c.date:
+			w = max(w, 16)
+		case c.at > 0:
 			w = max(w, 6)
-		} else {
+		default:
 			for i := range t.rows {
 				if c.max > 0 && w >= c.max {
 					break // capped: no need to measure the rest
 				}
 				if j < len(t.rows[i].cells) {
-					w = max(w, ansi.StringWidth(t.rows[i].cells[j]))
+					w = max(w, width(t.rows[i].cells[j]))
 				}
 			}
 		}
@@ -234,11 +239,29 @@ type renderCtx struct {
 	rowsShown int
 }
 
+func (c renderCtx) timeCell(t time.Time, date bool) string {
+	if t.IsZero() {
+		return ""
+	}
+	if date {
+		return t.In(c.now.Location()).Format("2006-01-02 15:04")
+	}
+	return fmtAge(c.now.Sub(t))
+}
+
 // render returns the column header and the visible rows, nothing more: its
 // cost depends on the screen size, not on the number of rows.
 func (t *table) render(c renderCtx) []string {
 	widths, gap := t.layout(c.width)
 	sep := strings.Repeat(" ", gap)
+	// Rows fit by construction unless even the minimum widths do not.
+	used := gutter - gap
+	for _, w := range widths {
+		if w > 0 {
+			used += w + gap
+		}
+	}
+	overflow := used > c.width
 	out := make([]string, 0, c.rowsShown+1)
 
 	var b strings.Builder
@@ -265,7 +288,7 @@ func (t *table) render(c renderCtx) []string {
 	for i := off; i < t.n() && i < off+c.rowsShown; i++ {
 		r := t.at(i)
 		sel := i == t.cursor
-		hl := !sel && c.changed != nil && c.changed(r.ref)
+		hl := !sel && !r.still && c.changed != nil && c.changed(r.ref)
 		plain := sel || hl // whole-line styles: no per-cell colour inside
 		b.Reset()
 		switch {
@@ -286,25 +309,29 @@ func (t *table) render(c renderCtx) []string {
 			}
 			first = false
 			var text string
-			if col.age > 0 {
-				if col.age <= len(r.at) {
-					text = ageCell(c.now, r.at[col.age-1])
+			if col.at > 0 {
+				if col.at <= len(r.at) {
+					text = c.timeCell(r.at[col.at-1], col.date)
 				}
 			} else if j < len(r.cells) {
 				text = r.cells[j]
 			}
 			cell := pad(text, widths[j], col.right)
 			if !plain && j < len(r.tones) && r.tones[j] != toneNone {
-				cell = c.st.tone(r.tones[j]).Render(cell)
+				cell = c.st.tones[r.tones[j]].apply(cell)
 			}
 			b.WriteString(cell)
 		}
 		line := b.String()
 		switch {
 		case sel:
-			line = c.st.Selected.Render(pad(line, c.width, false))
+			line = c.st.selected.apply(pad(line, c.width, false))
 		case hl:
-			line = c.st.Highlight.Render(pad(line, c.width, false))
+			line = c.st.high.apply(pad(line, c.width, false))
+		default:
+			if overflow {
+				line = ansi.Truncate(line, c.width, "")
+			}
 		}
 		out = append(out, line)
 	}

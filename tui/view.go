@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -33,21 +34,20 @@ func (m *Model) render() string {
 	if top > 0 {
 		lines = append(lines, m.titleLine(now, w))
 	}
-	body := m.body(now, w, h-top-bottom)
-	lines = append(lines, body...)
-	if bottom >= 1 {
-		lines = append(lines, m.statusLine(w))
-	}
 	if bottom >= 2 {
+		lines = append(lines, m.statusLines(w, bottom-1)...)
 		lines = append(lines, m.hintLine(w))
-	}
-	if len(lines) > h {
-		lines = lines[:h]
+	} else if bottom == 1 {
+		lines = append(lines, m.statusLines(w, 1)...)
 	}
 	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
+		lines[i] = cut(l, w)
+	}
+	body := m.body(now, w, h-top-bottom)
+	// The body goes between the title and the status line.
+	lines = slices.Concat(lines[:top], body, lines[top:])
+	if len(lines) > h {
+		lines = lines[:h]
 	}
 	return strings.Join(lines, "\n")
 }
@@ -59,6 +59,7 @@ func (m *Model) body(now time.Time, w, h int) []string {
 	}
 	var out []string
 	p := m.current()
+	fitted := false // table rows are built to fit; other content is cut below
 	switch {
 	case m.help:
 		out = window(m.helpLines(w), m.helpScroll, h)
@@ -72,7 +73,8 @@ func (m *Model) body(now time.Time, w, h int) []string {
 		out = window(m.detailLines(p, now, w), p.scroll, h)
 	default:
 		out = p.tbl.render(renderCtx{now: now, st: &m.st, changed: m.changed, width: w, rowsShown: h - 1})
-		if p.tbl.n() == 0 {
+		fitted = p.tbl.n() > 0
+		if !fitted {
 			out = append(out, "")
 			for _, l := range strings.Split(ansi.Wordwrap(m.empty(p), max(w-4, 10), " "), "\n") {
 				out = append(out, "  "+m.st.Muted.Render(l))
@@ -82,10 +84,23 @@ func (m *Model) body(now time.Time, w, h int) []string {
 	if len(out) > h {
 		out = out[:h]
 	}
+	if !fitted {
+		for i, l := range out {
+			out[i] = cut(l, w)
+		}
+	}
 	for len(out) < h {
 		out = append(out, "")
 	}
 	return out
+}
+
+// cut truncates a line that is wider than the terminal.
+func cut(l string, w int) string {
+	if width(l) > w {
+		return ansi.Truncate(l, w, "")
+	}
+	return l
 }
 
 // window returns the h lines of ls starting at off, clamped.

@@ -12,10 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/moby/moby/client"
 )
 
 func TestBuildFailureNamesStep(t *testing.T) {
-	e, _ := newEngine(t)
+	e, c := newEngine(t)
 	for _, tc := range []struct {
 		name, dockerfile, step, want string
 		output                       []string // lines the failing step printed
@@ -39,6 +41,7 @@ func TestBuildFailureNamesStep(t *testing.T) {
 			var lines []string
 			// No tag: a failed build leaves no image to clean up.
 			_, err := e.Build(ctx, BuildOptions{Dir: dir}, func(l string) { lines = append(lines, l) })
+			removeIntermediates(t, c, lines)
 			var be *BuildError
 			if !errors.As(err, &be) {
 				t.Fatalf("Build error %T %v, want *BuildError", err, err)
@@ -55,6 +58,22 @@ func TestBuildFailureNamesStep(t *testing.T) {
 			t.Logf("error: %v", err)
 		})
 	}
+}
+
+// removeIntermediates deletes the images the steps before a failure left
+// (untagged build cache), newest first, so failed test builds leave nothing.
+func removeIntermediates(t *testing.T, c *client.Client, lines []string) {
+	var ids []string
+	for _, l := range lines {
+		if id, ok := strings.CutPrefix(l, " ---> "); ok && !strings.Contains(id, " ") {
+			ids = append(ids, id)
+		}
+	}
+	t.Cleanup(func() {
+		for _, id := range slices.Backward(ids) {
+			c.ImageRemove(context.Background(), id, imageRemoveOpts)
+		}
+	})
 }
 
 func TestBuildArgsAndDockerfilePath(t *testing.T) {

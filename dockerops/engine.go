@@ -146,7 +146,8 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 // explain turns "could not talk to the engine" errors into an
 // *UnreachableError naming the host; other errors pass unchanged.
 func (e *Engine) explain(err error) error {
-	if err == nil || !unreachable(err) {
+	var already *UnreachableError
+	if err == nil || errors.As(err, &already) || !unreachable(err) {
 		return err
 	}
 	cause := err

@@ -85,7 +85,7 @@ func fixtureBinary(t *testing.T) string {
 		os.WriteFile(filepath.Join(src, "main.go"), []byte(fixtureMain), 0o644)
 		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(fixtureDir, "app"), ".")
 		cmd.Dir = src
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=", "GOTOOLCHAIN=local")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			fixtureErr = fmt.Errorf("compiling the fixture: %v\n%s", err, out)
 		}

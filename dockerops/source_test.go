@@ -216,13 +216,14 @@ func TestSourceReconnectsAfterEngineReturns(t *testing.T) {
 	t.Logf("container started after reconnecting seen after %v", took)
 }
 
-// waitHealth polls the source's health until Connected is want.
+// waitHealth polls the source's health until Connected is want and, when
+// want is false, a failed attempt has recorded why.
 func waitHealth(t *testing.T, src *Source, want bool) Health {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		h := src.Health()
-		if h.Connected == want {
+		if h.Connected == want && (want || h.Err != nil) {
 			return h
 		}
 		if time.Now().After(deadline) {
@@ -260,7 +261,8 @@ func TestSourceConnectsWhenEngineStartsLate(t *testing.T) {
 	if !errors.As(u.Err, &ue) {
 		t.Fatalf("first fetch error %T %v, want *UnreachableError", u.Err, u.Err)
 	}
-	if h := waitHealth(t, src, false); !h.Started || h.Err == nil {
+	h := waitHealth(t, src, false)
+	if !h.Started || strings.Count(h.Err.Error(), "is not answering") != 1 || !strings.Contains(h.Err.Error(), "no such file or directory") {
 		t.Errorf("health before the engine exists = %+v", h)
 	}
 

@@ -117,14 +117,32 @@ func (m *Model) detailLines(p *page, now time.Time, w int) []string {
 	st := &m.st
 	it := m.data.lookup(p.ref)
 	var out []string
-	head := string(p.ref.kind) + " " + p.ref.key
+	head := string(p.ref.kind) + " " + clean(p.ref.key)
 	if it != nil {
-		head = string(p.ref.kind) + " " + it.Label()
+		head = string(p.ref.kind) + " " + clean(it.Label())
 	}
 	out = append(out, st.Title.Render(fit(head, w)), "")
 	if it == nil {
 		out = append(out, st.Warn.Render(fit("No longer listed by "+m.data.source[p.ref.kind]+": it was removed, or is outside the current scope.", w)), "")
 	}
+	// The history chain comes first: how the resource got where it is
+	// is what the view is for. Long chains keep their latest part.
+	hist := m.events.history(p.ref)
+	out = append(out, st.Title.Render("History (this session)"))
+	if len(hist) == 0 {
+		out = append(out, "  "+st.Muted.Render("No change seen since deckhand started."))
+	} else {
+		chain := strings.Split(ansi.Wrap(clean(historyChain(hist, m.loc())), max(w-4, 10), " "), "\n")
+		if len(chain) > 3 {
+			chain = chain[len(chain)-3:]
+			chain[0] = "… " + chain[0]
+		}
+		for _, l := range chain {
+			out = append(out, "  "+l)
+		}
+	}
+	out = append(out, "")
+
 	fs := m.fields(it)
 	nameW := 0
 	for _, f := range fs {
@@ -149,18 +167,12 @@ func (m *Model) detailLines(p *page, now time.Time, w int) []string {
 			out = append(out, "  "+st.Muted.Render(pad(name, nameW, false))+"  "+style.Render(l))
 		}
 	}
-	hist := m.events.history(p.ref)
-	out = append(out, "", st.Title.Render("History (this session)"))
-	if len(hist) == 0 {
-		return append(out, "  "+st.Muted.Render("No change seen since deckhand started."))
+	if len(hist) > 0 {
+		out = append(out, "", st.Title.Render("Observed changes, newest first"))
 	}
-	for _, l := range strings.Split(ansi.Wrap(historyChain(hist, m.loc()), max(w-4, 10), " "), "\n") {
-		out = append(out, "  "+l)
-	}
-	out = append(out, "")
 	for i := len(hist) - 1; i >= 0; i-- {
 		t := hist[i]
-		line := clock(t.At, m.loc()) + "  " + st.tone(changeTone(t)).Render(change(t)) +
+		line := clock(t.At, m.loc()) + "  " + st.tone(changeTone(t)).Render(clean(change(t))) +
 			st.Muted.Render("  "+fmtAge(now.Sub(t.At))+" ago")
 		out = append(out, "  "+line)
 	}

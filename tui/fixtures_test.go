@@ -217,14 +217,22 @@ func mustNotContain(t testing.TB, s string, wants ...string) {
 // checkFits fails when the screen has more lines than h or a line wider than w.
 func checkFits(t testing.TB, m *Model, w, h int) {
 	t.Helper()
+	checkFitsMsg(t, m, w, h, "")
+}
+
+func checkFitsMsg(t testing.TB, m *Model, w, h int, after string) {
+	t.Helper()
 	content := m.View().Content
 	lines := strings.Split(content, "\n")
+	if content == "" {
+		lines = nil
+	}
 	if len(lines) > h {
-		t.Fatalf("%d lines on a %d-line terminal", len(lines), h)
+		t.Fatalf("%d lines on a %d-line terminal (after %q):\n%s", len(lines), h, after, ansi.Strip(content))
 	}
 	for i, l := range lines {
 		if sw := ansi.StringWidth(l); sw > w {
-			t.Fatalf("line %d is %d cells wide on a %d-column terminal: %q", i, sw, w, ansi.Strip(l))
+			t.Fatalf("line %d is %d cells wide on a %d-column terminal (after %q): %q", i, sw, w, after, ansi.Strip(l))
 		}
 	}
 }
@@ -235,3 +243,5 @@ type (
 )
 
 var _ = fmt.Sprint
+
+func windowSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

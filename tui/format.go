@@ -61,10 +61,10 @@ func lastSegment(arn string) string {
 
 // shortID keeps the first n characters of a long id, marking the cut.
 func shortID(id string, n int) string {
-	if len(id) <= n {
+	if width(id) <= n {
 		return id
 	}
-	return id[:n] + "…"
+	return ansi.Truncate(id, n, "") + "…"
 }
 
 // clean makes text from AWS or Docker safe for one table cell: control

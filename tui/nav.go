@@ -178,15 +178,15 @@ func (m *Model) open(p *page) tea.Cmd {
 	}
 	switch p.kind {
 	case paneClusters:
-		m.push(&page{kind: paneServices, cluster: r.key, crumb: m.data.clusterName(r.key)})
+		m.push(&page{kind: paneServices, cluster: r.key, crumb: clean(m.data.clusterName(r.key))})
 		return m.focus(r.key)
 	case paneServices:
 		if s, ok := m.data.lookup(r.ref).(resource.Service); ok {
-			m.push(&page{kind: paneTasks, cluster: s.ClusterARN, service: s.Name, crumb: s.Name})
+			m.push(&page{kind: paneTasks, cluster: s.ClusterARN, service: s.Name, crumb: clean(s.Name)})
 		}
 		return nil
 	case paneTasks:
-		m.push(&page{kind: paneContainers, task: r.key, crumb: shortID(lastSegment(r.key), 8)})
+		m.push(&page{kind: paneContainers, task: r.key, crumb: shortID(clean(lastSegment(r.key)), 8)})
 		return nil
 	}
 	m.openDetail(r.ref)
@@ -198,7 +198,7 @@ func (m *Model) openDetail(ref rkey) {
 	if it := m.data.lookup(ref); it != nil {
 		label = it.Label()
 	}
-	m.push(&page{kind: paneDetail, ref: ref, crumb: shortID(label, 40)})
+	m.push(&page{kind: paneDetail, ref: ref, crumb: fit(clean(label), 40)})
 }
 
 // focus asks the ECS watcher, in a Cmd, to fetch one cluster ("" = back to

@@ -76,6 +76,13 @@ func (t *table) selected() (*row, bool) {
 // setRows replaces the rows and keeps the cursor on the row with the same
 // key, wherever it moved to.
 func (t *table) setRows(cols []column, rows []row) {
+	// Cells come from AWS and Docker: a newline or escape sequence in a name
+	// or message would break the screen, whatever the pane forgot to clean.
+	for i := range rows {
+		for j, c := range rows[i].cells {
+			rows[i].cells[j] = clean(c)
+		}
+	}
 	t.cols, t.rows, t.search = cols, rows, nil
 	t.measure()
 	t.applyFilter()
@@ -210,24 +217,38 @@ func (t *table) layout(width int) (widths []int, gap int) {
 		if drop < 0 {
 			break
 		}
+		// A long text column (a reason, an event) that can give up just
+		// enough is narrowed rather than dropped.
+		if over := total() - avail; t.cols[drop].soft > 0 && widths[drop]-t.minWidth(drop) >= over {
+			widths[drop] -= over
+			break
+		}
 		widths[drop] = 0
 	}
 	for over := total() - avail; over > 0; {
-		// Shrink the widest column that can still give way.
+		// Shrink the column with the most room above its minimum.
 		j := -1
-		for k, c := range t.cols {
-			if widths[k] > max(c.min, 1) && (j < 0 || widths[k]-t.cols[k].min > widths[j]-t.cols[j].min) {
+		for k := range t.cols {
+			if widths[k] > t.minWidth(k) && (j < 0 || widths[k]-t.minWidth(k) > widths[j]-t.minWidth(j)) {
 				j = k
 			}
 		}
 		if j < 0 {
-			break // the line will be cut at the screen edge
+			break // the rows will be cut at the screen edge
 		}
-		give := min(over, widths[j]-max(t.cols[j].min, 1))
+		give := min(over, widths[j]-t.minWidth(j))
 		widths[j] -= give
 		over -= give
 	}
 	return widths, gap
+}
+
+// minWidth is the narrowest a column may get; time columns do not shrink.
+func (t *table) minWidth(j int) int {
+	if t.cols[j].at > 0 {
+		return t.natural[j]
+	}
+	return max(t.cols[j].min, 1)
 }
 
 // renderCtx is what rendering needs from the model.

@@ -62,7 +62,7 @@ func (m *Model) body(now time.Time, w, h int) []string {
 	fitted := false // table rows are built to fit; other content is cut below
 	switch {
 	case m.help:
-		out = window(m.helpLines(w), m.helpScroll, h)
+		out = m.window(m.helpLines(w), m.helpScroll, h)
 	case p.isAWS() && m.cfg.AWSProblem != "":
 		out = m.problem("AWS is not usable, so the AWS panes are empty.", m.cfg.AWSProblem,
 			"The Docker pane (5) works without AWS.", w)
@@ -70,7 +70,7 @@ func (m *Model) body(now time.Time, w, h int) []string {
 		out = m.problem("Docker is not usable, so this pane is empty.", m.cfg.DockerProblem,
 			"The AWS panes work without Docker.", w)
 	case p.kind == paneDetail:
-		out = window(m.detailLines(p, now, w), p.scroll, h)
+		out = m.window(m.detailLines(p, now, w), p.scroll, h)
 	default:
 		out = p.tbl.render(renderCtx{now: now, st: &m.st, changed: m.changed, width: w, rowsShown: h - 1})
 		fitted = p.tbl.n() > 0
@@ -103,10 +103,15 @@ func cut(l string, w int) string {
 	return l
 }
 
-// window returns the h lines of ls starting at off, clamped.
-func window(ls []string, off, h int) []string {
+// window returns the h lines of ls starting at off, clamped; when more
+// follows, the last line says so.
+func (m *Model) window(ls []string, off, h int) []string {
 	off = max(0, min(off, len(ls)-h))
-	return ls[off:min(len(ls), off+h)]
+	out := slices.Clone(ls[off:min(len(ls), off+h)])
+	if off+h < len(ls) && h > 1 {
+		out[h-1] = m.st.Muted.Render("  ↓ more below — j/↓, pgdn or G to scroll")
+	}
+	return out
 }
 
 // problem explains why a pane has no data: what failed and what to do.

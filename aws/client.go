@@ -107,6 +107,10 @@ func load(ctx context.Context, o Options, extra ...func(*config.LoadOptions) err
 		if base != nil {
 			so.BaseEndpoint = base
 		}
+		if endpoint != "" {
+			// Full slice expression: never append into cfg's shared array.
+			so.APIOptions = append(so.APIOptions[:len(so.APIOptions):len(so.APIOptions)], emulatorFix)
+		}
 	})
 	c.sts = sts.NewFromConfig(cfg, func(so *sts.Options) {
 		if base != nil {

@@ -169,7 +169,7 @@ var (
 	// Access key IDs (long-term AKIA…, temporary ASIA…).
 	reAccessKey = regexp.MustCompile(`\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b`)
 	// name=value or name: value where the name says it is a secret.
-	reNamedSecret = regexp.MustCompile(`(?i)\b(aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|security_?token|x-amz-security-token|x-amz-signature|x-amz-credential|signature|password)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+`)
+	reNamedSecret    = regexp.MustCompile(`(?i)\b(aws_secret_access_key|aws_session_token|secret_?access_?key|session_?token|security_?token|x-amz-security-token|x-amz-signature|x-amz-credential|signature|password)(["']?\s*[:=]\s*["']?)[^\s"'&,;]+`)
 	reAssignedSecret = regexp.MustCompile(`(?i)\b(token|secret|credential)=[^\s"'&,;]+`)
 	// Session tokens and similar: long base64 runs.
 	reLongBlob = regexp.MustCompile(`[A-Za-z0-9/+=]{100,}`)

@@ -8,6 +8,7 @@ package tui
 import (
 	"context"
 	"os"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -41,7 +42,7 @@ const highlightFor = 5 * time.Second
 type Model struct {
 	cfg     Config
 	keys    keyMap
-	st      Styles
+	st      styles
 	isDark  bool
 	noColor bool
 	width   int
@@ -77,7 +78,7 @@ func New(cfg Config) *Model {
 		keys:      defaultKeyMap(),
 		isDark:    true, // until the terminal tells us otherwise
 		noColor:   noColor,
-		st:        NewStyles(true, noColor),
+		st:        newStyles(true, noColor),
 		width:     80,
 		height:    24,
 		data:      newStore(),
@@ -147,14 +148,17 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.resize()
 	case tea.BackgroundColorMsg:
 		m.isDark = msg.IsDark()
-		m.st = NewStyles(m.isDark, m.noColor)
+		m.st = newStyles(m.isDark, m.noColor)
 	case tea.ColorProfileMsg:
 		// The renderer already strips colour on such terminals; switching
 		// the styles too brings in the no-colour markers (bold, reverse).
 		m.noColor = m.noColor || msg.Profile == colorprofile.Ascii || msg.Profile == colorprofile.NoTTY
-		m.st = NewStyles(m.isDark, m.noColor)
+		m.st = newStyles(m.isDark, m.noColor)
 	case identityMsg:
 		m.account, m.arn, m.identErr = msg.account, msg.arn, msg.err
+		if msg.err != nil {
+			m.fail("AWS identity: " + clean(msg.err.Error()))
+		}
 	case watch.Update:
 		return m.onUpdate(msg)
 	case highlightMsg:
@@ -206,20 +210,11 @@ func (m *Model) onUpdate(u watch.Update) tea.Cmd {
 func (m *Model) allPages() []*page {
 	ps := append([]*page(nil), m.tops[:]...)
 	for _, p := range m.stack {
-		if !contains2(ps, p) {
+		if !slices.Contains(ps, p) {
 			ps = append(ps, p)
 		}
 	}
 	return ps
-}
-
-func contains2(ps []*page, p *page) bool {
-	for _, q := range ps {
-		if q == p {
-			return true
-		}
-	}
-	return false
 }
 
 // scheduleHighlight starts the one tick that ends the current highlights.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"time"
 
 	"deckhand/internal/resource"
@@ -147,7 +148,7 @@ func (m *Model) accept(u watch.Update) bool {
 	if st == nil {
 		st = &sourceStatus{}
 		m.src[u.Source] = st
-		if !contains(m.srcOrder, u.Source) {
+		if !slices.Contains(m.srcOrder, u.Source) {
 			m.srcOrder = append(m.srcOrder, u.Source)
 		}
 	} else if u.Gen < st.gen {
@@ -165,13 +166,4 @@ func (m *Model) accept(u watch.Update) bool {
 	}
 	st.err, st.okAt = nil, at
 	return true
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

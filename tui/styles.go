@@ -25,8 +25,8 @@ const (
 	toneMuted      // finished or inactive: stopped, exited, INACTIVE
 )
 
-// Styles holds the semantic tokens.
-type Styles struct {
+// styles holds the semantic tokens.
+type styles struct {
 	OK, Warn, Err, Transitional, Muted, Accent lipgloss.Style
 
 	Selected  lipgloss.Style // the cursor row
@@ -67,7 +67,7 @@ func (p paint) apply(s string) string {
 }
 
 // withPaints fills the pre-rendered sequences from the styles.
-func (s Styles) withPaints() Styles {
+func (s styles) withPaints() styles {
 	for t := range s.tones {
 		s.tones[t] = paintOf(s.tone(tone(t)))
 	}
@@ -75,13 +75,13 @@ func (s Styles) withPaints() Styles {
 	return s
 }
 
-// NewStyles builds the tokens for a dark or light background. With noColor
+// newStyles builds the tokens for a dark or light background. With noColor
 // (NO_COLOR set, or a terminal without colour) only bold, faint, underline
 // and reverse are used, so selection and changes stay visible.
-func NewStyles(isDark, noColor bool) Styles {
+func newStyles(isDark, noColor bool) styles {
 	s := lipgloss.NewStyle()
 	if noColor {
-		return Styles{
+		return styles{
 			OK:           s,
 			Warn:         s.Bold(true),
 			Err:          s.Bold(true),
@@ -101,7 +101,7 @@ func NewStyles(isDark, noColor bool) Styles {
 	ld := lipgloss.LightDark(isDark)
 	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
 	accent := c("#0969DA", "#58A6FF")
-	return Styles{
+	return styles{
 		OK:           s.Foreground(c("#1A7F37", "#56D364")),
 		Warn:         s.Foreground(c("#BC4C00", "#F0883E")),
 		Err:          s.Foreground(c("#CF222E", "#FF7B72")).Bold(true),
@@ -119,7 +119,7 @@ func NewStyles(isDark, noColor bool) Styles {
 }
 
 // tone returns the style of a tone.
-func (s Styles) tone(t tone) lipgloss.Style {
+func (s styles) tone(t tone) lipgloss.Style {
 	switch t {
 	case toneOK:
 		return s.OK

@@ -254,7 +254,7 @@ func (t *table) minWidth(j int) int {
 // renderCtx is what rendering needs from the model.
 type renderCtx struct {
 	now       time.Time
-	st        *Styles
+	st        *styles
 	changed   func(rkey) bool
 	width     int
 	rowsShown int

@@ -22,8 +22,10 @@ func fmtAge(d time.Duration) string {
 		return two(s/60, "m", s%60, "s")
 	case s < 86400:
 		return two(s/3600, "h", s%3600/60, "m")
+	case s < 100*86400:
+		return two(s/86400, "d", s%86400/3600, "h")
 	}
-	return two(s/86400, "d", s%86400/3600, "h")
+	return strconv.FormatInt(s/86400, 10) + "d" // at most 6 cells wide, like the others
 }
 
 func two(a int64, ua string, b int64, ub string) string {

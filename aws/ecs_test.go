@@ -18,17 +18,43 @@ import (
 // count that needs many batches and more than ten list pages on real AWS.
 var boundaryCounts = []int{9, 10, 11, 99, 100, 101, 1001}
 
-// TestServiceAndTaskCounts seeds one cluster per count (services and tasks
-// in separate motos, one per CPU-bound Python process) and checks that
+// TestScale seeds one cluster per count (services and tasks in separate
+// motos, since each moto is one CPU-bound Python process) and checks that
 // every service and task comes back exactly once, in batches AWS accepts.
+// A third moto holds more than 1,000 EC2 instances. The subtests run in
+// parallel; seeding 1,001 services dominates (about 15 s).
 //
 // Cluster names have the same width on purpose: moto's ListTasks filters
 // by "cluster name is a substring of the task's cluster ARN", so "n10"
 // would also return the tasks of "n100".
-func TestServiceAndTaskCounts(t *testing.T) {
-	svcMoto, taskMoto := newFixture(t), newFixture(t)
+func TestScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds thousands of resources")
+	}
+	svcMoto, taskMoto, ec2Moto := newFixture(t), newFixture(t), newFixture(t)
 	ctx := context.Background()
 	svcTD, taskTD := svcMoto.taskDef(t, "web"), taskMoto.taskDef(t, "job")
+
+	// More instances than one DescribeInstances page of 1,000 holds on AWS.
+	// moto pages by reservation, so one RunInstances of 1,001 comes back in
+	// a single page; TestInstancesPagination covers following pages.
+	t.Run("instances=1001", func(t *testing.T) {
+		t.Parallel()
+		f := ec2Moto
+		c, log := f.client(t)
+		want := f.instances(t, f.ami(t), "", 1001)
+		got, err := c.Instances(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkExactlyOnce(t, instanceIDs(got), want)
+		for _, call := range log.ops("DescribeInstances") {
+			if call.Max != 1000 {
+				t.Errorf("DescribeInstances MaxResults = %d, want 1000", call.Max)
+			}
+		}
+		log.check(t)
+	})
 
 	for _, n := range boundaryCounts {
 		t.Run(fmt.Sprintf("services=%d", n), func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Options select the account, region and endpoint. Zero values mean "what
@@ -58,7 +59,10 @@ func Load(ctx context.Context, o Options) (*Client, error) {
 // load is Load with extra SDK load options, which tests use to attach
 // middleware that checks the requests deckhand sends.
 func load(ctx context.Context, o Options, extra ...func(*config.LoadOptions) error) (*Client, error) {
-	var opts []func(*config.LoadOptions) error
+	// The SDK logs warnings (e.g. "falling back to IMDSv1") to stderr, which
+	// would scribble over the terminal UI; failures reach the caller as
+	// errors instead.
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
 	}

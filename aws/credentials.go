@@ -7,13 +7,20 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 )
 
-// credentialsTimeout bounds CheckCredentials. The slowest honest source is
-// the EC2 instance role (IMDS), which answers in milliseconds on EC2; off EC2
-// the SDK gives up on it within a few seconds, and a user staring at a blank
-// terminal should not wait longer than that.
+// credentialsTimeout bounds CheckCredentials: SSO, web identity and
+// credential_process may need a network round trip or two.
 const credentialsTimeout = 5 * time.Second
+
+// imdsTimeout bounds it when nothing but the EC2 instance role is left in the
+// chain, which is the case on every machine without credentials. On EC2 the
+// metadata service answers in milliseconds; off EC2 a silent address would
+// otherwise cost the SDK's retries of 500 ms waits (the full 5 s above).
+const imdsTimeout = 2 * time.Second
 
 // NoCredentialsError says that the SDK's credential chain found nothing
 // usable. Its message lists where deckhand looked and how to fix it; it never
@@ -67,7 +74,11 @@ func (c *Client) CheckCredentials(ctx context.Context) error {
 	if c.cfg.Credentials == nil {
 		return &NoCredentialsError{Profile: c.profile}
 	}
-	tctx, cancel := context.WithTimeout(ctx, credentialsTimeout)
+	limit := credentialsTimeout
+	if sdkaws.IsCredentialsProvider(c.cfg.Credentials, (*ec2rolecreds.Provider)(nil)) {
+		limit = imdsTimeout
+	}
+	tctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	creds, err := c.cfg.Credentials.Retrieve(tctx)
 	if err != nil {
@@ -75,7 +86,7 @@ func (c *Client) CheckCredentials(ctx context.Context) error {
 			return ctx.Err() // the caller gave up; that says nothing about credentials
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("timed out after %v looking for credentials: %w", credentialsTimeout, err)
+			err = fmt.Errorf("timed out after %v looking for credentials: %w", limit, err)
 		}
 		return &NoCredentialsError{Profile: c.profile, Err: err}
 	}

@@ -170,9 +170,9 @@ func TestErrorsFromMoto(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain message":                      "plain message",
-		"aws_secret_access_key = abc/def+g":  "aws_secret_access_key = [redacted]",
-		`"SessionToken":"IQoJb3JpZ2luX2VjE"`: `"SessionToken":"[redacted]"`,
+		"plain message":                                       "plain message",
+		"aws_secret_access_key = abc/def+g":                   "aws_secret_access_key = [redacted]",
+		`"SessionToken":"IQoJb3JpZ2luX2VjE"`:                  `"SessionToken":"[redacted]"`,
 		"sha1 0123456789abcdef0123456789abcdef01234567 stays": "sha1 0123456789abcdef0123456789abcdef01234567 stays",
 		"arn:aws:iam::123456789012:role/Admin stays":          "arn:aws:iam::123456789012:role/Admin stays",
 		"ASIAY34FZKBOKMUTVV7A":                                "[redacted]",

@@ -37,6 +37,9 @@ func inBatches[T any](ctx context.Context, ids []string, size int, describe func
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(describeConcurrency)
 	for i, b := range batches {
+		if gctx.Err() != nil {
+			break // a batch failed (or the caller gave up): start no more
+		}
 		g.Go(func() error {
 			r, err := describe(gctx, b)
 			results[i] = r

@@ -160,6 +160,11 @@ func (m *Model) titleLine(now time.Time, w int) string {
 	if m.help {
 		title += m.st.Muted.Render(" › help")
 	}
+	// The top-level ECS panes list what the ECS watcher fetched: say which
+	// cluster that is when one was opened.
+	if len(m.stack) == 1 && m.focused != "" && (p.kind == paneServices || p.kind == paneTasks || p.kind == paneContainers) {
+		title += m.st.Muted.Render(" (cluster " + clean(m.data.clusterName(m.focused)) + ")")
+	}
 	if p.kind != paneDetail && !m.help {
 		if t := &p.tbl; t.filter != "" {
 			title += m.st.Muted.Render(" [" + thousands(t.n()) + "/" + thousands(len(t.rows)) + "]")

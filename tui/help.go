@@ -33,7 +33,7 @@ func (m *Model) helpLines(w int) []string {
 				continue
 			}
 			h := a.Help()
-			desc := h.Desc
+			desc := a.describe()
 			if a.danger {
 				desc += " (dangerous)"
 			}

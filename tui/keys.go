@@ -31,6 +31,18 @@ type action struct {
 	key.Binding
 	modes  mode
 	danger bool
+	long   string // the help overlay's and README's description; the hint line uses the short one
+}
+
+// explain sets the long description.
+func (a action) explain(s string) action { a.long = s; return a }
+
+// describe is the long description, or the short one.
+func (a *action) describe() string {
+	if a.long != "" {
+		return a.long
+	}
+	return a.Help().Desc
 }
 
 func act(modes mode, danger bool, help, desc string, keys ...string) action {
@@ -52,13 +64,14 @@ func defaultKeyMap() keyMap {
 	return keyMap{
 		Quit:      act(modeBrowse, false, "q", "quit", "q"),
 		ForceQuit: act(modeAll, false, "ctrl+c", "quit", "ctrl+c"),
-		Help:      act(modeBrowse, false, "?", "help", "?"),
-		Command:   act(modeBrowse, false, ":", "command", ":"),
-		Refresh:   act(modeBrowse, false, "ctrl+r", "refresh", "ctrl+r"),
+		Help:      act(modeBrowse, false, "?", "help", "?").explain("show or hide this help"),
+		Command:   act(modeBrowse, false, ":", "command", ":").explain("command line: :instances, :docker, :q …"),
+		Refresh:   act(modeBrowse, false, "ctrl+r", "refresh", "ctrl+r").explain("refresh the current pane's source now"),
 		NextPane:  act(modeBrowse, false, "tab", "next pane", "tab"),
 		PrevPane:  act(modeBrowse, false, "shift+tab", "previous pane", "shift+tab"),
-		Panes:     act(modeBrowse, false, "1-6", "panes", "1", "2", "3", "4", "5", "6"),
-		Back:      act(modeBrowse, false, "esc", "back", "esc"),
+		Panes: act(modeBrowse, false, "1-6", "panes", "1", "2", "3", "4", "5", "6").
+			explain("go to instances, clusters, services, tasks, docker, events"),
+		Back: act(modeBrowse, false, "esc", "back", "esc").explain("clear the filter, else go back a page or close help"),
 
 		Up:       act(modeBrowse, false, "k/↑", "up", "k", "up"),
 		Down:     act(modeBrowse, false, "j/↓", "down", "j", "down"),
@@ -69,9 +82,10 @@ func defaultKeyMap() keyMap {
 		HalfUp:   act(modeBrowse, false, "ctrl+u", "half page up", "ctrl+u"),
 		HalfDown: act(modeBrowse, false, "ctrl+d", "half page down", "ctrl+d"),
 
-		Open:   act(modeTable, false, "enter", "open", "enter"),
-		Detail: act(modeTable, false, "d", "detail", "d"),
-		Filter: act(modeTable, false, "/", "filter", "/"),
+		Open: act(modeTable, false, "enter", "open", "enter").
+			explain("drill down (cluster › services › tasks › containers) or show details"),
+		Detail: act(modeTable, false, "d", "detail", "d").explain("details and observed history of the row"),
+		Filter: act(modeTable, false, "/", "filter", "/").explain("filter rows (case-insensitive; esc clears)"),
 
 		Accept:    act(modeInput, false, "enter", "run / keep filter", "enter"),
 		Cancel:    act(modeInput, false, "esc", "cancel / clear filter", "esc"),
@@ -145,7 +159,7 @@ func KeyTable() string {
 		for i, s := range a.Keys() {
 			keys[i] = "`" + s + "`"
 		}
-		desc := a.Help().Desc
+		desc := a.describe()
 		if a.danger {
 			desc += " (dangerous: disabled by --readonly)"
 		}

@@ -63,10 +63,11 @@ func TestKeyTable(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| `q` | quit | anywhere but the command line |",
+		"| `d` | details and observed history of the row | tables |",
 		"| `ctrl+c` | quit | everywhere |",
 		"| `j` `down` | down |",
-		"| `1` `2` `3` `4` `5` `6` | panes |",
-		"| `/` | filter | tables |",
+		"| `1` `2` `3` `4` `5` `6` | go to instances, clusters, services, tasks, docker, events |",
+		"| `/` | filter rows (case-insensitive; esc clears) | tables |",
 		"| `tab` | complete command | command line & filter |",
 	} {
 		if !strings.Contains(table, want) {

@@ -179,3 +179,23 @@ func TestEmptyStates(t *testing.T) {
 		press(m, "esc")
 	}
 }
+
+// TestDetailOfEveryKind opens the detail view from each pane.
+func TestDetailOfEveryKind(t *testing.T) {
+	for _, c := range []struct {
+		keys []string
+		want []string
+	}{
+		{[]string{"2", "d"}, []string{"clusters › prod", "cluster prod", "Active services", "2"}},
+		{[]string{"3", "j", "d"}, []string{"services › web", "Rollout", "COMPLETED", "Task definition", "has reached a steady state"}},
+		{[]string{"4", "j", "d"}, []string{"tasks › 3f2a9c1e", "Desired status", "Container sidecar", "STOPPED, exit 137, OutOfMemoryError"}},
+		{[]string{"2", "enter", "j", "enter", "enter", "enter"}, []string{"› app", "Image", "nginx:1.27", "Exit code"}},
+		{[]string{"5", "j", "enter"}, []string{"docker › worker", "Exited (1) 2 minutes ago", "local/worker:dev"}},
+	} {
+		m, _ := newLoaded(t, 120, 40)
+		press(m, c.keys...)
+		mustContain(t, screen(m), c.want...)
+		press(m, "j", "G", "g", "pgdown", "k")
+		checkFits(t, m, 120, 40)
+	}
+}

@@ -175,9 +175,6 @@ func (t *table) clamp() {
 }
 
 func (t *table) setHeight(h int) { t.height = max(h, 0); t.clamp() }
-func (t *table) move(d int)      { t.cursor += d; t.clamp() }
-func (t *table) top()            { t.cursor = 0; t.clamp() }
-func (t *table) bottom()         { t.cursor = t.n() - 1; t.clamp() }
 
 // layout picks the width of each column for the terminal width: long
 // columns give up their excess first, then low-priority columns are

@@ -118,20 +118,20 @@ func (m *Model) window(ls []string, off, h int) []string {
 func (m *Model) problem(head, detail, other string, w int) []string {
 	ww := max(w-4, 10)
 	out := []string{"", "  " + m.st.Warn.Render(head), ""}
-	for _, l := range strings.Split(ansi.Wrap(clean2(detail), ww, " "), "\n") {
-		out = append(out, "  "+l)
+	// Wrap each line on its own, continuing at its indent plus two, so the
+	// adapter's bulleted list of places looked at stays readable.
+	for _, src := range strings.Split(detail, "\n") {
+		src = clean(src)
+		body := strings.TrimLeft(src, " ")
+		indent := strings.Repeat(" ", min(len(src)-len(body), ww/2))
+		for i, l := range strings.Split(ansi.Wrap(body, max(ww-len(indent)-2, 10), " "), "\n") {
+			if i > 0 {
+				l = "  " + l
+			}
+			out = append(out, "  "+indent+l)
+		}
 	}
 	return append(out, "", "  "+m.st.Muted.Render(other))
-}
-
-// clean2 keeps the line breaks of a multi-line explanation but drops other
-// control characters.
-func clean2(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = clean(l)
-	}
-	return strings.Join(lines, "\n")
 }
 
 // empty says why a table has no rows, and what to do about it.

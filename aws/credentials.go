@@ -53,7 +53,7 @@ func (e *NoCredentialsError) Error() string {
 		return "set: " + strings.Join(have, ", ")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "no AWS credentials found. deckhand looked for:\n")
+	b.WriteString("no usable AWS credentials. deckhand looked for:\n")
 	fmt.Fprintf(&b, "  - environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (%s)\n", set("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
 	fmt.Fprintf(&b, "  - profile %q (AWS_PROFILE or --profile) in ~/.aws/config and ~/.aws/credentials\n", profile)
 	fmt.Fprintf(&b, "  - SSO for that profile (log in with `aws sso login --profile %s`)\n", profile)

@@ -1,0 +1,90 @@
+// Command deckhand is a terminal app that shows EC2 instances, ECS clusters,
+// services, tasks and containers, and local Docker containers, live.
+//
+// This file holds the flags and the wiring: it builds the adapters, starts
+// one watcher per source and hands their updates to the TUI.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise
+// it comes from the module's build info.
+var version = ""
+
+// options are the command line, after the environment has filled defaults.
+type options struct {
+	profile     string
+	region      string
+	endpointURL string
+	refresh     time.Duration
+	readonly    bool
+	dockerHost  string
+	showVersion bool
+	logFile     string
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("deckhand", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.profile, "profile", os.Getenv("AWS_PROFILE"), "AWS shared-config `profile` (env AWS_PROFILE)")
+	fs.StringVar(&o.region, "region", "", "AWS `region` (default: from the profile or AWS_REGION)")
+	fs.StringVar(&o.endpointURL, "endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "AWS-compatible `URL` such as moto or LocalStack (env AWS_ENDPOINT_URL)")
+	fs.DurationVar(&o.refresh, "refresh", 15*time.Second, "steady-state refresh `interval` (fast polling while something is changing is 2s)")
+	fs.BoolVar(&o.readonly, "readonly", false, "never change anything: every mutating action is disabled")
+	fs.StringVar(&o.dockerHost, "docker-host", "", "Docker engine `address` (default: DOCKER_HOST, then the current docker context)")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	fs.StringVar(&o.logFile, "log-file", "", "write logs to `path` (default: $XDG_STATE_HOME/deckhand/deckhand.log)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: deckhand [flags]\n\nShows EC2, ECS and Docker state live. Flags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (deckhand takes only flags; see --help)", fs.Arg(0))
+	}
+	if o.refresh < time.Second {
+		return o, fmt.Errorf("--refresh %v is too short: use 1s or more (e.g. --refresh 15s)", o.refresh)
+	}
+	return o, nil
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "deckhand:", err)
+		os.Exit(2)
+	}
+	if o.showVersion {
+		fmt.Println("deckhand", versionString())
+		return
+	}
+	if err := run(context.Background(), o); err != nil {
+		fmt.Fprintln(os.Stderr, "deckhand:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"deckhand/aws"
+	"deckhand/dockerops"
+	"deckhand/internal/watch"
+	"deckhand/internal/xdg"
+	"deckhand/tui"
+)
+
+// run wires adapters, watchers and the TUI, and blocks until the user quits.
+func run(ctx context.Context, o options) error {
+	logger, closeLog, err := openLog(o.logFile)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	slog.SetDefault(logger)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	cfg := tui.Config{
+		Profile:  o.profile,
+		Region:   o.region,
+		Endpoint: o.endpointURL,
+		Readonly: o.readonly,
+		Version:  versionString(),
+	}
+	var watchers []*watch.Watcher
+	byName := map[string]*watch.Watcher{}
+	var program *tea.Program
+	var ready sync.WaitGroup // watchers emit only once the program exists
+	ready.Add(1)
+	emit := func(u watch.Update) {
+		ready.Wait()
+		if u.Err != nil {
+			slog.Warn("fetch failed", "source", u.Source, "err", u.Err)
+		} else {
+			slog.Debug("fetched", "source", u.Source, "took", u.Took, "transitions", len(u.Transitions))
+		}
+		program.Send(u)
+	}
+	aw := watch.Config{Fast: 2 * time.Second, Slow: o.refresh}
+
+	client, awsErr := loadAWS(ctx, o)
+	if awsErr != nil {
+		cfg.AWSProblem = awsErr.Error()
+		slog.Info("AWS unavailable", "err", awsErr)
+	} else {
+		cfg.Region = client.Region()
+		cfg.Endpoint = client.Endpoint()
+		cfg.Identity = func(ctx context.Context) (string, string, error) {
+			id, err := client.Identity(ctx)
+			return id.Account, id.ARN, err
+		}
+		ecs := aws.NewECSSource(client)
+		ecsW := watch.New(ecs, aw, emit)
+		watchers = append(watchers, watch.New(aws.NewEC2Source(client), aw, emit), ecsW)
+		cfg.FocusCluster = func(arn string) {
+			ecs.Focus(arn)
+			ecsW.Reset()
+		}
+	}
+
+	engine, dockErr := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
+	if dockErr != nil {
+		cfg.DockerProblem = dockErr.Error()
+	} else {
+		defer engine.Close()
+		cfg.DockerHost = engine.Host()
+		src := engine.Source()
+		src.Start(ctx)
+		// Docker is event-driven; the slow interval is only a resync.
+		watchers = append(watchers, watch.New(src, watch.Config{Fast: 2 * time.Second, Slow: 4 * o.refresh}, emit))
+	}
+	for _, w := range watchers {
+		byName[w.Name()] = w
+	}
+	cfg.Refresh = func(source string) {
+		if w, ok := byName[source]; ok {
+			w.Refresh()
+			return
+		}
+		for _, w := range watchers {
+			w.Refresh()
+		}
+	}
+
+	program = tea.NewProgram(tui.New(cfg), tea.WithContext(ctx))
+	ready.Done()
+	for _, w := range watchers {
+		go w.Run(ctx)
+	}
+	_, err = program.Run()
+	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+		err = nil
+	}
+	return err
+}
+
+// loadAWS builds the AWS client and checks that credentials can be found,
+// so that the AWS panes can say plainly what is missing instead of failing
+// on every poll.
+func loadAWS(ctx context.Context, o options) (*aws.Client, error) {
+	c, err := aws.Load(ctx, aws.Options{Profile: o.profile, Region: o.region, EndpointURL: o.endpointURL, Readonly: o.readonly})
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := c.CheckCredentials(cctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// openLog opens the log file (never the screen: the TUI owns the terminal).
+func openLog(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		path = filepath.Join(xdg.StateDir(), "deckhand.log")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("log directory: %w (set --log-file to a writable path)", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log file: %w (set --log-file to a writable path)", err)
+	}
+	level := slog.LevelInfo
+	if os.Getenv("DECKHAND_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), func() { f.Close() }, nil
+}

@@ -43,6 +43,9 @@ type ECSSource struct {
 	c     *Client
 	mu    sync.Mutex
 	focus string
+	// few is true when the last fetch saw at most AutoClusters clusters,
+	// so every cluster is expanded and a focus changes nothing.
+	few bool
 }
 
 // NewECSSource watches the ECS clusters of c's region.
@@ -51,13 +54,18 @@ func NewECSSource(c *Client) *ECSSource { return &ECSSource{c: c} }
 // Name is the watcher's name for this source.
 func (s *ECSSource) Name() string { return "ecs" }
 
-// Focus limits services and tasks to one cluster; "" returns to automatic
-// scope (every cluster when there are at most AutoClusters). The caller
-// resets the watcher afterwards so the next snapshot is a new baseline.
-func (s *ECSSource) Focus(clusterARN string) {
+// Focus limits services and tasks to one cluster when there are too many
+// to expand them all; "" returns to automatic scope. It reports whether the
+// scope changes, in which case the caller resets the watcher so that the
+// next snapshot is a new baseline. When every cluster is expanded anyway a
+// focus changes nothing, and the watcher keeps its baseline, so that no
+// transition is lost to a drill-down.
+func (s *ECSSource) Focus(clusterARN string) (rescoped bool) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	rescoped = s.focus != clusterARN && !s.few
 	s.focus = clusterARN
-	s.mu.Unlock()
+	return rescoped
 }
 
 // Focused is the focused cluster's ARN, or "".
@@ -117,17 +125,20 @@ func (s *ECSSource) Fetch(ctx context.Context) (resource.Set, error) {
 // focused cluster that no longer exists expands to nothing: its services
 // and tasks are gone with it, which the empty lists say truthfully.
 func (s *ECSSource) scope(clusters []resource.Cluster) []string {
-	focus := s.Focused()
-	if focus != "" {
+	s.mu.Lock()
+	focus := s.focus
+	s.few = len(clusters) <= AutoClusters
+	s.mu.Unlock()
+	if len(clusters) > AutoClusters {
+		if focus == "" {
+			return nil
+		}
 		for _, c := range clusters {
 			if c.ARN == focus || c.Name == focus { // a name is accepted too
 				return []string{c.ARN}
 			}
 		}
 		return []string{}
-	}
-	if len(clusters) > AutoClusters {
-		return nil
 	}
 	arns := make([]string, len(clusters))
 	for i, c := range clusters {

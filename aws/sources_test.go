@@ -169,6 +169,15 @@ func TestECSSourceScope(t *testing.T) {
 		len(set.Tasks) != 2 || len(set.Containers) != 2 {
 		t.Fatalf("auto scope: services %q, %d tasks, %d containers", serviceNames(set), len(set.Tasks), len(set.Containers))
 	}
+	// With every cluster expanded, a focus changes nothing (the watcher
+	// keeps its baseline, so no transition is lost to a drill-down).
+	if src.Focus(a) {
+		t.Error("Focus with few clusters reported a new scope")
+	}
+	if set, _ := src.Fetch(ctx); serviceNames(set) != "a-0000 a-0001 b-0000 b-0001 b-0002" {
+		t.Errorf("focus with few clusters narrowed the scope: %q", serviceNames(set))
+	}
+	src.Focus("")
 
 	// Eleven clusters: too many to expand without a focus.
 	for i := range AutoClusters - 1 {
@@ -190,7 +199,9 @@ func TestECSSourceScope(t *testing.T) {
 		{"c-a", "a-0000 a-0001", 0}, // a name works too
 		{"arn:aws:ecs:us-east-1:123456789012:cluster/gone", "", 0},
 	} {
-		src.Focus(tc.focus)
+		if !src.Focus(tc.focus) {
+			t.Errorf("Focus(%s) with many clusters did not report a new scope", tc.focus)
+		}
 		if src.Focused() != tc.focus {
 			t.Errorf("Focused() = %q", src.Focused())
 		}

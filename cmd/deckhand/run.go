@@ -68,8 +68,9 @@ func run(ctx context.Context, o options) error {
 		ecsW := watch.New(ecs, aw, emit)
 		watchers = append(watchers, watch.New(aws.NewEC2Source(client), aw, emit), ecsW)
 		cfg.FocusCluster = func(arn string) {
-			ecs.Focus(arn)
-			ecsW.Reset()
+			if ecs.Focus(arn) {
+				ecsW.Reset()
+			}
 		}
 	}
 

@@ -98,7 +98,10 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
-	program = tea.NewProgram(tui.New(cfg), tea.WithContext(ctx))
+	// Bubble Tea's renderer wakes at its frame rate even when nothing
+	// changed. Measured over 60 s idle (cmd in tmux): 0.48 s CPU at the default
+	// 60 fps, 0.28 s at 20 fps; 50 ms to show a key press still feels instant.
+	program = tea.NewProgram(tui.New(cfg), tea.WithContext(ctx), tea.WithFPS(20))
 	ready.Done()
 	for _, w := range watchers {
 		go w.Run(ctx)

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    options
+		wantErr string
+	}{
+		{name: "defaults", want: options{refresh: 15 * time.Second}},
+		{name: "env fills endpoint and profile", env: map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_PROFILE": "dev"},
+			want: options{endpointURL: "http://127.0.0.1:5000", profile: "dev", refresh: 15 * time.Second}},
+		{name: "flags win over env", args: []string{"--endpoint-url", "http://x:1", "--profile", "prod"}, env: map[string]string{"AWS_ENDPOINT_URL": "http://y:2"},
+			want: options{endpointURL: "http://x:1", profile: "prod", refresh: 15 * time.Second}},
+		{name: "all flags", args: []string{"--region", "eu-west-1", "--refresh", "30s", "--readonly", "--docker-host", "tcp://h:2375", "--version"},
+			want: options{region: "eu-west-1", refresh: 30 * time.Second, readonly: true, dockerHost: "tcp://h:2375", showVersion: true}},
+		{name: "refresh too short", args: []string{"--refresh", "10ms"}, wantErr: "--refresh 10ms is too short"},
+		{name: "stray argument", args: []string{"instances"}, wantErr: `unexpected argument "instances"`},
+		{name: "unknown flag", args: []string{"--nope"}, wantErr: "flag provided but not defined"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("AWS_ENDPOINT_URL", tc.env["AWS_ENDPOINT_URL"])
+			t.Setenv("AWS_PROFILE", tc.env["AWS_PROFILE"])
+			got, err := parseFlags(tc.args, io.Discard)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}

@@ -10,10 +10,10 @@ import (
 )
 
 // EC2Source is the watch.Source of EC2 instances.
-type EC2Source struct{ c *Client }
+type EC2Source struct{ c Reader }
 
 // NewEC2Source watches the instances of c's region.
-func NewEC2Source(c *Client) *EC2Source { return &EC2Source{c: c} }
+func NewEC2Source(c Reader) *EC2Source { return &EC2Source{c: c} }
 
 // Name is the watcher's name for this source.
 func (s *EC2Source) Name() string { return "ec2" }
@@ -40,7 +40,7 @@ const clusterConcurrency = 3
 // ECSSource is the watch.Source of ECS clusters and, for the clusters in
 // scope, their services, tasks and task containers.
 type ECSSource struct {
-	c     *Client
+	c     Reader
 	mu    sync.Mutex
 	focus string
 	// few is true when the last fetch saw at most AutoClusters clusters,
@@ -49,7 +49,7 @@ type ECSSource struct {
 }
 
 // NewECSSource watches the ECS clusters of c's region.
-func NewECSSource(c *Client) *ECSSource { return &ECSSource{c: c} }
+func NewECSSource(c Reader) *ECSSource { return &ECSSource{c: c} }
 
 // Name is the watcher's name for this source.
 func (s *ECSSource) Name() string { return "ecs" }

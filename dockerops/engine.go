@@ -31,7 +31,7 @@ type Options struct {
 	// Host is the --docker-host flag; it wins over DOCKER_HOST and the
 	// docker context.
 	Host string
-	// ReadOnly makes Build, Run, Stop and Remove fail with ErrReadOnly
+	// ReadOnly makes Build, Run, Start, Stop and Remove fail with ErrReadOnly
 	// (deckhand's --readonly), so a UI bug cannot mutate anything.
 	ReadOnly bool
 }

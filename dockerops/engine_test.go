@@ -160,7 +160,7 @@ func TestReadOnlyRefusesMutations(t *testing.T) {
 	_, errR := e.Run(ctx, RunOptions{Image: "x"})
 	for name, err := range map[string]error{
 		"Build": errB, "Run": errR,
-		"Stop": e.Stop(ctx, "x", time.Second), "Remove": e.Remove(ctx, "x", true),
+		"Start": e.Start(ctx, "x"), "Stop": e.Stop(ctx, "x", time.Second), "Remove": e.Remove(ctx, "x", true),
 	} {
 		if !errors.Is(err, ErrReadOnly) {
 			t.Errorf("%s: %v, want ErrReadOnly", name, err)

@@ -65,6 +65,19 @@ func (e *Engine) Run(ctx context.Context, opts RunOptions) (string, error) {
 	return created.ID, nil
 }
 
+// Start starts an existing container (created, or exited after a stop).
+// Starting one that is running already is not an error, as with `docker
+// start`.
+func (e *Engine) Start(ctx context.Context, id string) error {
+	if e.readOnly {
+		return ErrReadOnly
+	}
+	if _, err := e.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
+		return fmt.Errorf("docker start %s: %w", short(id), e.explain(err))
+	}
+	return nil
+}
+
 // Stop asks the container to stop (SIGTERM, or its STOPSIGNAL) and kills it
 // after timeout, rounded up to whole seconds; a negative timeout uses the
 // container's or the engine's default.

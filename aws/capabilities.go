@@ -113,3 +113,6 @@ type RunTaskSpec struct {
 	SecurityGroups []string
 	PublicIP       bool
 }
+
+// The SDK adapter is a full backend.
+var _ Backend = (*Client)(nil)

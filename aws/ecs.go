@@ -39,15 +39,7 @@ func (c *Client) Clusters(ctx context.Context) ([]resource.Cluster, error) {
 		// gone, which the next snapshot reports as a removal anyway.
 		cs := make([]resource.Cluster, 0, len(res.Clusters))
 		for _, x := range res.Clusters {
-			cs = append(cs, resource.Cluster{
-				ARN:                sdkaws.ToString(x.ClusterArn),
-				Name:               sdkaws.ToString(x.ClusterName),
-				Status:             sdkaws.ToString(x.Status),
-				ActiveServices:     x.ActiveServicesCount,
-				RunningTasks:       x.RunningTasksCount,
-				PendingTasks:       x.PendingTasksCount,
-				ContainerInstances: x.RegisteredContainerInstancesCount,
-			})
+			cs = append(cs, toCluster(x))
 		}
 		return cs, nil
 	})
@@ -61,6 +53,18 @@ func (c *Client) Clusters(ctx context.Context) ([]resource.Cluster, error) {
 		return out[i].ARN < out[j].ARN
 	})
 	return out, nil
+}
+
+func toCluster(x types.Cluster) resource.Cluster {
+	return resource.Cluster{
+		ARN:                sdkaws.ToString(x.ClusterArn),
+		Name:               sdkaws.ToString(x.ClusterName),
+		Status:             sdkaws.ToString(x.Status),
+		ActiveServices:     x.ActiveServicesCount,
+		RunningTasks:       x.RunningTasksCount,
+		PendingTasks:       x.PendingTasksCount,
+		ContainerInstances: x.RegisteredContainerInstancesCount,
+	}
 }
 
 // Services lists every service of a cluster, sorted by name. DescribeServices

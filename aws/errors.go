@@ -26,7 +26,10 @@ type Error struct {
 	Operation string // e.g. "DescribeInstances"
 	Code      string // AWS error code, or one of the Code* constants, or ""
 	Message   string
-	Err       error // the SDK error, for errors.Is/As (context.Canceled…)
+	// Field is set on errors of deckhand's own validation (see validate.go):
+	// the spec field at fault, e.g. "Containers[0].Image".
+	Field string
+	Err   error // the SDK error, for errors.Is/As (context.Canceled…), or ErrInvalidInput
 }
 
 // ErrorCode makes *Error satisfy the interface watch.IsThrottle looks for.

@@ -1,0 +1,295 @@
+package sandbox
+
+import (
+	"context"
+	"maps"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"deckhand/aws"
+	"deckhand/internal/resource"
+)
+
+// Names of clusters, services and task definition families: "Up to 255
+// letters (uppercase and lowercase), numbers, underscores, and hyphens are
+// allowed."
+var reName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+const nameRule = "can contain up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens."
+
+func (w *world) arn(r *region, resource string) string {
+	return "arn:aws:ecs:" + r.Name + ":" + w.Account + ":" + resource
+}
+
+// cluster finds a cluster by name or ARN; "" is the default cluster, as in
+// the ECS API.
+func (r *region) cluster(ref string) *cluster {
+	if ref == "" {
+		ref = "default"
+	}
+	return find(r.Clusters, func(c *cluster) bool { return c.Name == ref || c.ARN == ref })
+}
+
+func (c *cluster) service(ref string) *service {
+	return find(c.Services, func(s *service) bool { return s.Name == ref || s.ARN == ref })
+}
+
+func (c *cluster) task(ref string) *task {
+	return find(c.Tasks, func(t *task) bool { return t.ID == ref || t.ARN == ref })
+}
+
+// taskDef finds "family", "family:revision" or an ARN; a bare family is its
+// latest revision.
+func (r *region) taskDef(ref string) *taskDef {
+	if i := strings.Index(ref, ":task-definition/"); strings.HasPrefix(ref, "arn:") && i >= 0 {
+		ref = ref[i+len(":task-definition/"):]
+	}
+	var best *taskDef
+	for _, td := range r.TaskDefs {
+		if td.Family+":"+strconv.Itoa(td.Revision) == ref {
+			return td
+		}
+		if td.Family == ref && (best == nil || td.Revision > best.Revision) {
+			best = td
+		}
+	}
+	return best
+}
+
+func errClusterNotFound(op string) error {
+	return ecsError(op, "ClusterNotFoundException", "Cluster not found.")
+}
+
+func errTaskDefNotFound(op string) error {
+	return ecsError(op, "ClientException", "Unable to describe task definition.")
+}
+
+// Clusters lists the region's clusters, sorted by name.
+func (a *Account) Clusters(ctx context.Context) ([]resource.Cluster, error) {
+	var out []resource.Cluster
+	err := a.view(ctx, func(w *world, r *region) error {
+		for _, c := range r.Clusters {
+			out = append(out, c.resource())
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+func (c *cluster) resource() resource.Cluster {
+	out := resource.Cluster{ARN: c.ARN, Name: c.Name, Status: "ACTIVE"}
+	for _, s := range c.Services {
+		if s.Status == "ACTIVE" {
+			out.ActiveServices++
+		}
+	}
+	for _, t := range c.Tasks {
+		switch {
+		case t.LastStatus == "RUNNING":
+			out.RunningTasks++
+		case t.pending():
+			out.PendingTasks++
+		}
+	}
+	return out
+}
+
+// Services lists a cluster's ACTIVE and DRAINING services, sorted by name.
+func (a *Account) Services(ctx context.Context, clusterARN string) ([]resource.Service, error) {
+	var out []resource.Service
+	err := a.view(ctx, func(w *world, r *region) error {
+		c := r.cluster(clusterARN)
+		if c == nil {
+			return errClusterNotFound("ListServices")
+		}
+		for _, s := range c.Services {
+			out = append(out, s.resource(c))
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+// Tasks lists a cluster's tasks, the stopped ones of the last hour
+// included, sorted by creation time.
+func (a *Account) Tasks(ctx context.Context, clusterARN string) ([]resource.Task, error) {
+	var out []resource.Task
+	err := a.view(ctx, func(w *world, r *region) error {
+		c := r.cluster(clusterARN)
+		if c == nil {
+			return errClusterNotFound("ListTasks")
+		}
+		for _, t := range c.Tasks {
+			out = append(out, t.resource(c))
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].ARN < out[j].ARN
+	})
+	return out, err
+}
+
+// CreateCluster creates a cluster, or returns the existing one of that name
+// (CreateCluster is idempotent in ECS).
+func (a *Account) CreateCluster(ctx context.Context, name string, tags map[string]string) (resource.Cluster, error) {
+	var out resource.Cluster
+	err := a.update(ctx, func(w *world, r *region) error {
+		c, err := w.createCluster(r, name, tags)
+		if err == nil {
+			out = c.resource()
+		}
+		return err
+	})
+	return out, err
+}
+
+func (w *world) createCluster(r *region, name string, tags map[string]string) (*cluster, error) {
+	if name == "" {
+		name = "default"
+	}
+	if !reName.MatchString(name) {
+		return nil, ecsError("CreateCluster", "InvalidParameterException", "Cluster name %s", nameRule)
+	}
+	c := r.cluster(name)
+	if c == nil {
+		c = &cluster{Name: name, ARN: w.arn(r, "cluster/"+name), Tags: maps.Clone(tags), Created: w.now}
+		r.Clusters = append(r.Clusters, c)
+	}
+	return c, nil
+}
+
+// DeleteCluster deletes a cluster that has no services and no tasks left
+// but stopped ones.
+func (a *Account) DeleteCluster(ctx context.Context, ref string) error {
+	return a.update(ctx, func(w *world, r *region) error {
+		const op = "DeleteCluster"
+		c := r.cluster(ref)
+		switch {
+		case c == nil:
+			return errClusterNotFound(op)
+		case len(c.Services) > 0:
+			return ecsError(op, "ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.")
+		case slices.ContainsFunc(c.Tasks, func(t *task) bool { return t.LastStatus != "STOPPED" }):
+			return ecsError(op, "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
+		}
+		r.Clusters = slices.DeleteFunc(r.Clusters, func(x *cluster) bool { return x == c })
+		return nil
+	})
+}
+
+// RunTask starts standalone tasks.
+func (a *Account) RunTask(ctx context.Context, spec aws.RunTaskSpec) ([]resource.Task, error) {
+	var out []resource.Task
+	err := a.update(ctx, func(w *world, r *region) error {
+		c, ts, err := w.runTask(r, spec)
+		for _, t := range ts {
+			out = append(out, t.resource(c))
+		}
+		return err
+	})
+	return out, err
+}
+
+func (w *world) runTask(r *region, spec aws.RunTaskSpec) (*cluster, []*task, error) {
+	const op = "RunTask"
+	c := r.cluster(spec.Cluster)
+	if c == nil {
+		return nil, nil, errClusterNotFound(op)
+	}
+	td := r.taskDef(spec.TaskDefinition)
+	if td == nil {
+		return nil, nil, errTaskDefNotFound(op)
+	}
+	count := spec.Count
+	if count == 0 {
+		count = 1
+	}
+	if count < 1 || count > 10 {
+		return nil, nil, ecsError(op, "InvalidParameterException", "The value of count must be between 1 and 10.")
+	}
+	lt, err := checkPlacement(op, r, td, spec.LaunchType, spec.Subnets, spec.SecurityGroups)
+	if err != nil {
+		return nil, nil, err
+	}
+	if lt != "FARGATE" {
+		// ECS answers with a failure, not an error code, when it cannot
+		// place a task; the sandbox has no container instances.
+		return nil, nil, ecsError(op, "", "No Container Instances were found in your cluster.")
+	}
+	group := spec.Group
+	if group == "" {
+		group = "family:" + td.Family
+	}
+	var out []*task
+	for range count {
+		out = append(out, w.startTask(r, c, td, lt, group, ""))
+	}
+	return c, out, nil
+}
+
+// checkPlacement resolves the launch type (EC2 when none is given and the
+// cluster has no capacity provider strategy, as in ECS) and checks the
+// network configuration an awsvpc task needs.
+func checkPlacement(op string, r *region, td *taskDef, launchType string, subnets, groups []string) (string, error) {
+	if launchType == "" {
+		launchType = "EC2"
+	}
+	switch launchType {
+	case "EC2", "FARGATE", "EXTERNAL":
+	default:
+		return "", ecsError(op, "InvalidParameterException", "launchType should be one of [EC2,FARGATE,EXTERNAL]")
+	}
+	if launchType == "FARGATE" && !td.Fargate {
+		return "", ecsError(op, "InvalidParameterException", "Task definition does not support launch_type FARGATE.")
+	}
+	if td.NetworkMode == "awsvpc" && len(subnets) == 0 {
+		return "", ecsError(op, "InvalidParameterException", "Network Configuration must be provided when networkMode 'awsvpc' is specified.")
+	}
+	var vpcID string
+	for _, id := range subnets {
+		sn := r.subnet(id)
+		if sn == nil {
+			return "", ecsError(op, "InvalidParameterException", "Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (ErrorCode: InvalidSubnetID.NotFound)", id, id)
+		}
+		if vpcID != "" && sn.VpcID != vpcID {
+			return "", ecsError(op, "InvalidParameterException", "Subnets must all be in the same VPC.")
+		}
+		vpcID = sn.VpcID
+	}
+	for _, id := range groups {
+		if r.securityGroup(id) == nil {
+			return "", ecsError(op, "InvalidParameterException", "Error retrieving security group information for [%s]: The security group '%s' does not exist (ErrorCode: InvalidGroup.NotFound)", id, id)
+		}
+	}
+	return launchType, nil
+}
+
+// StopTask asks a task to stop; stopping a stopped task is a no-op.
+func (a *Account) StopTask(ctx context.Context, clusterRef, taskRef, reason string) error {
+	return a.update(ctx, func(w *world, r *region) error {
+		c := r.cluster(clusterRef)
+		if c == nil {
+			return errClusterNotFound("StopTask")
+		}
+		t := c.task(taskRef)
+		if t == nil {
+			return ecsError("StopTask", "InvalidParameterException", "The referenced task was not found.")
+		}
+		if reason == "" {
+			reason = "Task stopped by user"
+		}
+		if w.stopTask(t, "UserInitiated", reason) {
+			w.taskChanged(r, c, t, taskMoved)
+		}
+		return nil
+	})
+}

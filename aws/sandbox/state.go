@@ -1,0 +1,193 @@
+package sandbox
+
+import "time"
+
+// stateVersion is the version of the state file's format. A file of another
+// version is refused with a message that names --sandbox-reset.
+const stateVersion = 1
+
+// The persisted account. Every type here is the file format: rename a JSON
+// field and old files lose it, so bump stateVersion instead.
+
+type state struct {
+	Version int       `json:"version"`
+	Account string    `json:"account"`
+	Created time.Time `json:"created"`
+	// Now is how far the world has been advanced: every event due at or
+	// before it has happened. It only moves forward.
+	Now     time.Time          `json:"now"`
+	Rand    uint64             `json:"rand"` // splitmix64 state: IDs and durations
+	Regions map[string]*region `json:"regions"`
+}
+
+// region is one region's resources; regions share nothing, as in AWS.
+type region struct {
+	Name           string           `json:"name"`
+	VPCs           []*vpc           `json:"vpcs"`
+	Subnets        []*subnet        `json:"subnets"`
+	SecurityGroups []*securityGroup `json:"securityGroups"`
+	KeyPairs       []*keyPair       `json:"keyPairs"`
+	Images         []*image         `json:"images"`
+	Instances      []*instance      `json:"instances"`
+	TaskDefs       []*taskDef       `json:"taskDefinitions"`
+	Clusters       []*cluster       `json:"clusters"`
+}
+
+type vpc struct {
+	ID      string `json:"id"`
+	CIDR    string `json:"cidr"`
+	Default bool   `json:"default"`
+}
+
+type subnet struct {
+	ID        string `json:"id"`
+	VpcID     string `json:"vpcId"`
+	AZ        string `json:"az"`
+	CIDR      string `json:"cidr"` // a /20 of the default VPC's 172.31.0.0/16
+	Default   bool   `json:"default"`
+	PublicIPs bool   `json:"mapPublicIpOnLaunch"`
+}
+
+type securityGroup struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	VpcID string `json:"vpcId"`
+}
+
+type keyPair struct {
+	Name string `json:"name"`
+	ID   string `json:"id"`
+}
+
+type image struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type instance struct {
+	ID             string            `json:"id"`
+	Type           string            `json:"type"`
+	ImageID        string            `json:"imageId"`
+	KeyName        string            `json:"keyName,omitempty"`
+	VpcID          string            `json:"vpcId"`
+	SubnetID       string            `json:"subnetId"`
+	AZ             string            `json:"az"`
+	SecurityGroups []string          `json:"securityGroups"`
+	PrivateIP      string            `json:"privateIp"`
+	PublicIP       string            `json:"publicIp,omitempty"`
+	UserData       string            `json:"userData,omitempty"`
+	Tags           map[string]string `json:"tags,omitempty"`
+	State          string            `json:"state"`
+	LaunchTime     time.Time         `json:"launchTime"` // the last start, as EC2 reports it
+	// StateReason is StateReason.Message; UserInitiated is the time in
+	// StateTransitionReason ("User initiated (… GMT)"), zero when EC2 gives
+	// none.
+	StateReason   string    `json:"stateReason,omitempty"`
+	UserInitiated time.Time `json:"userInitiated,omitzero"`
+	Due           time.Time `json:"due,omitzero"` // when EC2 moves it on by itself
+}
+
+type taskDef struct {
+	Family           string            `json:"family"`
+	Revision         int               `json:"revision"`
+	ARN              string            `json:"arn"`
+	CPU              string            `json:"cpu,omitempty"`    // CPU units, normalised ("1 vCPU" → "1024")
+	Memory           string            `json:"memory,omitempty"` // MiB, normalised ("2 GB" → "2048")
+	NetworkMode      string            `json:"networkMode"`
+	Fargate          bool              `json:"fargate"`
+	ExecutionRoleARN string            `json:"executionRoleArn,omitempty"`
+	Containers       []containerDef    `json:"containers"`
+	Tags             map[string]string `json:"tags,omitempty"`
+	Registered       time.Time         `json:"registered"`
+}
+
+type containerDef struct {
+	Name        string            `json:"name"`
+	Image       string            `json:"image"`
+	Port        int32             `json:"port,omitempty"`
+	Essential   bool              `json:"essential"`
+	Env         map[string]string `json:"env,omitempty"`
+	HealthCheck []string          `json:"healthCheck,omitempty"`
+	LogGroup    string            `json:"logGroup,omitempty"`
+	LogRegion   string            `json:"logRegion,omitempty"`
+	LogPrefix   string            `json:"logPrefix,omitempty"`
+}
+
+type cluster struct {
+	Name     string            `json:"name"`
+	ARN      string            `json:"arn"`
+	Tags     map[string]string `json:"tags,omitempty"`
+	Created  time.Time         `json:"created"`
+	Services []*service        `json:"services"`
+	Tasks    []*task           `json:"tasks"`
+}
+
+type service struct {
+	Name           string            `json:"name"`
+	ARN            string            `json:"arn"`
+	Status         string            `json:"status"` // ACTIVE, DRAINING
+	Desired        int32             `json:"desired"`
+	LaunchType     string            `json:"launchType"`
+	Subnets        []string          `json:"subnets,omitempty"`
+	SecurityGroups []string          `json:"securityGroups,omitempty"`
+	PublicIP       bool              `json:"publicIp,omitempty"`
+	CircuitBreaker bool              `json:"circuitBreaker,omitempty"` // with rollback
+	Tags           map[string]string `json:"tags,omitempty"`
+	Created        time.Time         `json:"created"`
+	Deployments    []*deployment     `json:"deployments"` // [0] is PRIMARY
+	Events         []serviceEvent    `json:"events"`      // newest first, at most maxEvents
+	// Failures counts consecutive tasks that stopped before RUNNING; from
+	// throttleAfter on, launches wait (the service throttle logic).
+	Failures int       `json:"failures,omitempty"`
+	Due      time.Time `json:"due,omitzero"` // the next launch attempt of a throttled service
+	Steady   bool      `json:"steady,omitempty"`
+	Unplaced bool      `json:"unplaced,omitempty"` // the "unable to place a task" event is written
+}
+
+type deployment struct {
+	ID            string    `json:"id"` // ecs-svc/…
+	Status        string    `json:"status"`
+	TaskDef       string    `json:"taskDefinition"`
+	Rollout       string    `json:"rolloutState"`
+	RolloutReason string    `json:"rolloutStateReason"`
+	Failed        int       `json:"failedTasks,omitempty"`
+	Ran           bool      `json:"ran,omitempty"` // a task reached RUNNING: stage 1 of the circuit breaker passed
+	Created       time.Time `json:"created"`
+	Updated       time.Time `json:"updated"`
+}
+
+type serviceEvent struct {
+	At      time.Time `json:"at"`
+	Message string    `json:"message"`
+}
+
+type task struct {
+	ID            string       `json:"id"`
+	ARN           string       `json:"arn"`
+	Group         string       `json:"group"`
+	Deployment    string       `json:"deployment,omitempty"` // the service deployment that started it
+	TaskDef       string       `json:"taskDefinition"`
+	LaunchType    string       `json:"launchType"`
+	LastStatus    string       `json:"lastStatus"`
+	DesiredStatus string       `json:"desiredStatus"`
+	Health        string       `json:"health"`
+	Created       time.Time    `json:"created"`
+	Started       time.Time    `json:"started,omitzero"`
+	Stopping      time.Time    `json:"stopping,omitzero"`
+	Stopped       time.Time    `json:"stopped,omitzero"`
+	StopCode      string       `json:"stopCode,omitempty"`
+	StoppedReason string       `json:"stoppedReason,omitempty"`
+	Containers    []*container `json:"containers"`
+	Due           time.Time    `json:"due,omitzero"`
+}
+
+type container struct {
+	Name       string `json:"name"`
+	Image      string `json:"image"`
+	Essential  bool   `json:"essential"`
+	Checked    bool   `json:"checked,omitempty"` // has a health check
+	LastStatus string `json:"lastStatus"`
+	ExitCode   *int32 `json:"exitCode,omitempty"`
+	Health     string `json:"health"`
+	Reason     string `json:"reason,omitempty"`
+}

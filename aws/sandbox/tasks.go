@@ -1,0 +1,208 @@
+package sandbox
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"deckhand/internal/resource"
+)
+
+// A task's life on Fargate (developerguide/task-lifecycle-explanation.html):
+//
+//	PROVISIONING → PENDING → ACTIVATING → RUNNING
+//	  → (desired STOPPED) DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED
+//
+// A task that fails or is stopped before it runs goes from PROVISIONING or
+// PENDING straight to DEPROVISIONING. Each step is scheduled in task.Due;
+// stepTask takes it from the task's current state, so a stop request needs
+// no cancelled events.
+
+// startTask creates a task in PROVISIONING.
+func (w *world) startTask(r *region, c *cluster, td *taskDef, launchType, group, deployment string) *task {
+	id := w.hexID(32)
+	t := &task{
+		ID: id, ARN: w.arn(r, "task/"+c.Name+"/"+id), Group: group, Deployment: deployment,
+		TaskDef: td.ARN, LaunchType: launchType, LastStatus: "PROVISIONING", DesiredStatus: "RUNNING",
+		Health: "UNKNOWN", Created: w.now, Due: w.after(ecsProvisioning),
+	}
+	for _, cd := range td.Containers {
+		t.Containers = append(t.Containers, &container{
+			Name: cd.Name, Image: cd.Image, Essential: cd.Essential, Checked: len(cd.HealthCheck) > 0,
+			LastStatus: "PENDING", Health: "UNKNOWN",
+		})
+	}
+	c.Tasks = append(c.Tasks, t)
+	return t
+}
+
+// stopTask sets the desired status to STOPPED, unless it already is. It
+// reports whether anything changed; the caller tells the service.
+func (w *world) stopTask(t *task, code, reason string) bool {
+	if t.DesiredStatus == "STOPPED" {
+		return false
+	}
+	t.DesiredStatus, t.StopCode, t.StoppedReason, t.Stopping = "STOPPED", code, reason, w.now
+	if t.LastStatus == "RUNNING" {
+		t.Due = w.after(ecsStopRequest) // replaces a pending health or exit event
+	}
+	return true
+}
+
+func (t *task) pending() bool {
+	switch t.LastStatus {
+	case "PROVISIONING", "PENDING", "ACTIVATING":
+		return t.DesiredStatus == "RUNNING"
+	}
+	return false
+}
+
+// checked reports whether the task has a container health check, in which
+// case it counts as started only once HEALTHY.
+func (t *task) checked() bool {
+	return slices.ContainsFunc(t.Containers, func(c *container) bool { return c.Checked })
+}
+
+// ready is a task that counts towards a deployment's steady state.
+func (t *task) ready() bool {
+	return t.LastStatus == "RUNNING" && t.DesiredStatus == "RUNNING" && (!t.checked() || t.Health == "HEALTHY")
+}
+
+// stepTask makes the task's next move.
+func (w *world) stepTask(r *region, c *cluster, t *task) {
+	t.Due = time.Time{}
+	stopping := t.DesiredStatus == "STOPPED"
+	switch t.LastStatus {
+	case "PROVISIONING":
+		if stopping {
+			t.LastStatus, t.Due = "DEPROVISIONING", w.after(ecsDeprovisioning)
+			break
+		}
+		t.LastStatus, t.Due = "PENDING", w.after(ecsPending)
+	case "PENDING":
+		if stopping {
+			t.LastStatus, t.Due = "DEPROVISIONING", w.after(ecsDeprovisioning)
+			break
+		}
+		for _, ct := range t.Containers {
+			if msg := pullError(ct.Image); msg != "" {
+				w.stopTask(t, "TaskFailedToStart", msg)
+				ct.Reason = msg
+				for _, x := range t.Containers {
+					x.LastStatus = "STOPPED"
+				}
+				t.LastStatus, t.Due = "DEPROVISIONING", w.after(ecsDeprovisioning)
+				w.taskChanged(r, c, t, taskFailed)
+				return
+			}
+		}
+		for _, ct := range t.Containers {
+			ct.LastStatus = "RUNNING"
+		}
+		t.LastStatus, t.Due = "ACTIVATING", w.after(ecsActivating)
+	case "ACTIVATING":
+		if stopping {
+			t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
+			break
+		}
+		t.LastStatus, t.Started = "RUNNING", w.now
+		w.scheduleRunning(t)
+		w.taskChanged(r, c, t, taskStarted)
+		return
+	case "RUNNING":
+		switch {
+		case stopping:
+			t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
+		case t.oneShot():
+			w.stopTask(t, "EssentialContainerExited", "Essential container in task exited")
+			zero := int32(0)
+			for _, ct := range t.Containers {
+				ct.LastStatus, ct.ExitCode = "STOPPED", &zero
+			}
+			t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
+		default: // the first health check passed
+			t.Health = "HEALTHY"
+			for _, ct := range t.Containers {
+				if ct.Checked {
+					ct.Health = "HEALTHY"
+				}
+			}
+		}
+	case "DEACTIVATING":
+		t.LastStatus, t.Due = "STOPPING", w.after(ecsStopping)
+	case "STOPPING":
+		zero := int32(0) // SIGTERM, and the container exits cleanly
+		for _, ct := range t.Containers {
+			if ct.LastStatus != "STOPPED" {
+				ct.LastStatus, ct.ExitCode = "STOPPED", &zero
+			}
+		}
+		t.LastStatus, t.Due = "DEPROVISIONING", w.after(ecsDeprovisioning)
+	case "DEPROVISIONING":
+		for _, ct := range t.Containers {
+			ct.LastStatus = "STOPPED"
+		}
+		t.LastStatus, t.Stopped, t.Due = "STOPPED", w.now, w.after(ecsRetention)
+	case "STOPPED": // ECS forgets it
+		c.Tasks = slices.DeleteFunc(c.Tasks, func(x *task) bool { return x == t })
+		return
+	}
+	w.taskChanged(r, c, t, taskMoved)
+}
+
+// scheduleRunning schedules what happens to a running task by itself: a
+// one-shot image's container exits, or the first health check passes.
+func (w *world) scheduleRunning(t *task) {
+	switch {
+	case t.oneShot():
+		t.Due = w.after(ecsOneShotExit)
+	case t.checked():
+		t.Due = w.after(ecsHealthy)
+	}
+}
+
+// oneShot reports whether an essential container's image exits by itself.
+func (t *task) oneShot() bool {
+	return slices.ContainsFunc(t.Containers, func(c *container) bool { return c.Essential && oneShot(c.Image) })
+}
+
+// What happened to a task, for its service.
+type taskNews int
+
+const (
+	taskMoved   taskNews = iota
+	taskStarted          // reached RUNNING
+	taskFailed           // stopped before RUNNING (TaskFailedToStart)
+)
+
+// taskChanged tells the task's service, if any, what happened to the task.
+func (w *world) taskChanged(r *region, c *cluster, t *task, news taskNews) {
+	name, ok := strings.CutPrefix(t.Group, "service:")
+	if !ok {
+		return
+	}
+	if s := c.service(name); s != nil {
+		w.serviceTaskChanged(r, c, s, t, news)
+	}
+}
+
+func (t *task) resource(c *cluster) resource.Task {
+	out := resource.Task{
+		ARN: t.ARN, ID: t.ID, ClusterARN: c.ARN, Group: t.Group, TaskDefinition: t.TaskDef,
+		LastStatus: t.LastStatus, DesiredStatus: t.DesiredStatus, Health: t.Health, LaunchType: t.LaunchType,
+		CreatedAt: t.Created, StartedAt: t.Started, StoppingAt: t.Stopping, StoppedAt: t.Stopped,
+		StopCode: t.StopCode, StoppedReason: t.StoppedReason,
+	}
+	for _, ct := range t.Containers {
+		var exit *int32
+		if ct.ExitCode != nil {
+			v := *ct.ExitCode
+			exit = &v
+		}
+		out.Containers = append(out.Containers, resource.Container{
+			TaskARN: t.ARN, Name: ct.Name, Image: ct.Image, LastStatus: ct.LastStatus,
+			ExitCode: exit, Health: ct.Health, Reason: ct.Reason,
+		})
+	}
+	return out
+}

@@ -17,6 +17,7 @@ const (
 	inputNone inputKind = iota
 	inputCommand
 	inputFilter
+	inputPrompt // a dialog's text field
 )
 
 type lineInput struct {

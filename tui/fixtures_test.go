@@ -26,6 +26,7 @@ func testConfig() Config {
 		Region: "us-east-1", Profile: "dev", Version: "v0.1.0",
 		DockerHost: "unix:///var/run/docker.sock",
 		Now:        fixedNow,
+		Actions:    (&recorder{}).actions(),
 		Identity: func(context.Context) (string, string, error) {
 			return "123456789012", "arn:aws:iam::123456789012:user/alice", nil
 		},
@@ -179,11 +180,15 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyUp}
 	case "down":
 		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
 	case "pgdown":
 		return tea.KeyPressMsg{Code: tea.KeyPgDown}
 	case "pgup":
 		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "ctrl+c", "ctrl+r", "ctrl+u", "ctrl+d":
+	case "ctrl+c", "ctrl+r", "ctrl+u", "ctrl+d", "ctrl+k":
 		return tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
 	}
 	if len([]rune(k)) != 1 {

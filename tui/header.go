@@ -268,7 +268,7 @@ func (m *Model) inputLine() string {
 func (m *Model) hintLine(w int) string {
 	var b strings.Builder
 	used := 0
-	for _, a := range m.keys.short(m.mode()) {
+	for _, a := range m.keys.short(m.mode(), m.paneActions()) {
 		if !a.Enabled() {
 			continue
 		}

@@ -15,30 +15,37 @@ func (m *Model) helpLines(w int) []string {
 	for _, a := range m.keys.all() {
 		keyW = max(keyW, ansi.StringWidth(a.Help().Key))
 	}
-	// Keys grouped by where they work, in keymap order.
+	// Keys grouped by where they work, in keymap order; the resource
+	// actions form one group, each saying what it acts on.
+	group := func(a *action) string {
+		if a.panes != nil {
+			return "actions on the selected row (or the detail shown)"
+		}
+		return where(a.modes)
+	}
 	var keys []string
-	var groups []mode
+	var groups []string
 	for _, a := range m.keys.all() {
-		if !slices.Contains(groups, a.modes) {
-			groups = append(groups, a.modes)
+		if !slices.Contains(groups, group(a)) {
+			groups = append(groups, group(a))
 		}
 	}
 	for _, g := range groups {
 		if len(keys) > 0 {
 			keys = append(keys, "")
 		}
-		keys = append(keys, st.Title.Render("Keys: "+where(g)))
+		keys = append(keys, st.Title.Render("Keys: "+g))
 		for _, a := range m.keys.all() {
-			if a.modes != g {
+			if group(a) != g {
 				continue
 			}
 			h := a.Help()
 			desc := a.describe()
-			if a.danger {
-				desc += " (dangerous)"
-			}
-			if !a.Enabled() {
+			switch {
+			case !a.Enabled():
 				desc += " (disabled: read-only)"
+			case a.danger:
+				desc += " (dangerous)"
 			}
 			keys = append(keys, "  "+st.Key.Render(pad(h.Key, keyW, false))+"  "+desc)
 		}

@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // The keymap is the single source of truth for keys: Update matches against
@@ -19,9 +21,11 @@ const (
 	modeDetail                  // the detail/history view of one resource
 	modeHelp                    // the help overlay
 	modeInput                   // typing in the `:` command line or `/` filter
+	modeDialog                  // a yes/no confirmation dialog
+	modePrompt                  // typing into a dialog (a count, a name to confirm)
 
 	modeBrowse = modeTable | modeDetail | modeHelp
-	modeAll    = modeBrowse | modeInput
+	modeAll    = modeBrowse | modeInput | modeDialog | modePrompt
 )
 
 // action is one user action: its keys and help text, where it works, and
@@ -31,11 +35,28 @@ type action struct {
 	key.Binding
 	modes  mode
 	danger bool
-	long   string // the help overlay's and README's description; the hint line uses the short one
+	long   string     // the help overlay's and README's description; the hint line uses the short one
+	panes  []paneKind // resource actions: the panes (lists, or the detail of their kind) where the key works; nil = every pane
+	verb   string     // resource actions: the word flash messages use ("stop", "terminate"…)
 }
 
 // explain sets the long description.
 func (a action) explain(s string) action { a.long = s; return a }
+
+// on scopes a resource action to panes: one key may mean different things
+// on different panes (s stops an instance but scales a service, as in k9s).
+func (a action) on(verb string, panes ...paneKind) action { a.verb, a.panes = verb, panes; return a }
+
+// offeredOn reports whether the action's key works on pane pk.
+func (a *action) offeredOn(pk paneKind) bool {
+	return a.panes == nil || slices.Contains(a.panes, pk)
+}
+
+// hasKey matches a key press against the action's keys even when the action
+// is disabled, so that --readonly can say why a dangerous key does nothing.
+func (a *action) hasKey(msg tea.KeyPressMsg) bool {
+	return slices.Contains(a.Keys(), msg.String())
+}
 
 // describe is the long description, or the short one.
 func (a *action) describe() string {
@@ -57,6 +78,8 @@ type keyMap struct {
 	Up, Down, Top, Bottom                      action
 	PageUp, PageDown, HalfUp, HalfDown         action
 	Open, Detail, Filter                       action
+	Start, Stop, Terminate, Remove, Scale      action
+	Yes, No, Switch, Select, Dismiss           action
 	Accept, Cancel, Complete, ClearLine, Erase action
 }
 
@@ -87,11 +110,32 @@ func defaultKeyMap() keyMap {
 		Detail: act(modeTable, false, "d", "detail", "d").explain("details and observed history of the row"),
 		Filter: act(modeTable, false, "/", "filter", "/").explain("filter rows (case-insensitive; esc clears)"),
 
+		// Resource actions, on the selected row or the resource in the
+		// detail view. Keys follow lazydocker (s stop) and k9s (s scale,
+		// ctrl+k kill); d is already details, and ctrl+d half a page.
+		Start: act(modeTable|modeDetail, true, "S", "start", "S").on("start", paneInstances, paneDocker).
+			explain("start the selected stopped instance or container"),
+		Stop: act(modeTable|modeDetail, true, "s", "stop", "s").on("stop", paneInstances, paneTasks, paneDocker).
+			explain("stop the selected instance, task or container"),
+		Terminate: act(modeTable|modeDetail, true, "ctrl+k", "terminate", "ctrl+k").on("terminate", paneInstances).
+			explain("terminate the selected instance (cannot be undone)"),
+		Remove: act(modeTable|modeDetail, true, "ctrl+k", "remove", "ctrl+k").on("remove", paneDocker).
+			explain("remove the selected container (forced if running)"),
+		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", paneServices).
+			explain("set the desired count of the selected service"),
+
+		Yes:    act(modeDialog, false, "y", "yes", "y").explain("confirm the action"),
+		No:     act(modeDialog, false, "n", "no", "n").explain("cancel the action"),
+		Switch: act(modeDialog, false, "←/→", "choose", "left", "right", "h", "l", "tab", "shift+tab").explain("move between No and Yes"),
+		Select: act(modeDialog|modePrompt, false, "enter", "select", "enter").
+			explain("press the chosen button (No by default); submit a prompt"),
+		Dismiss: act(modeDialog|modePrompt, false, "esc", "cancel", "esc").explain("close the dialog without doing anything"),
+
 		Accept:    act(modeInput, false, "enter", "run / keep filter", "enter"),
 		Cancel:    act(modeInput, false, "esc", "cancel / clear filter", "esc"),
 		Complete:  act(modeInput, false, "tab", "complete command", "tab"),
-		ClearLine: act(modeInput, false, "ctrl+u", "clear line", "ctrl+u"),
-		Erase:     act(modeInput, false, "backspace", "delete character", "backspace"),
+		ClearLine: act(modeInput|modePrompt, false, "ctrl+u", "clear line", "ctrl+u"),
+		Erase:     act(modeInput|modePrompt, false, "backspace", "delete character", "backspace"),
 	}
 }
 
@@ -101,12 +145,19 @@ func (k *keyMap) all() []*action {
 		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Back,
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
+		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale,
+		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase,
 	}
 }
 
-// setReadonly disables (or re-enables) every dangerous action. None exists
-// yet; actions that start, stop or scale resources must set danger.
+// resource returns the actions that change a resource, in hint order.
+func (k *keyMap) resource() []*action {
+	return []*action{&k.Stop, &k.Start, &k.Scale, &k.Terminate, &k.Remove}
+}
+
+// setReadonly disables (or re-enables) every dangerous action: those that
+// start, stop, terminate, remove or scale resources.
 func (k *keyMap) setReadonly(ro bool) {
 	for _, a := range k.all() {
 		if a.danger {
@@ -116,16 +167,23 @@ func (k *keyMap) setReadonly(ro bool) {
 }
 
 // short is the hint line of a mode: the few keys someone new needs first.
-func (k *keyMap) short(m mode) []*action {
+// acts are the resource actions offered on the current pane; they come
+// early, since they are what a pane adds to the general keys.
+func (k *keyMap) short(m mode, acts []*action) []*action {
 	switch m {
 	case modeInput:
 		return []*action{&k.Accept, &k.Cancel, &k.Complete, &k.ForceQuit}
+	case modeDialog:
+		return []*action{&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss}
+	case modePrompt:
+		return []*action{&k.Select, &k.Dismiss, &k.Erase, &k.ClearLine}
 	case modeHelp:
 		return []*action{&k.Back, &k.Down, &k.Up, &k.Quit}
 	case modeDetail:
-		return []*action{&k.Back, &k.Down, &k.Up, &k.Command, &k.Help, &k.Quit}
+		return slices.Concat([]*action{&k.Back}, acts, []*action{&k.Down, &k.Up, &k.Command, &k.Help, &k.Quit})
 	}
-	return []*action{&k.Help, &k.Command, &k.Filter, &k.Open, &k.Back, &k.Detail, &k.Panes, &k.Quit, &k.Refresh}
+	return slices.Concat([]*action{&k.Help}, acts,
+		[]*action{&k.Command, &k.Filter, &k.Open, &k.Back, &k.Detail, &k.Panes, &k.Quit, &k.Refresh})
 }
 
 // where describes a mode set for the help overlay and the README.
@@ -134,18 +192,32 @@ func where(m mode) string {
 	case modeAll:
 		return "everywhere"
 	case modeBrowse:
-		return "anywhere but the command line"
+		return "anywhere but the command line and dialogs"
 	}
 	var parts []string
 	for _, x := range []struct {
 		m    mode
 		name string
-	}{{modeTable, "tables"}, {modeDetail, "detail"}, {modeHelp, "help"}, {modeInput, "command line & filter"}} {
+	}{{modeTable, "tables"}, {modeDetail, "detail"}, {modeHelp, "help"}, {modeInput, "command line & filter"},
+		{modeDialog, "dialogs"}, {modePrompt, "prompts"}} {
 		if m&x.m != 0 {
 			parts = append(parts, x.name)
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// where describes where an action works: its modes, or for a resource
+// action its panes.
+func (a *action) where() string {
+	if a.panes == nil {
+		return where(a.modes)
+	}
+	names := make([]string, len(a.panes))
+	for i, p := range a.panes {
+		names[i] = paneNames[p]
+	}
+	return strings.Join(names, ", ") + " (list or detail)"
 }
 
 // KeyTable returns the keymap as a Markdown table (key, action, where) for
@@ -163,7 +235,7 @@ func KeyTable() string {
 		if a.danger {
 			desc += " (dangerous: disabled by --readonly)"
 		}
-		b.WriteString("| " + strings.Join(keys, " ") + " | " + desc + " | " + where(a.modes) + " |\n")
+		b.WriteString("| " + strings.Join(keys, " ") + " | " + desc + " | " + a.where() + " |\n")
 	}
 	return b.String()
 }

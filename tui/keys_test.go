@@ -2,25 +2,30 @@ package tui
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestKeyMapNoConflicts fails when two actions that can fire in the same
-// mode share a key: one of them would never run.
+// mode on the same pane share a key: one of them would never run. (A
+// resource action works on its panes only, so s may stop on one pane and
+// scale on another.)
 func TestKeyMapNoConflicts(t *testing.T) {
 	k := defaultKeyMap()
-	for _, md := range []mode{modeTable, modeDetail, modeHelp, modeInput} {
-		owner := map[string]string{}
-		for _, a := range k.all() {
-			if a.modes&md == 0 {
-				continue
-			}
-			for _, key := range a.Keys() {
-				if prev, ok := owner[key]; ok {
-					t.Errorf("%s: key %q is bound to both %q and %q", where(md), key, prev, a.Help().Desc)
+	for _, md := range []mode{modeTable, modeDetail, modeHelp, modeInput, modeDialog, modePrompt} {
+		for pk := range paneNames {
+			owner := map[string]string{}
+			for _, a := range k.all() {
+				if a.modes&md == 0 || !a.offeredOn(paneKind(pk)) {
+					continue
 				}
-				owner[key] = a.Help().Desc
+				for _, key := range a.Keys() {
+					if prev, ok := owner[key]; ok {
+						t.Errorf("%s on %s: key %q is bound to both %q and %q", where(md), paneNames[pk], key, prev, a.Help().Desc)
+					}
+					owner[key] = a.Help().Desc
+				}
 			}
 		}
 	}
@@ -62,7 +67,7 @@ func TestKeyTable(t *testing.T) {
 		t.Fatalf("%d rows, want %d", got, want)
 	}
 	for _, want := range []string{
-		"| `q` | quit | anywhere but the command line |",
+		"| `q` | quit | anywhere but the command line and dialogs |",
 		"| `d` | details and observed history of the row | tables |",
 		"| `ctrl+c` | quit | everywhere |",
 		"| `j` `down` | down |",
@@ -77,29 +82,36 @@ func TestKeyTable(t *testing.T) {
 }
 
 // TestReadonlyDisablesDangerousActions checks the mechanism --readonly
-// relies on: any action flagged dangerous is disabled, and only those.
+// relies on: every action that changes a resource is flagged dangerous,
+// and exactly the dangerous ones are disabled.
 func TestReadonlyDisablesDangerousActions(t *testing.T) {
 	k := defaultKeyMap()
-	k.Detail.danger = true // stand-in for a future stop/scale action
-	k.setReadonly(true)
-	if k.Detail.Enabled() {
-		t.Fatal("a dangerous action stayed enabled in read-only mode")
-	}
+	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale}
 	for _, a := range k.all() {
-		if a != &k.Detail && !a.Enabled() {
-			t.Errorf("%q disabled in read-only mode", a.Help().Desc)
+		if a.danger != slices.Contains(changes, a) {
+			t.Errorf("%q: danger = %v; only the actions that change resources are dangerous", a.Help().Desc, a.danger)
 		}
 	}
-	if !strings.Contains(KeyTable(), "|") {
-		t.Fatal("empty key table")
+	k.setReadonly(true)
+	for _, a := range k.all() {
+		if a.Enabled() == a.danger {
+			t.Errorf("%q: enabled = %v in read-only mode", a.Help().Desc, a.Enabled())
+		}
 	}
 	k.setReadonly(false)
-	if !k.Detail.Enabled() {
-		t.Fatal("not re-enabled")
+	for _, a := range k.all() {
+		if !a.Enabled() {
+			t.Errorf("%q not re-enabled", a.Help().Desc)
+		}
 	}
-	for _, a := range ptr(defaultKeyMap()).all() {
-		if a.danger {
-			t.Errorf("%q is flagged dangerous; update the README and this test", a.Help().Desc)
+	table := KeyTable()
+	for _, want := range []string{
+		"| `s` | stop the selected instance, task or container (dangerous: disabled by --readonly) | instances, tasks, docker (list or detail) |",
+		"| `s` | set the desired count of the selected service (dangerous: disabled by --readonly) | services (list or detail) |",
+		"| `ctrl+k` | terminate the selected instance (cannot be undone) (dangerous: disabled by --readonly) |",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("KeyTable lacks %q:\n%s", want, table)
 		}
 	}
 }
@@ -108,7 +120,7 @@ func TestHintLineComesFromKeymap(t *testing.T) {
 	m, _ := newLoaded(t, 200, 50)
 	lines := strings.Split(screen(m), "\n")
 	hint := lines[len(lines)-1]
-	for _, a := range m.keys.short(modeTable) {
+	for _, a := range m.keys.short(modeTable, m.paneActions()) {
 		if !strings.Contains(hint, a.Help().Key+" "+a.Help().Desc) {
 			t.Errorf("hint line lacks %q: %q", a.Help().Key, hint)
 		}

@@ -49,6 +49,9 @@ func TestLayout(t *testing.T) {
 				{"events", []string{"6"}, []string{"events [1]", "running → stopping"}},
 				{"detail", []string{"G", "d"}, []string{"instances › web-1", "History (this session)", "running → stopping"}},
 				{"help", []string{"?"}, []string{"› help", "refresh"}},
+				{"confirm", []string{"5", "s"}, []string{"Stop container?", "redis (a1b2c3d4e5f6)", "[ No ]", "y yes"}},
+				{"terminate", []string{"G", "ctrl+k"}, []string{"Terminate instance?", "Type web-1 to confirm:"}},
+				{"scale", []string{"3", "j", "s"}, []string{"Scale service?", "Desired count (0–1000):"}},
 			} {
 				t.Run(c.name, func(t *testing.T) {
 					m, feeds := newLoaded(t, size.w, size.h)
@@ -99,8 +102,9 @@ func TestRobustness(t *testing.T) {
 		f := &feed{source: "all"}
 		send(m, (&feed{source: "ec2"}).fail(errors.New("first fetch failed\nwith a newline"), t0))
 		send(m, f.update(zero, t0), f.update(weird, t0), f.update(resource.Set{}, t0), "unknown message", nil)
-		for _, k := range []string{"1", "enter", "d", "esc", "esc", "2", "enter", "enter", "enter", "enter", "esc",
-			"3", "enter", "enter", "4", "enter", "d", "j", "5", "G", "g", "pgdown", "pgup", "ctrl+d", "ctrl+u",
+		for _, k := range []string{"1", "s", "right", "esc", "ctrl+k", "x", "esc", "S", "enter", "d", "s", "esc", "esc", "esc",
+			"2", "enter", "enter", "enter", "enter", "esc", "3", "s", "x", "enter", "esc", "enter", "enter",
+			"4", "enter", "d", "j", "5", "G", "g", "pgdown", "pgup", "ctrl+d", "ctrl+u", "s", "esc", "ctrl+k", "esc",
 			"6", "enter", "?", "j", "G", "esc", "/", "x", "backspace", "esc", ":", "foo", "enter", ":", "tab", "esc", "ctrl+r"} {
 			if len([]rune(k)) > 1 && k != "enter" && k != "esc" && k != "tab" && !strings.Contains(k, "+") && k != "backspace" && k != "pgdown" && k != "pgup" {
 				typeText(m, k)

@@ -30,6 +30,9 @@ type Config struct {
 	Refresh func(source string)
 	// FocusCluster scopes the ECS watcher to a cluster ("" = automatic).
 	FocusCluster func(clusterARN string)
+	// Actions are the changes the panes offer (start, stop, terminate,
+	// remove, scale); each runs in a Cmd and is disabled by Readonly.
+	Actions Actions
 	// Now is the clock; nil means time.Now. Tests pass a fixed clock.
 	Now func() time.Time
 }
@@ -62,6 +65,7 @@ type Model struct {
 	help       bool
 	helpScroll int
 	input      lineInput
+	dlg        *dialog // an open confirmation or prompt
 	flash      flash
 
 	account, arn string
@@ -163,8 +167,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onUpdate(msg)
 	case highlightMsg:
 		return m.expireHighlights(msg.upTo)
+	case jobDoneMsg:
+		m.jobDone(msg)
 	case tea.PasteMsg:
-		if m.input.active() {
+		if m.dlg != nil && m.dlg.input != nil {
+			m.typeInDialog(msg.Content)
+		} else if m.input.active() {
 			m.input.insert(msg.Content)
 			m.afterInput()
 		}

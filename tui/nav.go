@@ -16,11 +16,16 @@ type flash struct {
 }
 
 func (m *Model) info(s string) { m.flash = flash{s, toneNone} }
+func (m *Model) warn(s string) { m.flash = flash{s, toneWarn} }
 func (m *Model) fail(s string) { m.flash = flash{s, toneErr} }
 
 // mode is where keys go now.
 func (m *Model) mode() mode {
 	switch {
+	case m.dlg != nil && m.dlg.input != nil:
+		return modePrompt
+	case m.dlg != nil:
+		return modeDialog
 	case m.input.active():
 		return modeInput
 	case m.help:
@@ -35,6 +40,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	if matches(msg, k.ForceQuit) {
 		return tea.Quit
+	}
+	if m.dlg != nil {
+		return m.dialogKey(msg)
 	}
 	if m.input.active() {
 		return m.inputKey(msg)
@@ -66,6 +74,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.help {
 		m.helpKey(msg)
 		return nil
+	}
+	if cmd, ok := m.actionKey(msg); ok {
+		return cmd
 	}
 	if m.current().kind == paneDetail {
 		m.detailKey(msg)

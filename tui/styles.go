@@ -36,6 +36,8 @@ type styles struct {
 	ColHeader lipgloss.Style // table column titles
 	Key       lipgloss.Style // key names in help and hints
 	Marker    lipgloss.Style // READONLY / SANDBOX badges
+	Dialog    lipgloss.Style // the box of a confirmation or prompt
+	Danger    lipgloss.Style // the box of an action that changes something
 	NoColor   bool
 
 	// Pre-rendered escape sequences of the styles used on every table row:
@@ -95,16 +97,20 @@ func newStyles(isDark, noColor bool) styles {
 			ColHeader:    s.Bold(true),
 			Key:          s.Bold(true),
 			Marker:       s.Reverse(true).Bold(true),
+			Dialog:       s.Border(lipgloss.RoundedBorder()).Padding(0, 1),
+			Danger:       s.Border(lipgloss.RoundedBorder()).Padding(0, 1),
 			NoColor:      true,
 		}.withPaints()
 	}
 	ld := lipgloss.LightDark(isDark)
 	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
 	accent := c("#0969DA", "#58A6FF")
+	errC := c("#CF222E", "#FF7B72")
+	box := s.Border(lipgloss.RoundedBorder()).Padding(0, 1)
 	return styles{
 		OK:           s.Foreground(c("#1A7F37", "#56D364")),
 		Warn:         s.Foreground(c("#BC4C00", "#F0883E")),
-		Err:          s.Foreground(c("#CF222E", "#FF7B72")).Bold(true),
+		Err:          s.Foreground(errC).Bold(true),
 		Transitional: s.Foreground(c("#9A6700", "#E3B341")),
 		Muted:        s.Foreground(c("#6E7781", "#8B949E")),
 		Accent:       s.Foreground(accent),
@@ -115,6 +121,8 @@ func newStyles(isDark, noColor bool) styles {
 		ColHeader:    s.Foreground(c("#57606A", "#8B949E")).Bold(true),
 		Key:          s.Foreground(accent).Bold(true),
 		Marker:       s.Foreground(c("#FFFFFF", "#0D1117")).Background(c("#BC4C00", "#F0883E")).Bold(true),
+		Dialog:       box.BorderForeground(accent),
+		Danger:       box.BorderForeground(errC),
 	}.withPaints()
 }
 

@@ -44,6 +44,9 @@ func (m *Model) render() string {
 		lines[i] = cut(l, w)
 	}
 	body := m.body(now, w, h-top-bottom)
+	if m.dlg != nil && len(body) > 0 {
+		body = m.overlay(body, m.dialogBox(w), w)
+	}
 	// The body goes between the title and the status line.
 	lines = slices.Concat(lines[:top], body, lines[top:])
 	if len(lines) > h {

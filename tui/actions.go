@@ -1,0 +1,226 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"deckhand/aws"
+	"deckhand/internal/resource"
+)
+
+// Actions are the changes deckhand can make from the UI, one capability per
+// backend. A nil field means the backend does not offer it: its keys then
+// say "not available here" instead of opening a dialog, and the hint line
+// leaves them out.
+type Actions struct {
+	Instances aws.InstanceActions // nil = not offered
+	ECS       aws.ECSWriter       // nil = not offered
+	Docker    DockerActions       // nil = not offered
+}
+
+// DockerActions changes local Docker containers; *dockerops.Engine
+// implements it.
+type DockerActions interface {
+	Start(ctx context.Context, id string) error
+	Stop(ctx context.Context, id string, timeout time.Duration) error
+	Remove(ctx context.Context, id string, force bool) error
+}
+
+const (
+	// actionTimeout bounds one action call. It is well above the Docker
+	// stop grace period, which the call waits out.
+	actionTimeout = 30 * time.Second
+	// dockerStopGrace is the time between SIGTERM and SIGKILL, as `docker
+	// stop` has by default.
+	dockerStopGrace = 10 * time.Second
+)
+
+// job is one action on one resource. It is decided in Update, from the
+// resource as the user saw it when pressing the key (a dialog keeps it, so
+// a refresh that reorders rows cannot change what is confirmed), and run in
+// a tea.Cmd.
+type job struct {
+	verb   string // start, stop, terminate, remove, scale
+	label  string // the resource as the flash names it: "web-1 (i-0abc…)"
+	source string // the watcher to refresh afterwards: ec2, ecs, docker
+	done   string // the success flash; "" = "<verb> requested for <label>"
+	run    func(ctx context.Context) error
+}
+
+// jobDoneMsg is the result of a job's call.
+type jobDoneMsg struct {
+	j   job
+	err error
+}
+
+// target is the pane whose actions apply and the resource they apply to:
+// the selected row, or the resource of the detail view (nil when none, or
+// when it is no longer listed).
+func (m *Model) target() (paneKind, resource.Item) {
+	p := m.current()
+	if p.kind == paneDetail {
+		return kindPanes[p.ref.kind], m.data.lookup(p.ref)
+	}
+	r, ok := p.tbl.selected()
+	if !ok {
+		return p.kind, nil
+	}
+	return p.kind, m.data.lookup(r.ref)
+}
+
+// kindPanes is the pane that lists each kind; the detail view of a
+// resource offers that pane's actions.
+var kindPanes = map[resource.Kind]paneKind{
+	resource.KindInstance: paneInstances, resource.KindCluster: paneClusters,
+	resource.KindService: paneServices, resource.KindTask: paneTasks,
+	resource.KindContainer: paneContainers, resource.KindDocker: paneDocker,
+}
+
+// offered reports whether the backend behind pane pk implements actions,
+// and names that backend.
+func (m *Model) offered(pk paneKind) (bool, string) {
+	a := m.cfg.Actions
+	switch pk {
+	case paneInstances:
+		return !isNil(a.Instances), "EC2"
+	case paneServices, paneTasks:
+		return !isNil(a.ECS), "ECS"
+	case paneDocker:
+		return !isNil(a.Docker), "Docker"
+	}
+	return false, ""
+}
+
+// isNil is also true for an interface holding a nil pointer (a
+// *dockerops.Engine that could not be made), which != nil would miss.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	r := reflect.ValueOf(v)
+	return r.Kind() == reflect.Pointer && r.IsNil()
+}
+
+// paneActions are the resource actions the hint line offers on the current
+// pane: bound there and backed by the backend.
+func (m *Model) paneActions() []*action {
+	if md := m.mode(); md != modeTable && md != modeDetail {
+		return nil
+	}
+	pk, _ := m.target()
+	if ok, _ := m.offered(pk); !ok {
+		return nil
+	}
+	var out []*action
+	for _, a := range m.keys.resource() {
+		if a.offeredOn(pk) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// actionKey handles a resource action's key on the current pane; ok is
+// false when msg is not one.
+func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	pk, it := m.target()
+	for _, a := range m.keys.resource() {
+		if a.offeredOn(pk) && a.hasKey(msg) {
+			return m.request(a, pk, it), true
+		}
+	}
+	return nil, false
+}
+
+// request checks, in the order a user needs to hear it, whether the action
+// may run: read-only mode, a backend that can do it, a resource, a state
+// that allows it. Then it opens the confirmation or starts the job.
+func (m *Model) request(a *action, pk paneKind, it resource.Item) tea.Cmd {
+	if !a.Enabled() {
+		m.fail("read-only mode (--readonly): " + a.verb + " is disabled")
+		return nil
+	}
+	if ok, backend := m.offered(pk); !ok {
+		m.fail(a.verb + " is not available here: the " + backend + " backend offers no actions")
+		return nil
+	}
+	if it == nil {
+		if p := m.current(); p.kind == paneDetail {
+			m.warn("cannot " + a.verb + " " + p.crumb + ": it is no longer listed")
+		} else {
+			m.warn("nothing selected to " + a.verb)
+		}
+		return nil
+	}
+	var j job
+	var d *dialog
+	var why string
+	switch x := it.(type) {
+	case resource.Instance:
+		j, d, why = m.planInstance(a, x)
+	case resource.Task:
+		j, d, why = m.planTask(x)
+	case resource.Service:
+		j, d, why = m.planScale(x)
+	case resource.DockerContainer:
+		j, d, why = m.planDocker(a, x)
+	default:
+		return nil
+	}
+	switch {
+	case why != "":
+		m.warn("cannot " + a.verb + " " + j.label + ": " + why)
+	case d != nil:
+		d.verb = j.verb
+		m.dlg = d
+	default:
+		return m.launch(j)
+	}
+	return nil
+}
+
+// gerunds name an action in progress.
+var gerunds = map[string]string{
+	"start": "starting", "stop": "stopping", "terminate": "terminating",
+	"remove": "removing", "scale": "scaling",
+}
+
+// launch runs a job in a Cmd with a timeout. On success it asks the
+// resource's watcher to fetch now, so the transition (running → stopping…)
+// shows within a moment rather than at the next slow poll.
+func (m *Model) launch(j job) tea.Cmd {
+	m.info(gerunds[j.verb] + " " + j.label + "…")
+	refresh := m.cfg.Refresh
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+		defer cancel()
+		err := j.run(ctx)
+		if err == nil && refresh != nil {
+			refresh(j.source)
+		}
+		return jobDoneMsg{j, err}
+	}
+}
+
+// jobDone reports a job's result in the flash line. The adapters' errors
+// already name the operation, the AWS code and the IAM permission needed.
+func (m *Model) jobDone(msg jobDoneMsg) {
+	j := msg.j
+	if msg.err != nil {
+		text := clean(msg.err.Error())
+		if errors.Is(msg.err, context.DeadlineExceeded) {
+			text += " (no answer within " + actionTimeout.String() + ")"
+		}
+		m.fail(j.verb + " " + j.label + " failed: " + text)
+		return
+	}
+	if j.done != "" {
+		m.info(j.done)
+		return
+	}
+	m.info(j.verb + " requested for " + j.label)
+}

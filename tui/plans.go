@@ -1,0 +1,211 @@
+package tui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"deckhand/internal/resource"
+)
+
+// The plans decide, from a resource's state as last fetched, whether an
+// action makes sense and how it is confirmed. Refusing early with a reason
+// ("it is stopped already") beats sending a call that AWS rejects with
+// IncorrectInstanceState. Each returns the job, the dialog to confirm it
+// (nil = run at once) and, when the state does not allow it, why.
+
+// planInstance: start a stopped instance; stop a running one (asks);
+// terminate any that still exists (the user types its name or id).
+func (m *Model) planInstance(a *action, x resource.Instance) (job, *dialog, string) {
+	api := m.cfg.Actions.Instances
+	k := &m.keys
+	j := job{verb: a.verb, label: clean(x.Label()), source: "ec2"}
+	state := x.State
+	switch a {
+	case &k.Start:
+		j.run = func(ctx context.Context) error { return api.StartInstances(ctx, x.ID) }
+		switch state {
+		case "stopped":
+			return j, nil, ""
+		case "pending", "running":
+			return j, nil, "it is " + state + " already"
+		case "stopping":
+			return j, nil, "it is still stopping; start it once it is stopped"
+		}
+	case &k.Stop:
+		j.run = func(ctx context.Context) error { return api.StopInstances(ctx, x.ID) }
+		switch state {
+		case "running":
+			return j, m.confirm(j, "Stop instance?",
+				"It shuts down; data on instance-store volumes is lost. S starts it again."), ""
+		case "stopped", "stopping":
+			return j, nil, "it is " + state + " already"
+		case "pending":
+			return j, nil, "it is pending; stop it once it is running"
+		}
+	case &k.Terminate:
+		j.run = func(ctx context.Context) error { return api.TerminateInstances(ctx, x.ID) }
+		if state == "terminated" || state == "shutting-down" {
+			return j, nil, "it is " + state + " already"
+		}
+		// Terminating cannot be undone, so y is not enough: typing the
+		// name (or the id) proves the right instance is being confirmed.
+		want := clean(x.Name)
+		if want == "" {
+			want = x.ID
+		}
+		d := &dialog{title: "Terminate instance?", yes: "Terminate", danger: true,
+			lines: []string{j.label, "Terminating deletes the instance (and, by default, its root volume). This cannot be undone."},
+			field: "Type " + want + " to confirm", input: &lineInput{kind: inputPrompt}}
+		d.submit = func(text string) (tea.Cmd, string) {
+			if t := strings.TrimSpace(text); t == "" || t != x.ID && t != clean(x.Name) {
+				return nil, "type " + want + " exactly to terminate it, or esc to cancel"
+			}
+			return m.launch(j), ""
+		}
+		return j, d, ""
+	}
+	return j, nil, "it is " + state
+}
+
+// planTask: stop a task that is not stopping yet (asks).
+func (m *Model) planTask(x resource.Task) (job, *dialog, string) {
+	api := m.cfg.Actions.ECS
+	id := x.ID
+	if id == "" {
+		id = lastSegment(x.ARN)
+	}
+	j := job{verb: "stop", label: "task " + id, source: "ecs",
+		run: func(ctx context.Context) error {
+			return api.StopTask(ctx, x.ClusterARN, x.ARN, "stopped from deckhand")
+		}}
+	switch {
+	case x.LastStatus == "STOPPED" || x.LastStatus == "DELETED":
+		return j, nil, "it has stopped already"
+	case x.DesiredStatus == "STOPPED":
+		return j, nil, "it is stopping already (desired status STOPPED)"
+	}
+	where := "in cluster " + m.data.clusterName(x.ClusterARN)
+	after := "It does not belong to a service: nothing replaces it."
+	if svc := x.Service(); svc != "" {
+		where = "of service " + svc + " " + where
+		after = "The service starts a replacement to keep its desired count."
+	}
+	return j, m.confirm(j, "Stop task?", clean(where), after), ""
+}
+
+// planScale: a prompt for the desired count of an ACTIVE service.
+func (m *Model) planScale(x resource.Service) (job, *dialog, string) {
+	api := m.cfg.Actions.ECS
+	j := job{verb: "scale", label: "service " + clean(x.Name), source: "ecs"}
+	if x.Status != "ACTIVE" {
+		return j, nil, "it is " + x.Status + "; only an ACTIVE service can be scaled"
+	}
+	d := &dialog{title: "Scale service?", yes: "Scale",
+		lines: []string{j.label + " in cluster " + clean(m.data.clusterName(x.ClusterARN)),
+			"desired " + itoa(x.Desired) + ", running " + itoa(x.Running) + ", pending " + itoa(x.Pending)},
+		field: "Desired count (0–" + strconv.Itoa(maxDesired) + ")",
+		// The current count is offered; the first key typed replaces it.
+		input: &lineInput{kind: inputPrompt, text: []rune(itoa(x.Desired))}, fresh: true}
+	d.submit = func(text string) (tea.Cmd, string) {
+		n, problem := parseCount(text)
+		switch {
+		case problem != "":
+			return nil, problem
+		case n == x.Desired:
+			return nil, "desired count is " + itoa(n) + " already"
+		}
+		jj := j
+		jj.run = func(ctx context.Context) error {
+			_, err := api.UpdateService(ctx, x.ClusterARN, x.Name, n, "")
+			return err
+		}
+		jj.done = "scale requested for " + j.label + ": desired " + itoa(x.Desired) + " → " + itoa(n)
+		return m.launch(jj), ""
+	}
+	return j, d, ""
+}
+
+// maxDesired caps the scale prompt: a typo of 10000 for 10 would start
+// (and bill) thousands of tasks.
+const maxDesired = 1000
+
+// parseCount validates the scale prompt; the problem names the field.
+func parseCount(text string) (int32, string) {
+	s := strings.TrimSpace(text)
+	if s == "" {
+		return 0, "desired count: enter a whole number from 0 to " + strconv.Itoa(maxDesired)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, "desired count: " + strconv.Quote(s) + " is not a whole number (0–" + strconv.Itoa(maxDesired) + ")"
+	}
+	if n < 0 || n > maxDesired {
+		return 0, "desired count: " + s + " is out of range (0–" + strconv.Itoa(maxDesired) + ")"
+	}
+	return int32(n), ""
+}
+
+// planDocker: start a created or exited container; stop a running one
+// (asks); remove any (asks, forced when it is running).
+func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog, string) {
+	api := m.cfg.Actions.Docker
+	k := &m.keys
+	label := clean(x.Label())
+	if x.Name != "" {
+		label += " (" + x.ID[:min(len(x.ID), 12)] + ")"
+	}
+	j := job{verb: a.verb, label: label, source: "docker"}
+	state := x.State
+	running := state == "running" || state == "restarting" || state == "paused"
+	image := "image " + clean(x.Image)
+	switch a {
+	case &k.Start:
+		// The engine answers only once the container has started or
+		// stopped, so the flash can say what happened, not what was asked.
+		j.run = func(ctx context.Context) error { return api.Start(ctx, x.ID) }
+		j.done = "started " + label
+		switch state {
+		case "created", "exited":
+			return j, nil, ""
+		case "paused":
+			return j, nil, "it is paused (docker unpause resumes it)"
+		case "dead":
+			return j, nil, "it is dead; remove it instead"
+		case "removing":
+			return j, nil, "it is being removed"
+		}
+		return j, nil, "it is " + state + " already"
+	case &k.Stop:
+		j.run = func(ctx context.Context) error { return api.Stop(ctx, x.ID, dockerStopGrace) }
+		j.done = "stopped " + label
+		if !running {
+			return j, nil, "it is not running (" + state + ")"
+		}
+		return j, m.confirm(j, "Stop container?", image,
+			"Docker sends SIGTERM, then SIGKILL after "+dockerStopGrace.String()+"."), ""
+	case &k.Remove:
+		j.run = func(ctx context.Context) error { return api.Remove(ctx, x.ID, running) }
+		j.done = "removed " + label
+		if state == "removing" {
+			return j, nil, "it is being removed already"
+		}
+		lines := []string{image}
+		if running {
+			lines = append(lines, "It is "+state+": it will be killed first (forced removal).")
+		}
+		return j, m.confirm(j, "Remove container?", append(lines, "This cannot be undone.")...), ""
+	}
+	return j, nil, "it is " + state
+}
+
+// confirm is the yes/no dialog of a job: it names the action and the
+// resource, and the chosen button starts as No.
+func (m *Model) confirm(j job, title string, lines ...string) *dialog {
+	d := &dialog{title: title, yes: strings.ToUpper(j.verb[:1]) + j.verb[1:], danger: true,
+		lines: append([]string{j.label}, lines...)}
+	d.submit = func(string) (tea.Cmd, string) { return m.launch(j), "" }
+	return d
+}

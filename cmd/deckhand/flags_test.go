@@ -15,13 +15,17 @@ func TestParseFlags(t *testing.T) {
 		want    options
 		wantErr string
 	}{
-		{name: "defaults", want: options{refresh: 15 * time.Second}},
+		{name: "defaults", want: options{refresh: 15 * time.Second, sandboxSpeed: 1}},
 		{name: "env fills endpoint and profile", env: map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_PROFILE": "dev"},
-			want: options{endpointURL: "http://127.0.0.1:5000", profile: "dev", refresh: 15 * time.Second}},
+			want: options{endpointURL: "http://127.0.0.1:5000", profile: "dev", refresh: 15 * time.Second, sandboxSpeed: 1}},
 		{name: "flags win over env", args: []string{"--endpoint-url", "http://x:1", "--profile", "prod"}, env: map[string]string{"AWS_ENDPOINT_URL": "http://y:2"},
-			want: options{endpointURL: "http://x:1", profile: "prod", refresh: 15 * time.Second}},
+			want: options{endpointURL: "http://x:1", profile: "prod", refresh: 15 * time.Second, sandboxSpeed: 1}},
 		{name: "all flags", args: []string{"--region", "eu-west-1", "--refresh", "30s", "--readonly", "--docker-host", "tcp://h:2375", "--version"},
-			want: options{region: "eu-west-1", refresh: 30 * time.Second, readonly: true, dockerHost: "tcp://h:2375", showVersion: true}},
+			want: options{region: "eu-west-1", refresh: 30 * time.Second, sandboxSpeed: 1, readonly: true, dockerHost: "tcp://h:2375", showVersion: true}},
+		{name: "sandbox", args: []string{"--sandbox", "--sandbox-speed", "20", "--sandbox-reset"},
+			want: options{sandbox: true, sandboxSpeed: 20, sandboxReset: true, refresh: 15 * time.Second}},
+		{name: "sandbox speed zero", args: []string{"--sandbox-speed", "0"}, wantErr: "--sandbox-speed 0 is out of range"},
+		{name: "sandbox with endpoint", args: []string{"--sandbox", "--endpoint-url", "http://x:1"}, wantErr: "exclude each other"},
 		{name: "refresh too short", args: []string{"--refresh", "10ms"}, wantErr: "--refresh 10ms is too short"},
 		{name: "stray argument", args: []string{"instances"}, wantErr: `unexpected argument "instances"`},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: "flag provided but not defined"},

@@ -30,6 +30,10 @@ type options struct {
 	dockerHost  string
 	showVersion bool
 	logFile     string
+
+	sandbox      bool
+	sandboxSpeed float64
+	sandboxReset bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -43,6 +47,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.readonly, "readonly", false, "never change anything: every mutating action is disabled")
 	fs.StringVar(&o.dockerHost, "docker-host", "", "Docker engine `address` (default: DOCKER_HOST, then the current docker context)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
+	fs.BoolVar(&o.sandbox, "sandbox", false, "use the built-in sandbox account (the default when no AWS credentials are found)")
+	fs.Float64Var(&o.sandboxSpeed, "sandbox-speed", 1, "sandbox time `factor`: 1 is AWS's pace, 10 is ten times faster")
+	fs.BoolVar(&o.sandboxReset, "sandbox-reset", false, "start the sandbox account afresh")
 	fs.StringVar(&o.logFile, "log-file", "", "write logs to `path` (default: $XDG_STATE_HOME/deckhand/deckhand.log)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deckhand [flags]\n\nShows EC2, ECS and Docker state live. Flags:\n")
@@ -53,6 +60,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q (deckhand takes only flags; see --help)", fs.Arg(0))
+	}
+	if o.sandboxSpeed <= 0 || o.sandboxSpeed > 1000 {
+		return o, fmt.Errorf("--sandbox-speed %v is out of range: use a factor above 0 and at most 1000 (e.g. --sandbox-speed 10)", o.sandboxSpeed)
+	}
+	if o.sandbox && o.endpointURL != "" {
+		return o, fmt.Errorf("--sandbox and --endpoint-url exclude each other: pick one account")
 	}
 	if o.refresh < time.Second {
 		return o, fmt.Errorf("--refresh %v is too short: use 1s or more (e.g. --refresh 15s)", o.refresh)

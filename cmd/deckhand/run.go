@@ -53,20 +53,22 @@ func run(ctx context.Context, o options) error {
 	}
 	aw := watch.Config{Fast: 2 * time.Second, Slow: o.refresh}
 
-	client, awsErr := loadAWS(ctx, o)
+	backend, awsErr := chooseBackend(ctx, o)
 	if awsErr != nil {
 		cfg.AWSProblem = awsErr.Error()
 		slog.Info("AWS unavailable", "err", awsErr)
 	} else {
-		cfg.Region = client.Region()
-		cfg.Endpoint = client.Endpoint()
+		cfg.Region, cfg.Endpoint, cfg.Sandbox = backend.region, backend.endpoint, backend.sandbox
+		if backend.why != "" {
+			slog.Info(backend.why)
+		}
 		cfg.Identity = func(ctx context.Context) (string, string, error) {
-			id, err := client.Identity(ctx)
+			id, err := backend.Identity(ctx)
 			return id.Account, id.ARN, err
 		}
-		ecs := aws.NewECSSource(client)
+		ecs := aws.NewECSSource(backend)
 		ecsW := watch.New(ecs, aw, emit)
-		watchers = append(watchers, watch.New(aws.NewEC2Source(client), aw, emit), ecsW)
+		watchers = append(watchers, watch.New(aws.NewEC2Source(backend), aw, emit), ecsW)
 		cfg.FocusCluster = func(arn string) {
 			if ecs.Focus(arn) {
 				ecsW.Reset()
@@ -111,22 +113,6 @@ func run(ctx context.Context, o options) error {
 		err = nil
 	}
 	return err
-}
-
-// loadAWS builds the AWS client and checks that credentials can be found,
-// so that the AWS panes can say plainly what is missing instead of failing
-// on every poll.
-func loadAWS(ctx context.Context, o options) (*aws.Client, error) {
-	c, err := aws.Load(ctx, aws.Options{Profile: o.profile, Region: o.region, EndpointURL: o.endpointURL, Readonly: o.readonly})
-	if err != nil {
-		return nil, err
-	}
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := c.CheckCredentials(cctx); err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // openLog opens the log file (never the screen: the TUI owns the terminal).

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"deckhand/aws"
+	"deckhand/aws/sandbox"
+)
+
+// awsBackend is the AWS account deckhand shows: the SDK client against AWS
+// (or an AWS-compatible endpoint), or the built-in sandbox account.
+type awsBackend struct {
+	aws.Backend
+	region, endpoint string
+	sandbox          bool
+	// why is a line for the status bar saying why the sandbox opened, or "".
+	why string
+}
+
+// chooseBackend picks the account: --sandbox asks for the sandbox; otherwise
+// the standard AWS chain, falling back to the sandbox when it finds no
+// credentials and the user did not name a profile or an endpoint (naming
+// one means they meant a real account, so its problem is shown instead).
+func chooseBackend(ctx context.Context, o options) (*awsBackend, error) {
+	if o.sandbox {
+		return openSandbox(o, "")
+	}
+	c, err := aws.Load(ctx, aws.Options{Profile: o.profile, Region: o.region, EndpointURL: o.endpointURL, Readonly: o.readonly})
+	if err == nil {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = c.CheckCredentials(cctx)
+		cancel()
+	}
+	if err == nil {
+		return &awsBackend{Backend: c, region: c.Region(), endpoint: c.Endpoint()}, nil
+	}
+	if o.profile != "" || o.endpointURL != "" {
+		return nil, err
+	}
+	return openSandbox(o, "no AWS credentials found, so this is the sandbox account; see --help to use a real one")
+}
+
+func openSandbox(o options, why string) (*awsBackend, error) {
+	a, err := sandbox.Open(sandbox.Options{Speed: o.sandboxSpeed, Reset: o.sandboxReset, Readonly: o.readonly, Region: o.region})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox account: %w", err)
+	}
+	return &awsBackend{Backend: a, region: a.Region(), sandbox: true, why: why}, nil
+}

@@ -42,7 +42,12 @@ func (p *probe) View() tea.View {
 
 func startProgram(t *testing.T, w, h int) (*teatest.TestModel, *probe, map[string]*feed) {
 	t.Helper()
-	p := &probe{Model: New(testConfig())}
+	return startProgramWith(t, testConfig(), w, h)
+}
+
+func startProgramWith(t *testing.T, cfg Config, w, h int) (*teatest.TestModel, *probe, map[string]*feed) {
+	t.Helper()
+	p := &probe{Model: New(cfg)}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(w, h))
 	feeds := map[string]*feed{"ec2": {source: "ec2"}, "ecs": {source: "ecs"}, "docker": {source: "docker"}}
 	tm.Send(feeds["ec2"].update(ec2Set(instance("i-0aaa1111bbbb2222c", "web-1", "running"),

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -23,11 +22,6 @@ var stateCodes = map[string]int32{
 // userShutdown is StateReason.Message after StopInstances or
 // TerminateInstances.
 const userShutdown = "Client.UserInitiatedShutdown: User initiated shutdown"
-
-var (
-	reInstanceID = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	reAMIID      = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
-)
 
 // Instances lists the region's instances, terminated ones included until
 // EC2 forgets them, sorted by Name then ID like the SDK adapter.
@@ -123,7 +117,8 @@ func terminateInstance(w *world, in *instance) error {
 	return nil
 }
 
-// changeInstances checks every ID and every state first, so that one bad
+// changeInstances checks every ID (aws.ValidateInstanceIDs, then existence)
+// and every state first, so that one bad
 // instance fails the whole call and changes nothing, as in EC2.
 func (a *Account) changeInstances(ctx context.Context, op string, ids []string, change func(*world, *instance) error) error {
 	return a.update(ctx, func(w *world, r *region) error {
@@ -149,15 +144,12 @@ func (a *Account) changeInstances(ctx context.Context, op string, ids []string, 
 }
 
 func lookupInstances(op string, r *region, ids []string) ([]*instance, error) {
-	if len(ids) == 0 {
-		return nil, ec2Error(op, "MissingParameter", "The request must contain the parameter InstanceId")
+	if err := aws.ValidateInstanceIDs(op, ids...); err != nil {
+		return nil, err
 	}
 	var out []*instance
 	var missing []string
 	for _, id := range ids {
-		if !reInstanceID.MatchString(id) {
-			return nil, ec2Error(op, "InvalidInstanceID.Malformed", "Invalid id: %q", id)
-		}
 		in := r.instance(id)
 		if in == nil {
 			missing = append(missing, id)
@@ -176,8 +168,9 @@ func lookupInstances(op string, r *region, ids []string) ([]*instance, error) {
 	return nil, ec2Error(op, "InvalidInstanceID.NotFound", "The instance IDs '%s' do not exist", strings.Join(missing, ", "))
 }
 
-// RunInstance launches one instance after the checks EC2 makes: the AMI,
-// the instance type, the key pair, the subnet and the security groups must
+// RunInstance launches one instance. After the checks every backend makes
+// (aws.ValidateInstanceSpec) come the ones only EC2 can make: the AMI, the
+// instance type, the key pair, the subnet and the security groups must
 // exist, and the groups must be in the subnet's VPC.
 func (a *Account) RunInstance(ctx context.Context, spec aws.InstanceSpec) (resource.Instance, error) {
 	var out resource.Instance
@@ -193,18 +186,13 @@ func (a *Account) RunInstance(ctx context.Context, spec aws.InstanceSpec) (resou
 
 func (w *world) runInstance(r *region, spec aws.InstanceSpec) (*instance, error) {
 	const op = "RunInstances"
-	switch {
-	case spec.ImageID == "":
-		return nil, ec2Error(op, "MissingParameter", "The request must contain the parameter ImageId")
-	case !reAMIID.MatchString(spec.ImageID):
-		return nil, ec2Error(op, "InvalidAMIID.Malformed", "Invalid id: %q (expecting \"ami-...\")", spec.ImageID)
-	case find(r.Images, func(i *image) bool { return i.ID == spec.ImageID }) == nil:
+	if err := aws.ValidateInstanceSpec(spec); err != nil {
+		return nil, err
+	}
+	if find(r.Images, func(i *image) bool { return i.ID == spec.ImageID }) == nil {
 		return nil, ec2Error(op, "InvalidAMIID.NotFound", "The image id '[%s]' does not exist", spec.ImageID)
 	}
 	typ := spec.InstanceType
-	if typ == "" {
-		typ = "m1.small" // EC2's default when the request names no type
-	}
 	if !slices.Contains(instanceTypes, typ) {
 		return nil, ec2Error(op, "InvalidParameterValue", "Invalid value '%s' for InstanceType.", typ)
 	}

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -12,13 +11,6 @@ import (
 	"deckhand/aws"
 	"deckhand/internal/resource"
 )
-
-// Names of clusters, services and task definition families: "Up to 255
-// letters (uppercase and lowercase), numbers, underscores, and hyphens are
-// allowed."
-var reName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-
-const nameRule = "can contain up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens."
 
 func (w *world) arn(r *region, resource string) string {
 	return "arn:aws:ecs:" + r.Name + ":" + w.Account + ":" + resource
@@ -153,11 +145,8 @@ func (a *Account) CreateCluster(ctx context.Context, name string, tags map[strin
 }
 
 func (w *world) createCluster(r *region, name string, tags map[string]string) (*cluster, error) {
-	if name == "" {
-		name = "default"
-	}
-	if !reName.MatchString(name) {
-		return nil, ecsError("CreateCluster", "InvalidParameterException", "Cluster name %s", nameRule)
+	if err := aws.ValidateCreateCluster(name, tags); err != nil {
+		return nil, err
 	}
 	c := r.cluster(name)
 	if c == nil {
@@ -172,6 +161,9 @@ func (w *world) createCluster(r *region, name string, tags map[string]string) (*
 func (a *Account) DeleteCluster(ctx context.Context, ref string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteCluster"
+		if err := aws.ValidateClusterRef(op, ref); err != nil {
+			return err
+		}
 		c := r.cluster(ref)
 		switch {
 		case c == nil:
@@ -201,6 +193,9 @@ func (a *Account) RunTask(ctx context.Context, spec aws.RunTaskSpec) ([]resource
 
 func (w *world) runTask(r *region, spec aws.RunTaskSpec) (*cluster, []*task, error) {
 	const op = "RunTask"
+	if err := aws.ValidateRunTaskSpec(spec); err != nil {
+		return nil, nil, err
+	}
 	c := r.cluster(spec.Cluster)
 	if c == nil {
 		return nil, nil, errClusterNotFound(op)
@@ -209,28 +204,20 @@ func (w *world) runTask(r *region, spec aws.RunTaskSpec) (*cluster, []*task, err
 	if td == nil {
 		return nil, nil, errTaskDefNotFound(op)
 	}
-	count := spec.Count
-	if count == 0 {
-		count = 1
-	}
-	if count < 1 || count > 10 {
-		return nil, nil, ecsError(op, "InvalidParameterException", "The value of count must be between 1 and 10.")
-	}
 	lt, err := checkPlacement(op, r, td, spec.LaunchType, spec.Subnets, spec.SecurityGroups)
 	if err != nil {
 		return nil, nil, err
 	}
 	if lt != "FARGATE" {
-		// ECS answers with a failure, not an error code, when it cannot
-		// place a task; the sandbox has no container instances.
-		return nil, nil, ecsError(op, "", "No Container Instances were found in your cluster.")
+		// The sandbox has no container instances (nor external ones).
+		return nil, nil, ecsError(op, "InvalidParameterException", "No Container Instances were found in your cluster.")
 	}
 	group := spec.Group
 	if group == "" {
 		group = "family:" + td.Family
 	}
 	var out []*task
-	for range count {
+	for range spec.Count {
 		out = append(out, w.startTask(r, c, td, lt, group, ""))
 	}
 	return c, out, nil
@@ -242,11 +229,6 @@ func (w *world) runTask(r *region, spec aws.RunTaskSpec) (*cluster, []*task, err
 func checkPlacement(op string, r *region, td *taskDef, launchType string, subnets, groups []string) (string, error) {
 	if launchType == "" {
 		launchType = "EC2"
-	}
-	switch launchType {
-	case "EC2", "FARGATE", "EXTERNAL":
-	default:
-		return "", ecsError(op, "InvalidParameterException", "launchType should be one of [EC2,FARGATE,EXTERNAL]")
 	}
 	if launchType == "FARGATE" && !td.Fargate {
 		return "", ecsError(op, "InvalidParameterException", "Task definition does not support launch_type FARGATE.")
@@ -276,6 +258,9 @@ func checkPlacement(op string, r *region, td *taskDef, launchType string, subnet
 // StopTask asks a task to stop; stopping a stopped task is a no-op.
 func (a *Account) StopTask(ctx context.Context, clusterRef, taskRef, reason string) error {
 	return a.update(ctx, func(w *world, r *region) error {
+		if err := aws.ValidateStopTask(clusterRef, taskRef, reason); err != nil {
+			return err
+		}
 		c := r.cluster(clusterRef)
 		if c == nil {
 			return errClusterNotFound("StopTask")

@@ -135,3 +135,33 @@ func mustNil(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// seeded holds IDs of the seeded account that tests refer to.
+type seeded struct {
+	ami, subnet, group string
+	instances          map[string]resource.Instance // by Name
+}
+
+func lookup(t *testing.T, a *Account) seeded {
+	t.Helper()
+	var s seeded
+	mustNil(t, a.view(context.Background(), func(w *world, r *region) error {
+		s.ami, s.subnet, s.group = r.Images[0].ID, r.Subnets[0].ID, r.SecurityGroups[0].ID
+		return nil
+	}))
+	ins, err := a.Instances(context.Background())
+	mustNil(t, err)
+	s.instances = map[string]resource.Instance{}
+	for _, in := range ins {
+		s.instances[in.Name] = in
+	}
+	return s
+}
+
+// within checks that d lies in [lo, hi] give or take the 1 s polling step.
+func within(t *testing.T, what string, d, lo, hi time.Duration) {
+	t.Helper()
+	if d < lo-time.Second || d > hi+time.Second {
+		t.Errorf("%s took %v, want %v–%v", what, d, lo, hi)
+	}
+}

@@ -6,10 +6,8 @@ import (
 )
 
 // instanceTypes are the types RunInstance accepts: a small list of real,
-// current x86_64 types (the seeded AMIs are x86_64), plus m1.small, which
-// EC2 uses when a request names no type.
+// current x86_64 types (the seeded AMIs are x86_64).
 var instanceTypes = []string{
-	"m1.small",
 	"t2.nano", "t2.micro", "t2.small", "t2.medium", "t2.large",
 	"t3.nano", "t3.micro", "t3.small", "t3.medium", "t3.large", "t3.xlarge",
 	"t3a.micro", "t3a.small", "t3a.medium",

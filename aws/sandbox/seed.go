@@ -73,7 +73,7 @@ func (a *Account) seed() *state {
 	})
 	must(err)
 	_, _, err = w.runTask(r, aws.RunTaskSpec{
-		Cluster: "demo", TaskDefinition: migrate.ARN, LaunchType: "FARGATE", Subnets: subnets, SecurityGroups: groups,
+		Cluster: "demo", TaskDefinition: migrate.ARN, Count: 1, LaunchType: "FARGATE", Subnets: subnets, SecurityGroups: groups,
 	})
 	must(err)
 	// Half of the shortest shutting-down time ago: still shutting down now.

@@ -45,16 +45,15 @@ func (a *Account) CreateService(ctx context.Context, spec aws.ServiceSpec) (reso
 
 func (w *world) createService(r *region, spec aws.ServiceSpec) (*cluster, *service, error) {
 	const op = "CreateService"
+	if err := aws.ValidateServiceSpec(spec); err != nil {
+		return nil, nil, err
+	}
 	c := r.cluster(spec.Cluster)
 	switch {
 	case c == nil:
 		return nil, nil, errClusterNotFound(op)
-	case !reName.MatchString(spec.Name):
-		return nil, nil, ecsError(op, "InvalidParameterException", "Service name %s", nameRule)
 	case c.service(spec.Name) != nil:
 		return nil, nil, ecsError(op, "InvalidParameterException", "Creation of service was not idempotent.")
-	case spec.Desired < 0:
-		return nil, nil, ecsError(op, "InvalidParameterException", "Desired count must be greater than or equal to 0.")
 	}
 	td := r.taskDef(spec.TaskDefinition)
 	if td == nil {
@@ -82,12 +81,12 @@ func (a *Account) UpdateService(ctx context.Context, clusterRef, serviceRef stri
 	var out resource.Service
 	err := a.update(ctx, func(w *world, r *region) error {
 		const op = "UpdateService"
+		if err := aws.ValidateUpdateService(clusterRef, serviceRef, desired, taskDefRef); err != nil {
+			return err
+		}
 		c, s, err := lookupService(op, r, clusterRef, serviceRef)
 		if err != nil {
 			return err
-		}
-		if desired < 0 {
-			return ecsError(op, "InvalidParameterException", "Desired count must be greater than or equal to 0.")
 		}
 		var td *taskDef
 		if taskDefRef != "" {
@@ -118,6 +117,9 @@ func (a *Account) UpdateService(ctx context.Context, clusterRef, serviceRef stri
 // with force): it is DRAINING until its tasks have stopped, then gone.
 func (a *Account) DeleteService(ctx context.Context, clusterRef, serviceRef string) error {
 	return a.update(ctx, func(w *world, r *region) error {
+		if err := aws.ValidateServiceRef("DeleteService", clusterRef, serviceRef); err != nil {
+			return err
+		}
 		c, s, err := lookupService("DeleteService", r, clusterRef, serviceRef)
 		if err != nil {
 			return err

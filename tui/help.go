@@ -70,6 +70,11 @@ func (m *Model) helpLines(w int) []string {
 		"",
 		st.Title.Render("Row markers"),
 		"  > cursor   * changed in the last few seconds",
+		"",
+		st.Title.Render("Actions"),
+		"  s, S and ctrl+k act on the selected row (or the detail shown).",
+		"  Stop, terminate and remove ask first, with No chosen;",
+		"  terminate wants the instance's name typed. --readonly disables all.",
 	)
 
 	// Side by side when there is room, else one under the other.

@@ -52,6 +52,10 @@ type Backend interface {
 	ECSWriter
 }
 
+// The specs below are checked by the Validate* functions of validate.go,
+// which every backend calls before it acts, so that all of them refuse bad
+// input with the same *Error.
+
 // InstanceSpec is what RunInstance launches.
 type InstanceSpec struct {
 	Name             string // the Name tag
@@ -68,7 +72,7 @@ type InstanceSpec struct {
 type TaskDefSpec struct {
 	Family           string
 	CPU, Memory      string // task-level, e.g. "256" and "512" (required for Fargate)
-	NetworkMode      string // "awsvpc" (Fargate), "bridge", "host"
+	NetworkMode      string // "awsvpc" (Fargate; "" with Fargate means awsvpc), "bridge", "host"
 	Fargate          bool   // requiresCompatibilities FARGATE
 	ExecutionRoleARN string
 	Containers       []ContainerSpec
@@ -77,15 +81,18 @@ type TaskDefSpec struct {
 
 // ContainerSpec is one container of a task definition.
 type ContainerSpec struct {
-	Name          string
-	Image         string
-	Port          int32 // container port, 0 = none
-	Essential     bool
-	Env           map[string]string
-	HealthCommand []string // e.g. CMD-SHELL, "curl -f http://localhost:5000/health"
-	LogGroup      string   // awslogs group, "" = no logging
-	LogRegion     string
-	LogPrefix     string
+	Name  string
+	Image string
+	Port  int32 // container port, 0 = none
+	// MemoryReservation is the container's soft memory limit in MiB (0 =
+	// none); the containers' sum must fit in the task memory.
+	MemoryReservation int32
+	Essential         bool // at least one container must be essential (ValidateTaskDef)
+	Env               map[string]string
+	HealthCommand     []string // e.g. CMD-SHELL, "curl -f http://localhost:5000/health"
+	LogGroup          string   // awslogs group, "" = no logging
+	LogRegion         string   // "" = the backend's region
+	LogPrefix         string   // awslogs-stream-prefix (required on Fargate)
 }
 
 // ServiceSpec is an ECS service to create.
@@ -106,7 +113,7 @@ type ServiceSpec struct {
 type RunTaskSpec struct {
 	Cluster        string
 	TaskDefinition string
-	Count          int32
+	Count          int32 // 1–10
 	LaunchType     string
 	Group          string
 	Subnets        []string

@@ -103,6 +103,9 @@ func (c *Client) containerDef(ct ContainerSpec) types.ContainerDefinition {
 		Image:     sdkaws.String(ct.Image),
 		Essential: sdkaws.Bool(ct.Essential),
 	}
+	if ct.MemoryReservation > 0 {
+		d.MemoryReservation = sdkaws.Int32(ct.MemoryReservation)
+	}
 	if ct.Port > 0 {
 		// No host port: awsvpc and host mode use the container port, bridge
 		// mode picks a dynamic one.

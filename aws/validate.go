@@ -178,11 +178,16 @@ func ValidateTaskDef(s TaskDefSpec) error {
 	}
 	essential := false
 	names := map[string]bool{}
+	reserved := 0
 	for i, c := range s.Containers {
 		if err := validateContainer(s, i, c, names); err != nil {
 			return err
 		}
 		essential = essential || c.Essential
+		reserved += int(c.MemoryReservation)
+	}
+	if mem, ok := parseSize(s.Memory, "gb"); ok && reserved > mem {
+		return bad("Containers", "reserve %d MiB in all but the task has %s MiB; lower the MemoryReservation of the containers", reserved, s.Memory)
 	}
 	if !essential {
 		return bad("Containers", "has no essential container; set Essential on the container that is the app")
@@ -207,6 +212,8 @@ func validateContainer(s TaskDefSpec, i int, c ContainerSpec, names map[string]b
 		return bad("Image", "%q is not an image reference", c.Image)
 	case c.Port < 0 || c.Port > 65535:
 		return bad("Port", "%d is not a port; use 1–65535, or 0 for none", c.Port)
+	case c.MemoryReservation < 0:
+		return bad("MemoryReservation", "is %d; give MiB, or 0 for none", c.MemoryReservation)
 	}
 	names[c.Name] = true
 	for k := range c.Env {

@@ -66,6 +66,7 @@ func run(ctx context.Context, o options) error {
 			id, err := backend.Identity(ctx)
 			return id.Account, id.ARN, err
 		}
+		cfg.Actions.Instances, cfg.Actions.ECS = backend, backend
 		ecs := aws.NewECSSource(backend)
 		ecsW := watch.New(ecs, aw, emit)
 		watchers = append(watchers, watch.New(aws.NewEC2Source(backend), aw, emit), ecsW)
@@ -82,6 +83,7 @@ func run(ctx context.Context, o options) error {
 	} else {
 		defer engine.Close()
 		cfg.DockerHost = engine.Host()
+		cfg.Actions.Docker = engine
 		src := engine.Source()
 		src.Start(ctx)
 		// Docker is event-driven; the slow interval is only a resync.

@@ -13,6 +13,7 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 
 	"deckhand/internal/resource"
 )
@@ -217,8 +218,8 @@ func (c *Client) DeleteService(ctx context.Context, cluster, service string) err
 	_, err := c.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{
 		Cluster: sdkaws.String(cluster), Service: sdkaws.String(service), DesiredCount: sdkaws.Int32(0),
 	})
-	var inactive *types.ServiceNotActiveException
-	if err != nil && !errors.As(err, &inactive) {
+	var api smithy.APIError
+	if err != nil && !(errors.As(err, &api) && api.ErrorCode() == "ServiceNotActiveException") {
 		return wrap("ecs", "UpdateService", err)
 	}
 	_, err = c.ecs.DeleteService(ctx, &ecs.DeleteServiceInput{

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"deckhand/internal/explain"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 )
@@ -17,12 +18,17 @@ import (
 
 type field struct{ name, value string }
 
+// whatItMeans is the field that explains a failure code in plain words; it
+// is left out when there is nothing to explain.
+const whatItMeans = "What it means"
+
 func (m *Model) fields(it resource.Item) []field {
 	loc := m.loc()
 	at := func(t time.Time) string { return stamp(t, loc) }
 	switch x := it.(type) {
 	case resource.Instance:
 		fs := []field{{"Name", x.Name}, {"ID", x.ID}, {"State", x.State}, {"State reason", x.StateReason},
+			{whatItMeans, explain.Reason(x.StateReason)},
 			{"State changed", at(m.lastChange(rkey{resource.KindInstance, x.ID}, x.StateChanged))},
 			{"Type", x.Type}, {"AZ", x.AZ}, {"Public IP", x.PublicIP}, {"Private IP", x.PrivateIP},
 			{"Launched", at(x.LaunchTime)}, {"Image", x.ImageID}, {"Key pair", x.KeyName},
@@ -52,7 +58,8 @@ func (m *Model) fields(it resource.Item) []field {
 			{"Group", x.Group}, {"Task definition", x.TaskDefinition}, {"Last status", x.LastStatus},
 			{"Desired status", x.DesiredStatus}, {"Health", x.Health}, {"Launch type", x.LaunchType},
 			{"Created", at(x.CreatedAt)}, {"Started", at(x.StartedAt)}, {"Stopping", at(x.StoppingAt)},
-			{"Stopped", at(x.StoppedAt)}, {"Stop code", x.StopCode}, {"Stopped reason", x.StoppedReason}}
+			{"Stopped", at(x.StoppedAt)}, {"Stop code", x.StopCode}, {"Stopped reason", x.StoppedReason},
+			{whatItMeans, explain.Reason(x.StopCode, x.StoppedReason)}}
 		for _, c := range x.Containers {
 			fs = append(fs, field{"Container " + c.Name, containerSummary(c)})
 		}
@@ -60,7 +67,7 @@ func (m *Model) fields(it resource.Item) []field {
 	case resource.Container:
 		return []field{{"Name", x.Name}, {"Task", x.TaskARN}, {"Image", x.Image},
 			{"Last status", x.LastStatus}, {"Exit code", exitText(x.ExitCode)}, {"Health", x.Health},
-			{"Reason", x.Reason}}
+			{"Reason", x.Reason}, {whatItMeans, explain.Reason(x.Reason)}}
 	case resource.DockerContainer:
 		return []field{{"Name", x.Name}, {"ID", x.ID}, {"Image", x.Image}, {"State", x.State},
 			{"Status", x.Status}, {"Ports", x.Ports}, {"Created", at(x.Created)}}
@@ -151,6 +158,9 @@ func (m *Model) detailLines(p *page, now time.Time, w int) []string {
 	valW := max(w-nameW-4, 10)
 	for _, f := range fs {
 		v := clean(f.value)
+		if v == "" && f.name == whatItMeans {
+			continue
+		}
 		if v == "" {
 			v = "-"
 		}

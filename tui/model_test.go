@@ -199,3 +199,19 @@ func TestDetailOfEveryKind(t *testing.T) {
 		checkFits(t, m, 120, 40)
 	}
 }
+
+// TestDetailExplainsFailures: a failure code in a detail view comes with a
+// plain explanation, and a resource with nothing to explain shows none.
+func TestDetailExplainsFailures(t *testing.T) {
+	m, _ := newLoaded(t, 160, 40)
+	typeLine(m, ":containers\r")
+	press(m, "/")
+	typeText(m, "sidecar")
+	press(m, "enter", "d")
+	mustContain(t, screen(m), "OutOfMemoryError", "What it means", "used more memory than its limit")
+
+	press(m, "esc", "esc", "esc")
+	typeLine(m, ":instances\r")
+	press(m, "d")
+	mustNotContain(t, screen(m), "What it means")
+}

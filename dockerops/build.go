@@ -21,6 +21,9 @@ type BuildOptions struct {
 	Tags       []string
 	BuildArgs  map[string]string
 	Dockerfile string // relative to Dir; default "Dockerfile"; must be inside Dir
+	// Labels are added to the image (docker build --label), e.g. the
+	// launch's deckhand.stack, so destroy finds what it built.
+	Labels map[string]string
 }
 
 // BuildError is a failed build: the step that failed, the engine's message
@@ -99,6 +102,7 @@ func (e *Engine) Build(ctx context.Context, opts BuildOptions, progress func(lin
 		Tags:        opts.Tags,
 		BuildArgs:   args,
 		Dockerfile:  dockerfile,
+		Labels:      opts.Labels,
 		Remove:      true,
 		ForceRemove: true, // no intermediate containers left behind by a failed step
 		Version:     build.BuilderV1,

@@ -23,6 +23,9 @@ type RunOptions struct {
 	Ports map[int]int
 	Env   []string // KEY=value
 	Cmd   []string // empty: the image's CMD
+	// Labels are set on the container (docker run --label), e.g. the
+	// launch's deckhand.stack, so destroy finds what it ran.
+	Labels map[string]string
 }
 
 // Run creates and starts a container and returns its ID. If the start
@@ -53,6 +56,7 @@ func (e *Engine) Run(ctx context.Context, opts RunOptions) (string, error) {
 			Env:          opts.Env,
 			Cmd:          opts.Cmd,
 			ExposedPorts: exposed,
+			Labels:       opts.Labels,
 		},
 		HostConfig: &container.HostConfig{PortBindings: bindings},
 	})

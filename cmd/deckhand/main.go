@@ -84,6 +84,10 @@ func versionString() string {
 }
 
 func main() {
+	// deckhand scaffold|launch|destroy … run headless (cli.go).
+	if code, ok := runCLI(os.Args[1:], os.Stdout, os.Stderr); ok {
+		os.Exit(code)
+	}
 	o, err := parseFlags(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return

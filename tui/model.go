@@ -24,6 +24,7 @@ type Config struct {
 	Sandbox                                        bool   // show a SANDBOX marker
 	AWSProblem                                     string // non-empty when AWS is unusable: AWS panes show it instead of data
 	DockerProblem                                  string // non-empty when no Docker client could be made
+	Notice                                         string // shown in the status line at start (e.g. why the sandbox opened)
 	// Identity returns the AWS account and caller ARN; called once, in a Cmd.
 	Identity func(ctx context.Context) (account, arn string, err error)
 	// Refresh asks a watcher ("ec2", "ecs", "docker"; "" = all) to fetch now.
@@ -97,6 +98,7 @@ func New(cfg Config) *Model {
 		m.tops[k] = &page{kind: paneKind(k), crumb: paneNames[k]}
 	}
 	m.showTop(paneInstances)
+	m.info(cfg.Notice)
 	return m
 }
 

@@ -215,3 +215,11 @@ func TestDetailExplainsFailures(t *testing.T) {
 	press(m, "d")
 	mustNotContain(t, screen(m), "What it means")
 }
+
+func TestNoticeShownAtStart(t *testing.T) {
+	cfg := testConfig()
+	cfg.Notice = "no AWS credentials found, so this is the sandbox account"
+	m := New(cfg)
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	mustContain(t, status(m), "this is the sandbox account")
+}

@@ -61,6 +61,7 @@ func run(ctx context.Context, o options) error {
 		cfg.Region, cfg.Endpoint, cfg.Sandbox = backend.region, backend.endpoint, backend.sandbox
 		if backend.why != "" {
 			slog.Info(backend.why)
+			cfg.Notice = backend.why
 		}
 		cfg.Identity = func(ctx context.Context) (string, string, error) {
 			id, err := backend.Identity(ctx)

@@ -42,7 +42,8 @@ type Target struct {
 	// Advance moves b's time forward by d (the sandbox drives its clock).
 	// nil means time passes by itself (moto, AWS).
 	Advance func(t *testing.T, b aws.Backend, d time.Duration)
-	// Seeded returns what launches in b need, creating it if necessary.
+	// Seeded returns what launches in b need, creating it if necessary. It
+	// is called once per group, right after New, with New's backend.
 	Seeded func(t *testing.T, b aws.Backend) Fixtures
 	// Quirks lists where the target knowingly differs from AWS.
 	Quirks Quirks

@@ -30,7 +30,11 @@ func (c *cluster) service(ref string) *service {
 }
 
 func (c *cluster) task(ref string) *task {
-	return find(c.Tasks, func(t *task) bool { return t.ID == ref || t.ARN == ref })
+	match := func(t *task) bool { return t.ID == ref || t.ARN == ref }
+	if t := find(c.Tasks, match); t != nil {
+		return t
+	}
+	return find(c.Stopped, match)
 }
 
 // taskDef finds "family", "family:revision" or an ARN; a bare family is its
@@ -116,7 +120,7 @@ func (a *Account) Tasks(ctx context.Context, clusterARN string) ([]resource.Task
 		if c == nil {
 			return errClusterNotFound("ListTasks")
 		}
-		for _, t := range c.Tasks {
+		for _, t := range slices.Concat(c.Tasks, c.Stopped) {
 			out = append(out, t.resource(c))
 		}
 		return nil
@@ -170,7 +174,7 @@ func (a *Account) DeleteCluster(ctx context.Context, ref string) error {
 			return errClusterNotFound(op)
 		case len(c.Services) > 0:
 			return ecsError(op, "ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.")
-		case slices.ContainsFunc(c.Tasks, func(t *task) bool { return t.LastStatus != "STOPPED" }):
+		case len(c.Tasks) > 0:
 			return ecsError(op, "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
 		}
 		r.Clusters = slices.DeleteFunc(r.Clusters, func(x *cluster) bool { return x == c })

@@ -14,13 +14,16 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"deckhand/aws"
@@ -52,6 +55,14 @@ type Account struct {
 	readonly bool
 	clock    Clock
 	region   string
+
+	// mu serialises this Account's calls (the file lock serialises
+	// Accounts) and guards the cache: the state as last read or written,
+	// reused while the file holds exactly those bytes, which saves decoding
+	// it on every call (most calls find the file unchanged).
+	mu    sync.Mutex
+	raw   []byte
+	cache *state
 }
 
 var _ aws.Backend = (*Account)(nil)
@@ -70,7 +81,7 @@ func Open(o Options) (*Account, error) {
 	if a.speed == 0 {
 		a.speed = 1
 	}
-	if a.speed < 0 {
+	if !(a.speed > 0) || math.IsInf(a.speed, 0) {
 		return nil, fmt.Errorf("sandbox speed must be positive, not %v", o.Speed)
 	}
 	if a.clock == nil {
@@ -82,22 +93,24 @@ func Open(o Options) (*Account, error) {
 	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
 		return nil, fmt.Errorf("sandbox state directory: %w", err)
 	}
-	ctx := context.Background()
-	unlock, err := lock(ctx, a.path)
-	if err != nil {
+	if o.Reset {
+		// Whatever the file holds, even one this deckhand cannot read.
+		unlock, err := lock(context.Background(), a.path)
+		if err != nil {
+			return nil, err
+		}
+		_, err = save(a.path, a.seed())
+		unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+	// The first call creates (seeds) the account, or checks the file, and
+	// creates the region on first use, as AWS has them all.
+	if err := a.view(context.Background(), func(*world, *region) error { return nil }); err != nil {
 		return nil, err
 	}
-	defer unlock()
-	st, err := load(a.path)
-	if o.Reset || errors.Is(err, errNoState) {
-		st, err = a.seed(), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	w := a.world(st)
-	w.region(a.region) // a region is created on first use, as AWS has them all
-	return a, save(a.path, st)
+	return a, nil
 }
 
 // Region is the region the account was opened on.
@@ -134,30 +147,51 @@ func (a *Account) run(ctx context.Context, mutate bool, fn func(w *world, r *reg
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	unlock, err := lock(ctx, a.path)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st, err := load(a.path)
-	if errors.Is(err, errNoState) {
-		// Deleted under us (e.g. by hand): start afresh rather than fail
-		// every call until restart.
-		st, err = a.seed(), nil
-	}
+	st, raw, fresh, err := a.load()
 	if err != nil {
 		return err
 	}
 	w := a.world(st)
+	w.dirty = w.dirty || fresh
 	r := w.region(a.region)
 	err = fn(w, r)
-	if (mutate && err == nil) || w.dirty {
+	a.raw, a.cache = nil, nil // until the file and st agree again
+	switch {
+	case (mutate && err == nil) || w.dirty:
 		w.Now = w.now
-		if serr := save(a.path, st); serr != nil && err == nil {
-			err = serr
+		b, serr := save(a.path, st)
+		if serr != nil {
+			return errors.Join(err, serr)
 		}
+		a.raw, a.cache = b, st
+	case err == nil:
+		a.raw, a.cache = raw, st
 	}
 	return err
+}
+
+// load returns the state in the file: the cached one when the file holds
+// the bytes it was read from or written as, else decoded afresh. A missing
+// file is a new account, seeded.
+func (a *Account) load() (st *state, raw []byte, fresh bool, err error) {
+	raw, err = read(a.path)
+	switch {
+	case errors.Is(err, errNoState):
+		return a.seed(), nil, true, nil
+	case err != nil:
+		return nil, nil, false, err
+	case a.cache != nil && bytes.Equal(raw, a.raw):
+		return a.cache, raw, false, nil
+	}
+	st, err = decode(a.path, raw)
+	return st, raw, false, err
 }
 
 // Identity is the sandbox user.

@@ -166,23 +166,30 @@ func (s *service) deployment(id string) *deployment {
 	return find(s.Deployments, func(d *deployment) bool { return d.ID == id })
 }
 
-// tasks are the service's tasks, stopped ones included. A task belongs to
-// the service of its group that existed when it was created, so a new
-// service of an old name does not adopt the old one's stopping tasks.
-func (s *service) tasks(c *cluster) []*task {
+// unstopped are the service's tasks that have not reached STOPPED: all the
+// scheduler looks at (the stopped ones only wait to be forgotten).
+func (s *service) unstopped(c *cluster) []*task {
 	var out []*task
 	for _, t := range c.Tasks {
-		if t.Group == "service:"+s.Name && !t.Created.Before(s.Created) {
+		if s.owns(t) {
 			out = append(out, t)
 		}
 	}
 	return out
 }
 
+// owns reports whether t is the service's task. A task belongs to the
+// service of its group that existed when it was created, so that a new
+// service of an old name does not adopt the old one's stopping tasks.
+func (s *service) owns(t *task) bool {
+	name, ok := strings.CutPrefix(t.Group, "service:")
+	return ok && name == s.Name && !t.Created.Before(s.Created)
+}
+
 // serviceTaskChanged counts started and failed tasks, then lets the
 // scheduler react.
 func (w *world) serviceTaskChanged(r *region, c *cluster, s *service, t *task, news taskNews) {
-	if !slices.Contains(s.tasks(c), t) {
+	if !s.owns(t) {
 		return
 	}
 	dep := s.deployment(t.Deployment)
@@ -231,10 +238,10 @@ func (w *world) tripBreaker(s *service, dep *deployment) {
 
 // reconcile is one pass of the service scheduler.
 func (w *world) reconcile(r *region, c *cluster, s *service) {
-	all := s.tasks(c)
+	all := s.unstopped(c)
 	if s.Status == "DRAINING" {
 		w.stopTasks(s, live(all), len(live(all)), s.Deployments[0].ID)
-		if !slices.ContainsFunc(all, func(t *task) bool { return t.LastStatus != "STOPPED" }) {
+		if len(all) == 0 {
 			c.Services = slices.DeleteFunc(c.Services, func(x *service) bool { return x == s })
 		}
 		return
@@ -246,17 +253,18 @@ func (w *world) reconcile(r *region, c *cluster, s *service) {
 
 	// Keep the primary deployment at the desired count.
 	if need := int(s.Desired) - len(primary); need > 0 && p.Rollout != "FAILED" && !s.Due.After(w.now) {
-		w.launch(r, c, s, p, need)
+		primary = append(primary, w.launch(r, c, s, p, need)...)
 	} else if need < 0 {
 		w.stopTasks(s, primary, -need, p.ID)
+		primary = live(primary)
 	}
-	primary = filter(live(s.tasks(c)), mine)
 	ready := len(filter(primary, (*task).ready))
 
 	// Replace the old deployments' tasks as the new ones become ready.
 	w.stopTasks(s, old, len(old)-max(0, int(s.Desired)-ready), p.ID)
+	old = live(old)
 	s.Deployments = slices.DeleteFunc(s.Deployments, func(d *deployment) bool {
-		return d != p && !slices.ContainsFunc(live(s.tasks(c)), func(t *task) bool { return t.Deployment == d.ID })
+		return d != p && !slices.ContainsFunc(old, func(t *task) bool { return t.Deployment == d.ID })
 	})
 
 	if p.Rollout == "IN_PROGRESS" && len(s.Deployments) == 1 && ready >= int(s.Desired) {
@@ -271,21 +279,24 @@ func (w *world) reconcile(r *region, c *cluster, s *service) {
 }
 
 // launch starts n tasks of the deployment, or says why it cannot.
-func (w *world) launch(r *region, c *cluster, s *service, d *deployment, n int) {
+func (w *world) launch(r *region, c *cluster, s *service, d *deployment, n int) []*task {
 	td := r.taskDef(d.TaskDef)
 	if s.LaunchType != "FARGATE" || td == nil {
 		if !s.Unplaced {
 			w.event(s, "was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
 			s.Unplaced = true
 		}
-		return
+		return nil
 	}
+	var out []*task
 	var ids []string
 	for range n {
 		t := w.startTask(r, c, td, s.LaunchType, "service:"+s.Name, d.ID)
+		out = append(out, t)
 		ids = append(ids, "(task "+t.ID+")")
 	}
 	w.event(s, "has started %d tasks: %s.", n, strings.Join(ids, " "))
+	return out
 }
 
 // stopTasks stops n of ts, those not yet ready first, newest first.
@@ -333,7 +344,7 @@ func (s *service) resource(c *cluster) resource.Service {
 		LaunchType: s.LaunchType, TaskDefinition: p.TaskDef, Rollout: p.Rollout, RolloutReason: p.RolloutReason,
 		Deployments: len(s.Deployments), CreatedAt: s.Created,
 	}
-	for _, t := range s.tasks(c) {
+	for _, t := range s.unstopped(c) {
 		switch {
 		case t.LastStatus == "RUNNING":
 			out.Running++

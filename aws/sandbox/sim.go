@@ -107,14 +107,22 @@ func (w *world) ec2ID(prefix string) string { return prefix + "-0" + w.hexID(16)
 // throttling, the circuit breaker).
 func (w *world) advance(t time.Time) {
 	for {
-		at, fire := w.next()
-		if fire == nil || at.After(t) {
+		e := w.next()
+		if e.at.IsZero() || e.at.After(t) {
 			break
 		}
-		if at.After(w.now) {
-			w.now = at
+		if e.at.After(w.now) {
+			w.now = e.at
 		}
-		fire()
+		switch {
+		case e.in != nil:
+			w.stepInstance(e.r, e.in)
+		case e.task != nil:
+			w.stepTask(e.r, e.c, e.task)
+		default:
+			e.svc.Due = time.Time{}
+			w.reconcile(e.r, e.c, e.svc)
+		}
 		w.dirty = true
 	}
 	if t.After(w.now) {
@@ -125,32 +133,45 @@ func (w *world) advance(t time.Time) {
 	}
 }
 
-// next finds the earliest due event of every region. Regions are visited in
-// name order and resources in list order, so ties resolve the same way every
-// time.
-func (w *world) next() (time.Time, func()) {
-	var (
-		best time.Time
-		fire func()
-	)
-	consider := func(due time.Time, f func()) {
-		if !due.IsZero() && (fire == nil || due.Before(best)) {
-			best, fire = due, f
-		}
-	}
+// due is the next event: one of in, task and svc is set.
+type due struct {
+	at   time.Time
+	r    *region
+	c    *cluster
+	in   *instance
+	task *task
+	svc  *service
+}
+
+// next finds the earliest event of every region: a plain scan, without
+// allocations, of the resources that move by themselves (of the stopped
+// tasks, only the first to be forgotten). Regions are visited in name order and resources in list order,
+// so ties resolve the same way every time.
+func (w *world) next() due {
+	var e due
+	earlier := func(t time.Time) bool { return !t.IsZero() && (e.at.IsZero() || t.Before(e.at)) }
 	for _, name := range sortedKeys(w.Regions) {
 		r := w.Regions[name]
 		for _, in := range r.Instances {
-			consider(in.Due, func() { w.stepInstance(r, in) })
+			if earlier(in.Due) {
+				e = due{at: in.Due, r: r, in: in}
+			}
 		}
 		for _, c := range r.Clusters {
 			for _, s := range c.Services {
-				consider(s.Due, func() { s.Due = time.Time{}; w.reconcile(r, c, s) })
+				if earlier(s.Due) {
+					e = due{at: s.Due, r: r, c: c, svc: s}
+				}
 			}
 			for _, t := range c.Tasks {
-				consider(t.Due, func() { w.stepTask(r, c, t) })
+				if earlier(t.Due) {
+					e = due{at: t.Due, r: r, c: c, task: t}
+				}
+			}
+			if len(c.Stopped) > 0 && earlier(c.Stopped[0].Due) {
+				e = due{at: c.Stopped[0].Due, r: r, c: c, task: c.Stopped[0]}
 			}
 		}
 	}
-	return best, fire
+	return e
 }

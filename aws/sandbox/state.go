@@ -119,7 +119,10 @@ type cluster struct {
 	Tags     map[string]string `json:"tags,omitempty"`
 	Created  time.Time         `json:"created"`
 	Services []*service        `json:"services"`
-	Tasks    []*task           `json:"tasks"`
+	Tasks    []*task           `json:"tasks"` // not yet STOPPED, in creation order
+	// Stopped are the STOPPED tasks ECS still lists, oldest first, which
+	// is the order they are forgotten in: only the first is ever due.
+	Stopped []*task `json:"stoppedTasks"`
 }
 
 type service struct {

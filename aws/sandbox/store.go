@@ -14,9 +14,8 @@ import (
 // errNoState is load's answer when there is no state file yet.
 var errNoState = errors.New("no sandbox state file")
 
-// load reads the state file. A file of another version, or one that is not
-// a sandbox state at all, is an error that tells the user how to start over.
-func load(path string) (*state, error) {
+// read reads the state file; errNoState when there is none.
+func read(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoState
@@ -24,6 +23,13 @@ func load(path string) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read sandbox state: %w", err)
 	}
+	return b, nil
+}
+
+// decode parses a state file. A file of another version, or one that is
+// not a sandbox state at all, is an error that tells the user how to start
+// over.
+func decode(path string, b []byte) (*state, error) {
 	var head struct {
 		Version int `json:"version"`
 	}
@@ -45,12 +51,16 @@ func load(path string) (*state, error) {
 }
 
 // save writes the state atomically: a reader (or a crash) sees the old file
-// or the new one, never half of one.
-func save(path string, st *state) error {
+// or the new one, never half of one. It returns what it wrote.
+func save(path string, st *state) ([]byte, error) {
 	b, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("encode sandbox state: %w", err)
+		return nil, fmt.Errorf("encode sandbox state: %w", err)
 	}
+	return b, write(path, b)
+}
+
+func write(path string, b []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("save sandbox state: %w", err)

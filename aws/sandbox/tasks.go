@@ -143,8 +143,15 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 			ct.LastStatus = "STOPPED"
 		}
 		t.LastStatus, t.Stopped, t.Due = "STOPPED", w.now, w.after(ecsRetention)
-	case "STOPPED": // ECS forgets it
 		c.Tasks = slices.DeleteFunc(c.Tasks, func(x *task) bool { return x == t })
+		// In expiry order; the speed (hence the retention) may differ
+		// between the processes sharing the account.
+		i, _ := slices.BinarySearchFunc(c.Stopped, t.Due, func(x *task, due time.Time) int {
+			return x.Due.Compare(due)
+		})
+		c.Stopped = slices.Insert(c.Stopped, i, t)
+	case "STOPPED": // ECS forgets it
+		c.Stopped = slices.DeleteFunc(c.Stopped, func(x *task) bool { return x == t })
 		return
 	}
 	w.taskChanged(r, c, t, taskMoved)

@@ -105,6 +105,7 @@ type containerDef struct {
 	Name        string            `json:"name"`
 	Image       string            `json:"image"`
 	Port        int32             `json:"port,omitempty"`
+	MemoryRes   int32             `json:"memoryReservation,omitempty"` // MiB
 	Essential   bool              `json:"essential"`
 	Env         map[string]string `json:"env,omitempty"`
 	HealthCheck []string          `json:"healthCheck,omitempty"`

@@ -42,7 +42,7 @@ func (w *world) register(r *region, spec aws.TaskDefSpec) (*taskDef, error) {
 	}
 	for _, c := range spec.Containers {
 		td.Containers = append(td.Containers, containerDef{
-			Name: c.Name, Image: c.Image, Port: c.Port, Essential: c.Essential, Env: maps.Clone(c.Env),
+			Name: c.Name, Image: c.Image, Port: c.Port, MemoryRes: c.MemoryReservation, Essential: c.Essential, Env: maps.Clone(c.Env),
 			HealthCheck: slices.Clone(c.HealthCommand), LogGroup: c.LogGroup, LogRegion: c.LogRegion, LogPrefix: c.LogPrefix,
 		})
 	}

@@ -121,7 +121,7 @@ func decodeBuild(r io.Reader, progress func(string)) (string, error) {
 		out               []string
 	)
 	line := func(l string) {
-		l = strings.TrimRight(l, "\r")
+		l = stripANSI(strings.TrimRight(l, "\r"))
 		progress(l)
 		if s, ok := strings.CutPrefix(l, "Step "); ok {
 			step, out = s, out[:0]

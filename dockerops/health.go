@@ -76,7 +76,7 @@ func (e *Engine) WaitReady(ctx context.Context, opts WaitOptions, progress func(
 		logs, _ := e.Logs(lctx, opts.ContainerID, nlogs)
 		return &NotReadyError{Container: who, Reason: reason, Logs: logs}
 	}
-	var last string
+	var last, seen string // last progress line; last probe status
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -95,6 +95,10 @@ func (e *Engine) WaitReady(ctx context.Context, opts WaitOptions, progress func(
 			return fail("is unhealthy: its HEALTHCHECK failed: " + oneLine(info.HealthLog))
 		}
 		status, probeErr := probe(ctx, hc, opts.URL)
+		if ctx.Err() != nil && probeErr != nil && seen != "" {
+			status = seen // cut short by the deadline: the previous answer says more
+		}
+		seen = status
 		now := "GET " + opts.URL + " → " + status
 		if info.Health != "" {
 			now += "; health: " + info.Health

@@ -100,7 +100,7 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		// No engine: a dry run must work (and create nothing) anywhere.
 		steps, _, err := local.Launch(nil, opts)
 		if err != nil {
-			return fail(stderr, "launch", err)
+			return fail(stderr, "launch", &usageError{err.Error()})
 		}
 		title := fmt.Sprintf("Launch of stack %q on local Docker (dry run: nothing is created):", f.name)
 		if err := launch.WritePlan(stdout, title, steps); err != nil {
@@ -115,7 +115,8 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	defer eng.Close()
 	steps, res, err := local.Launch(eng, opts)
 	if err != nil {
-		return fail(stderr, "launch", err)
+		// Seen while planning: nothing was done.
+		return fail(stderr, "launch", &usageError{err.Error()})
 	}
 	if err := launch.Execute(ctx, steps, progressPrinter(stderr, steps)); err != nil {
 		var se *launch.StepError

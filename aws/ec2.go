@@ -32,6 +32,7 @@ func (c *Client) Instances(ctx context.Context) ([]resource.Instance, error) {
 			}
 		}
 	}
+	c.addStatusChecks(ctx, out)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {
 			return out[i].Name < out[j].Name

@@ -72,6 +72,9 @@ func TestInstancesFields(t *testing.T) {
 		{"Tags[env]", w.Tags["env"], "prod"},
 		{"Tags[Name]", w.Tags["Name"], "web"},
 		{"StateReason", w.StateReason, ""},
+		// moto reports both checks "ok" at once; AWS says "initializing"
+		// for the first minutes (the sandbox follows AWS).
+		{"StatusCheck", w.StatusCheck, "ok"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -84,6 +87,9 @@ func TestInstancesFields(t *testing.T) {
 	}
 
 	d := byID[db]
+	if d.StatusCheck != "" {
+		t.Errorf("stopped instance has status check %q; checks are only reported while running", d.StatusCheck)
+	}
 	if d.State != "stopped" || d.StateCode != 80 || d.StateReason != "Client.UserInitiatedShutdown: User initiated shutdown" {
 		t.Errorf("db state = %q %d %q", d.State, d.StateCode, d.StateReason)
 	}

@@ -30,7 +30,7 @@ func (m *Model) fields(it resource.Item) []field {
 		fs := []field{{"Name", x.Name}, {"ID", x.ID}, {"State", x.State}, {"State reason", x.StateReason},
 			{whatItMeans, explain.Reason(x.StateReason)},
 			{"State changed", at(m.lastChange(rkey{resource.KindInstance, x.ID}, x.StateChanged))},
-			{"Type", x.Type}, {"AZ", x.AZ}, {"Public IP", x.PublicIP}, {"Private IP", x.PrivateIP},
+			{"Status checks", x.StatusCheck}, {"Type", x.Type}, {"AZ", x.AZ}, {"Public IP", x.PublicIP}, {"Private IP", x.PrivateIP},
 			{"Launched", at(x.LaunchTime)}, {"Image", x.ImageID}, {"Key pair", x.KeyName},
 			{"VPC", x.VpcID}, {"Subnet", x.SubnetID}}
 		keys := make([]string, 0, len(x.Tags))

@@ -180,15 +180,15 @@ var toneRank = [...]int{toneNone: 0, toneMuted: 1, toneOK: 2, toneWarn: 3, toneT
 
 func wordTone(w string) tone {
 	switch w {
-	case "running", "active", "healthy", "completed", "up", "steady":
+	case "running", "active", "healthy", "completed", "up", "steady", "ok":
 		return toneOK
 	case "pending", "stopping", "shutting-down", "provisioning", "deprovisioning",
 		"activating", "deactivating", "in_progress", "draining", "restarting",
-		"removing", "starting", "rebooting":
+		"removing", "starting", "rebooting", "initializing":
 		return toneTrans
 	case "paused", "stale":
 		return toneWarn
-	case "terminated", "failed", "unhealthy", "dead", "error":
+	case "terminated", "failed", "unhealthy", "dead", "error", "impaired":
 		return toneErr
 	case "stopped", "exited", "inactive", "deleted", "created", "unknown":
 		return toneMuted

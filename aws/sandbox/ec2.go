@@ -29,7 +29,7 @@ func (a *Account) Instances(ctx context.Context) ([]resource.Instance, error) {
 	var out []resource.Instance
 	err := a.view(ctx, func(w *world, r *region) error {
 		for _, in := range r.Instances {
-			out = append(out, in.resource())
+			out = append(out, in.resource(w.now))
 		}
 		return nil
 	})
@@ -42,8 +42,21 @@ func (a *Account) Instances(ctx context.Context) ([]resource.Instance, error) {
 	return out, err
 }
 
-func (in *instance) resource() resource.Instance {
+// ec2Checks is how long after reaching running an instance's status checks
+// stay "initializing": EC2 runs its first checks within a few minutes of
+// launch (Status checks for your instances, EC2 User Guide).
+var ec2Checks = span{time.Minute, 2 * time.Minute}
+
+func (in *instance) resource(now time.Time) resource.Instance {
+	checks := ""
+	if in.State == "running" {
+		checks = "initializing"
+		if !in.ChecksOK.IsZero() && !now.Before(in.ChecksOK) {
+			checks = "ok"
+		}
+	}
 	return resource.Instance{
+		StatusCheck:  checks,
 		ID:           in.ID,
 		Name:         in.Tags["Name"],
 		State:        in.State,
@@ -177,7 +190,7 @@ func (a *Account) RunInstance(ctx context.Context, spec aws.InstanceSpec) (resou
 	err := a.update(ctx, func(w *world, r *region) error {
 		in, err := w.runInstance(r, spec)
 		if err == nil {
-			out = in.resource()
+			out = in.resource(w.now)
 		}
 		return err
 	})
@@ -254,6 +267,7 @@ func (w *world) stepInstance(r *region, in *instance) {
 	switch in.State {
 	case "pending":
 		in.State = "running"
+		in.ChecksOK = w.after(ec2Checks)
 		if sn := r.subnet(in.SubnetID); sn != nil && sn.PublicIPs {
 			in.PublicIP = w.publicIP()
 		}

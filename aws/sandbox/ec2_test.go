@@ -38,6 +38,14 @@ func TestInstanceLifecycle(t *testing.T) {
 	if running.StateCode != 16 || running.PublicIP == "" || running.StateReason != "" {
 		t.Errorf("running instance %+v, want code 16 with a public IP", running)
 	}
+	// Status checks initialize for a minute or two after running, then pass.
+	if running.StatusCheck != "initializing" && clk.Now().Sub(ph[1].at) < ec2Checks.lo {
+		t.Errorf("status check %q right after running, want initializing", running.StatusCheck)
+	}
+	w.run(ec2Checks.hi, time.Second)
+	if got := get(t, a, in.ID); got.StatusCheck != "ok" {
+		t.Errorf("status check %q %v after running, want ok", got.StatusCheck, ec2Checks.hi)
+	}
 
 	stopped := clk.Now()
 	mustNil(t, a.StopInstances(ctx, in.ID))
@@ -49,7 +57,7 @@ func TestInstanceLifecycle(t *testing.T) {
 	}
 	within(t, "stopping → stopped", ph[1].at.Sub(stopped), ec2Stopping.lo, ec2Stopping.hi)
 	got := get(t, a, in.ID)
-	if got.StateCode != 80 || got.StateReason != userShutdown || !got.StateChanged.Equal(stopped) || got.PublicIP != "" {
+	if got.StateCode != 80 || got.StateReason != userShutdown || !got.StateChanged.Equal(stopped) || got.PublicIP != "" || got.StatusCheck != "" {
 		t.Errorf("stopped instance %+v, want code 80, %q at %v, no public IP", got, userShutdown, stopped)
 	}
 

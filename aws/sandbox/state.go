@@ -85,6 +85,9 @@ type instance struct {
 	StateReason   string    `json:"stateReason,omitempty"`
 	UserInitiated time.Time `json:"userInitiated,omitzero"`
 	Due           time.Time `json:"due,omitzero"` // when EC2 moves it on by itself
+	// ChecksOK is when the status checks of the current run pass; they
+	// are "initializing" from running until then.
+	ChecksOK time.Time `json:"checksOk,omitzero"`
 }
 
 type taskDef struct {

@@ -21,11 +21,15 @@ type Instance struct {
 	// StateTransitionReason ("User initiated (2024-01-02 15:04:05 GMT)"); zero
 	// when AWS does not say.
 	StateChanged time.Time
-	KeyName      string
-	ImageID      string
-	VpcID        string
-	SubnetID     string
-	Tags         map[string]string
+	// StatusCheck sums up EC2's instance and system status checks while
+	// the instance runs: "initializing", "ok", "impaired",
+	// "insufficient-data"; "" when not running or not reported.
+	StatusCheck string
+	KeyName     string
+	ImageID     string
+	VpcID       string
+	SubnetID    string
+	Tags        map[string]string
 }
 
 func (i Instance) Key() string   { return i.ID }
@@ -37,13 +41,14 @@ func (i Instance) Label() string {
 	return i.ID
 }
 
-// Transitional is true for the states EC2 leaves by itself.
+// Transitional is true for the states EC2 leaves by itself, and while the
+// status checks of a running instance are still initializing.
 func (i Instance) Transitional() bool {
 	switch i.State {
 	case "pending", "stopping", "shutting-down":
 		return true
 	}
-	return false
+	return i.StatusCheck == "initializing"
 }
 
 // Cluster is an ECS cluster.

@@ -1,0 +1,75 @@
+package aws
+
+import (
+	"context"
+	"errors"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"deckhand/internal/resource"
+)
+
+// addStatusChecks fills StatusCheck of the running instances from
+// DescribeInstanceStatus (all pages). The checks are extra information:
+// when they cannot be read (an IAM policy that allows DescribeInstances but
+// not DescribeInstanceStatus is common) the instances are still shown, with
+// StatusCheck saying why it is missing, rather than failing the whole pane.
+func (c *Client) addStatusChecks(ctx context.Context, in []resource.Instance) {
+	byID := make(map[string]*resource.Instance, len(in))
+	for i := range in {
+		if in[i].State == "running" {
+			byID[in[i].ID] = &in[i]
+		}
+	}
+	if len(byID) == 0 {
+		return
+	}
+	p := ec2.NewDescribeInstanceStatusPaginator(c.ec2, &ec2.DescribeInstanceStatusInput{
+		MaxResults: sdkaws.Int32(1000),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			mark := "unavailable"
+			var e *Error
+			if errors.As(wrap("ec2", "DescribeInstanceStatus", err), &e) && e.AccessDenied() {
+				mark = "no permission (ec2:DescribeInstanceStatus)"
+			}
+			for _, i := range byID {
+				if i.StatusCheck == "" {
+					i.StatusCheck = mark
+				}
+			}
+			return
+		}
+		for _, st := range page.InstanceStatuses {
+			if i := byID[sdkaws.ToString(st.InstanceId)]; i != nil {
+				i.StatusCheck = combineChecks(st.InstanceStatus, st.SystemStatus)
+			}
+		}
+	}
+}
+
+// combineChecks sums the instance and system checks up as the console does:
+// impaired if either is, initializing while either is, ok when both are.
+func combineChecks(inst, sys *types.InstanceStatusSummary) string {
+	var a, b types.SummaryStatus
+	if inst != nil {
+		a = inst.Status
+	}
+	if sys != nil {
+		b = sys.Status
+	}
+	for _, s := range []types.SummaryStatus{types.SummaryStatusImpaired, types.SummaryStatusInitializing,
+		types.SummaryStatusInsufficientData, types.SummaryStatusNotApplicable} {
+		if a == s || b == s {
+			return string(s)
+		}
+	}
+	if a == types.SummaryStatusOk && b == types.SummaryStatusOk {
+		return "ok"
+	}
+	return string(a)
+}

@@ -5,27 +5,26 @@ import (
 	"strings"
 
 	"deckhand/dockerops"
+	"deckhand/internal/explain"
 )
 
-// awsExplanations say in plain words what an AWS error code usually means
-// for a launch. The SDK's errors already carry the operation and the code;
-// these add the "so what do I do". Targets add step-specific ones through
-// Step.Explain.
+// awsExplanations cover the API error codes of a launch that
+// internal/explain (shared with the TUI, about why tasks and instances
+// stop) does not: mostly credentials and quotas. The SDK's errors already
+// carry the operation and the code; these add the "so what do I do".
+// Targets add step-specific ones through Step.Explain.
 var awsExplanations = map[string]string{
-	"CannotPullContainerError":     "ECS could not pull the image: the task execution role lacks ECR access (AmazonECSTaskExecutionRolePolicy), or the subnet has no route to ECR (no public IP and no NAT gateway or VPC endpoints)",
-	"ResourceInitializationError":  "the task could not start its logging or pull secrets: usually the execution role's permissions, or no route from the subnet to CloudWatch Logs/ECR",
-	"AccessDenied":                 "these credentials may not do this; ask for the IAM permission named in the message, or use another --profile",
-	"AccessDeniedException":        "these credentials may not do this; ask for the IAM permission named in the message, or use another --profile",
-	"UnauthorizedOperation":        "these credentials may not do this EC2 operation; ask for the IAM permission, or use another --profile",
-	"ExpiredToken":                 "the session's credentials expired; log in again (aws sso login, or refresh the keys)",
-	"ExpiredTokenException":        "the session's credentials expired; log in again (aws sso login, or refresh the keys)",
-	"RequestExpired":               "the request's signature is too old: the machine's clock is probably wrong",
-	"InvalidClientTokenId":         "AWS does not know this access key: it was deleted, or belongs to another partition",
-	"ThrottlingException":          "AWS is rate-limiting this account; wait a minute and run the launch again (it picks up where it stopped)",
-	"ClusterNotFoundException":     "the ECS cluster does not exist (any more); run the launch again to create it",
-	"ServiceNotActiveException":    "the ECS service is being deleted or was deleted; wait until it is gone, then launch again",
-	"InsufficientInstanceCapacity": "AWS has no capacity for this instance type in that zone right now; try another type or zone, or later",
-	"VcpuLimitExceeded":            "the account's vCPU quota for this instance family is used up; request a quota increase or stop other instances",
+	"AccessDenied":              "these credentials may not do this; ask for the IAM permission named in the message, or use another --profile",
+	"AccessDeniedException":     "these credentials may not do this; ask for the IAM permission named in the message, or use another --profile",
+	"UnauthorizedOperation":     "these credentials may not do this EC2 operation; ask for the IAM permission, or use another --profile",
+	"ExpiredToken":              "the session's credentials expired; log in again (aws sso login, or refresh the keys)",
+	"ExpiredTokenException":     "the session's credentials expired; log in again (aws sso login, or refresh the keys)",
+	"RequestExpired":            "the request's signature is too old: the machine's clock is probably wrong",
+	"InvalidClientTokenId":      "AWS does not know this access key: it was deleted, or belongs to another partition",
+	"ThrottlingException":       "AWS is rate-limiting this account; wait a minute and run the launch again (it picks up where it stopped)",
+	"ClusterNotFoundException":  "the ECS cluster does not exist (any more); run the launch again to create it",
+	"ServiceNotActiveException": "the ECS service is being deleted or was deleted; wait until it is gone, then launch again",
+	"VcpuLimitExceeded":         "the account's vCPU quota for this instance family is used up; request a quota increase or stop other instances",
 }
 
 // Explain returns a plain explanation of err when one is known, else "".
@@ -36,6 +35,9 @@ func Explain(err error) string {
 	}
 	var coded interface{ ErrorCode() string } // smithy-go's APIError
 	if errors.As(err, &coded) {
+		if s := explain.Reason(coded.ErrorCode()); s != "" {
+			return s
+		}
 		if s, ok := awsExplanations[coded.ErrorCode()]; ok {
 			return s
 		}
@@ -66,6 +68,11 @@ func Explain(err error) string {
 			return "the base image is not on this machine and could not be pulled; build a local one (scripts/python-base-image) and pass --base-image deckhand/python-base:bookworm"
 		}
 		return "a Dockerfile step failed; its output above shows why"
+	}
+	// ECS and EC2 put their codes inside messages too ("stoppedReason:
+	// CannotPullContainerError: …"), which a wait step may report.
+	if s := explain.Reason(err.Error()); s != "" {
+		return s
 	}
 	switch {
 	case strings.Contains(msg, "port is already allocated") || strings.Contains(msg, "address already in use"):

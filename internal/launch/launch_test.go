@@ -253,7 +253,8 @@ func TestExplain(t *testing.T) {
 		err  error
 		want string // "" means no explanation
 	}{
-		{fmt.Errorf("wrapped: %w", apiErr{"CannotPullContainerError"}), "execution role lacks ECR access"},
+		{fmt.Errorf("wrapped: %w", apiErr{"CannotPullContainerError"}), "task execution role lacks ECR permissions"},
+		{errors.New("service web: task stopped: CannotPullContainerError: pull image manifest has been retried"), "could not pull"},
 		{apiErr{"ExpiredTokenException"}, "credentials expired"},
 		{apiErr{"SomethingNew"}, ""},
 		{fmt.Errorf("step: %w", dockerops.ErrReadOnly), "--readonly"},

@@ -227,6 +227,25 @@ func toTask(t types.Task, clusterARN string) resource.Task {
 			ExitCode:   exit,
 			Health:     string(ct.HealthStatus),
 			Reason:     sdkaws.ToString(ct.Reason),
+
+			NetworkBindings: toBindings(ct.NetworkBindings),
+		})
+	}
+	return out
+}
+
+// toBindings copies a container's networkBindings (bridge and host mode).
+func toBindings(bs []types.NetworkBinding) []resource.Binding {
+	if len(bs) == 0 {
+		return nil
+	}
+	out := make([]resource.Binding, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, resource.Binding{
+			HostIP:        sdkaws.ToString(b.BindIP),
+			HostPort:      sdkaws.ToInt32(b.HostPort),
+			ContainerPort: sdkaws.ToInt32(b.ContainerPort),
+			Protocol:      string(b.Protocol),
 		})
 	}
 	return out

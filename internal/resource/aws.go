@@ -166,6 +166,19 @@ type Container struct {
 	ExitCode   *int32
 	Health     string
 	Reason     string
+	// NetworkBindings are where the container's ports are published on its
+	// host, as ECS reports them (containers[].networkBindings) for tasks in
+	// bridge or host mode; the sandbox fills them for a task it runs on the
+	// local Docker engine (HostIP 127.0.0.1). Empty for awsvpc tasks on AWS.
+	NetworkBindings []Binding
+}
+
+// Binding is one published port of a container.
+type Binding struct {
+	HostIP        string
+	HostPort      int32
+	ContainerPort int32
+	Protocol      string // "tcp" or "udp"
 }
 
 func (c Container) Key() string   { return c.TaskARN + "/" + c.Name }

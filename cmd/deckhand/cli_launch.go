@@ -35,7 +35,7 @@ func parseLaunch(args []string, stderr io.Writer) (launchFlags, error) {
 	var f launchFlags
 	fs := newFlagSet("launch", launchUsage, stderr)
 	fs.StringVar(&f.name, "name", "", "stack `name`: 1–32 lowercase letters, digits and '-', starting with a letter (required)")
-	fs.StringVar(&f.target, "target", "", "where to run: local, fargate or ec2 (required; only local is implemented so far)")
+	fs.StringVar(&f.target, "target", "", "run on `TARGET`: local, fargate or ec2 (required; only local is implemented so far)")
 	fs.StringVar(&f.image, "image", "", "run this existing local image `REF` instead of building DIR")
 	fs.StringVar(&f.baseImage, "base-image", "", "`REF` for the Dockerfile's BASE_IMAGE build argument (e.g. deckhand/python-base:bookworm)")
 	fs.IntVar(&f.port, "port", 0, "host `port` on 127.0.0.1 (default: the previous launch's, else a free one)")
@@ -143,7 +143,7 @@ func cmdDestroy(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	)
 	fs := newFlagSet("destroy", destroyUsage, stderr)
 	fs.StringVar(&name, "name", "", "stack `name` given to launch (required)")
-	fs.StringVar(&target, "target", "local", "where the stack runs: local, fargate or ec2")
+	fs.StringVar(&target, "target", "local", "`TARGET` the stack runs on: local, fargate or ec2")
 	fs.BoolVar(&dryRun, "dry-run", false, "print what would be removed; remove nothing")
 	ef.register(fs)
 	pos, err := parseArgs(fs, args)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"deckhand/scaffold"
 )
@@ -82,6 +83,10 @@ func cmdScaffold(_ context.Context, args []string, stdout, stderr io.Writer) int
 func flagError(err error) error {
 	var fe *scaffold.FieldError
 	if !errors.As(err, &fe) {
+		// "deckhand scaffold: scaffold: …" would say it twice.
+		if msg, ok := strings.CutPrefix(err.Error(), "scaffold: "); ok {
+			return errors.New(msg)
+		}
 		return err
 	}
 	flag := map[string]string{"name": "--name", "port": "--port", "dir": "DIR", "mode": "--skip-existing/--overwrite"}[fe.Field]

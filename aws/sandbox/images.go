@@ -9,10 +9,15 @@ import (
 // Which images a sandbox task can pull. The sandbox has no registry and does
 // not reach the internet, so it decides by rule, and says so:
 //
-//   - Images in a private ECR registry (ACCOUNT.dkr.ecr.REGION.amazonaws.com)
-//     pull only from the sandbox account's own ECR repositories. The sandbox
-//     has no ECR yet, so they never pull: this is the classic "pushed
-//     nowhere" failure, and the seeded broken-worker service shows it.
+//   - An image the account's local Docker engine has, by its exact
+//     reference, pulls, and runs there for real (runner.go).
+//   - Otherwise, images in a private ECR registry
+//     (ACCOUNT.dkr.ecr.REGION.amazonaws.com) do not pull: the sandbox's own
+//     ECR images live in the local engine (a push tags them there under the
+//     repository's URI), so one the engine lacks is "not found" — the classic
+//     "pushed nowhere" failure, which the seeded broken-worker service shows
+//     — and without an engine the reason adds that the sandbox has no Docker
+//     engine to run it.
 //   - Any other reference (Docker Hub, public.ecr.aws, ghcr.io…) is taken to
 //     exist, unless its repository or tag contains "missing", "nonexistent"
 //     or "does-not-exist", which lets a learner provoke the failure on
@@ -27,7 +32,7 @@ var reECR = regexp.MustCompile(`^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.co
 // pulls.
 func pullError(ref string) string {
 	full := normalizeRef(ref)
-	bad := reECR.MatchString(ref)                         // no sandbox ECR repositories yet
+	bad := reECR.MatchString(ref)                         // not in the local engine (see pull)
 	_, repo, _ := strings.Cut(strings.ToLower(full), "/") // without the registry host
 	for _, word := range []string{"missing", "nonexistent", "does-not-exist"} {
 		if strings.Contains(repo, word) {

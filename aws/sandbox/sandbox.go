@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"deckhand/aws"
+	"deckhand/dockerops"
 	"deckhand/internal/xdg"
 )
 
@@ -44,6 +45,9 @@ type Options struct {
 	Readonly bool
 	Clock    Clock  // nil = real time
 	Region   string // "" = "us-east-1"
+	// Docker is the local Docker engine on which tasks whose image it has
+	// run for real (runner.go); nil = none, every task is simulated.
+	Docker *dockerops.Engine
 }
 
 // Account is a sandbox account, opened on one region. It is safe for
@@ -55,6 +59,7 @@ type Account struct {
 	readonly bool
 	clock    Clock
 	region   string
+	runner   runner // nil: no Docker engine
 
 	// mu serialises this Account's calls (the file lock serialises
 	// Accounts) and guards the cache: the state as last read or written,
@@ -63,6 +68,9 @@ type Account struct {
 	mu    sync.Mutex
 	raw   []byte
 	cache *state
+	// synced is set once a sync has listed the engine's containers of
+	// this account (and removed leftovers).
+	synced bool
 }
 
 var _ aws.Backend = (*Account)(nil)
@@ -77,6 +85,12 @@ func Open(o Options) (*Account, error) {
 	a := &Account{path: o.Path, speed: o.Speed, readonly: o.Readonly, clock: o.Clock, region: o.Region}
 	if a.path == "" {
 		a.path = filepath.Join(xdg.DataDir(), "sandbox.json")
+	}
+	if abs, err := filepath.Abs(a.path); err == nil {
+		a.path = abs // it names the account's containers (runner.go)
+	}
+	if o.Docker != nil {
+		a.runner = newEngineRunner(o.Docker)
 	}
 	if a.speed == 0 {
 		a.speed = 1
@@ -122,9 +136,12 @@ func (a *Account) Path() string { return a.path }
 // Readonly reports whether mutations are refused.
 func (a *Account) Readonly() bool { return a.readonly }
 
-func (a *Account) world(st *state) *world {
-	w := &world{state: st, now: st.Now, speed: a.speed}
+// world advances the state to now and brings the Docker engine in line
+// with it (sync).
+func (a *Account) world(ctx context.Context, st *state) *world {
+	w := &world{state: st, now: st.Now, speed: a.speed, images: &images{ctx: ctx, r: a.runner}}
 	w.advance(a.clock.Now().UTC().Truncate(time.Millisecond))
+	a.sync(ctx, w)
 	return w
 }
 
@@ -158,7 +175,7 @@ func (a *Account) run(ctx context.Context, mutate bool, fn func(w *world, r *reg
 	if err != nil {
 		return err
 	}
-	w := a.world(st)
+	w := a.world(ctx, st)
 	w.dirty = w.dirty || fresh
 	r := w.region(a.region)
 	err = fn(w, r)

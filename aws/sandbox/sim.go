@@ -61,6 +61,9 @@ type world struct {
 	now   time.Time
 	speed float64
 	dirty bool
+	// images says which images the local Docker engine has (runner.go);
+	// nil in worlds without one, such as the seed's.
+	images *images
 }
 
 // after is a random duration from s, scaled by the speed, counted from now.

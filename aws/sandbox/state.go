@@ -197,4 +197,19 @@ type container struct {
 	ExitCode   *int32 `json:"exitCode,omitempty"`
 	Health     string `json:"health"`
 	Reason     string `json:"reason,omitempty"`
+	// Running for real (runner.go): Port is the task definition's
+	// containerPort; Local is set when the image was found on the local
+	// Docker engine at the pull; DockerID is the engine's container once
+	// started, and Bindings where its port is published.
+	Port     int32     `json:"port,omitempty"`
+	Local    bool      `json:"local,omitempty"`
+	DockerID string    `json:"dockerId,omitempty"`
+	Bindings []binding `json:"networkBindings,omitempty"`
+}
+
+type binding struct {
+	HostIP        string `json:"bindIP"`
+	HostPort      int32  `json:"hostPort"`
+	ContainerPort int32  `json:"containerPort"`
+	Protocol      string `json:"protocol"`
 }

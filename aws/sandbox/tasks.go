@@ -29,7 +29,7 @@ func (w *world) startTask(r *region, c *cluster, td *taskDef, launchType, group,
 	for _, cd := range td.Containers {
 		t.Containers = append(t.Containers, &container{
 			Name: cd.Name, Image: cd.Image, Essential: cd.Essential, Checked: len(cd.HealthCheck) > 0,
-			LastStatus: "PENDING", Health: "UNKNOWN",
+			LastStatus: "PENDING", Health: "UNKNOWN", Port: cd.Port,
 		})
 	}
 	c.Tasks = append(c.Tasks, t)
@@ -84,8 +84,10 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 			t.LastStatus, t.Due = "DEPROVISIONING", w.after(ecsDeprovisioning)
 			break
 		}
-		for _, ct := range t.Containers {
-			if msg := pullError(ct.Image); msg != "" {
+		local := make([]bool, len(t.Containers))
+		for i, ct := range t.Containers {
+			var msg string
+			if local[i], msg = w.pull(ct.Image); msg != "" {
 				w.stopTask(t, "TaskFailedToStart", msg)
 				ct.Reason = msg
 				for _, x := range t.Containers {
@@ -96,8 +98,8 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 				return
 			}
 		}
-		for _, ct := range t.Containers {
-			ct.LastStatus = "RUNNING"
+		for i, ct := range t.Containers {
+			ct.LastStatus, ct.Local = "RUNNING", local[i]
 		}
 		t.LastStatus, t.Due = "ACTIVATING", w.after(ecsActivating)
 	case "ACTIVATING":
@@ -113,7 +115,7 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 		switch {
 		case stopping:
 			t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
-		case t.oneShot():
+		case t.oneShot(): // (a simulated one: real containers exit by themselves)
 			w.stopTask(t, "EssentialContainerExited", "Essential container in task exited")
 			zero := int32(0)
 			for _, ct := range t.Containers {
@@ -168,9 +170,55 @@ func (w *world) scheduleRunning(t *task) {
 	}
 }
 
-// oneShot reports whether an essential container's image exits by itself.
+// oneShot reports whether an essential simulated container's image exits
+// by itself.
 func (t *task) oneShot() bool {
-	return slices.ContainsFunc(t.Containers, func(c *container) bool { return c.Essential && oneShot(c.Image) })
+	return slices.ContainsFunc(t.Containers, func(c *container) bool { return c.Essential && !c.Local && oneShot(c.Image) })
+}
+
+// containerExited records that a container running for real exited by
+// itself (or vanished: code nil), as a sync observed it now. An essential
+// container's exit stops an ACTIVATING or RUNNING task, as in ECS, with
+// stopCode EssentialContainerExited; a task that had not reached RUNNING
+// counts as failed to start for its service.
+func (w *world) containerExited(r *region, c *cluster, t *task, ct *container, code *int32, reason string) {
+	ct.LastStatus, ct.ExitCode, w.dirty = "STOPPED", code, true
+	if reason != "" {
+		ct.Reason = reason
+	}
+	if !ct.Essential || (t.LastStatus != "ACTIVATING" && t.LastStatus != "RUNNING") {
+		return
+	}
+	news := taskMoved
+	if t.LastStatus == "ACTIVATING" {
+		news = taskFailed
+	}
+	w.stopTask(t, "EssentialContainerExited", "Essential container in task exited")
+	t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
+	w.taskChanged(r, c, t, news)
+}
+
+// startFailed stops a task whose container the local engine could not
+// start: TaskFailedToStart, with the engine's message as a
+// CannotStartContainerError (the error ECS reports when the container
+// runtime refuses a container).
+func (w *world) startFailed(r *region, c *cluster, t *task, msg string) {
+	reason := "CannotStartContainerError: " + msg
+	news := taskMoved
+	if t.LastStatus == "ACTIVATING" {
+		news = taskFailed
+	}
+	w.stopTask(t, "TaskFailedToStart", reason)
+	for _, ct := range t.Containers {
+		if ct.LastStatus != "STOPPED" {
+			ct.LastStatus = "STOPPED"
+			if ct.Local && ct.DockerID == "" {
+				ct.Reason = reason
+			}
+		}
+	}
+	t.LastStatus, t.Due, w.dirty = "DEPROVISIONING", w.after(ecsDeprovisioning), true
+	w.taskChanged(r, c, t, news)
 }
 
 // What happened to a task, for its service.
@@ -206,9 +254,15 @@ func (t *task) resource(c *cluster) resource.Task {
 			v := *ct.ExitCode
 			exit = &v
 		}
+		var bs []resource.Binding
+		if ct.LastStatus != "STOPPED" { // ECS drops them as the container stops
+			for _, b := range ct.Bindings {
+				bs = append(bs, resource.Binding(b))
+			}
+		}
 		out.Containers = append(out.Containers, resource.Container{
 			TaskARN: t.ARN, Name: ct.Name, Image: ct.Image, LastStatus: ct.LastStatus,
-			ExitCode: exit, Health: ct.Health, Reason: ct.Reason,
+			ExitCode: exit, Health: ct.Health, Reason: ct.Reason, NetworkBindings: bs,
 		})
 	}
 	return out

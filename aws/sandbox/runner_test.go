@@ -1,0 +1,427 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"deckhand/aws"
+	"deckhand/dockerops"
+	"deckhand/internal/resource"
+	"deckhand/internal/testbed"
+)
+
+// These tests run tasks on the real Docker engine (skipped without one, or
+// failed under CI=true), on the driven clock: only the engine runs in real
+// time. The image is a tiny HTTP server built FROM scratch.
+
+// fixtureMain answers "ok HOSTNAME" on :8080 and exits 0 on SIGTERM; with
+// EXIT_CODE set it exits at once with that code.
+const fixtureMain = `package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+)
+
+func main() {
+	if c := os.Getenv("EXIT_CODE"); c != "" {
+		n, _ := strconv.Atoi(c)
+		fmt.Println("fixture: exiting with", n)
+		os.Exit(n)
+	}
+	host := os.Getenv("HOSTNAME")
+	srv := &http.Server{Addr: ":8080", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "ok "+host)
+	})}
+	go func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+		<-sig
+		srv.Close()
+	}()
+	srv.ListenAndServe()
+}
+`
+
+var (
+	fixtureOnce sync.Once
+	fixtureDir  string
+	fixtureErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixtureDir != "" {
+		os.RemoveAll(fixtureDir)
+	}
+	os.Exit(code)
+}
+
+// fixtureBinary compiles the fixture once per test binary.
+func fixtureBinary(t *testing.T) string {
+	t.Helper()
+	fixtureOnce.Do(func() {
+		if fixtureDir, fixtureErr = os.MkdirTemp("", "deckhand-sandbox-fixture-"); fixtureErr != nil {
+			return
+		}
+		src := filepath.Join(fixtureDir, "src")
+		if fixtureErr = os.MkdirAll(src, 0o755); fixtureErr != nil {
+			return
+		}
+		os.WriteFile(filepath.Join(src, "go.mod"), []byte("module fixture\n\ngo 1.22\n"), 0o644)
+		os.WriteFile(filepath.Join(src, "main.go"), []byte(fixtureMain), 0o644)
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(fixtureDir, "app"), ".")
+		cmd.Dir = src
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fixtureErr = fmt.Errorf("compiling the fixture: %v\n%s", err, out)
+		}
+	})
+	if fixtureErr != nil {
+		t.Fatal(fixtureErr)
+	}
+	return filepath.Join(fixtureDir, "app")
+}
+
+// engine connects to the test engine.
+func engine(t *testing.T) *dockerops.Engine {
+	t.Helper()
+	c := testbed.Docker(t)
+	e, err := dockerops.New(dockerops.Options{Host: c.DaemonHost()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func randHex() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ecrRef is a reference in the sandbox account's ECR registry, unique to
+// the test run.
+func ecrRef(what string) string {
+	return AccountID + ".dkr.ecr.us-east-1.amazonaws.com/deckhand-test-" + what + "-" + randHex() + ":v1"
+}
+
+// fixtureImage builds the fixture FROM scratch, tagged ref, and removes it
+// when the test ends. Build it before opening the account, so that the
+// account's containers are removed first.
+func fixtureImage(t *testing.T, e *dockerops.Engine, ref string) {
+	t.Helper()
+	dir := t.TempDir()
+	data, err := os.ReadFile(fixtureBinary(t))
+	mustNil(t, err)
+	mustNil(t, os.WriteFile(filepath.Join(dir, "app"), data, 0o755))
+	df := "FROM scratch\nCOPY app /app\nEXPOSE 8080\nENTRYPOINT [\"/app\"]\n"
+	mustNil(t, os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var lines []string
+	if _, err := e.Build(ctx, dockerops.BuildOptions{Dir: dir, Tags: []string{ref}}, func(l string) { lines = append(lines, l) }); err != nil {
+		t.Fatalf("building the fixture: %v\n%s", err, strings.Join(lines, "\n"))
+	}
+	t.Cleanup(func() {
+		if err := e.RemoveImage(context.Background(), ref); err != nil {
+			t.Errorf("removing the fixture image: %v", err)
+		}
+	})
+}
+
+// openDocker opens a fresh account on the engine; every container it made
+// is removed when the test ends.
+func openDocker(t *testing.T, clk *clock, e *dockerops.Engine, mod ...func(*Options)) *Account {
+	t.Helper()
+	a := open(t, clk, append([]func(*Options){func(o *Options) { o.Docker = e }}, mod...)...)
+	t.Cleanup(func() {
+		cs, _ := e.ContainersByLabel(context.Background(), labelAccount, a.Path())
+		for _, c := range cs {
+			e.Remove(context.Background(), c.ID, true)
+		}
+	})
+	return a
+}
+
+// containers are the account's containers on the engine, stopped ones
+// included.
+func containers(t *testing.T, e *dockerops.Engine, a *Account) []dockerops.ContainerInfo {
+	t.Helper()
+	cs, err := e.ContainersByLabel(context.Background(), labelAccount, a.Path())
+	mustNil(t, err)
+	return cs
+}
+
+func taskContainers(t *testing.T, e *dockerops.Engine, a *Account, taskARN string) []dockerops.ContainerInfo {
+	var out []dockerops.ContainerInfo
+	for _, c := range containers(t, e, a) {
+		if c.Labels[labelTask] == taskARN {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// serverDef registers a one-container Fargate task definition serving on 8080.
+func serverDef(t *testing.T, a *Account, family, image string, env map[string]string) string {
+	t.Helper()
+	arn, err := a.RegisterTaskDefinition(context.Background(), aws.TaskDefSpec{
+		Family: family, CPU: "256", Memory: "512", Fargate: true,
+		Containers: []aws.ContainerSpec{{Name: "app", Image: image, Port: 8080, Essential: true, Env: env}},
+	})
+	mustNil(t, err)
+	return arn
+}
+
+// until steps the clock a second at a time, reading the task through each
+// account in turn (several processes share one account), until ok accepts
+// it; at most limit of simulated time.
+func until(t *testing.T, clk *clock, arn string, limit time.Duration, ok func(resource.Task) bool, accts ...*Account) resource.Task {
+	t.Helper()
+	for i, end := 0, clk.Now().Add(limit); ; i++ {
+		x := getTask(t, accts[i%len(accts)], arn)
+		if ok(x) {
+			return x
+		}
+		if !clk.Now().Before(end) {
+			t.Fatalf("task %s after %v: %s/%s %s %q", x.ID, limit, x.LastStatus, x.DesiredStatus, x.StopCode, x.StoppedReason)
+		}
+		clk.Advance(time.Second)
+	}
+}
+
+func status(s string) func(resource.Task) bool {
+	return func(x resource.Task) bool { return x.LastStatus == s }
+}
+
+// httpGet fetches url, retrying for a few seconds of real time while the
+// server starts.
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	var err error
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		var res *http.Response
+		if res, err = http.Get(url); err == nil {
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			return string(b)
+		}
+	}
+	t.Fatalf("GET %s: %v", url, err)
+	return ""
+}
+
+// url is where the task's app container answers.
+func url(t *testing.T, x resource.Task) string {
+	t.Helper()
+	bs := x.Containers[0].NetworkBindings
+	if len(bs) != 1 || bs[0].HostIP != "127.0.0.1" || bs[0].ContainerPort != 8080 || bs[0].HostPort == 0 || bs[0].Protocol != "tcp" {
+		t.Fatalf("bindings %+v, want 127.0.0.1:PORT → 8080/tcp", bs)
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d/", bs[0].HostPort)
+}
+
+// A sandbox service whose image is on the local engine runs for real: it
+// answers HTTP on its published port; a stopped task's container is
+// stopped, then removed as the task goes STOPPED; the replacement answers
+// too; deleting the service removes every container. Two Accounts on one
+// file (two deckhand processes) agree on the containers.
+func TestRealService(t *testing.T) {
+	ctx := context.Background()
+	e := engine(t)
+	ref := ecrRef("web")
+	fixtureImage(t, e, ref)
+	clk := newClock()
+	a := openDocker(t, clk, e)
+	b, err := Open(Options{Path: a.Path(), Clock: clk, Docker: e})
+	mustNil(t, err)
+	ids := lookup(t, a)
+	td := serverDef(t, a, "real-web", ref, nil)
+	_, err = a.CreateService(ctx, aws.ServiceSpec{
+		Cluster: "demo", Name: "real-web", TaskDefinition: td, Desired: 1, LaunchType: "FARGATE",
+		Subnets: []string{ids.subnet}, CircuitBreaker: true,
+	})
+	mustNil(t, err)
+	live, _ := serviceTasks(t, a, "real-web")
+	if len(live) != 1 {
+		t.Fatalf("%d tasks, want 1", len(live))
+	}
+	first := until(t, clk, live[0].ARN, 2*time.Minute, status("RUNNING"), a, b)
+	body := httpGet(t, url(t, first))
+	if !strings.HasPrefix(body, "ok ") {
+		t.Fatalf("GET answered %q", body)
+	}
+	cs := taskContainers(t, e, a, first.ARN)
+	if len(cs) != 1 || cs[0].State != "running" || cs[0].Image != ref {
+		t.Fatalf("engine containers of the task: %+v, want one running %s", cs, ref)
+	}
+
+	mustNil(t, b.StopTask(ctx, "demo", first.ARN, "learner stopped it"))
+	x := until(t, clk, first.ARN, 2*time.Minute, func(x resource.Task) bool {
+		return x.LastStatus == "DEPROVISIONING" || x.LastStatus == "STOPPED"
+	}, a, b)
+	if x.LastStatus == "DEPROVISIONING" {
+		if cs := taskContainers(t, e, a, first.ARN); len(cs) != 1 || cs[0].State != "exited" {
+			t.Errorf("container while DEPROVISIONING: %+v, want it stopped", cs)
+		}
+	}
+	x = until(t, clk, first.ARN, time.Minute, status("STOPPED"), a, b)
+	if c := x.Containers[0]; c.ExitCode == nil || *c.ExitCode != 0 || len(c.NetworkBindings) != 0 {
+		t.Errorf("stopped container %+v, want exit code 0 (the fixture exits on SIGTERM) and no bindings", c)
+	}
+	if cs := taskContainers(t, e, a, first.ARN); len(cs) != 0 {
+		t.Errorf("the stopped task's container is still there: %+v", cs)
+	}
+
+	live, _ = serviceTasks(t, a, "real-web")
+	if len(live) != 1 || live[0].ARN == first.ARN {
+		t.Fatalf("after the stop: %d live tasks, want the replacement", len(live))
+	}
+	second := until(t, clk, live[0].ARN, 2*time.Minute, status("RUNNING"), b, a)
+	if body2 := httpGet(t, url(t, second)); !strings.HasPrefix(body2, "ok ") || body2 == body {
+		t.Errorf("the replacement answered %q, want ok from another container than %q", body2, body)
+	}
+	if n := len(containers(t, e, a)); n != 1 {
+		t.Errorf("%d containers on the engine, want the replacement's only", n)
+	}
+
+	mustNil(t, a.DeleteService(ctx, "demo", "real-web"))
+	until(t, clk, second.ARN, 2*time.Minute, status("STOPPED"), a, b)
+	if cs := containers(t, e, a); len(cs) != 0 {
+		t.Errorf("containers left after DeleteService: %+v", cs)
+	}
+}
+
+// A real container that exits by itself stops its task the way ECS does:
+// EssentialContainerExited, with the container's exit code. Any local tag
+// runs, not only the sandbox's ECR URIs.
+func TestRealContainerExits(t *testing.T) {
+	e := engine(t)
+	ref := "deckhand-test-exit-" + randHex() + ":v1"
+	fixtureImage(t, e, ref)
+	clk := newClock()
+	a := openDocker(t, clk, e)
+	ids := lookup(t, a)
+	td := serverDef(t, a, "exits", ref, map[string]string{"EXIT_CODE": "3"})
+	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+	mustNil(t, err)
+	x := until(t, clk, ts[0].ARN, 3*time.Minute, status("STOPPED"), a)
+	if x.StopCode != "EssentialContainerExited" || x.StoppedReason != "Essential container in task exited" {
+		t.Errorf("stopped %s %q, want EssentialContainerExited", x.StopCode, x.StoppedReason)
+	}
+	if c := x.Containers[0]; c.LastStatus != "STOPPED" || c.ExitCode == nil || *c.ExitCode != 3 {
+		t.Errorf("container %+v, want STOPPED with exit code 3", c)
+	}
+	if cs := containers(t, e, a); len(cs) != 0 {
+		t.Errorf("containers left: %+v", cs)
+	}
+}
+
+// Without an engine, an image of the sandbox's ECR registry cannot run:
+// CannotPullContainerError, saying the sandbox has no Docker engine.
+// Public images are simulated (the seeded web service keeps running).
+func TestNoEngine(t *testing.T) {
+	clk := newClock()
+	a := open(t, clk)
+	ids := lookup(t, a)
+	ref := AccountID + ".dkr.ecr.us-east-1.amazonaws.com/app:v1"
+	td := serverDef(t, a, "app", ref, nil)
+	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+	mustNil(t, err)
+	x := until(t, clk, ts[0].ARN, 2*time.Minute, status("STOPPED"), a)
+	if x.StopCode != "TaskFailedToStart" || !strings.HasPrefix(x.StoppedReason, "CannotPullContainerError: ") ||
+		!strings.Contains(x.StoppedReason, "the sandbox has no Docker engine to run it") {
+		t.Errorf("stopped %s %q, want a CannotPullContainerError naming the missing engine", x.StopCode, x.StoppedReason)
+	}
+	if s := getService(t, a, "web"); s.Running != 2 {
+		t.Errorf("seeded web service: %d running, want 2 (nginx is simulated)", s.Running)
+	}
+}
+
+// With an engine that lacks the image, an ECR image is not found, as in
+// ECS; a public image the engine lacks is simulated, and starts nothing.
+func TestEngineWithoutImage(t *testing.T) {
+	e := engine(t)
+	clk := newClock()
+	a := openDocker(t, clk, e)
+	ids := lookup(t, a)
+	ref := ecrRef("absent")
+	run := func(image string) string {
+		ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{
+			Cluster: "demo", TaskDefinition: serverDef(t, a, "absent", image, nil), Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
+		})
+		mustNil(t, err)
+		return ts[0].ARN
+	}
+	ecr, public := run(ref), run("nginx:deckhand-test-never-pulled-"+randHex())
+	x := until(t, clk, ecr, 2*time.Minute, status("STOPPED"), a)
+	if x.StopCode != "TaskFailedToStart" || !strings.HasPrefix(x.StoppedReason, "CannotPullContainerError: ") ||
+		!strings.Contains(x.StoppedReason, ref+": not found") || strings.Contains(x.StoppedReason, "no Docker engine") {
+		t.Errorf("stopped %s %q, want CannotPullContainerError … not found", x.StopCode, x.StoppedReason)
+	}
+	if y := until(t, clk, public, time.Minute, status("RUNNING"), a); len(y.Containers[0].NetworkBindings) != 0 {
+		t.Errorf("public image task with bindings %+v, want none (simulated)", y.Containers[0].NetworkBindings)
+	}
+	if cs := containers(t, e, a); len(cs) != 0 {
+		t.Errorf("containers started: %+v", cs)
+	}
+}
+
+// Reopening after a day replays the history without starting containers
+// for tasks that stopped meanwhile: the engine ends up with the
+// containers of the tasks running now, and none of the old ones.
+func TestReopenAfterADay(t *testing.T) {
+	ctx := context.Background()
+	e := engine(t)
+	ref := ecrRef("day")
+	fixtureImage(t, e, ref)
+	clk := newClock()
+	a := openDocker(t, clk, e)
+	ids := lookup(t, a)
+	td := serverDef(t, a, "day", ref, nil)
+	_, err := a.CreateService(ctx, aws.ServiceSpec{
+		Cluster: "demo", Name: "day", TaskDefinition: td, Desired: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
+	})
+	mustNil(t, err)
+	live, _ := serviceTasks(t, a, "day")
+	first := until(t, clk, live[0].ARN, 2*time.Minute, status("RUNNING"), a)
+	httpGet(t, url(t, first))
+	// The last calls before deckhand closes: stop the service's task, and
+	// run a task and stop it before it starts.
+	mustNil(t, a.StopTask(ctx, "demo", first.ARN, ""))
+	ts, err := a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+	mustNil(t, err)
+	mustNil(t, a.StopTask(ctx, "demo", ts[0].ARN, ""))
+
+	clk.Advance(24 * time.Hour)
+	b, err := Open(Options{Path: a.Path(), Clock: clk, Docker: e})
+	mustNil(t, err)
+	live, stopped := serviceTasks(t, b, "day")
+	if len(live) != 1 || len(stopped) != 0 || live[0].LastStatus != "RUNNING" {
+		t.Fatalf("after a day: %d live (%v), %d stopped tasks; want the replacement RUNNING", len(live), live, len(stopped))
+	}
+	cs := containers(t, e, b)
+	if len(cs) != 1 || cs[0].Labels[labelTask] != live[0].ARN || cs[0].State != "running" {
+		t.Errorf("containers after a day: %+v, want one, running, of task %s", cs, live[0].ARN)
+	}
+	if body := httpGet(t, url(t, getTask(t, b, live[0].ARN))); !strings.HasPrefix(body, "ok ") {
+		t.Errorf("the replacement answered %q", body)
+	}
+}

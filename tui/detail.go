@@ -22,6 +22,10 @@ type field struct{ name, value string }
 // is left out when there is nothing to explain.
 const whatItMeans = "What it means"
 
+// openAt is the field with the http:// address of a port published on this
+// machine; left out when there is none.
+const openAt = "Open at"
+
 func (m *Model) fields(it resource.Item) []field {
 	loc := m.loc()
 	at := func(t time.Time) string { return stamp(t, loc) }
@@ -67,6 +71,7 @@ func (m *Model) fields(it resource.Item) []field {
 	case resource.Container:
 		return []field{{"Name", x.Name}, {"Task", x.TaskARN}, {"Image", x.Image},
 			{"Last status", x.LastStatus}, {"Exit code", exitText(x.ExitCode)}, {"Health", x.Health},
+			{"Ports", formatBindings(x.NetworkBindings)}, {openAt, bindingURLs(x.NetworkBindings)},
 			{"Reason", x.Reason}, {whatItMeans, explain.Reason(x.Reason)}}
 	case resource.DockerContainer:
 		return []field{{"Name", x.Name}, {"ID", x.ID}, {"Image", x.Image}, {"State", x.State},
@@ -89,6 +94,9 @@ func containerSummary(c resource.Container) string {
 	}
 	if c.Health != "" {
 		s += ", " + c.Health
+	}
+	if p := formatBindings(c.NetworkBindings); p != "" {
+		s += ", " + p
 	}
 	if c.Reason != "" {
 		s += ", " + c.Reason
@@ -158,7 +166,7 @@ func (m *Model) detailLines(p *page, now time.Time, w int) []string {
 	valW := max(w-nameW-4, 10)
 	for _, f := range fs {
 		v := clean(f.value)
-		if v == "" && f.name == whatItMeans {
+		if v == "" && (f.name == whatItMeans || f.name == openAt) {
 			continue
 		}
 		if v == "" {

@@ -91,7 +91,8 @@ func ecsSet(webRunning int32, task1Status string) resource.Set {
 	}
 	tasks := []resource.Task{
 		mk(task1ARN, "service:web", task1Status,
-			resource.Container{Name: "app", Image: "nginx:1.27", LastStatus: task1Status, Health: "HEALTHY"},
+			resource.Container{Name: "app", Image: "nginx:1.27", LastStatus: task1Status, Health: "HEALTHY",
+				NetworkBindings: []resource.Binding{{HostIP: "127.0.0.1", HostPort: 49153, ContainerPort: 80, Protocol: "tcp"}}},
 			resource.Container{Name: "sidecar", Image: "envoy:1.30", LastStatus: "STOPPED", ExitCode: &exit, Reason: "OutOfMemoryError"}),
 		mk(task2ARN, "service:web", "RUNNING", resource.Container{Name: "app", Image: "nginx:1.27", LastStatus: "RUNNING"}),
 		mk(task3ARN, "service:api", "RUNNING", resource.Container{Name: "api", Image: "api:2", LastStatus: "RUNNING"}),

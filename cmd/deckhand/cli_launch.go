@@ -92,13 +92,13 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(stderr, "launch", err)
 	}
-	opts := local.Options{
-		Stack: f.name, Dir: f.dir, Image: f.image, BaseImage: f.baseImage, Scaffold: f.scaffold,
-		HostPort: f.port, NoWait: f.noWait, Timeout: f.timeout,
+	req := launch.Request{
+		Stack: f.name, Target: f.target, Dir: f.dir, Image: f.image, BaseImage: f.baseImage,
+		Scaffold: f.scaffold, Port: f.port, NoWait: f.noWait, Timeout: f.timeout,
 	}
 	if f.dryRun {
 		// No engine: a dry run must work (and create nothing) anywhere.
-		steps, _, err := local.Launch(nil, opts)
+		steps, _, err := planner{}.PlanLaunch(req)
 		if err != nil {
 			return fail(stderr, "launch", &usageError{err.Error()})
 		}
@@ -113,7 +113,7 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fail(stderr, "launch", err)
 	}
 	defer eng.Close()
-	steps, res, err := local.Launch(eng, opts)
+	steps, url, err := planner{eng: eng}.PlanLaunch(req)
 	if err != nil {
 		// Seen while planning: nothing was done.
 		return fail(stderr, "launch", &usageError{err.Error()})
@@ -125,7 +125,7 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		return fail(stderr, "launch", err)
 	}
-	fmt.Fprintln(stdout, res.URL)
+	fmt.Fprintln(stdout, url())
 	return exitOK
 }
 
@@ -167,7 +167,7 @@ func cmdDestroy(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(stderr, "destroy", err)
 	}
 	defer eng.Close()
-	steps, err := local.Destroy(ctx, eng, name)
+	steps, err := planner{eng: eng}.PlanDestroy(ctx, name, target)
 	if err != nil {
 		return fail(stderr, "destroy", err)
 	}

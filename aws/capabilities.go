@@ -52,6 +52,122 @@ type Backend interface {
 	ECSWriter
 }
 
+// The deploy capabilities (types in deploy.go): the AWS side of the Fargate
+// and EC2 launch targets. Every backend that is a Backend also offers them
+// (Deployer). The rules all of them follow:
+//
+//   - Every mutation answers ErrReadonly before it validates or sends
+//     anything, then validates its input (validate_deploy.go: an *Error with
+//     Field and ErrInvalidInput), then calls AWS; AWS's errors come back as
+//     *Error with AWS's code (IsNotFound tells "already gone").
+//   - Ensure* is find-or-create, safe to re-run: it reports created=false for
+//     what already exists. Tags are applied only at creation: a resource that
+//     is found keeps its tags, so a launch never adopts (and destroy never
+//     deletes) a resource someone else made.
+//   - Everything a launch creates carries StackTag (StackTags(name)), which is
+//     how Stacks finds it again.
+
+// Registry is ECR: a repository per app and the login to push to it.
+type Registry interface {
+	// EnsureRepository finds the repository or creates it (image tags
+	// mutable, scan on push) with tags.
+	EnsureRepository(ctx context.Context, name string, tags Tags) (repo Repository, created bool, err error)
+	// DeleteRepository deletes it; force deletes its images too (without
+	// force ECR refuses a repository with images: RepositoryNotEmptyException).
+	DeleteRepository(ctx context.Context, name string, force bool) error
+	// RegistryLogin returns the credential for the account's registry
+	// (GetAuthorizationToken). Its Password is a secret: never log it.
+	RegistryLogin(ctx context.Context) (RegistryAuth, error)
+}
+
+// Roles is IAM: the task execution role ECS pulls images and writes logs
+// with.
+type Roles interface {
+	// EnsureTaskExecutionRole finds the role or creates it (path /deckhand/,
+	// trusting ecs-tasks.amazonaws.com) with tags; either way it makes sure
+	// TaskExecutionPolicyARN is attached. A found role that ECS tasks cannot
+	// assume is an *Error with CodeRoleNotAssumable. IAM is eventually
+	// consistent: a role created seconds ago may be refused by ECS for a
+	// few seconds.
+	EnsureTaskExecutionRole(ctx context.Context, name string, tags Tags) (arn string, created bool, err error)
+	// DeleteRole detaches the managed policies and deletes the inline ones,
+	// then deletes the role.
+	DeleteRole(ctx context.Context, name string) error
+}
+
+// Logs is CloudWatch Logs: the awslogs group of a task definition.
+type Logs interface {
+	EnsureLogGroup(ctx context.Context, name string, tags Tags) (created bool, err error)
+	DeleteLogGroup(ctx context.Context, name string) error
+	// RecentLogEvents returns up to limit (1–10000) of the newest events of
+	// the group's streams whose name starts with streamPrefix ("" = all),
+	// oldest first. awslogs names a task's stream PREFIX/CONTAINER/TASK-ID.
+	RecentLogEvents(ctx context.Context, group, streamPrefix string, limit int) ([]LogEvent, error)
+}
+
+// Network is the VPC side: where tasks and instances run, and who may reach
+// them.
+type Network interface {
+	// DefaultVPC is the region's default VPC; an *Error with CodeNoDefaultVPC
+	// when the region has none.
+	DefaultVPC(ctx context.Context) (VPC, error)
+	// Subnets lists the VPC's subnets, sorted by availability zone.
+	Subnets(ctx context.Context, vpcID string) ([]Subnet, error)
+	// EnsureSecurityGroup finds the group by name in spec.VpcID or creates
+	// it (with tags), then authorizes the ingress rules it lacks. It never
+	// revokes a rule: a new group has exactly spec.Ingress (and EC2's
+	// default allow-all egress).
+	EnsureSecurityGroup(ctx context.Context, spec SecurityGroupSpec) (id string, created bool, err error)
+	// DeleteSecurityGroup deletes a group by id; EC2 answers
+	// DependencyViolation while an instance or task still uses it.
+	DeleteSecurityGroup(ctx context.Context, id string) error
+	// TaskPublicIP is the public IPv4 address of an awsvpc task's network
+	// interface; an *Error with CodeNoPublicIP when it has none (yet).
+	TaskPublicIP(ctx context.Context, cluster, taskARN string) (string, error)
+}
+
+// KeyPairs is EC2 key pairs, for SSH to a launched instance.
+type KeyPairs interface {
+	// FindKeyPair reports whether a key pair of that name exists.
+	FindKeyPair(ctx context.Context, name string) (KeyPair, bool, error)
+	// ImportKeyPair registers an OpenSSH public key (one authorized_keys
+	// line, ssh-ed25519 or ssh-rsa), e.g. ~/.ssh/id_ed25519.pub.
+	ImportKeyPair(ctx context.Context, name string, publicKey []byte, tags Tags) (KeyPair, error)
+	// CreateKeyPair makes an ED25519 key pair and returns its private key
+	// (OpenSSH PEM), which AWS does not keep: save it with mode 0600 at once.
+	CreateKeyPair(ctx context.Context, name string, tags Tags) (kp KeyPair, privateKeyPEM []byte, err error)
+	// DeleteKeyPair deletes it; like EC2, deleting a key pair that does not
+	// exist succeeds.
+	DeleteKeyPair(ctx context.Context, name string) error
+}
+
+// Images finds the AMI to launch.
+type Images interface {
+	// LatestAMI is the current x86_64 AMI of distro (DistroAL2023 or
+	// DistroUbuntu2404): from the SSM public parameter, or when that cannot
+	// be read, the newest DescribeImages match from the distro's owner.
+	LatestAMI(ctx context.Context, distro string) (AMI, error)
+}
+
+// Stacks finds what a launch created.
+type Stacks interface {
+	// StackResources lists every live resource of the types in
+	// StackDeleteOrder tagged StackTag=stack, in that order (the order to
+	// delete them in), and nothing untagged.
+	StackResources(ctx context.Context, stack string) ([]TaggedResource, error)
+}
+
+// Deployer is every deploy capability.
+type Deployer interface {
+	Registry
+	Roles
+	Logs
+	Network
+	KeyPairs
+	Images
+	Stacks
+}
+
 // The specs below are checked by the Validate* functions of validate.go,
 // which every backend calls before it acts, so that all of them refuse bad
 // input with the same *Error.
@@ -121,5 +237,8 @@ type RunTaskSpec struct {
 	PublicIP       bool
 }
 
-// The SDK adapter is a full backend.
-var _ Backend = (*Client)(nil)
+// The SDK adapter is a full backend and a Deployer.
+var (
+	_ Backend  = (*Client)(nil)
+	_ Deployer = (*Client)(nil)
+)

@@ -42,6 +42,7 @@ type Client struct {
 	ec2      *ec2.Client
 	ecs      *ecs.Client
 	sts      *sts.Client
+	deploy   deployClients // ECR, IAM, Logs, SSM, tagging: deploy_clients.go
 
 	// ec2PageSize is DescribeInstances' MaxResults; a field so tests can
 	// make moto return several pages without seeding thousands of instances.
@@ -121,6 +122,7 @@ func load(ctx context.Context, o Options, extra ...func(*config.LoadOptions) err
 			so.BaseEndpoint = base
 		}
 	})
+	c.deploy = newDeployClients(cfg, base)
 	return c, nil
 }
 

@@ -71,7 +71,7 @@ func wrap(service, op string, err error) error {
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) {
 		if oe.ServiceID != "" {
-			e.Service = strings.ToLower(oe.ServiceID)
+			e.Service = iamPrefix(oe.ServiceID)
 		}
 		if oe.OperationName != "" {
 			e.Operation = oe.OperationName
@@ -101,6 +101,19 @@ func wrap(service, op string, err error) error {
 	}
 	e.Message = redact(trimAuthBlob(e.Message))
 	return e
+}
+
+// iamPrefix is the IAM action prefix of an SDK service ID ("EC2" → "ec2",
+// "CloudWatch Logs" → "logs").
+func iamPrefix(serviceID string) string {
+	switch id := strings.ToLower(serviceID); id {
+	case "cloudwatch logs":
+		return "logs"
+	case "resource groups tagging api":
+		return "tag"
+	default:
+		return id
+	}
 }
 
 // inner is the error text without the SDK's "operation error EC2:

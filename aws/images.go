@@ -1,0 +1,72 @@
+package aws
+
+import (
+	"context"
+	"strings"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+)
+
+// AMI lookup: the Images capability.
+
+// LatestAMI reads the distro's SSM public parameter (GetParameter; the
+// parameter's value is the AMI id, and DescribeImages adds its name when it
+// can). When the parameter cannot be read (ParameterNotFound, no
+// ssm:GetParameter permission…), it asks DescribeImages for the distro's
+// owner and name pattern, available x86_64 images only, and takes the newest
+// CreationDate.
+func (c *Client) LatestAMI(ctx context.Context, distro string) (AMI, error) {
+	if err := ValidateDistro(distro); err != nil {
+		return AMI{}, err
+	}
+	src := amiSources[distro]
+	out, ssmErr := c.deploy.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: sdkaws.String(src.Param)})
+	if ssmErr == nil && out.Parameter != nil && strings.HasPrefix(sdkaws.ToString(out.Parameter.Value), "ami-") {
+		ami := AMI{ID: sdkaws.ToString(out.Parameter.Value), Source: "ssm:" + src.Param, SSHUser: src.SSHUser}
+		// The name is a nicety: the id is what matters.
+		if d, err := c.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{ami.ID}}); err == nil && len(d.Images) == 1 {
+			ami.Name = sdkaws.ToString(d.Images[0].Name)
+		}
+		return ami, nil
+	}
+	imgs, err := c.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{
+		Owners: []string{src.Owner},
+		Filters: []ec2types.Filter{
+			{Name: sdkaws.String("name"), Values: []string{src.Pattern}},
+			{Name: sdkaws.String("state"), Values: []string{"available"}},
+			{Name: sdkaws.String("architecture"), Values: []string{"x86_64"}},
+		},
+	})
+	if err != nil {
+		return AMI{}, wrap("ec2", "DescribeImages", err)
+	}
+	var best *ec2types.Image
+	for i := range imgs.Images {
+		im := &imgs.Images[i]
+		if best == nil || newer(im, best) {
+			best = im
+		}
+	}
+	if best == nil {
+		why := "the SSM parameter " + src.Param + " could not be read"
+		if ssmErr != nil {
+			why += " (" + wrap("ssm", "GetParameter", ssmErr).Error() + ")"
+		}
+		return AMI{}, &Error{Service: "ec2", Operation: "DescribeImages", Code: CodeNoImage,
+			Message: "no " + distro + " AMI found: " + why + ", and DescribeImages found no image named " + src.Pattern + " owned by " + src.Owner}
+	}
+	return AMI{ID: sdkaws.ToString(best.ImageId), Name: sdkaws.ToString(best.Name), Source: "DescribeImages", SSHUser: src.SSHUser}, nil
+}
+
+// newer orders by CreationDate (ISO 8601, so string order is time order),
+// then by name (release dates are in the names).
+func newer(a, b *ec2types.Image) bool {
+	ca, cb := sdkaws.ToString(a.CreationDate), sdkaws.ToString(b.CreationDate)
+	if ca != cb {
+		return ca > cb
+	}
+	return sdkaws.ToString(a.Name) > sdkaws.ToString(b.Name)
+}

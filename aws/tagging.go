@@ -1,0 +1,414 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	taggingtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
+	"github.com/aws/smithy-go"
+)
+
+// The Stacks capability: everything tagged deckhand:stack=NAME.
+//
+// Each kind of resource is found the cheapest exact way:
+//
+//   - EC2 instances (not terminated), security groups and key pairs:
+//     Describe* with a tag filter, one call each.
+//   - IAM roles: ListRoles under TaskExecutionRolePath, then each role's
+//     tags (the tagging API does not cover IAM).
+//   - ECR repositories: DescribeRepositories, then each repository's tags
+//     (moto's tagging API does not cover ECR).
+//   - ECS clusters, services and task definitions, and log groups: the
+//     Resource Groups Tagging API (GetResources, one paginated call), whose
+//     ECS answers are then checked with Describe* so that deleted (INACTIVE)
+//     clusters, services and task definitions, which it may go on listing,
+//     are left out. When GetResources is refused (no tag:GetResources
+//     permission, or an endpoint without it), these are found per service
+//     instead: every cluster, service and active task definition and log
+//     group, with its tags. That is slower but finds the same.
+//
+// Only tagged resources are ever returned; a resource deleted moments ago
+// may still be listed by the tagging API's index, and deleting it again
+// answers a not-found code (IsNotFound).
+func (c *Client) StackResources(ctx context.Context, stack string) ([]TaggedResource, error) {
+	if err := ValidateStackName(stack); err != nil {
+		return nil, err
+	}
+	var out []TaggedResource
+	for _, find := range []func(context.Context, string) ([]TaggedResource, error){
+		c.stackEC2, c.stackRoles, c.stackRepositories, c.stackTagged,
+	} {
+		rs, err := find(ctx, stack)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	SortStack(out)
+	return out, nil
+}
+
+func tagFilter(stack string) ec2types.Filter {
+	return ec2types.Filter{Name: sdkaws.String("tag:" + StackTag), Values: []string{stack}}
+}
+
+func (c *Client) stackEC2(ctx context.Context, stack string) ([]TaggedResource, error) {
+	var out []TaggedResource
+	account := ""
+	arn := func(owner, kind, id string) string {
+		if owner == "" && account == "" {
+			if who, err := c.Identity(ctx); err == nil {
+				account = who.Account
+			}
+		}
+		if owner == "" {
+			owner = account
+		}
+		return "arn:aws:ec2:" + c.Region() + ":" + owner + ":" + kind + "/" + id
+	}
+	insts := ec2.NewDescribeInstancesPaginator(c.ec2, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{
+		tagFilter(stack),
+		{Name: sdkaws.String("instance-state-name"), Values: []string{"pending", "running", "stopping", "stopped", "shutting-down"}},
+	}})
+	for insts.HasMorePages() {
+		page, err := insts.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("ec2", "DescribeInstances", err)
+		}
+		for _, r := range page.Reservations {
+			for _, in := range r.Instances {
+				id := sdkaws.ToString(in.InstanceId)
+				out = append(out, TaggedResource{Type: "ec2:instance", ID: id, ARN: arn(sdkaws.ToString(r.OwnerId), "instance", id)})
+			}
+		}
+	}
+	groups := ec2.NewDescribeSecurityGroupsPaginator(c.ec2, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{tagFilter(stack)}})
+	for groups.HasMorePages() {
+		page, err := groups.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("ec2", "DescribeSecurityGroups", err)
+		}
+		for _, g := range page.SecurityGroups {
+			id := sdkaws.ToString(g.GroupId)
+			a := sdkaws.ToString(g.SecurityGroupArn)
+			if a == "" {
+				a = arn(sdkaws.ToString(g.OwnerId), "security-group", id)
+			}
+			out = append(out, TaggedResource{Type: "ec2:security-group", ID: id, ARN: a})
+		}
+	}
+	keys, err := c.ec2.DescribeKeyPairs(ctx, &ec2.DescribeKeyPairsInput{Filters: []ec2types.Filter{tagFilter(stack)}})
+	if err != nil {
+		return nil, wrap("ec2", "DescribeKeyPairs", err)
+	}
+	for _, k := range keys.KeyPairs {
+		if tagMap(k.Tags)[StackTag] != stack { // endpoints that ignore the filter
+			continue
+		}
+		out = append(out, TaggedResource{Type: "ec2:key-pair", ID: sdkaws.ToString(k.KeyName), ARN: arn("", "key-pair", sdkaws.ToString(k.KeyPairId))})
+	}
+	return out, nil
+}
+
+func (c *Client) stackRoles(ctx context.Context, stack string) ([]TaggedResource, error) {
+	var out []TaggedResource
+	p := iam.NewListRolesPaginator(c.deploy.iam, &iam.ListRolesInput{PathPrefix: sdkaws.String(TaskExecutionRolePath)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("iam", "ListRoles", err)
+		}
+		for _, r := range page.Roles {
+			tags, err := c.deploy.iam.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: r.RoleName})
+			if hasCode(err, "NoSuchEntity") {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				return nil, wrap("iam", "ListRoleTags", err)
+			}
+			for _, t := range tags.Tags {
+				if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
+					out = append(out, TaggedResource{Type: "iam:role", ID: sdkaws.ToString(r.RoleName), ARN: sdkaws.ToString(r.Arn)})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func (c *Client) stackRepositories(ctx context.Context, stack string) ([]TaggedResource, error) {
+	var out []TaggedResource
+	p := ecr.NewDescribeRepositoriesPaginator(c.deploy.ecr, &ecr.DescribeRepositoriesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("ecr", "DescribeRepositories", err)
+		}
+		for _, r := range page.Repositories {
+			tags, err := c.deploy.ecr.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: r.RepositoryArn})
+			if hasCode(err, "RepositoryNotFoundException") {
+				continue
+			}
+			if err != nil {
+				return nil, wrap("ecr", "ListTagsForResource", err)
+			}
+			for _, t := range tags.Tags {
+				if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
+					out = append(out, TaggedResource{Type: "ecr:repository", ID: sdkaws.ToString(r.RepositoryName), ARN: sdkaws.ToString(r.RepositoryArn)})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// stackTagged finds the ECS resources and log groups through the tagging
+// API, or per service when it is refused.
+func (c *Client) stackTagged(ctx context.Context, stack string) ([]TaggedResource, error) {
+	var found []TaggedResource
+	p := resourcegroupstaggingapi.NewGetResourcesPaginator(c.deploy.tagging, &resourcegroupstaggingapi.GetResourcesInput{
+		// No ResourceTypeFilters: moto spells some types differently
+		// ("logs:loggroup"); the ARNs say the type.
+		TagFilters: []taggingtypes.TagFilter{{Key: sdkaws.String(StackTag), Values: []string{stack}}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		var api smithy.APIError
+		if errors.As(err, &api) {
+			return c.stackPerService(ctx, stack)
+		}
+		if err != nil {
+			return nil, wrap("tag", "GetResources", err)
+		}
+		for _, m := range page.ResourceTagMappingList {
+			if r, ok := parseTaggedARN(sdkaws.ToString(m.ResourceARN)); ok {
+				found = append(found, r)
+			}
+		}
+	}
+	return c.liveECS(ctx, found)
+}
+
+// parseTaggedARN makes a TaggedResource of an ECS cluster, service or task
+// definition or a log group ARN; ok is false for other types.
+func parseTaggedARN(arn string) (TaggedResource, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return TaggedResource{}, false
+	}
+	service, res := parts[2], parts[5]
+	switch service {
+	case "ecs":
+		kind, rest, _ := strings.Cut(res, "/")
+		switch kind {
+		case "cluster":
+			return TaggedResource{Type: "ecs:cluster", ID: rest, ARN: arn}, true
+		case "service":
+			cluster, name, ok := strings.Cut(rest, "/")
+			if !ok { // the old ARN format has no cluster
+				return TaggedResource{Type: "ecs:service", ID: rest, ARN: arn}, true
+			}
+			return TaggedResource{Type: "ecs:service", ID: name, Parent: cluster, ARN: arn}, true
+		case "task-definition":
+			return TaggedResource{Type: "ecs:task-definition", ID: rest, ARN: arn}, true
+		}
+	case "logs":
+		if name, ok := strings.CutPrefix(res, "log-group:"); ok {
+			name = strings.TrimSuffix(name, ":*")
+			return TaggedResource{Type: "logs:log-group", ID: name, ARN: "arn:" + strings.Join(parts[1:5], ":") + ":log-group:" + name}, true
+		}
+	}
+	return TaggedResource{}, false
+}
+
+// liveECS drops the clusters, services and task definitions ECS reports as
+// INACTIVE (or no longer knows).
+func (c *Client) liveECS(ctx context.Context, rs []TaggedResource) ([]TaggedResource, error) {
+	var out, clusters []TaggedResource
+	services := map[string][]TaggedResource{}
+	var order []string
+	for _, r := range rs {
+		switch r.Type {
+		case "ecs:cluster":
+			clusters = append(clusters, r)
+		case "ecs:service":
+			if _, ok := services[r.Parent]; !ok {
+				order = append(order, r.Parent)
+			}
+			services[r.Parent] = append(services[r.Parent], r)
+		case "ecs:task-definition":
+			d, err := c.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: sdkaws.String(r.ARN)})
+			if hasCode(err, "ClientException") {
+				continue // deleted
+			}
+			if err != nil {
+				return nil, wrap("ecs", "DescribeTaskDefinition", err)
+			}
+			if d.TaskDefinition != nil && d.TaskDefinition.Status == ecstypes.TaskDefinitionStatusActive {
+				out = append(out, r)
+			}
+		default:
+			out = append(out, r)
+		}
+	}
+	for i := 0; i < len(clusters); i += 100 {
+		batch := clusters[i:min(i+100, len(clusters))]
+		var arns []string
+		for _, r := range batch {
+			arns = append(arns, r.ARN)
+		}
+		d, err := c.ecs.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: arns})
+		if err != nil {
+			return nil, wrap("ecs", "DescribeClusters", err)
+		}
+		active := map[string]bool{}
+		for _, cl := range d.Clusters {
+			active[sdkaws.ToString(cl.ClusterArn)] = sdkaws.ToString(cl.Status) != "INACTIVE"
+		}
+		for _, r := range batch {
+			if active[r.ARN] {
+				out = append(out, r)
+			}
+		}
+	}
+	for _, cluster := range order {
+		svcs := services[cluster]
+		for i := 0; i < len(svcs); i += 10 {
+			batch := svcs[i:min(i+10, len(svcs))]
+			var arns []string
+			for _, r := range batch {
+				arns = append(arns, r.ARN)
+			}
+			d, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: sdkaws.String(cluster), Services: arns})
+			if hasCode(err, "ClusterNotFoundException") {
+				break
+			}
+			if err != nil {
+				return nil, wrap("ecs", "DescribeServices", err)
+			}
+			live := map[string]bool{}
+			for _, s := range d.Services {
+				live[sdkaws.ToString(s.ServiceArn)] = sdkaws.ToString(s.Status) != "INACTIVE"
+			}
+			for _, r := range batch {
+				if live[r.ARN] {
+					out = append(out, r)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// stackPerService finds the stack's ECS resources and log groups without
+// the tagging API.
+func (c *Client) stackPerService(ctx context.Context, stack string) ([]TaggedResource, error) {
+	var out []TaggedResource
+	tagged := func(tags []ecstypes.Tag) bool {
+		for _, t := range tags {
+			if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
+				return true
+			}
+		}
+		return false
+	}
+	var clusterARNs []string
+	lc := ecs.NewListClustersPaginator(c.ecs, &ecs.ListClustersInput{MaxResults: sdkaws.Int32(100)})
+	for lc.HasMorePages() {
+		page, err := lc.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("ecs", "ListClusters", err)
+		}
+		clusterARNs = append(clusterARNs, page.ClusterArns...)
+	}
+	for i := 0; i < len(clusterARNs); i += 100 {
+		d, err := c.ecs.DescribeClusters(ctx, &ecs.DescribeClustersInput{
+			Clusters: clusterARNs[i:min(i+100, len(clusterARNs))], Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags},
+		})
+		if err != nil {
+			return nil, wrap("ecs", "DescribeClusters", err)
+		}
+		for _, cl := range d.Clusters {
+			if sdkaws.ToString(cl.Status) != "INACTIVE" && tagged(cl.Tags) {
+				out = append(out, TaggedResource{Type: "ecs:cluster", ID: sdkaws.ToString(cl.ClusterName), ARN: sdkaws.ToString(cl.ClusterArn)})
+			}
+		}
+	}
+	for _, cl := range clusterARNs {
+		var arns []string
+		ls := ecs.NewListServicesPaginator(c.ecs, &ecs.ListServicesInput{Cluster: sdkaws.String(cl), MaxResults: sdkaws.Int32(100)})
+		for ls.HasMorePages() {
+			page, err := ls.NextPage(ctx)
+			if err != nil {
+				return nil, wrap("ecs", "ListServices", err)
+			}
+			arns = append(arns, page.ServiceArns...)
+		}
+		for i := 0; i < len(arns); i += 10 {
+			d, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
+				Cluster: sdkaws.String(cl), Services: arns[i:min(i+10, len(arns))], Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
+			})
+			if err != nil {
+				return nil, wrap("ecs", "DescribeServices", err)
+			}
+			for _, s := range d.Services {
+				if sdkaws.ToString(s.Status) != "INACTIVE" && tagged(s.Tags) {
+					out = append(out, TaggedResource{Type: "ecs:service", ID: sdkaws.ToString(s.ServiceName), Parent: lastSegment(cl), ARN: sdkaws.ToString(s.ServiceArn)})
+				}
+			}
+		}
+	}
+	ltd := ecs.NewListTaskDefinitionsPaginator(c.ecs, &ecs.ListTaskDefinitionsInput{Status: ecstypes.TaskDefinitionStatusActive})
+	for ltd.HasMorePages() {
+		page, err := ltd.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("ecs", "ListTaskDefinitions", err)
+		}
+		for _, arn := range page.TaskDefinitionArns {
+			d, err := c.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
+				TaskDefinition: sdkaws.String(arn), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
+			})
+			if err != nil {
+				return nil, wrap("ecs", "DescribeTaskDefinition", err)
+			}
+			if tagged(d.Tags) {
+				r, _ := parseTaggedARN(arn)
+				out = append(out, r)
+			}
+		}
+	}
+	lg := cloudwatchlogs.NewDescribeLogGroupsPaginator(c.deploy.logs, &cloudwatchlogs.DescribeLogGroupsInput{})
+	for lg.HasMorePages() {
+		page, err := lg.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("logs", "DescribeLogGroups", err)
+		}
+		for _, g := range page.LogGroups {
+			r, ok := parseTaggedARN(sdkaws.ToString(g.Arn))
+			if !ok {
+				continue
+			}
+			tags, err := c.deploy.logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: sdkaws.String(r.ARN)})
+			if hasCode(err, "ResourceNotFoundException") {
+				continue
+			}
+			if err != nil {
+				return nil, wrap("logs", "ListTagsForResource", err)
+			}
+			if tags.Tags[StackTag] == stack {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}

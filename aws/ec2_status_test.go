@@ -7,7 +7,9 @@ import (
 )
 
 func TestCombineChecks(t *testing.T) {
-	sum := func(s types.SummaryStatus) *types.InstanceStatusSummary { return &types.InstanceStatusSummary{Status: s} }
+	sum := func(s types.SummaryStatus) *types.InstanceStatusSummary {
+		return &types.InstanceStatusSummary{Status: s}
+	}
 	tests := []struct {
 		inst, sys *types.InstanceStatusSummary
 		want      string

@@ -68,8 +68,9 @@ const (
 	labelTask      = "deckhand.sandbox.task"
 	labelContainer = "deckhand.sandbox.container"
 
-	stopGrace     = 2 * time.Second // SIGTERM → SIGKILL; ECS's stopTimeout is 30 s, a learner does not wait that long
-	engineTimeout = 10 * time.Second
+	stopGrace     = 2 * time.Second  // SIGTERM → SIGKILL; ECS's stopTimeout is 30 s, a learner does not wait that long
+	engineTimeout = 5 * time.Second  // a query (list, inspect, remove)
+	runTimeout    = 15 * time.Second // create and start
 	engineBackoff = 10 * time.Second
 	engineWorkers = 8
 )
@@ -165,7 +166,7 @@ func (r *engineRunner) ImageExists(ctx context.Context, ref string) (bool, error
 
 func (r *engineRunner) Run(ctx context.Context, spec runSpec) (string, error) {
 	var id string
-	err := r.call(ctx, engineTimeout, func(ctx context.Context) error {
+	err := r.call(ctx, runTimeout, func(ctx context.Context) error {
 		ports := map[int]int{}
 		for _, p := range spec.Ports {
 			ports[int(p)] = 0
@@ -270,7 +271,7 @@ func (w *world) pull(ref string) (local bool, msg string) {
 	}
 	msg = pullError(ref)
 	if m := reECR.FindStringSubmatch(ref); m != nil && m[1] == w.Account && c.err != nil {
-		msg += " (the sandbox has no Docker engine to run it: " + c.err.Error() +
+		msg += " (the sandbox has no Docker engine to run it: " + engineMessage(c.err) +
 			"; images of the sandbox's ECR repositories run on the local Docker engine)"
 	}
 	return false, msg

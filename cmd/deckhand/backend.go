@@ -7,6 +7,7 @@ import (
 
 	"deckhand/aws"
 	"deckhand/aws/sandbox"
+	"deckhand/dockerops"
 )
 
 // awsBackend is the AWS account deckhand shows: the SDK client against AWS
@@ -43,7 +44,10 @@ func chooseBackend(ctx context.Context, o options) (*awsBackend, error) {
 }
 
 func openSandbox(o options, why string) (*awsBackend, error) {
-	a, err := sandbox.Open(sandbox.Options{Speed: o.sandboxSpeed, Reset: o.sandboxReset, Readonly: o.readonly, Region: o.region})
+	// Tasks whose image the local Docker engine has run there for real;
+	// without an engine (or when it is down) the sandbox simulates them.
+	eng, _ := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
+	a, err := sandbox.Open(sandbox.Options{Speed: o.sandboxSpeed, Reset: o.sandboxReset, Readonly: o.readonly, Region: o.region, Docker: eng})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox account: %w", err)
 	}

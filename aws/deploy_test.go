@@ -574,3 +574,109 @@ func refuse(op, code string) func(*config.LoadOptions) error {
 		return nil, nil
 	})
 }
+
+// TestStackResourcesAgainstMoto creates a stack's resources, untagged
+// look-alikes and another stack's, and finds exactly the stack's: through
+// the tagging API, and again per service with GetResources refused. It has
+// a moto of its own: moto's GetResources fails (HTTP 500) while any ECS
+// cluster has no tags at all, so the look-alike cluster has another tag,
+// and no other test may create clusters here.
+func TestStackResourcesAgainstMoto(t *testing.T) {
+	f := newDeployFixture(t)
+	ctx := context.Background()
+	c, rec := recordingClient(t, Options{EndpointURL: f.m.URL, Region: "us-east-1"})
+	demo, other := StackTags("demo", nil), StackTags("demo-other", nil)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	type key struct{ Type, ID, Parent string }
+	var want []key
+	for _, name := range []string{"demo-web", "demo-web-copy", "demo-other-web"} {
+		tags := map[string]Tags{"demo-web": demo, "demo-other-web": other}[name]
+		_, _, err := c.EnsureRepository(ctx, name, tags)
+		must(err)
+		_, _, err = c.EnsureTaskExecutionRole(ctx, name, tags)
+		must(err)
+		_, err = c.EnsureLogGroup(ctx, "/deckhand/"+name, tags)
+		must(err)
+		vpc, err := c.DefaultVPC(ctx)
+		must(err)
+		sg, _, err := c.EnsureSecurityGroup(ctx, SecurityGroupSpec{Name: name, VpcID: vpc.ID, Tags: tags,
+			Ingress: []IngressRule{{Port: 5000, CIDR: "0.0.0.0/0"}}})
+		must(err)
+		_, _, err = c.CreateKeyPair(ctx, name, tags)
+		must(err)
+		if name == "demo-web" {
+			want = append(want, key{"ecr:repository", name, ""}, key{"iam:role", name, ""}, key{"logs:log-group", "/deckhand/" + name, ""},
+				key{"ec2:security-group", sg, ""}, key{"ec2:key-pair", name, ""})
+		}
+	}
+	ami := f.ami(t)
+	subnet, group := f.defaultNetwork(t)
+	in, err := c.RunInstance(ctx, InstanceSpec{Name: "demo-web", ImageID: ami, InstanceType: "t3.micro", Tags: demo})
+	must(err)
+	gone, err := c.RunInstance(ctx, InstanceSpec{Name: "demo-old", ImageID: ami, InstanceType: "t3.micro", Tags: demo})
+	must(err)
+	must(c.TerminateInstances(ctx, gone.ID))
+	_, err = c.RunInstance(ctx, InstanceSpec{Name: "demo-web-copy", ImageID: ami, InstanceType: "t3.micro"})
+	must(err)
+	want = append(want, key{"ec2:instance", in.ID, ""})
+
+	_, err = c.CreateCluster(ctx, "demo", demo)
+	must(err)
+	_, err = c.CreateCluster(ctx, "demo-copy", Tags{"team": "deck"})
+	must(err)
+	td := TaskDefSpec{Family: "demo-web", Memory: "512", Containers: []ContainerSpec{{Name: "web", Image: "nginx", Essential: true, MemoryReservation: 64}}, Tags: demo}
+	old, err := c.RegisterTaskDefinition(ctx, td)
+	must(err)
+	cur, err := c.RegisterTaskDefinition(ctx, td)
+	must(err)
+	_, err = f.ecs.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: sdkaws.String(old)})
+	must(err)
+	td.Family, td.Tags = "demo-web-copy", nil
+	untaggedTD, err := c.RegisterTaskDefinition(ctx, td)
+	must(err)
+	for _, s := range []ServiceSpec{
+		{Cluster: "demo", Name: "web", TaskDefinition: cur, Desired: 1, LaunchType: "FARGATE", Subnets: []string{subnet}, SecurityGroups: []string{group}, Tags: demo},
+		{Cluster: "demo", Name: "web-copy", TaskDefinition: untaggedTD, Desired: 1, LaunchType: "FARGATE", Subnets: []string{subnet}, SecurityGroups: []string{group}},
+	} {
+		_, err := c.CreateService(ctx, s)
+		must(err)
+	}
+	want = append(want, key{"ecs:cluster", "demo", ""}, key{"ecs:service", "web", "demo"}, key{"ecs:task-definition", lastSegment(cur), ""})
+
+	check := func(name string, c *Client) {
+		t.Helper()
+		rs, err := c.StackResources(ctx, "demo")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got []key
+		for _, r := range rs {
+			got = append(got, key{r.Type, r.ID, r.Parent})
+			if r.ARN == "" || !strings.HasPrefix(r.ARN, "arn:aws:") || strings.Contains(r.ARN, "::"+strings.Split(r.Type, ":")[1]) {
+				t.Errorf("%s: %s %s has ARN %q", name, r.Type, r.ID, r.ARN)
+			}
+		}
+		w := slices.Clone(want)
+		slices.SortFunc(w, func(a, b key) int {
+			if d := deleteRank(a.Type) - deleteRank(b.Type); d != 0 {
+				return d
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		if !slices.Equal(got, w) {
+			t.Errorf("%s: StackResources =\n%v\nwant (in delete order)\n%v", name, got, w)
+		}
+	}
+	check("tagging API", c) // moto: about 2 s, for the first GetResources
+	if ops := rec.ops(); !slices.Contains(ops, "GetResources") || slices.Contains(ops, "ListClusters") {
+		t.Errorf("the tagging API path sent %v", ops)
+	}
+	perService, err := load(ctx, Options{EndpointURL: f.m.URL, Region: "us-east-1"}, refuse("GetResources", "AccessDeniedException"))
+	must(err)
+	check("per service", perService)
+}

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	taggingtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
-	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // The Stacks capability: everything tagged deckhand:stack=NAME.
@@ -32,8 +32,9 @@ import (
 //     Resource Groups Tagging API (GetResources, one paginated call), whose
 //     ECS answers are then checked with Describe* so that deleted (INACTIVE)
 //     clusters, services and task definitions, which it may go on listing,
-//     are left out. When GetResources is refused (no tag:GetResources
-//     permission, or an endpoint without it), these are found per service
+//     are left out. When GetResources fails other than by not reaching the
+//     endpoint (no tag:GetResources permission, an endpoint without it or
+//     with a bug in it), these are found per service
 //     instead: every cluster, service and active task definition and log
 //     group, with its tags. That is slower but finds the same.
 //
@@ -183,12 +184,14 @@ func (c *Client) stackTagged(ctx context.Context, stack string) ([]TaggedResourc
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		var api smithy.APIError
-		if errors.As(err, &api) {
-			return c.stackPerService(ctx, stack)
+		var send *smithyhttp.RequestSendError
+		if err != nil && (errors.As(err, &send) || ctx.Err() != nil) {
+			return nil, wrap("tag", "GetResources", err) // the per-service calls would fail the same way
 		}
 		if err != nil {
-			return nil, wrap("tag", "GetResources", err)
+			// Refused, or an endpoint that cannot answer (moto 5.x fails
+			// with HTTP 500 while any ECS cluster has no tags at all).
+			return c.stackPerService(ctx, stack)
 		}
 		for _, m := range page.ResourceTagMappingList {
 			if r, ok := parseTaggedARN(sdkaws.ToString(m.ResourceARN)); ok {

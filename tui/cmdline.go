@@ -61,6 +61,9 @@ var commands = []command{
 	{[]string{"containers", "co"}, "containers of those tasks", paneContainers},
 	{[]string{"docker", "dk"}, "local Docker containers", paneDocker},
 	{[]string{"events", "ev"}, "changes observed this session", paneEvents},
+	{[]string{"launch"}, "launch a service (the wizard)", -1},
+	{[]string{"launches"}, "the checklist of the current or last launch", -1},
+	{[]string{"destroy"}, "destroy NAME [TARGET]: remove what a launch created", -1},
 	{[]string{"help", "h"}, "keys and commands", -1},
 	{[]string{"quit", "q", "q!"}, "quit deckhand", -1},
 }
@@ -154,14 +157,21 @@ func (m *Model) afterInput() {
 
 // run executes a `:` command.
 func (m *Model) run(text string) tea.Cmd {
-	name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), ":")))
-	if name == "" {
+	words := strings.Fields(strings.TrimPrefix(strings.TrimSpace(text), ":"))
+	if len(words) == 0 {
 		return nil
 	}
+	// Only the command's name is lowercased: a stack name is checked as
+	// typed, so "Web" is refused with a reason rather than changed.
+	name, args := strings.ToLower(words[0]), words[1:]
 	for _, c := range commands {
 		for _, n := range c.names {
 			if n != name {
 				continue
+			}
+			if len(args) > 0 && c.names[0] != "destroy" {
+				m.fail(":" + name + " takes no arguments")
+				return nil
 			}
 			switch c.names[0] {
 			case "quit":
@@ -169,6 +179,13 @@ func (m *Model) run(text string) tea.Cmd {
 			case "help":
 				m.help, m.helpScroll = true, 0
 				return nil
+			case "launch":
+				return m.launchKey()
+			case "launches":
+				m.showLaunches()
+				return nil
+			case "destroy":
+				return m.planDestroy(args)
 			}
 			m.switchTo(c.pane)
 			return nil

@@ -23,6 +23,7 @@ type dialog struct {
 	field   string     // the text field's label
 	fresh   bool       // the field holds a suggestion that the first typed key replaces
 	problem string     // why the last submit was refused
+	closed  string     // the flash when it is closed with No; "" = "<verb> cancelled: nothing was changed"
 	// submit validates the text (empty for yes/no) and returns the Cmd
 	// that runs the action, or a problem to show in the dialog.
 	submit func(text string) (tea.Cmd, string)
@@ -97,8 +98,12 @@ func (m *Model) submitDialog(text string) tea.Cmd {
 }
 
 func (m *Model) closeDialog() {
-	verb := m.dlg.verb
+	verb, closed := m.dlg.verb, m.dlg.closed
 	m.dlg = nil
+	if closed != "" {
+		m.info(closed)
+		return
+	}
 	m.info(verb + " cancelled: nothing was changed")
 }
 

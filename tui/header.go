@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -165,13 +166,19 @@ func (m *Model) titleLine(now time.Time, w int) string {
 	if len(m.stack) == 1 && m.focused != "" && (p.kind == paneServices || p.kind == paneTasks || p.kind == paneContainers) {
 		title += m.st.Muted.Render(" (cluster " + clean(m.data.clusterName(m.focused)) + ")")
 	}
-	if p.kind != paneDetail && !m.help {
+	if p.kind != paneDetail && !p.isLaunch() && !m.help {
 		if t := &p.tbl; t.filter != "" {
 			title += m.st.Muted.Render(" [" + thousands(t.n()) + "/" + thousands(len(t.rows)) + "]")
 			title += "  " + m.st.Accent.Render("/"+t.raw)
 		} else {
 			title += m.st.Muted.Render(" [" + thousands(len(t.rows)) + "]")
 		}
+	}
+	// A run in progress is shown on every other page, so leaving the
+	// checklist does not hide it.
+	if r := m.lr; r != nil && !r.done && p.kind != paneRun {
+		status, t := r.status(now)
+		title += "  " + m.st.tone(t).Render(r.verb+" "+r.stack+": "+status) + m.st.Muted.Render(" (L shows it)")
 	}
 	if src := m.pageSource(p); src != "" {
 		if s := m.src[src]; s != nil && s.err != nil && !s.okAt.IsZero() {
@@ -249,6 +256,13 @@ func (m *Model) inputLine() string {
 	if m.input.kind != inputCommand {
 		return line + cursor
 	}
+	// Arguments follow a known command (:destroy web): no completion.
+	if name, _, args := strings.Cut(strings.TrimLeft(text, " "), " "); args {
+		if slices.Contains(commandNames(), strings.ToLower(name)) {
+			return line + cursor
+		}
+		return line + cursor + m.st.Err.Render("   no such command")
+	}
 	c := completions(text)
 	if len(c) > 0 && text != "" {
 		ghost := strings.TrimPrefix(c[0], strings.ToLower(text))
@@ -269,7 +283,7 @@ func (m *Model) hintLine(w int) string {
 	var b strings.Builder
 	used := 0
 	for _, a := range m.keys.short(m.mode(), m.paneActions()) {
-		if !a.Enabled() {
+		if !a.Enabled() || a == &m.keys.CancelRun && (m.lr == nil || m.lr.done) {
 			continue
 		}
 		h := a.Help()

@@ -75,6 +75,12 @@ func (m *Model) helpLines(w int) []string {
 		"  s, S and ctrl+k act on the selected row (or the detail shown).",
 		"  Stop, terminate and remove ask first, with No chosen;",
 		"  terminate wants the instance's name typed. --readonly disables all.",
+		"",
+		st.Title.Render("Launches"),
+		"  L or :launch opens the wizard; enter shows the plan (steps, resources,",
+		"  equivalent docker/aws commands) to confirm, with No chosen.",
+		"  The checklist shows each step; esc leaves it running, L or :launches",
+		"  returns, ctrl+c there asks to cancel. :destroy NAME removes a stack.",
 	)
 
 	// Side by side when there is room, else one under the other.

@@ -14,7 +14,7 @@ import (
 // actions that can fire in the same mode share a key.
 
 // mode is where a key can fire. An action may be active in several modes.
-type mode uint8
+type mode uint16
 
 const (
 	modeTable  mode = 1 << iota // a list of resources or events
@@ -23,9 +23,14 @@ const (
 	modeInput                   // typing in the `:` command line or `/` filter
 	modeDialog                  // a yes/no confirmation dialog
 	modePrompt                  // typing into a dialog (a count, a name to confirm)
+	modeForm                    // the launch wizard's fields
+	modeReview                  // the plan of a launch or destroy, before confirming it
+	modeRun                     // the checklist of a running or finished launch
 
-	modeBrowse = modeTable | modeDetail | modeHelp
-	modeAll    = modeBrowse | modeInput | modeDialog | modePrompt
+	modeBrowse = modeTable | modeDetail | modeHelp | modeRun
+	modeAll    = modeBrowse | modeInput | modeDialog | modePrompt | modeForm | modeReview
+	// On the checklist ctrl+c asks to cancel the run rather than quitting.
+	modeAllButRun = modeAll &^ modeRun
 )
 
 // action is one user action: its keys and help text, where it works, and
@@ -81,12 +86,15 @@ type keyMap struct {
 	Start, Stop, Terminate, Remove, Scale      action
 	Yes, No, Switch, Select, Dismiss           action
 	Accept, Cancel, Complete, ClearLine, Erase action
+	Launch, CancelRun                          action
+	NextField, PrevField, Choose, Toggle       action
+	Submit, Leave                              action
 }
 
 func defaultKeyMap() keyMap {
 	return keyMap{
 		Quit:      act(modeBrowse, false, "q", "quit", "q"),
-		ForceQuit: act(modeAll, false, "ctrl+c", "quit", "ctrl+c"),
+		ForceQuit: act(modeAllButRun, false, "ctrl+c", "quit", "ctrl+c"),
 		Help:      act(modeBrowse, false, "?", "help", "?").explain("show or hide this help"),
 		Command:   act(modeBrowse, false, ":", "command", ":").explain("command line: :instances, :docker, :q …"),
 		Refresh:   act(modeBrowse, false, "ctrl+r", "refresh", "ctrl+r").explain("refresh the current pane's source now"),
@@ -96,14 +104,14 @@ func defaultKeyMap() keyMap {
 			explain("go to instances, clusters, services, tasks, docker, events"),
 		Back: act(modeBrowse, false, "esc", "back", "esc").explain("clear the filter, else go back a page or close help"),
 
-		Up:       act(modeBrowse, false, "k/↑", "up", "k", "up"),
-		Down:     act(modeBrowse, false, "j/↓", "down", "j", "down"),
-		Top:      act(modeBrowse, false, "g", "top", "g", "home"),
-		Bottom:   act(modeBrowse, false, "G", "bottom", "G", "end"),
-		PageUp:   act(modeBrowse, false, "pgup", "page up", "pgup"),
-		PageDown: act(modeBrowse, false, "pgdn", "page down", "pgdown"),
-		HalfUp:   act(modeBrowse, false, "ctrl+u", "half page up", "ctrl+u"),
-		HalfDown: act(modeBrowse, false, "ctrl+d", "half page down", "ctrl+d"),
+		Up:       act(modeBrowse|modeReview, false, "k/↑", "up", "k", "up"),
+		Down:     act(modeBrowse|modeReview, false, "j/↓", "down", "j", "down"),
+		Top:      act(modeBrowse|modeReview, false, "g", "top", "g", "home"),
+		Bottom:   act(modeBrowse|modeReview, false, "G", "bottom", "G", "end"),
+		PageUp:   act(modeBrowse|modeReview, false, "pgup", "page up", "pgup"),
+		PageDown: act(modeBrowse|modeReview, false, "pgdn", "page down", "pgdown"),
+		HalfUp:   act(modeBrowse|modeReview, false, "ctrl+u", "half page up", "ctrl+u"),
+		HalfDown: act(modeBrowse|modeReview, false, "ctrl+d", "half page down", "ctrl+d"),
 
 		Open: act(modeTable, false, "enter", "open", "enter").
 			explain("drill down (cluster › services › tasks › containers) or show details"),
@@ -124,18 +132,32 @@ func defaultKeyMap() keyMap {
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", paneServices).
 			explain("set the desired count of the selected service"),
 
-		Yes:    act(modeDialog, false, "y", "yes", "y").explain("confirm the action"),
-		No:     act(modeDialog, false, "n", "no", "n").explain("cancel the action"),
-		Switch: act(modeDialog, false, "←/→", "choose", "left", "right", "h", "l", "tab", "shift+tab").explain("move between No and Yes"),
-		Select: act(modeDialog|modePrompt, false, "enter", "select", "enter").
+		Yes:    act(modeDialog|modeReview, false, "y", "yes", "y").explain("confirm the action"),
+		No:     act(modeDialog|modeReview, false, "n", "no", "n").explain("cancel the action"),
+		Switch: act(modeDialog|modeReview, false, "←/→", "choose", "left", "right", "h", "l", "tab", "shift+tab").explain("move between No and Yes"),
+		Select: act(modeDialog|modePrompt|modeReview, false, "enter", "select", "enter").
 			explain("press the chosen button (No by default); submit a prompt"),
-		Dismiss: act(modeDialog|modePrompt, false, "esc", "cancel", "esc").explain("close the dialog without doing anything"),
+		Dismiss: act(modeDialog|modePrompt|modeReview, false, "esc", "cancel", "esc").
+			explain("close the dialog (or leave the plan review) without doing anything"),
 
 		Accept:    act(modeInput, false, "enter", "run / keep filter", "enter"),
 		Cancel:    act(modeInput, false, "esc", "cancel / clear filter", "esc"),
 		Complete:  act(modeInput, false, "tab", "complete command", "tab"),
-		ClearLine: act(modeInput|modePrompt, false, "ctrl+u", "clear line", "ctrl+u"),
-		Erase:     act(modeInput|modePrompt, false, "backspace", "delete character", "backspace"),
+		ClearLine: act(modeInput|modePrompt|modeForm, false, "ctrl+u", "clear line", "ctrl+u"),
+		Erase:     act(modeInput|modePrompt|modeForm, false, "backspace", "delete character", "backspace"),
+
+		// Launches. L is a capital letter so that a stray l (which moves
+		// between buttons in dialogs) never opens the wizard.
+		Launch: act(modeBrowse, true, "L", "launch", "L").
+			explain("open the launch wizard, or the checklist of the launch that is running"),
+		CancelRun: act(modeRun, false, "ctrl+c", "cancel run", "ctrl+c").
+			explain("ask whether to cancel the running launch (No by default); quits when none runs"),
+		NextField: act(modeForm, false, "tab/↓", "next", "tab", "down").explain("check this field and go to the next"),
+		PrevField: act(modeForm, false, "shift+tab/↑", "previous", "shift+tab", "up").explain("check this field and go to the previous"),
+		Choose:    act(modeForm, false, "←/→", "choose", "left", "right").explain("change a choice (target, source) or a toggle"),
+		Toggle:    act(modeForm, false, "space", "toggle", "space").explain("switch a toggle on or off (in text fields, a space)"),
+		Submit:    act(modeForm, false, "enter", "review", "enter").explain("check every field and show the plan to review"),
+		Leave:     act(modeForm, false, "esc", "leave", "esc").explain("leave the wizard; what was typed is kept for next time"),
 	}
 }
 
@@ -148,6 +170,7 @@ func (k *keyMap) all() []*action {
 		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase,
+		&k.Launch, &k.CancelRun, &k.Submit, &k.NextField, &k.PrevField, &k.Choose, &k.Toggle, &k.Leave,
 	}
 }
 
@@ -157,7 +180,7 @@ func (k *keyMap) resource() []*action {
 }
 
 // setReadonly disables (or re-enables) every dangerous action: those that
-// start, stop, terminate, remove or scale resources.
+// start, stop, terminate, remove or scale resources, or launch a stack.
 func (k *keyMap) setReadonly(ro bool) {
 	for _, a := range k.all() {
 		if a.danger {
@@ -179,11 +202,17 @@ func (k *keyMap) short(m mode, acts []*action) []*action {
 		return []*action{&k.Select, &k.Dismiss, &k.Erase, &k.ClearLine}
 	case modeHelp:
 		return []*action{&k.Back, &k.Down, &k.Up, &k.Quit}
+	case modeForm:
+		return []*action{&k.Submit, &k.NextField, &k.Choose, &k.Leave, &k.Toggle, &k.PrevField}
+	case modeReview:
+		return []*action{&k.Yes, &k.No, &k.Switch, &k.Select, &k.Down, &k.Up, &k.Dismiss}
+	case modeRun:
+		return []*action{&k.Back, &k.CancelRun, &k.Down, &k.Up, &k.Launch, &k.Command, &k.Help, &k.Quit}
 	case modeDetail:
 		return slices.Concat([]*action{&k.Back}, acts, []*action{&k.Down, &k.Up, &k.Command, &k.Help, &k.Quit})
 	}
 	return slices.Concat([]*action{&k.Help}, acts,
-		[]*action{&k.Command, &k.Filter, &k.Open, &k.Back, &k.Detail, &k.Panes, &k.Quit, &k.Refresh})
+		[]*action{&k.Command, &k.Filter, &k.Open, &k.Back, &k.Detail, &k.Panes, &k.Quit, &k.Refresh, &k.Launch})
 }
 
 // where describes a mode set for the help overlay and the README.
@@ -192,14 +221,17 @@ func where(m mode) string {
 	case modeAll:
 		return "everywhere"
 	case modeBrowse:
-		return "anywhere but the command line and dialogs"
+		return "anywhere but the command line, dialogs, the launch wizard and plan review"
+	case modeAllButRun:
+		return "everywhere but the launch checklist"
 	}
 	var parts []string
 	for _, x := range []struct {
 		m    mode
 		name string
 	}{{modeTable, "tables"}, {modeDetail, "detail"}, {modeHelp, "help"}, {modeInput, "command line & filter"},
-		{modeDialog, "dialogs"}, {modePrompt, "prompts"}} {
+		{modeDialog, "dialogs"}, {modePrompt, "prompts"},
+		{modeForm, "launch wizard"}, {modeReview, "plan review"}, {modeRun, "launch checklist"}} {
 		if m&x.m != 0 {
 			parts = append(parts, x.name)
 		}

@@ -13,7 +13,7 @@ import (
 // scale on another.)
 func TestKeyMapNoConflicts(t *testing.T) {
 	k := defaultKeyMap()
-	for _, md := range []mode{modeTable, modeDetail, modeHelp, modeInput, modeDialog, modePrompt} {
+	for _, md := range []mode{modeTable, modeDetail, modeHelp, modeInput, modeDialog, modePrompt, modeForm, modeReview, modeRun} {
 		for pk := range paneNames {
 			owner := map[string]string{}
 			for _, a := range k.all() {
@@ -67,9 +67,10 @@ func TestKeyTable(t *testing.T) {
 		t.Fatalf("%d rows, want %d", got, want)
 	}
 	for _, want := range []string{
-		"| `q` | quit | anywhere but the command line and dialogs |",
+		"| `q` | quit | anywhere but the command line, dialogs, the launch wizard and plan review |",
 		"| `d` | details and observed history of the row | tables |",
-		"| `ctrl+c` | quit | everywhere |",
+		"| `ctrl+c` | quit | everywhere but the launch checklist |",
+		"| `ctrl+c` | ask whether to cancel the running launch (No by default); quits when none runs | launch checklist |",
 		"| `j` `down` | down |",
 		"| `1` `2` `3` `4` `5` `6` | go to instances, clusters, services, tasks, docker, events |",
 		"| `/` | filter rows (case-insensitive; esc clears) | tables |",
@@ -86,7 +87,7 @@ func TestKeyTable(t *testing.T) {
 // and exactly the dangerous ones are disabled.
 func TestReadonlyDisablesDangerousActions(t *testing.T) {
 	k := defaultKeyMap()
-	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale}
+	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Launch}
 	for _, a := range k.all() {
 		if a.danger != slices.Contains(changes, a) {
 			t.Errorf("%q: danger = %v; only the actions that change resources are dangerous", a.Help().Desc, a.danger)
@@ -109,6 +110,7 @@ func TestReadonlyDisablesDangerousActions(t *testing.T) {
 		"| `s` | stop the selected instance, task or container (dangerous: disabled by --readonly) | instances, tasks, docker (list or detail) |",
 		"| `s` | set the desired count of the selected service (dangerous: disabled by --readonly) | services (list or detail) |",
 		"| `ctrl+k` | terminate the selected instance (cannot be undone) (dangerous: disabled by --readonly) |",
+		"| `L` | open the launch wizard, or the checklist of the launch that is running (dangerous: disabled by --readonly) |",
 	} {
 		if !strings.Contains(table, want) {
 			t.Errorf("KeyTable lacks %q:\n%s", want, table)

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"deckhand/internal/launch"
 	"deckhand/internal/watch"
 )
 
@@ -34,6 +35,9 @@ type Config struct {
 	// Actions are the changes the panes offer (start, stop, terminate,
 	// remove, scale); each runs in a Cmd and is disabled by Readonly.
 	Actions Actions
+	// Launcher plans launches and destroys for the launch wizard (L,
+	// :launch, :destroy); nil = not offered. Readonly disables it.
+	Launcher launch.Planner
 	// Now is the clock; nil means time.Now. Tests pass a fixed clock.
 	Now func() time.Time
 }
@@ -73,6 +77,11 @@ type Model struct {
 	identErr     error
 	focused      string // cluster ARN the ECS watcher was asked to focus
 	focusUpdates int    // ECS updates seen when the focus was asked for
+
+	wiz        *wizard    // the launch form, kept between visits
+	rev        *review    // the plan on the review page
+	lr         *launchRun // the current or last launch or destroy
+	runTicking bool       // an elapsed-time tick is scheduled
 }
 
 // New returns the root model.
@@ -171,9 +180,20 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.expireHighlights(msg.upTo)
 	case jobDoneMsg:
 		m.jobDone(msg)
+	case planMsg:
+		m.planned(msg)
+	case launch.Event:
+		return m.onEvent(msg)
+	case runDoneMsg:
+		return m.onRunDone(msg)
+	case runTickMsg:
+		m.runTicking = false
+		return m.scheduleRunTick()
 	case tea.PasteMsg:
 		if m.dlg != nil && m.dlg.input != nil {
 			m.typeInDialog(msg.Content)
+		} else if m.mode() == modeForm {
+			m.typeInForm(msg.Content)
 		} else if m.input.active() {
 			m.input.insert(msg.Content)
 			m.afterInput()

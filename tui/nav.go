@@ -30,8 +30,16 @@ func (m *Model) mode() mode {
 		return modeInput
 	case m.help:
 		return modeHelp
-	case m.current().kind == paneDetail:
+	}
+	switch m.current().kind {
+	case paneDetail:
 		return modeDetail
+	case paneWizard:
+		return modeForm
+	case paneReview:
+		return modeReview
+	case paneRun:
+		return modeRun
 	}
 	return modeTable
 }
@@ -39,6 +47,10 @@ func (m *Model) mode() mode {
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
 	if matches(msg, k.ForceQuit) {
+		if m.mode() == modeRun && m.lr != nil && !m.lr.done {
+			m.askCancelRun()
+			return nil
+		}
 		return tea.Quit
 	}
 	if m.dlg != nil {
@@ -48,7 +60,17 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.inputKey(msg)
 	}
 	m.flash = flash{}
+	switch m.mode() {
+	case modeForm:
+		return m.formKey(msg)
+	case modeReview:
+		return m.reviewKey(msg)
+	}
 	switch {
+	case k.Launch.hasKey(msg):
+		// hasKey, not matches: under --readonly the key says why it
+		// does nothing.
+		return m.launchKey()
 	case matches(msg, k.Quit):
 		return tea.Quit
 	case matches(msg, k.Help):
@@ -73,6 +95,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.help {
 		m.helpKey(msg)
+		return nil
+	}
+	if m.current().kind == paneRun {
+		m.runKey(msg)
 		return nil
 	}
 	if cmd, ok := m.actionKey(msg); ok {

@@ -16,6 +16,9 @@ const (
 	paneEvents
 	paneContainers
 	paneDetail
+	paneWizard // the launch wizard's form
+	paneReview // the plan of a launch or destroy, to confirm
+	paneRun    // the checklist of the current (or last) launch
 )
 
 // topPanes are the panes reached with 1–6 and tab, in that order.
@@ -30,6 +33,9 @@ var paneNames = [...]string{
 	paneEvents:     "events",
 	paneContainers: "containers",
 	paneDetail:     "detail",
+	paneWizard:     "launch",
+	paneReview:     "review",
+	paneRun:        "checklist",
 }
 
 // paneKinds is the resource kind each pane lists (events list every kind).
@@ -55,6 +61,12 @@ type page struct {
 	dirty   bool // data changed since the rows were built
 	ref     rkey // detail: the resource shown
 	scroll  int  // detail and help: first line shown
+}
+
+// isLaunch reports whether the page is one of the launch pages, which show
+// no table.
+func (p *page) isLaunch() bool {
+	return p.kind == paneWizard || p.kind == paneReview || p.kind == paneRun
 }
 
 // uses reports whether the page's rows depend on kind k.
@@ -156,7 +168,7 @@ func (m *Model) topIndex() int {
 // pageSource is the watcher whose data a page shows ("" for every source).
 func (m *Model) pageSource(p *page) string {
 	switch p.kind {
-	case paneEvents:
+	case paneEvents, paneWizard, paneReview, paneRun:
 		return ""
 	case paneDetail:
 		return m.data.source[p.ref.kind]

@@ -74,6 +74,16 @@ func (m *Model) body(now time.Time, w, h int) []string {
 			"The AWS panes work without Docker.", w)
 	case p.kind == paneDetail:
 		out = m.window(m.detailLines(p, now, w), p.scroll, h)
+	case p.kind == paneWizard:
+		out = m.wizardLines(w)
+	case p.kind == paneReview:
+		out = m.reviewLines(w, h)
+	case p.kind == paneRun:
+		scroll := 0
+		if m.lr != nil {
+			scroll = m.lr.scroll
+		}
+		out = m.window(m.runLines(w), scroll, h)
 	default:
 		out = p.tbl.render(renderCtx{now: now, st: &m.st, changed: m.changed, width: w, rowsShown: h - 1})
 		fitted = p.tbl.n() > 0

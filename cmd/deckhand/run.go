@@ -79,6 +79,9 @@ func run(ctx context.Context, o options) error {
 	}
 
 	engine, dockErr := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
+	// The wizard plans through the same planner as deckhand launch; without
+	// an engine the local target says why it cannot run.
+	cfg.Launcher = planner{eng: engine, engErr: dockErr}
 	if dockErr != nil {
 		cfg.DockerProblem = dockErr.Error()
 	} else {

@@ -1,0 +1,333 @@
+// Package aws holds the launch pipeline's AWS targets: an ECS service on
+// Fargate (Fargate) and a Docker host on an EC2 instance (EC2), and the
+// destroy of what either created (Destroy).
+//
+// They follow the local target's pattern (internal/launch/local): planning
+// only checks the input and builds the steps, with no call to AWS or the
+// engine, so a dry run works anywhere and a launch with bad input creates
+// nothing; each step finds or creates its resource (tagged
+// deckhand:stack=<stack>), so running a launch again updates what exists
+// instead of duplicating it; destroy deletes only what carries the tag, in
+// dependency order.
+//
+// The AWS side goes through deckhand/aws's capabilities (Backend and
+// Deployer), which the SDK client (AWS, moto) and the sandbox account both
+// offer: the steps cannot tell them apart, except where the sandbox says so
+// itself (a local registry, container network bindings on 127.0.0.1,
+// instances that run no software).
+package aws
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	awsapi "deckhand/aws"
+	"deckhand/internal/launch"
+	"deckhand/scaffold"
+)
+
+// Backend is what the AWS targets need of an account: the read path, the
+// ECS and EC2 writes and the deploy capabilities. The SDK client and the
+// sandbox account are both Backends.
+type Backend interface {
+	awsapi.Backend
+	awsapi.Deployer
+}
+
+// TaskDefDeregisterer is offered by backends that can deregister task
+// definitions; Destroy uses it when the backend has it.
+type TaskDefDeregisterer interface {
+	DeregisterTaskDefinition(ctx context.Context, familyRevision string) error
+}
+
+// The names a launch gives what it creates for stack.
+func RepositoryName(stack string) string { return "deckhand/" + stack }
+func LogGroupName(stack string) string   { return "/deckhand/" + stack }
+func ExecRoleName(stack string) string   { return "deckhand-" + stack + "-exec" }
+func ClusterName(stack string) string    { return "deckhand-" + stack }
+func KeyPairName(stack string) string    { return "deckhand-" + stack }
+func InstanceName(stack string) string   { return "deckhand-" + stack }
+
+// FargateGroupName and EC2GroupName are the stack's security groups: one
+// per target, since they open different ports.
+func FargateGroupName(stack string) string { return "deckhand-" + stack + "-fargate" }
+func EC2GroupName(stack string) string     { return "deckhand-" + stack + "-ec2" }
+
+// LocalImage is the tag a launch gives the image it builds, the same as the
+// local target's, so both targets of one stack share a build.
+func LocalImage(stack string) string { return "deckhand/" + stack + ":latest" }
+
+// tags are the tags of everything a launch of stack creates.
+func tags(stack string) awsapi.Tags { return awsapi.StackTags(stack, nil) }
+
+// InputError is a launch option that cannot work, found while planning:
+// nothing has been created. Field names the option as the CLI spells it
+// ("cpu", "ssh-cidr").
+type InputError struct {
+	Field   string
+	Value   string
+	Problem string
+}
+
+func (e *InputError) Error() string {
+	if e.Value == "" {
+		return e.Field + ": " + e.Problem
+	}
+	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Problem)
+}
+
+func inputErr(field, value, format string, args ...any) error {
+	return &InputError{Field: field, Value: value, Problem: fmt.Sprintf(format, args...)}
+}
+
+// fromAPI turns a validation *awsapi.Error of the deploy capabilities
+// into an InputError for field.
+func fromAPI(field, value string, err error) error {
+	var ae *awsapi.Error
+	if errors.As(err, &ae) {
+		return &InputError{Field: field, Value: value, Problem: ae.Message}
+	}
+	return &InputError{Field: field, Value: value, Problem: err.Error()}
+}
+
+func validatePort(field string, port int) error {
+	if port < 0 || port > 65535 {
+		return inputErr(field, strconv.Itoa(port), "is not a TCP port: use 1–65535, or leave it out for the port the image EXPOSEs")
+	}
+	return nil
+}
+
+// reImageRef is a loose check of an image reference: what docker accepts
+// is more subtle, but this catches spaces, upper case repositories and
+// empty parts before anything is created.
+var reImageRef = regexp.MustCompile(`^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$`)
+
+func validateImageRef(field, ref string) error {
+	if !reImageRef.MatchString(ref) {
+		return inputErr(field, ref, "is not an image reference; write it like nginx:1.27, ghcr.io/owner/app:v1 or ACCOUNT.dkr.ecr.REGION.amazonaws.com/app:tag")
+	}
+	return nil
+}
+
+// project is what planning learns from a project directory to build.
+type project struct {
+	scaffold bool   // the directory is empty or missing: write deckhand's app into it
+	welcome  string // the app's welcome text (a deckhand app), "" when unknown
+	port     int    // the Dockerfile's first EXPOSE, 0 when unknown
+	deckhand bool   // deckhand's Flask app (its image has python3 and /health)
+}
+
+// inspectProject decides between building dir as it is and scaffolding it,
+// like the local target does.
+func inspectProject(dir, stack string, doScaffold bool, defaultPort int) (project, error) {
+	if dir == "" {
+		return project{}, inputErr("dir", "", "no project directory given: name one, or deploy an existing image with --image")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return project{}, fmt.Errorf("project directory %s: %w", dir, err)
+	}
+	hasDockerfile := false
+	for _, e := range entries {
+		hasDockerfile = hasDockerfile || e.Name() == "Dockerfile"
+	}
+	switch {
+	case hasDockerfile:
+		p := project{welcome: welcomeOf(filepath.Join(dir, "app.py")), port: exposeOf(filepath.Join(dir, "Dockerfile"))}
+		p.deckhand = p.welcome != ""
+		return p, nil
+	case len(entries) == 0 && doScaffold:
+		return project{scaffold: true, welcome: scaffold.WelcomeText(stack), port: defaultPort, deckhand: true}, nil
+	case len(entries) == 0:
+		return project{}, inputErr("dir", dir, "is empty or missing: write a Flask project into it first (deckhand scaffold %s), or let launch do it (--scaffold)", dir)
+	}
+	return project{}, inputErr("dir", dir, "has no Dockerfile and is not empty, so there is nothing to build and scaffolding would mix into it: add a Dockerfile, or scaffold it explicitly (deckhand scaffold %s --skip-existing)", dir)
+}
+
+var welcomeRE = regexp.MustCompile(`(?m)^WELCOME = "(.*)"$`)
+
+// welcomeOf returns the welcome text of an app.py that deckhand generated,
+// or "".
+func welcomeOf(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), "generated by deckhand") {
+		return ""
+	}
+	if m := welcomeRE.FindSubmatch(data); m != nil {
+		if s, err := strconv.Unquote(`"` + string(m[1]) + `"`); err == nil {
+			return s
+		}
+	}
+	return ""
+}
+
+// exposeOf returns the first port a Dockerfile EXPOSEs, or 0.
+func exposeOf(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && strings.EqualFold(fields[0], "EXPOSE") {
+			num, _, _ := strings.Cut(fields[1], "/")
+			if n, err := strconv.Atoi(num); err == nil {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// healthCommand is the ECS container health check of deckhand's Flask app:
+// python3 and urllib, as in the scaffold's Dockerfile (its slim base image
+// has no curl). ECS ignores the image's own HEALTHCHECK.
+func healthCommand(port int) []string {
+	return []string{"CMD-SHELL", fmt.Sprintf(
+		"python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:%d/health', timeout=3)\" || exit 1", port)}
+}
+
+// get fetches url once, with a short timeout.
+func get(ctx context.Context, url string) (int, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", fmt.Errorf("GET %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, "", fmt.Errorf("GET %s: reading the body: %w", url, err)
+	}
+	return resp.StatusCode, string(data), nil
+}
+
+// checkHTTP asks url until it answers 2xx (with welcome in the body, when
+// set) or timeout passes; a fresh service may need a few seconds until it
+// answers from outside. It reports each new kind of failure as progress.
+func checkHTTP(ctx context.Context, out *launch.Output, url, welcome string, timeout, every time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	last := ""
+	for {
+		status, body, err := get(ctx, url)
+		switch {
+		case err == nil && status/100 == 2 && (welcome == "" || strings.Contains(body, welcome)):
+			out.Result(fmt.Sprintf("%s answers HTTP %d %q", url, status, excerpt(body)))
+			return nil
+		case err == nil && status/100 == 2:
+			err = fmt.Errorf("GET %s answered HTTP %d but the body is %q, not the app's welcome text %q", url, status, excerpt(body), welcome)
+		case err == nil:
+			err = fmt.Errorf("GET %s answered HTTP %d: %q", url, status, excerpt(body))
+		}
+		if msg := err.Error(); msg != last {
+			out.Line(msg)
+			last = msg
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if time.Now().Add(every).After(deadline) {
+			return fmt.Errorf("no good answer within %v: %w", timeout, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(every):
+		}
+	}
+}
+
+// excerpt keeps a body short enough for one event line.
+func excerpt(s string) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return id
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// awsTags renders tags for the aws CLI's --tags of ECS, ECR and IAM.
+func cliTags(stack, style string) string {
+	switch style {
+	case "ecs":
+		return "key=" + launch.TagStack + ",value=" + stack
+	case "logs":
+		return launch.TagStack + "=" + stack
+	case "ec2":
+		return "Tags=[{Key=" + launch.TagStack + ",Value=" + stack + "}]"
+	}
+	return "Key=" + launch.TagStack + ",Value=" + stack
+}
+
+// retryable runs fn until it succeeds, fails with an error retry does not
+// accept, or d passes, waiting every between tries; it reports the first
+// retry on out.
+func retryable(ctx context.Context, out *launch.Output, d, every time.Duration, retry func(error) bool, what string, fn func() error) error {
+	deadline := time.Now().Add(d)
+	said := false
+	for {
+		err := fn()
+		if err == nil || !retry(err) || time.Now().Add(every).After(deadline) {
+			return err
+		}
+		if !said {
+			out.Linef("%s: %v; retrying for up to %v", what, err, d)
+			said = true
+		}
+		if err := sleep(ctx, every); err != nil {
+			return err
+		}
+	}
+}
+
+// hasCode reports whether err is an *awsapi.Error with one of codes, or
+// mentions one of them.
+func hasCode(err error, codes ...string) bool {
+	var ae *awsapi.Error
+	for _, c := range codes {
+		if errors.As(err, &ae) && ae.Code == c {
+			return true
+		}
+		if err != nil && strings.Contains(err.Error(), c) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,202 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"deckhand/dockerops"
+	"deckhand/internal/launch"
+	"deckhand/scaffold"
+)
+
+// The image half of a Fargate launch: scaffold and build the project on the
+// local engine, then put the image in the stack's ECR repository.
+
+func (p *fargate) scaffoldStep() launch.Step {
+	var res []launch.Resource
+	if p.proj.scaffold {
+		for _, f := range scaffold.FileNames() {
+			res = append(res, launch.Resource{Action: "create", Kind: "file", Name: filepath.Join(p.Dir, f)})
+		}
+	}
+	return launch.Step{
+		Name:      "scaffold",
+		Summary:   fmt.Sprintf("Write a Flask project named %s into %s", p.Stack, p.Dir),
+		Resources: res,
+		Commands:  []string{launch.Shell("deckhand", "scaffold", p.Dir, "--name", p.Stack)},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			if !p.proj.scaffold {
+				return launch.Skip(p.Dir + " already has a Dockerfile; building it as it is")
+			}
+			r, err := scaffold.Generate(p.Dir, scaffold.Options{Name: p.Stack})
+			for _, f := range r.Written {
+				out.Created(launch.Resource{Action: "create", Kind: "file", Name: filepath.Join(p.Dir, f)})
+				out.Line("wrote " + filepath.Join(p.Dir, f))
+			}
+			if err != nil {
+				return err
+			}
+			out.Result(fmt.Sprintf("%d files in %s", len(r.Written), p.Dir))
+			return nil
+		},
+	}
+}
+
+func (p *fargate) buildStep() launch.Step {
+	img := LocalImage(p.Stack)
+	args := []string{"docker", "build", "--label", launch.LabelStack + "=" + p.Stack}
+	buildArgs := map[string]string{}
+	if p.BaseImage != "" {
+		args = append(args, "--build-arg", "BASE_IMAGE="+p.BaseImage)
+		buildArgs["BASE_IMAGE"] = p.BaseImage
+	}
+	args = append(args, "-t", img, p.Dir)
+	return launch.Step{
+		Name:      "build",
+		Summary:   fmt.Sprintf("Build %s from %s on the local Docker engine", img, p.Dir),
+		Resources: []launch.Resource{{Action: "create", Kind: "docker image", Name: img}},
+		Commands:  []string{launch.Shell(args...)},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			if p.eng == nil {
+				return fmt.Errorf("building %s needs the local Docker engine, which is not available", p.Dir)
+			}
+			id, err := p.eng.Build(ctx, dockerops.BuildOptions{
+				Dir: p.Dir, Tags: []string{img}, BuildArgs: buildArgs,
+				Labels: map[string]string{launch.LabelStack: p.Stack},
+			}, out.Line)
+			if err != nil {
+				return err
+			}
+			p.imageID, p.res.ImageID = id, id
+			out.Created(launch.Resource{Action: "create", Kind: "docker image", Name: img})
+			if p.port == 0 {
+				if info, err := p.eng.InspectImage(ctx, id); err == nil && len(info.ExposedPorts) > 0 {
+					p.port = info.ExposedPorts[0]
+					if slices.Contains(info.ExposedPorts, p.proj.port) {
+						p.port = p.proj.port
+					}
+				}
+			}
+			out.Result(img + " " + shortID(id))
+			return nil
+		},
+	}
+}
+
+func (p *fargate) repositoryStep() launch.Step {
+	name := RepositoryName(p.Stack)
+	return launch.Step{
+		Name:      "repository",
+		Summary:   "Find or create the ECR repository " + name,
+		Resources: []launch.Resource{{Action: "create", Kind: "ECR repository", Name: name + " (if missing)"}},
+		Commands: []string{launch.Shell("aws", "ecr", "create-repository", "--repository-name", name,
+			"--image-scanning-configuration", "scanOnPush=true", "--tags", cliTags(p.Stack, ""))},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			repo, created, err := p.be.EnsureRepository(ctx, name, tags(p.Stack))
+			if err != nil {
+				return err
+			}
+			p.repo = repo
+			if created {
+				out.Created(launch.Resource{Action: "create", Kind: "ECR repository", Name: name})
+				out.Result("created " + repo.URI)
+			} else {
+				out.Result("found " + repo.URI)
+			}
+			return nil
+		},
+	}
+}
+
+func (p *fargate) loginStep() launch.Step {
+	return launch.Step{
+		Name:    "login",
+		Summary: "Get a registry login for ECR (GetAuthorizationToken)",
+		Commands: []string{"aws ecr get-login-password | " +
+			launch.Shell("docker", "login", "--username", "AWS", "--password-stdin", "ACCOUNT.dkr.ecr.REGION.amazonaws.com")},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			auth, err := p.be.RegistryLogin(ctx)
+			if err != nil {
+				return err
+			}
+			p.auth = auth
+			if auth.Local {
+				out.Result(auth.Host() + " (the sandbox's registry is the local Docker engine: no login needed)")
+				return nil
+			}
+			if auth.ExpiresAt.IsZero() {
+				out.Result(auth.Username + " @ " + auth.Host())
+			} else {
+				out.Result(fmt.Sprintf("%s @ %s, valid until %s", auth.Username, auth.Host(), auth.ExpiresAt.Local().Format("15:04")))
+			}
+			return nil
+		},
+	}
+}
+
+func (p *fargate) pushStep() launch.Step {
+	src := LocalImage(p.Stack)
+	return launch.Step{
+		Name:      "push",
+		Summary:   "Tag the build under the repository and push it",
+		Resources: []launch.Resource{{Action: "create", Kind: "ECR image", Name: RepositoryName(p.Stack) + ":IMAGE_ID (the build's short image ID)"}},
+		Commands: []string{
+			launch.Shell("docker", "tag", src, "REPOSITORY_URI:IMAGE_ID"),
+			launch.Shell("docker", "push", "REPOSITORY_URI:IMAGE_ID"),
+		},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			// The tag is the image ID: a rebuild with changes gets a new
+			// tag (so the task definition changes), one without keeps it.
+			ref := p.repo.URI + ":" + shortID(p.imageID)
+			if err := p.eng.Tag(ctx, p.imageID, ref); err != nil {
+				return err
+			}
+			p.res.Image = ref
+			if p.auth.Local {
+				out.Result("tagged " + ref + " in the local engine (the sandbox's registry): nothing to upload")
+				return nil
+			}
+			digest, err := p.eng.Push(ctx, ref, dockerops.RegistryAuth{
+				Username: p.auth.Username, Password: p.auth.Password, ServerAddress: p.auth.ServerAddress,
+			}, out.Line)
+			if err != nil {
+				return err
+			}
+			out.Created(launch.Resource{Action: "create", Kind: "ECR image", Name: ref})
+			if digest != "" {
+				out.Result(ref + " " + digest)
+			} else {
+				out.Result(ref)
+			}
+			return nil
+		},
+	}
+}
+
+// imageStep stands for the build and push when the launch deploys an
+// existing image: it only learns the image's port when the local engine
+// has the image.
+func (p *fargate) imageStep() launch.Step {
+	return launch.Step{
+		Name:      "image",
+		Summary:   "Deploy the existing image " + p.Image + " (no build, no push: ECS must be able to pull it)",
+		Resources: []launch.Resource{{Action: "use", Kind: "image", Name: p.Image}},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			p.res.Image = p.Image
+			if p.port == 0 && p.eng != nil {
+				if info, err := p.eng.InspectImage(ctx, p.Image); err == nil && len(info.ExposedPorts) > 0 {
+					p.port = info.ExposedPorts[0]
+					out.Linef("%s EXPOSEs port %d", p.Image, p.port)
+				}
+			}
+			if p.port == 0 {
+				p.port = scaffold.DefaultPort
+				out.Linef("the port of %s is unknown here; assuming %d (pass --port to choose)", p.Image, p.port)
+			}
+			out.Result(fmt.Sprintf("%s, port %d", p.Image, p.port))
+			return nil
+		},
+	}
+}

@@ -1,0 +1,196 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"deckhand/internal/launch"
+	"deckhand/internal/resource"
+)
+
+// Planning only checks input and builds steps: these tests pass no backend
+// at all, so anything that would call AWS would panic.
+
+func TestFargateRejectsBadInput(t *testing.T) {
+	withDockerfile := t.TempDir()
+	os.WriteFile(filepath.Join(withDockerfile, "Dockerfile"), []byte("FROM scratch\nEXPOSE 8000\n"), 0o644)
+	notEmpty := t.TempDir()
+	os.WriteFile(filepath.Join(notEmpty, "notes.txt"), []byte("x"), 0o644)
+	img := "nginx:1.27"
+	tests := []struct {
+		name  string
+		o     FargateOptions
+		field string // "" = a *launch.NameError
+		want  string
+	}{
+		{"bad stack", FargateOptions{Stack: "My_App", Image: img}, "", "lowercase"},
+		{"cpu", FargateOptions{Stack: "web", Image: img, CPU: "300"}, "cpu", "not a Fargate cpu size"},
+		{"memory", FargateOptions{Stack: "web", Image: img, CPU: "256", Memory: "4096"}, "memory", "no Fargate configuration exists for 256 cpu units with 4096 MiB"},
+		{"memory default cpu", FargateOptions{Stack: "web", Image: img, Memory: "3000"}, "memory", "with CPU \"256\""},
+		{"port", FargateOptions{Stack: "web", Image: img, Port: 70000}, "port", "not a TCP port"},
+		{"vpc", FargateOptions{Stack: "web", Image: img, VpcID: "default"}, "vpc", "not a VPC id"},
+		{"cluster", FargateOptions{Stack: "web", Image: img, Cluster: "my cluster"}, "cluster", ""},
+		{"health check", FargateOptions{Stack: "web", Image: img, HealthCheck: "curl"}, "health-check", "use python"},
+		{"image", FargateOptions{Stack: "web", Image: "Nginx Latest"}, "image", "not an image reference"},
+		{"image with base", FargateOptions{Stack: "web", Image: img, BaseImage: "python:3"}, "image", "--base-image"},
+		{"no dir", FargateOptions{Stack: "web"}, "dir", "no project directory"},
+		{"empty dir", FargateOptions{Stack: "web", Dir: t.TempDir()}, "dir", "--scaffold"},
+		{"dir without Dockerfile", FargateOptions{Stack: "web", Dir: notEmpty}, "dir", "has no Dockerfile"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Fargate(nil, nil, tc.o)
+			if tc.field == "" {
+				var ne *launch.NameError
+				if !errors.As(err, &ne) {
+					t.Fatalf("err = %v, want *launch.NameError", err)
+				}
+			} else {
+				wantField(t, err, tc.field)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to say %q", err, tc.want)
+			}
+		})
+	}
+	// Valid input plans.
+	for _, o := range []FargateOptions{
+		{Stack: "web", Image: img, CPU: "1024", Memory: "2 GB"},
+		{Stack: "web", Image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/deckhand/web:1a2b3c4d5e6f"},
+		{Stack: "web", Dir: withDockerfile},
+		{Stack: "web", Dir: filepath.Join(t.TempDir(), "new"), Scaffold: true},
+	} {
+		if _, _, err := Fargate(nil, nil, o); err != nil {
+			t.Errorf("%+v: %v", o, err)
+		}
+	}
+}
+
+func TestEC2RejectsBadInput(t *testing.T) {
+	img := "nginx:1.27"
+	tests := []struct {
+		name  string
+		o     EC2Options
+		field string
+		want  string
+	}{
+		{"bad stack", EC2Options{Stack: "-web", Image: img}, "", "lowercase"},
+		{"no image", EC2Options{Stack: "web"}, "image", "is required"},
+		{"dir instead of image", EC2Options{Stack: "web", Dir: "."}, "image", "no IAM role"},
+		{"private ECR image", EC2Options{Stack: "web", Image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1"}, "image", "private ECR registry"},
+		{"port", EC2Options{Stack: "web", Image: img, Port: -1}, "port", "not a TCP port"},
+		{"port 22", EC2Options{Stack: "web", Image: img, Port: 22}, "port", "SSH's port"},
+		{"cidr garbage", EC2Options{Stack: "web", Image: img, SSHCIDR: "my laptop"}, "ssh-cidr", "not a CIDR"},
+		{"cidr host bits", EC2Options{Stack: "web", Image: img, SSHCIDR: "203.0.113.7/24"}, "ssh-cidr", "203.0.113.0/24"},
+		{"cidr anywhere", EC2Options{Stack: "web", Image: img, SSHCIDR: "0.0.0.0/0"}, "ssh-cidr", "whole internet"},
+		{"cidr anywhere v6", EC2Options{Stack: "web", Image: img, SSHCIDR: "::/0"}, "ssh-cidr", "whole internet"},
+		{"distro", EC2Options{Stack: "web", Image: img, AMIDistro: "debian"}, "ami-distro", "ubuntu-24.04"},
+		{"instance type", EC2Options{Stack: "web", Image: img, InstanceType: "big"}, "instance-type", "t3.micro"},
+		{"vpc", EC2Options{Stack: "web", Image: img, VpcID: "vpc-XYZ"}, "vpc", "not a VPC id"},
+		{"key name", EC2Options{Stack: "web", Image: img, KeyName: "caf\u00e9"}, "key-name", "printable ASCII"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := EC2(nil, tc.o)
+			if tc.field == "" {
+				var ne *launch.NameError
+				if !errors.As(err, &ne) {
+					t.Fatalf("err = %v, want *launch.NameError", err)
+				}
+			} else {
+				wantField(t, err, tc.field)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to say %q", err, tc.want)
+			}
+		})
+	}
+	// A bare address is one host.
+	steps, _, err := EC2(nil, EC2Options{Stack: "web", Image: img, SSHCIDR: "198.51.100.9", AMIDistro: "ubuntu-24.04"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	launch.WritePlan(&b, "", steps)
+	for _, w := range []string{"SSH (22) from 198.51.100.9/32 only", "packages:\n          - docker.io", "ubuntu-noble-24.04"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("plan lacks %q:\n%s", w, b.String())
+		}
+	}
+}
+
+func TestUserData(t *testing.T) {
+	got := UserData("web", `ghcr.io/o/app:v1`, 8080, "al2023")
+	want := `#cloud-config
+# deckhand: stack web runs ghcr.io/o/app:v1 on port 8080
+package_update: true
+packages:
+  - docker
+runcmd:
+  - ["systemctl", "enable", "--now", "docker"]
+  - ["docker", "run", "-d", "--name", "deckhand-web", "--restart", "unless-stopped", "--label", "deckhand.stack=web", "-p", "8080:8080", "ghcr.io/o/app:v1"]
+`
+	if got != want {
+		t.Errorf("user data:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestEC2AddressLookup: without --ssh-cidr the address step asks for this
+// machine's address; when that fails it asks for --ssh-cidr (and never
+// opens SSH wider), except in the sandbox, where it says what it uses.
+func TestEC2AddressLookup(t *testing.T) {
+	fail := func(context.Context) (string, error) { return "", errors.New("no route to host") }
+	steps, _, err := EC2(nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: fail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = launch.Execute(context.Background(), steps[:1], nil)
+	if err == nil || !strings.Contains(err.Error(), "pass --ssh-cidr") {
+		t.Errorf("err = %v, want a request for --ssh-cidr", err)
+	}
+	steps, _, _ = EC2(nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: fail, Sandbox: true})
+	var r recorder
+	if err := launch.Execute(context.Background(), steps[:1], r.report); err != nil {
+		t.Fatal(err)
+	}
+	if d := r.detail("address"); !strings.Contains(d, "127.0.0.1/32") || !strings.Contains(d, "simulated") {
+		t.Errorf("sandbox address = %q", d)
+	}
+	v6 := func(context.Context) (string, error) { return "2001:db8::7", nil }
+	steps, _, _ = EC2(nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: v6})
+	r = recorder{}
+	if err := launch.Execute(context.Background(), steps[:1], r.report); err != nil {
+		t.Fatal(err)
+	}
+	if d := r.detail("address"); d != "SSH from 2001:db8::7/128" {
+		t.Errorf("address = %q", d)
+	}
+}
+
+func TestDeployErrorExplains(t *testing.T) {
+	exit := int32(3)
+	e := &DeployError{Service: "web", Revision: "web:4", Stopped: []resource.Task{
+		{ID: "aaa", StopCode: "TaskFailedToStart", StoppedReason: "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found"},
+		{ID: "bbb", StopCode: "EssentialContainerExited", StoppedReason: "Essential container in task exited",
+			Containers: []resource.Container{{Name: "web", ExitCode: &exit}}},
+	}}
+	msg := e.Error()
+	first, _, _ := strings.Cut(msg, "\n")
+	if first != "2 tasks of web:4 stopped without serving; task bbb: EssentialContainerExited: Essential container in task exited: container web exited with code 3" {
+		t.Errorf("first line = %q", first)
+	}
+	if !strings.Contains(msg, "task aaa stopped: TaskFailedToStart: CannotPullContainerError") {
+		t.Errorf("message = %q", msg)
+	}
+	p := &fargate{FargateOptions: FargateOptions{Stack: "web", Timeout: 1, MaxFailedTasks: 2}}
+	if got := p.waitStep().Explain(e); !strings.Contains(got, "exited") {
+		t.Errorf("explanation = %q, want the last task's (essential container exited)", got)
+	}
+	if got := launch.Explain(e); got == "" {
+		t.Error("launch.Explain has nothing for a deploy error")
+	}
+}

@@ -90,6 +90,18 @@ type Quirks struct {
 	// StopUnknownTaskFails: StopTask of an unknown task fails without an
 	// error code (moto: HTTP 500). AWS answers InvalidParameterException.
 	StopUnknownTaskFails bool
+
+	// The deploy group (aws.Deployer):
+
+	// NoTaskPublicIP: an awsvpc task run with assignPublicIp ENABLED gets
+	// no public IP on its network interface (moto). AWS assigns one.
+	NoTaskPublicIP bool
+	// NoSecurityGroupDependencyChecks: DeleteSecurityGroup deletes a group
+	// an instance still uses (moto). AWS answers DependencyViolation.
+	NoSecurityGroupDependencyChecks bool
+	// NoUbuntuAMI: there is neither the Ubuntu 24.04 SSM public parameter
+	// nor a Canonical Noble image (moto's built-in data). AWS has both.
+	NoUbuntuAMI bool
 }
 
 // Polling: the suite advances the target's clock by pollStep between polls,
@@ -102,7 +114,7 @@ const (
 	pollSleep = 5 * time.Millisecond
 )
 
-// Run runs the suite against target. Its three groups run in parallel.
+// Run runs the suite against target. Its groups run in parallel.
 func Run(t *testing.T, target Target) {
 	t.Helper()
 	if target.New == nil || target.Seeded == nil {
@@ -119,6 +131,10 @@ func Run(t *testing.T, target Target) {
 	t.Run("bad input", func(t *testing.T) {
 		t.Parallel()
 		newRun(t, target).badInput()
+	})
+	t.Run("deploy", func(t *testing.T) {
+		t.Parallel()
+		newRun(t, target).deploy()
 	})
 }
 

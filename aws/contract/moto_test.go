@@ -24,6 +24,9 @@ import (
 func TestMoto(t *testing.T) {
 	t.Setenv("MOTO_ENABLE_KEYPAIR_VALIDATION", "true")
 	t.Setenv("MOTO_ENABLE_AMI_VALIDATION", "true")
+	// AWS's managed policies (the task execution role's) exist in moto
+	// only when it is asked to load them.
+	t.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 	m := testbed.StartMoto(t)
 	ctx := context.Background()
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"))
@@ -50,6 +53,10 @@ func TestMoto(t *testing.T) {
 			NoTaskTimestamps:      true,
 			NoClusterDeleteChecks: true,
 			StopUnknownTaskFails:  true, // a Python exception: HTTP 500
+
+			NoTaskPublicIP:                  true, // the task's ENI has no association
+			NoSecurityGroupDependencyChecks: true,
+			NoUbuntuAMI:                     true, // only Amazon Linux's SSM parameters and AMIs
 		},
 	})
 }

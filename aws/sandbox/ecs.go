@@ -222,7 +222,9 @@ func (w *world) runTask(r *region, spec aws.RunTaskSpec) (*cluster, []*task, err
 	}
 	var out []*task
 	for range spec.Count {
-		out = append(out, w.startTask(r, c, td, lt, group, ""))
+		t := w.startTask(r, c, td, lt, group, "")
+		t.Net = newTaskNet(td, spec.Subnets, spec.SecurityGroups, spec.PublicIP) // network.go
+		out = append(out, t)
 	}
 	return c, out, nil
 }

@@ -18,6 +18,7 @@ type state struct {
 	Now     time.Time          `json:"now"`
 	Rand    uint64             `json:"rand"` // splitmix64 state: IDs and durations
 	Regions map[string]*region `json:"regions"`
+	Roles   []*role            `json:"iamRoles,omitempty"` // IAM is global (iam.go)
 }
 
 // region is one region's resources; regions share nothing, as in AWS.
@@ -31,6 +32,8 @@ type region struct {
 	Instances      []*instance      `json:"instances"`
 	TaskDefs       []*taskDef       `json:"taskDefinitions"`
 	Clusters       []*cluster       `json:"clusters"`
+	Repositories   []*repository    `json:"ecrRepositories,omitempty"` // ecr.go
+	LogGroups      []*logGroup      `json:"logGroups,omitempty"`       // logs.go
 }
 
 type vpc struct {
@@ -52,11 +55,19 @@ type securityGroup struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	VpcID string `json:"vpcId"`
+	// network.go
+	Description string            `json:"description,omitempty"`
+	Ingress     []ingressRule     `json:"ingress,omitempty"`
+	Tags        map[string]string `json:"tags,omitempty"`
 }
 
 type keyPair struct {
 	Name string `json:"name"`
 	ID   string `json:"id"`
+	// keypairs.go
+	Fingerprint string            `json:"fingerprint,omitempty"`
+	Type        string            `json:"type,omitempty"`
+	Tags        map[string]string `json:"tags,omitempty"`
 }
 
 type image struct {
@@ -186,6 +197,7 @@ type task struct {
 	StoppedReason string       `json:"stoppedReason,omitempty"`
 	Containers    []*container `json:"containers"`
 	Due           time.Time    `json:"due,omitzero"`
+	Net           *taskNet     `json:"network,omitempty"` // RunTask's awsvpc configuration (network.go)
 }
 
 type container struct {

@@ -1,0 +1,35 @@
+package sandbox
+
+import (
+	"context"
+	"path"
+
+	"deckhand/aws"
+)
+
+// LatestAMI finds the distro's newest image among the region's public AMIs
+// (region.go seeds one of each). AWS publishes the SSM public parameters in
+// every region, and so does the sandbox: the answer's Source is the
+// parameter, as the SDK adapter's is when it reads it.
+func (a *Account) LatestAMI(ctx context.Context, distro string) (aws.AMI, error) {
+	var out aws.AMI
+	err := a.view(ctx, func(w *world, r *region) error {
+		if err := aws.ValidateDistro(distro); err != nil {
+			return err
+		}
+		param, owner, pattern, user, _ := aws.AMISource(distro)
+		var best *image
+		for _, im := range r.Images {
+			// Names carry the release date, so the greatest name is the newest.
+			if ok, _ := path.Match(pattern, im.Name); ok && (best == nil || im.Name > best.Name) {
+				best = im
+			}
+		}
+		if best == nil {
+			return ec2Error("DescribeImages", aws.CodeNoImage, "no %s AMI found: no image named %s owned by %s", distro, pattern, owner)
+		}
+		out = aws.AMI{ID: best.ID, Name: best.Name, Source: "ssm:" + param, SSHUser: user}
+		return nil
+	})
+	return out, err
+}

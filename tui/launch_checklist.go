@@ -72,8 +72,11 @@ func (m *Model) runLines(w int) []string {
 	now := m.now()
 	status, t := r.status(now)
 	out := []string{fit(st.Title.Render(strings.ToUpper(r.verb[:1])+r.verb[1:]+" "+r.stack+" on "+r.target)+"  "+st.tone(t).Render(status), w)}
-	if r.done && r.err == nil && r.url != "" {
+	switch {
+	case r.done && r.err == nil && r.url != "":
 		out = append(out, "", "  "+st.OK.Render("✓ "+r.stack+" is running at ")+st.Accent.Bold(true).Render(r.url))
+	case r.done && r.err == nil && r.verb == "destroy":
+		out = append(out, "", "  "+st.OK.Render(fit("✓ removed what launches of "+r.stack+" created on "+r.target, w-2)))
 	}
 	out = append(out, "")
 

@@ -118,7 +118,7 @@ func (m *Model) planned(msg planMsg) {
 	if msg.destroy {
 		crumb = "destroy " + msg.stack
 	}
-	m.help = false
+	m.help, m.flash = false, flash{}
 	m.dropLaunchPages(paneReview)
 	m.push(&page{kind: paneReview, crumb: crumb})
 }
@@ -191,9 +191,11 @@ func (m *Model) planLines(w int) []string {
 		l = clean(l)
 		body := strings.TrimLeft(l, " ")
 		indent := len(l) - len(body)
-		more := indent
+		more := indent // continuation lines go under the text, past "$ " or "12. "
 		if strings.HasPrefix(body, "$ ") {
 			more += 2
+		} else if n := planStep.FindString(l); n != "" {
+			more = len(n)
 		}
 		for i, part := range strings.Split(ansi.Wrap(body, max(w-indent, 10), " "), "\n") {
 			if i == 0 {

@@ -3,9 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,104 +16,6 @@ import (
 // The launch pages at model level: the wizard, the review and the
 // checklist, with a fake planner whose steps record whether they ran, and
 // launch.Event messages fed directly as Execute would send them.
-
-type fakePlanner struct {
-	mu       sync.Mutex
-	requests []launch.Request
-	destroys []string
-	ran      bool
-}
-
-func (f *fakePlanner) steps(stack string) []launch.Step {
-	run := func(context.Context, *launch.Output) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.ran = true
-		return nil
-	}
-	return []launch.Step{
-		{Name: "scaffold", Summary: "Write a Flask project named " + stack + " into ./hello", Run: run,
-			Resources: []launch.Resource{{Action: "create", Kind: "file", Name: "hello/app.py"}, {Action: "create", Kind: "file", Name: "hello/Dockerfile"}},
-			Commands:  []string{"deckhand scaffold ./hello --name " + stack}},
-		{Name: "build", Summary: "Build deckhand/" + stack + ":latest from ./hello", Run: run,
-			Resources: []launch.Resource{{Action: "create", Kind: "docker image", Name: "deckhand/" + stack + ":latest"}},
-			Commands:  []string{"docker build --label deckhand.stack=" + stack + " --build-arg BASE_IMAGE=deckhand/python-base:bookworm -t deckhand/" + stack + ":latest ./hello"}},
-		{Name: "run", Summary: "Run deckhand-" + stack + " on 127.0.0.1, a free port", Run: run,
-			Resources: []launch.Resource{{Action: "replace", Kind: "docker container", Name: "deckhand-" + stack + " (the stack's previous one, if any)"},
-				{Action: "create", Kind: "docker container", Name: "deckhand-" + stack}},
-			Commands: []string{"docker run -d --name deckhand-" + stack + " -p 127.0.0.1::5000 deckhand/" + stack + ":latest"}},
-		{Name: "wait", Summary: "Wait until deckhand-" + stack + " answers HTTP and is healthy", Run: run},
-	}
-}
-
-func (f *fakePlanner) PlanLaunch(req launch.Request) ([]launch.Step, func() string, error) {
-	f.mu.Lock()
-	f.requests = append(f.requests, req)
-	f.mu.Unlock()
-	if req.Target != launch.TargetLocal {
-		return nil, nil, launch.TargetUnavailable(req.Target)
-	}
-	return f.steps(req.Stack), func() string { return "http://127.0.0.1:49153/" }, nil
-}
-
-func (f *fakePlanner) PlanDestroy(_ context.Context, stack, target string) ([]launch.Step, error) {
-	f.mu.Lock()
-	f.destroys = append(f.destroys, stack+" "+target)
-	f.mu.Unlock()
-	if stack == "empty" {
-		return nil, nil
-	}
-	return []launch.Step{
-		{Name: "rm deckhand-" + stack, Summary: "Remove container deckhand-" + stack + " (0123456789ab, running)",
-			Resources: []launch.Resource{{Action: "delete", Kind: "docker container", Name: "deckhand-" + stack}},
-			Commands:  []string{"docker rm -f deckhand-" + stack}},
-		{Name: "rmi deckhand/" + stack + ":latest", Summary: "Remove image deckhand/" + stack + ":latest",
-			Resources: []launch.Resource{{Action: "delete", Kind: "docker image", Name: "deckhand/" + stack + ":latest"}},
-			Commands:  []string{"docker rmi deckhand/" + stack + ":latest"}},
-	}, nil
-}
-
-// clock is a settable test clock.
-type testClock struct{ t time.Time }
-
-func (c *testClock) now() time.Time               { return c.t }
-func (c *testClock) advance(d time.Duration)      { c.t = c.t.Add(d) }
-func (c *testClock) at(d time.Duration) time.Time { return c.t.Add(d) }
-
-// launchModel is a loaded model with the fake planner and a settable clock.
-func launchModel(t *testing.T, w, h int, readonly bool) (*Model, *fakePlanner, *testClock) {
-	t.Helper()
-	m, _ := newLoaded(t, w, h)
-	fp, clk := &fakePlanner{}, &testClock{t: fixedNow()}
-	m.cfg.Launcher, m.cfg.Now, m.cfg.Readonly = fp, clk.now, readonly
-	m.keys.setReadonly(readonly)
-	return m, fp, clk
-}
-
-// do runs cmd as the program would and feeds its message back; Batches
-// and Cmds that would start a run are not run.
-func do(m *Model, cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	if msg := cmd(); msg != nil {
-		send(m, msg)
-	}
-}
-
-// fillWizard opens the wizard and types a valid stack name.
-func fillWizard(m *Model, stack string) {
-	press(m, "L")
-	typeText(m, stack)
-}
-
-// review opens the review of a valid launch of stack.
-func toReview(t *testing.T, m *Model, stack string) {
-	t.Helper()
-	fillWizard(m, stack)
-	do(m, press(m, "enter"))
-	mustContain(t, screen(m), "Plan: launch "+stack+" on local")
-}
 
 func TestWizardValidation(t *testing.T) {
 	m, fp, _ := launchModel(t, 120, 40, false)
@@ -277,6 +177,12 @@ func TestDestroyReview(t *testing.T) {
 		t.Fatal("y did not start the destroy")
 	}
 	mustContain(t, screen(m), "Destroy web on local", "· 1/2 rm deckhand-web")
+	send(m, launch.Event{Step: "rm deckhand-web", Index: 1, Total: 2, State: launch.Running},
+		launch.Event{Step: "rm deckhand-web", Index: 1, Total: 2, State: launch.Done, Detail: "removed 0123456789ab"},
+		launch.Event{Step: "rmi deckhand/web:latest", Index: 2, Total: 2, State: launch.Running},
+		launch.Event{Step: "rmi deckhand/web:latest", Index: 2, Total: 2, State: launch.Done},
+		runDoneMsg{})
+	mustContain(t, screen(m), "✓ removed what launches of web created on local", "✓ 1/2 rm deckhand-web", "removed 0123456789ab", "✓ 2/2")
 	if strings.Join(fp.destroys, ",") != "empty local,web local,web local" {
 		t.Fatalf("destroys = %v", fp.destroys)
 	}
@@ -420,71 +326,5 @@ func TestChecklistCtrlCAsksToCancel(t *testing.T) {
 	// With the run over, ctrl+c quits as everywhere else.
 	if cmd := press(m, "ctrl+c"); cmd == nil {
 		t.Fatal("ctrl+c did not quit once the run was over")
-	}
-}
-
-func TestChecklistNoColor(t *testing.T) {
-	t.Setenv("NO_COLOR", "1")
-	m, clk := startedRun(t, 120, 40)
-	failRun(m, clk)
-	v := m.View().Content
-	if regexp.MustCompile(`\x1b\[[0-9;]*[34]8;`).MatchString(v) {
-		t.Fatal("NO_COLOR set but the checklist has colour sequences")
-	}
-	mustContain(t, screen(m), "– 1/4", "✓ 2/4", "✗ 3/4", "· 4/4")
-}
-
-// TestLaunchLayout: the wizard, the review and the checklist at 80×24 and
-// 200×50 (goldens: go test ./tui -run TestLaunchLayout -update).
-func TestLaunchLayout(t *testing.T) {
-	for _, size := range []struct {
-		name string
-		w, h int
-	}{{"80x24", 80, 24}, {"200x50", 200, 50}} {
-		t.Run(size.name, func(t *testing.T) {
-			for _, c := range []struct {
-				name string
-				do   func(m *Model, clk *testClock)
-			}{
-				{"wizard", func(m *Model, _ *testClock) {
-					fillWizard(m, "Web")
-					press(m, "tab")
-				}},
-				{"review", func(m *Model, _ *testClock) { toReview(t, m, "web") }},
-				{"running", func(m *Model, clk *testClock) {
-					toReview(t, m, "web")
-					press(m, "y")
-					send(m, ev(clk, 1, "scaffold", launch.Running, "", 0), ev(clk, 1, "scaffold", launch.Done, "5 files in ./hello", 300*time.Millisecond))
-					send(m, ev(clk, 2, "build", launch.Running, "", 0))
-					clk.advance(17 * time.Second)
-					send(m, ev(clk, 2, "build", launch.Progress, "Step 5/9 : RUN pip install --no-cache-dir -r requirements.txt", 0))
-				}},
-				{"failed", func(m *Model, clk *testClock) {
-					toReview(t, m, "web")
-					press(m, "y")
-					failRun(m, clk)
-				}},
-				{"done", func(m *Model, clk *testClock) {
-					toReview(t, m, "web")
-					press(m, "y")
-					for i, s := range []string{"scaffold", "build", "run", "wait"} {
-						send(m, ev(clk, i+1, s, launch.Running, "", 0))
-						clk.advance(time.Duration(i+1) * 1100 * time.Millisecond)
-						send(m, ev(clk, i+1, s, launch.Done, "", time.Duration(i+1)*1100*time.Millisecond))
-					}
-					send(m, runDoneMsg{url: "http://127.0.0.1:49153/"})
-				}},
-			} {
-				t.Run(c.name, func(t *testing.T) {
-					m, _, clk := launchModel(t, size.w, size.h, false)
-					c.do(m, clk)
-					checkFits(t, m, size.w, size.h)
-					if n := strings.Count(m.View().Content, "\n") + 1; n != size.h {
-						t.Fatalf("%d lines on a %d-line terminal", n, size.h)
-					}
-					goldenScreen(t, m)
-				})
-			}
-		})
 	}
 }

@@ -256,10 +256,10 @@ func (a *Account) TaskPublicIP(ctx context.Context, cluster, taskRef string) (st
 		n := r.taskNet(c, t)
 		eni, addr := taskAddress(t)
 		switch {
+		case !eniAttached(t.LastStatus):
+			return noIP("has no network interface: it is %s; an awsvpc task has one from PROVISIONING until DEPROVISIONING", t.LastStatus)
 		case n == nil:
 			return noIP("has no network interface of its own: only awsvpc tasks have one")
-		case !eniAttached(t.LastStatus):
-			return noIP("has no network interface (yet): it is %s; awsvpc tasks get one while PROVISIONING", t.LastStatus)
 		case !n.PublicIP:
 			return noIP("has no public IP on %s: run it with a public IP (assignPublicIp ENABLED) in a public subnet", eni)
 		}

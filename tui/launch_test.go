@@ -20,7 +20,7 @@ import (
 func TestWizardValidation(t *testing.T) {
 	m, fp, _ := launchModel(t, 120, 40, false)
 	press(m, "L")
-	mustContain(t, screen(m), "instances › launch", "Launch a service", "Stack name", "Target", "[local]", "Directory", "Scaffold if empty", "[x] yes", "Host port")
+	mustContain(t, screen(m), "instances › launch", "Launch a service", "Stack name", "Target", "[local]", "Directory", "Scaffold if empty", "[x] yes", "Port", "host port on 127.0.0.1; empty = any free port")
 	typeText(m, "Web")
 	press(m, "tab")
 	s := screen(m)
@@ -29,7 +29,7 @@ func TestWizardValidation(t *testing.T) {
 	press(m, "down", "down", "down", "down", "down")
 	typeText(m, "70000")
 	press(m, "up")
-	mustContain(t, screen(m), "✗ host port 70000 is out of range: use 1–65535, or leave it empty for any free port", "> Base image")
+	mustContain(t, screen(m), "✗ port 70000 is out of range: use 1–65535, or leave it empty to let the target choose", "> Base image")
 	press(m, "down", "ctrl+u")
 	typeText(m, "80x")
 	if cmd := press(m, "enter"); cmd != nil {
@@ -38,7 +38,7 @@ func TestWizardValidation(t *testing.T) {
 	s = screen(m)
 	// Every field is checked on submit; the first refused one is focused
 	// and nothing typed is lost.
-	mustContain(t, s, `✗ host port "80x" is not a number`, `✗ stack name "Web"`, "> Stack name", "Web", "80x")
+	mustContain(t, s, `✗ port "80x" is not a number`, `✗ stack name "Web"`, "> Stack name", "Web", "80x")
 	if len(fp.requests) != 0 {
 		t.Fatalf("planned %v from an invalid form", fp.requests)
 	}
@@ -67,7 +67,7 @@ func TestWizardImageTargetAndSpaces(t *testing.T) {
 	m, fp, _ := launchModel(t, 120, 40, false)
 	fillWizard(m, "web")
 	press(m, "tab", "right") // target: fargate
-	mustContain(t, screen(m), "[fargate]")
+	mustContain(t, screen(m), "[fargate]", "the app's port, opened in the security group")
 	press(m, "tab", "right") // deploy: an existing image
 	s := screen(m)
 	mustContain(t, s, "[an existing image]", "Image")

@@ -76,7 +76,7 @@ func newWizard() *wizard {
 		{id: fScaffold, label: "Scaffold if empty", kind: fieldToggle, choices: []string{"no", "yes"}, choice: 1},
 		text(fBase, "Base image", "", "the Dockerfile's default (BASE_IMAGE build argument)"),
 		text(fImage, "Image", "", "an image on this machine, e.g. deckhand/web:latest"),
-		text(fPort, "Host port", "", "any free port (1–65535)"),
+		text(fPort, "Port", "", ""), // its hint depends on the target: see portHint
 	}}
 }
 
@@ -134,7 +134,14 @@ func (w *wizard) move(d int) {
 	}
 }
 
-const portRange = "use 1–65535, or leave it empty for any free port"
+const portRange = "use 1–65535, or leave it empty to let the target choose"
+
+// portHint says what the port means on each target, since it differs.
+var portHint = map[string]string{
+	launch.TargetLocal:   "host port on 127.0.0.1; empty = any free port",
+	launch.TargetFargate: "the app's port, opened in the security group; empty = the image's EXPOSE",
+	launch.TargetEC2:     "the app's port on the instance; empty = the image's EXPOSE",
+}
 
 // check validates one field and records why it is refused. The message
 // names the field and says how to fix it.
@@ -160,9 +167,9 @@ func (w *wizard) check(f *formField) bool {
 		}
 		switch n, err := strconv.Atoi(v); {
 		case err != nil:
-			f.err = "host port " + strconv.Quote(v) + " is not a number: " + portRange
+			f.err = "port " + strconv.Quote(v) + " is not a number: " + portRange
 		case n < 1 || n > 65535:
-			f.err = "host port " + v + " is out of range: " + portRange
+			f.err = "port " + v + " is out of range: " + portRange
 		}
 	}
 	if (f.id == fBase || f.id == fImage) && strings.ContainsFunc(v, unicode.IsSpace) {
@@ -352,16 +359,20 @@ func (m *Model) fieldValue(f *formField, focus bool, w int) string {
 		}
 		return fit(s, w)
 	}
+	hint := f.hint
+	if f.id == fPort {
+		hint = portHint[launch.Targets[m.wiz.field(fTarget).choice]]
+	}
 	text := clean(f.in.value())
 	switch {
 	case focus:
 		// The end of a long value stays in view while typing.
 		text = ansi.TruncateLeft(text, max(width(text)-w+2, 0), "…") + st.Selected.Render(" ")
 		if f.in.value() == "" {
-			text += st.Muted.Render(" " + f.hint)
+			text += st.Muted.Render(" " + hint)
 		}
 	case text == "":
-		text = st.Muted.Render(f.hint)
+		text = st.Muted.Render(hint)
 	}
 	return fit(text, w)
 }

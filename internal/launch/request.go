@@ -31,8 +31,9 @@ type Request struct {
 	// BaseImage is the Dockerfile's BASE_IMAGE build argument; "" keeps
 	// the Dockerfile's default.
 	BaseImage string
-	// Port is the host port to publish on (local target); 0 lets the
-	// target choose.
+	// Port is the service's port: on the local target the host port on
+	// 127.0.0.1, on fargate and ec2 the app's port. 0 lets the target
+	// choose (a free port; the port the image EXPOSEs).
 	Port int
 	// Scaffold writes deckhand's Flask project into Dir first when Dir is
 	// empty or missing.

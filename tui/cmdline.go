@@ -175,7 +175,7 @@ func (m *Model) run(text string) tea.Cmd {
 			}
 			switch c.names[0] {
 			case "quit":
-				return tea.Quit
+				return m.quit()
 			case "help":
 				m.help, m.helpScroll = true, 0
 				return nil

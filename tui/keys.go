@@ -93,7 +93,7 @@ type keyMap struct {
 
 func defaultKeyMap() keyMap {
 	return keyMap{
-		Quit:      act(modeBrowse, false, "q", "quit", "q"),
+		Quit:      act(modeBrowse, false, "q", "quit", "q").explain("quit (asks first while a launch runs)"),
 		ForceQuit: act(modeAllButRun, false, "ctrl+c", "quit", "ctrl+c"),
 		Help:      act(modeBrowse, false, "?", "help", "?").explain("show or hide this help"),
 		Command:   act(modeBrowse, false, ":", "command", ":").explain("command line: :instances, :docker, :q …"),

@@ -67,7 +67,7 @@ func TestKeyTable(t *testing.T) {
 		t.Fatalf("%d rows, want %d", got, want)
 	}
 	for _, want := range []string{
-		"| `q` | quit | anywhere but the command line, dialogs, the launch wizard and plan review |",
+		"| `q` | quit (asks first while a launch runs) | anywhere but the command line, dialogs, the launch wizard and plan review |",
 		"| `d` | details and observed history of the row | tables |",
 		"| `ctrl+c` | quit | everywhere but the launch checklist |",
 		"| `ctrl+c` | ask whether to cancel the running launch (No by default); quits when none runs | launch checklist |",

@@ -217,6 +217,27 @@ func (m *Model) askCancelRun() {
 	m.dlg = d
 }
 
+// quit is q and :quit. While a run is in progress it asks first, since
+// quitting interrupts the running step (ctrl+c still quits at once).
+func (m *Model) quit() tea.Cmd {
+	r := m.lr
+	if r == nil || r.done {
+		return tea.Quit
+	}
+	m.dlg = &dialog{title: "Quit while the " + r.verb + " of " + r.stack + " runs?", yes: "Quit", danger: true,
+		lines: []string{
+			"Quitting interrupts the running step; no further step starts.",
+			"What was created so far stays: :destroy " + r.stack + " removes it, or launch again.",
+		},
+		closed: r.verb + " of " + r.stack + " goes on",
+		submit: func(string) (tea.Cmd, string) {
+			r.cancel()
+			return tea.Quit, ""
+		},
+	}
+	return nil
+}
+
 // stepError is the run's failure as a StepError, when it is one.
 func (r *launchRun) stepError() *launch.StepError {
 	var se *launch.StepError

@@ -303,6 +303,25 @@ func TestChecklistLeaveAndReturn(t *testing.T) {
 	mustContain(t, screen(m), "Launch a service", "web")
 }
 
+func TestQuitAsksWhileRunning(t *testing.T) {
+	m, clk := startedRun(t, 120, 30)
+	send(m, ev(clk, 1, "scaffold", launch.Running, "", 0))
+	press(m, "esc")
+	if cmd := press(m, "q"); cmd != nil {
+		t.Fatal("q quit while a launch runs")
+	}
+	mustContain(t, screen(m), "Quit while the launch of web runs?", "[ No ]")
+	press(m, "enter")
+	mustContain(t, screen(m), "launch of web goes on")
+	press(m, ":")
+	typeText(m, "q")
+	press(m, "enter")
+	mustContain(t, screen(m), "Quit while the launch of web runs?")
+	if cmd := press(m, "y"); cmd == nil || m.lr.ch == nil {
+		t.Fatal("y did not quit")
+	}
+}
+
 func TestChecklistCtrlCAsksToCancel(t *testing.T) {
 	m, clk := startedRun(t, 120, 30)
 	send(m, ev(clk, 1, "scaffold", launch.Running, "", 0))
@@ -324,6 +343,9 @@ func TestChecklistCtrlCAsksToCancel(t *testing.T) {
 	send(m, runDoneMsg{err: &launch.StepError{Step: "scaffold", Index: 1, Total: 4, Err: context.Canceled}})
 	mustContain(t, screen(m), "cancelled after", "✗ step 1/4 scaffold failed (cancelled)")
 	// With the run over, ctrl+c quits as everywhere else.
+	if cmd := press(m, "q"); cmd == nil {
+		t.Fatal("q did not quit once the run was over")
+	}
 	if cmd := press(m, "ctrl+c"); cmd == nil {
 		t.Fatal("ctrl+c did not quit once the run was over")
 	}

@@ -72,7 +72,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		// does nothing.
 		return m.launchKey()
 	case matches(msg, k.Quit):
-		return tea.Quit
+		return m.quit()
 	case matches(msg, k.Help):
 		m.help, m.helpScroll = !m.help, 0
 		return nil

@@ -128,8 +128,9 @@ func newEngineRunner(e *dockerops.Engine) *engineRunner { return &engineRunner{e
 
 // call runs fn with a timeout, detached from the caller's cancellation: a
 // call that was made is finished (or timed out), so the state can record
-// it. While the engine is marked down, it fails at once.
-func (r *engineRunner) call(ctx context.Context, timeout time.Duration, fn func(context.Context) error) error {
+// it. An idempotent fn is tried again when the connection failed (not
+// when it timed out). While the engine is marked down, call fails at once.
+func (r *engineRunner) call(ctx context.Context, timeout time.Duration, idempotent bool, fn func(context.Context) error) error {
 	r.mu.Lock()
 	if time.Now().Before(r.downUntil) {
 		err := r.downErr
@@ -141,6 +142,10 @@ func (r *engineRunner) call(ctx context.Context, timeout time.Duration, fn func(
 	defer cancel()
 	err := fn(ctx)
 	var down *dockerops.UnreachableError
+	if errors.As(err, &down) && ctx.Err() == nil && idempotent {
+		// A connection reset or closed under load: once more.
+		err = fn(ctx)
+	}
 	if errors.As(err, &down) {
 		r.mu.Lock()
 		r.downUntil, r.downErr = time.Now().Add(engineBackoff), err
@@ -151,7 +156,7 @@ func (r *engineRunner) call(ctx context.Context, timeout time.Duration, fn func(
 
 func (r *engineRunner) ImageExists(ctx context.Context, ref string) (bool, error) {
 	var ok bool
-	err := r.call(ctx, engineTimeout, func(ctx context.Context) error {
+	err := r.call(ctx, engineTimeout, true, func(ctx context.Context) error {
 		_, err := r.e.InspectImage(ctx, ref)
 		switch {
 		case err == nil:
@@ -166,7 +171,7 @@ func (r *engineRunner) ImageExists(ctx context.Context, ref string) (bool, error
 
 func (r *engineRunner) Run(ctx context.Context, spec runSpec) (string, error) {
 	var id string
-	err := r.call(ctx, runTimeout, func(ctx context.Context) error {
+	err := r.call(ctx, runTimeout, false, func(ctx context.Context) error {
 		ports := map[int]int{}
 		for _, p := range spec.Ports {
 			ports[int(p)] = 0
@@ -186,7 +191,7 @@ func (r *engineRunner) Run(ctx context.Context, spec runSpec) (string, error) {
 
 func (r *engineRunner) Inspect(ctx context.Context, id string) (engineContainer, error) {
 	var out engineContainer
-	err := r.call(ctx, engineTimeout, func(ctx context.Context) error {
+	err := r.call(ctx, engineTimeout, true, func(ctx context.Context) error {
 		info, err := r.e.InspectContainer(ctx, id)
 		if err == nil {
 			out = engineContainer{
@@ -200,13 +205,13 @@ func (r *engineRunner) Inspect(ctx context.Context, id string) (engineContainer,
 }
 
 func (r *engineRunner) Stop(ctx context.Context, id string, grace time.Duration) error {
-	return r.call(ctx, engineTimeout+grace, func(ctx context.Context) error {
+	return r.call(ctx, engineTimeout+grace, true, func(ctx context.Context) error {
 		return r.e.Stop(ctx, id, grace)
 	})
 }
 
 func (r *engineRunner) Remove(ctx context.Context, id string) error {
-	return r.call(ctx, engineTimeout, func(ctx context.Context) error {
+	return r.call(ctx, engineTimeout, true, func(ctx context.Context) error {
 		err := r.e.Remove(ctx, id, true)
 		if dockerops.IsNotFound(err) {
 			return nil
@@ -217,7 +222,7 @@ func (r *engineRunner) Remove(ctx context.Context, id string) error {
 
 func (r *engineRunner) List(ctx context.Context, account string) ([]engineContainer, error) {
 	var out []engineContainer
-	err := r.call(ctx, engineTimeout, func(ctx context.Context) error {
+	err := r.call(ctx, engineTimeout, true, func(ctx context.Context) error {
 		cs, err := r.e.ContainersByLabel(ctx, labelAccount, account)
 		for _, c := range cs {
 			out = append(out, engineContainer{
@@ -293,8 +298,9 @@ func (a *Account) containerName(t *task, ct *container) string {
 	return "sandbox-" + ct.Name + "-" + id + "-" + hex.EncodeToString(h[:3])
 }
 
-// syncNeeded reports whether the state has a container that runs for real,
-// or this Account has not yet looked for leftovers.
+// syncNeeded reports whether the state has a container that runs for real
+// (or, for a STOPPED task, may not be removed yet), or this Account has not
+// yet looked for leftovers.
 func (a *Account) syncNeeded(w *world) bool {
 	if a.runner == nil {
 		return false
@@ -304,8 +310,13 @@ func (a *Account) syncNeeded(w *world) bool {
 	}
 	for _, r := range w.Regions {
 		for _, c := range r.Clusters {
-			for _, t := range slices.Concat(c.Tasks, c.Stopped) {
+			for _, t := range c.Tasks {
 				if slices.ContainsFunc(t.Containers, func(ct *container) bool { return ct.Local }) {
+					return true
+				}
+			}
+			for _, t := range c.Stopped {
+				if slices.ContainsFunc(t.Containers, func(ct *container) bool { return ct.Local && ct.DockerID != "" }) {
 					return true
 				}
 			}
@@ -412,8 +423,11 @@ func (a *Account) sync(ctx context.Context, w *world) {
 							add(&engineJob{kind: jobStop, r: r, c: c, t: t, ct: ct, id: cur.ID})
 						}
 					case "STOPPED": // it is gone
-						if cur != nil && mutate {
-							add(&engineJob{kind: jobRemove, id: cur.ID})
+						switch {
+						case cur != nil && mutate:
+							add(&engineJob{kind: jobRemove, ct: ct, id: cur.ID})
+						case cur == nil && ct.DockerID != "" && listErr == nil:
+							ct.DockerID, w.dirty = "", true // removed: nothing more to sync
 						}
 					}
 				}
@@ -495,6 +509,10 @@ func (w *world) apply(j *engineJob) {
 		}
 		code := int32(j.found.ExitCode)
 		w.containerExited(j.r, j.c, j.t, j.ct, &code, "")
+	case jobRemove:
+		if j.err == nil && j.ct != nil && j.ct.DockerID == j.id {
+			j.ct.DockerID, w.dirty = "", true
+		}
 	case jobStop:
 		if j.err == nil && !j.found.running() && j.ct.LastStatus != "STOPPED" {
 			code := int32(j.found.ExitCode)
@@ -535,11 +553,12 @@ func bindings(ports map[int]int) []binding {
 }
 
 // engineMessage shortens an engine error for a stoppedReason: dockerops
-// prefixes the command ("docker run IMAGE: "), which ECS would not say.
+// prefixes the command ("docker run IMAGE: start: "), which ECS would not
+// say; the engine's own words ("Error response from daemon: …") stay.
 func engineMessage(err error) string {
 	msg := err.Error()
 	if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "docker ") {
-		msg = rest
+		msg = strings.TrimPrefix(rest, "start: ")
 	}
 	return msg
 }

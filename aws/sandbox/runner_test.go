@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -201,10 +202,37 @@ func until(t *testing.T, clk *clock, arn string, limit time.Duration, ok func(re
 			return x
 		}
 		if !clk.Now().Before(end) {
-			t.Fatalf("task %s after %v: %s/%s %s %q", x.ID, limit, x.LastStatus, x.DesiredStatus, x.StopCode, x.StoppedReason)
+			t.Fatalf("task %s after %v: %s/%s %s %q\n%s", x.ID, limit, x.LastStatus, x.DesiredStatus, x.StopCode, x.StoppedReason, diagnose(accts[0], arn))
 		}
 		clk.Advance(time.Second)
 	}
+}
+
+// diagnose describes the task's containers as the state records them and
+// the account's containers on the engine, for a failure message.
+func diagnose(a *Account, arn string) string {
+	var b strings.Builder
+	a.view(context.Background(), func(w *world, r *region) error {
+		for _, c := range r.Clusters {
+			for _, t := range slices.Concat(c.Tasks, c.Stopped) {
+				if t.ARN == arn {
+					for _, ct := range t.Containers {
+						fmt.Fprintf(&b, "state: %+v\n", *ct)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if r, ok := a.runner.(*engineRunner); ok {
+		cs, err := r.e.ContainersByLabel(context.Background(), labelAccount, a.Path())
+		fmt.Fprintf(&b, "engine: %+v %v\n", cs, err)
+		for _, c := range cs {
+			info, err := r.e.InspectContainer(context.Background(), c.ID)
+			fmt.Fprintf(&b, "  %s: %s exit %d %v\n", c.Name, info.State, info.ExitCode, err)
+		}
+	}
+	return b.String()
 }
 
 func status(s string) func(resource.Task) bool {
@@ -346,6 +374,7 @@ func TestNoEngine(t *testing.T) {
 	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 	mustNil(t, err)
 	x := until(t, clk, ts[0].ARN, 2*time.Minute, status("STOPPED"), a)
+	t.Logf("stoppedReason: %s", x.StoppedReason)
 	if x.StopCode != "TaskFailedToStart" || !strings.HasPrefix(x.StoppedReason, "CannotPullContainerError: ") ||
 		!strings.Contains(x.StoppedReason, "the sandbox has no Docker engine to run it") {
 		t.Errorf("stopped %s %q, want a CannotPullContainerError naming the missing engine", x.StopCode, x.StoppedReason)
@@ -423,5 +452,90 @@ func TestReopenAfterADay(t *testing.T) {
 	}
 	if body := httpGet(t, url(t, getTask(t, b, live[0].ARN))); !strings.HasPrefix(body, "ok ") {
 		t.Errorf("the replacement answered %q", body)
+	}
+}
+
+// A container the engine cannot start fails its task the way ECS does:
+// TaskFailedToStart, with the engine's message as a
+// CannotStartContainerError; nothing is left on the engine.
+func TestRealStartFails(t *testing.T) {
+	e := engine(t)
+	ref := ecrRef("nostart")
+	dir := t.TempDir()
+	mustNil(t, os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY Dockerfile /\nENTRYPOINT [\"/nope\"]\n"), 0o644))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := e.Build(ctx, dockerops.BuildOptions{Dir: dir, Tags: []string{ref}}, nil)
+	mustNil(t, err)
+	t.Cleanup(func() { e.RemoveImage(context.Background(), ref) })
+	clk := newClock()
+	a := openDocker(t, clk, e)
+	ids := lookup(t, a)
+	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{
+		Cluster: "demo", TaskDefinition: serverDef(t, a, "nostart", ref, nil), Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
+	})
+	mustNil(t, err)
+	x := until(t, clk, ts[0].ARN, 2*time.Minute, status("STOPPED"), a)
+	t.Logf("stoppedReason: %s", x.StoppedReason)
+	if x.StopCode != "TaskFailedToStart" || !strings.HasPrefix(x.StoppedReason, "CannotStartContainerError: ") ||
+		!strings.Contains(x.StoppedReason, "/nope") || !strings.HasPrefix(x.StoppedReason, "CannotStartContainerError: Error response from daemon: ") {
+		t.Errorf("stopped %s %q, want TaskFailedToStart with the engine's CannotStartContainerError", x.StopCode, x.StoppedReason)
+	}
+	if c := x.Containers[0]; c.ExitCode != nil || c.Reason != x.StoppedReason {
+		t.Errorf("container %+v, want no exit code and the reason", c)
+	}
+	if cs := containers(t, e, a); len(cs) != 0 {
+		t.Errorf("containers left: %+v", cs)
+	}
+}
+
+// A running task's container that someone removes from the engine stops
+// the task: its essential container is gone.
+func TestRealContainerRemoved(t *testing.T) {
+	e := engine(t)
+	ref := ecrRef("removed")
+	fixtureImage(t, e, ref)
+	clk := newClock()
+	a := openDocker(t, clk, e)
+	ids := lookup(t, a)
+	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{
+		Cluster: "demo", TaskDefinition: serverDef(t, a, "removed", ref, nil), Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
+	})
+	mustNil(t, err)
+	until(t, clk, ts[0].ARN, 2*time.Minute, status("RUNNING"), a)
+	cs := taskContainers(t, e, a, ts[0].ARN)
+	if len(cs) != 1 {
+		t.Fatalf("containers %+v, want 1", cs)
+	}
+	mustNil(t, e.Remove(context.Background(), cs[0].ID, true))
+	x := until(t, clk, ts[0].ARN, 2*time.Minute, status("STOPPED"), a)
+	if c := x.Containers[0]; x.StopCode != "EssentialContainerExited" || c.ExitCode != nil || !strings.Contains(c.Reason, "gone from the local Docker engine") {
+		t.Errorf("stopped %s, container %+v; want EssentialContainerExited, the container gone", x.StopCode, c)
+	}
+}
+
+// A read-only deckhand (another process on the same account) observes but
+// changes nothing on the engine; the next deckhand that may starts the
+// container of a task that is RUNNING by now.
+func TestReadonlyStartsNothing(t *testing.T) {
+	e := engine(t)
+	ref := ecrRef("readonly")
+	fixtureImage(t, e, ref)
+	clk := newClock()
+	a := openDocker(t, clk, e)
+	ids := lookup(t, a)
+	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{
+		Cluster: "demo", TaskDefinition: serverDef(t, a, "readonly", ref, nil), Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
+	})
+	mustNil(t, err)
+	ro, err := Open(Options{Path: a.Path(), Clock: clk, Docker: e, Readonly: true})
+	mustNil(t, err)
+	until(t, clk, ts[0].ARN, 2*time.Minute, status("RUNNING"), ro)
+	if cs := containers(t, e, a); len(cs) != 0 {
+		t.Fatalf("a read-only account started %+v", cs)
+	}
+	x := getTask(t, a, ts[0].ARN)
+	if body := httpGet(t, url(t, x)); !strings.HasPrefix(body, "ok ") {
+		t.Errorf("GET answered %q", body)
 	}
 }

@@ -212,7 +212,8 @@ type container struct {
 	// Running for real (runner.go): Port is the task definition's
 	// containerPort; Local is set when the image was found on the local
 	// Docker engine at the pull; DockerID is the engine's container once
-	// started, and Bindings where its port is published.
+	// started (until it is removed), and Bindings where its port is
+	// published.
 	Port     int32     `json:"port,omitempty"`
 	Local    bool      `json:"local,omitempty"`
 	DockerID string    `json:"dockerId,omitempty"`

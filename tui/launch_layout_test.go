@@ -74,3 +74,39 @@ func TestLaunchLayout(t *testing.T) {
 		})
 	}
 }
+
+// TestLaunchPagesRobustness: the launch pages on tiny and odd terminals
+// never panic and never draw outside the screen.
+func TestLaunchPagesRobustness(t *testing.T) {
+	for _, sz := range [][2]int{{1, 1}, {3, 2}, {20, 5}, {10, 9}, {40, 12}, {0, 0}} {
+		m, _, clk := launchModel(t, 120, 40, false)
+		send(m, windowSize(sz[0], sz[1]))
+		check := func(after string) {
+			t.Helper()
+			checkFitsMsg(t, m, sz[0], sz[1], after)
+		}
+		fillWizard(m, "Web")
+		check("wizard")
+		press(m, "tab", "right", "tab", "right", "enter", "up", "up", "up")
+		check("wizard errors")
+		press(m, "esc")
+		press(m, "L")
+		m.wiz.focus = fStack
+		press(m, "ctrl+u")
+		typeText(m, "web")
+		press(m, "tab", "left", "tab", "left")
+		do(m, press(m, "enter"))
+		if m.current().kind != paneReview {
+			t.Fatalf("%v: no review:\n%s", sz, screen(m))
+		}
+		check("review")
+		press(m, "G", "j", "k", "g", "pgdown")
+		check("review scrolled")
+		press(m, "y")
+		check("checklist")
+		failRun(m, clk)
+		check("failed")
+		press(m, "G", "pgup", "esc", "L")
+		check("after")
+	}
+}

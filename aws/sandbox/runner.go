@@ -375,8 +375,8 @@ func (a *Account) sync(ctx context.Context, w *world) {
 					k := key{t.ARN, ct.Name}
 					known[k] = true
 					ecs := found[k]
-					// The container of record, else the newest adoptable
-					// one; any other is a duplicate and goes.
+					// The container of record, else the first one found
+					// (adopted); any other is a duplicate and goes.
 					var cur *engineContainer
 					for i := range ecs {
 						if ecs[i].ID == ct.DockerID || (cur == nil && ct.DockerID == "") {

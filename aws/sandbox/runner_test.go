@@ -350,7 +350,19 @@ func TestRealContainerExits(t *testing.T) {
 	td := serverDef(t, a, "exits", ref, map[string]string{"EXIT_CODE": "3"})
 	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 	mustNil(t, err)
-	x := until(t, clk, ts[0].ARN, 3*time.Minute, status("STOPPED"), a)
+	until(t, clk, ts[0].ARN, 2*time.Minute, func(x resource.Task) bool {
+		return len(taskContainers(t, e, a, ts[0].ARN)) > 0 || x.LastStatus == "STOPPED"
+	}, a)
+	// The container exits in real time, which the driven clock outruns.
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if cs := taskContainers(t, e, a, ts[0].ARN); len(cs) == 0 || cs[0].State == "exited" {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("the container has not exited after 30 s")
+		}
+	}
+	x := until(t, clk, ts[0].ARN, 2*time.Minute, status("STOPPED"), a)
 	if x.StopCode != "EssentialContainerExited" || x.StoppedReason != "Essential container in task exited" {
 		t.Errorf("stopped %s %q, want EssentialContainerExited", x.StopCode, x.StoppedReason)
 	}

@@ -157,6 +157,14 @@ type Stacks interface {
 	StackResources(ctx context.Context, stack string) ([]TaggedResource, error)
 }
 
+// TaskDefinitions retires task definition revisions, for destroy.
+type TaskDefinitions interface {
+	// DeregisterTaskDefinition makes a revision ("family:revision" or its
+	// ARN) INACTIVE: no new task or service can use it, running ones go
+	// on, and Stacks no longer lists it.
+	DeregisterTaskDefinition(ctx context.Context, taskDef string) error
+}
+
 // Deployer is every deploy capability.
 type Deployer interface {
 	Registry
@@ -166,6 +174,7 @@ type Deployer interface {
 	KeyPairs
 	Images
 	Stacks
+	TaskDefinitions
 }
 
 // The specs below are checked by the Validate* functions of validate.go,

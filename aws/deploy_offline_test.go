@@ -42,6 +42,9 @@ func deployMutations(c *Client, empty bool) map[string]func() error {
 		"ImportKeyPair":       func() error { _, err := c.ImportKeyPair(ctx, name, key, nil); return err },
 		"CreateKeyPair":       func() error { _, _, err := c.CreateKeyPair(ctx, name, nil); return err },
 		"DeleteKeyPair":       func() error { return c.DeleteKeyPair(ctx, name) },
+		"DeregisterTaskDefinition": func() error {
+			return c.DeregisterTaskDefinition(ctx, name+":1")
+		},
 	}
 }
 
@@ -131,6 +134,8 @@ func TestDeployValidation(t *testing.T) {
 		{"import ecdsa", importKey("k", ssh.MarshalAuthorizedKey(ecPub)), "ec2", "ImportKeyPair", "InvalidKey.Format", "PublicKey"},
 		{"import without name", importKey("", ssh.MarshalAuthorizedKey(good)), "ec2", "ImportKeyPair", "MissingParameter", "Name"},
 		{"unknown distro", func() error { _, err := c.LatestAMI(ctx, "windows"); return err }, "ssm", "GetParameter", "ValidationException", "Distro"},
+		{"deregister a family", func() error { return c.DeregisterTaskDefinition(ctx, "web") }, "ecs", "DeregisterTaskDefinition", "ClientException", "TaskDefinition"},
+		{"deregister revision 0", func() error { return c.DeregisterTaskDefinition(ctx, "web:0") }, "ecs", "DeregisterTaskDefinition", "ClientException", "TaskDefinition"},
 		{"empty stack", func() error { _, err := c.StackResources(ctx, ""); return err }, "tag", "GetResources", "InvalidParameterException", "Stack"},
 		{"task public IP without task", func() error { _, err := c.TaskPublicIP(ctx, "demo", ""); return err }, "ecs", "DescribeTasks", "InvalidParameterException", "Task"},
 	}

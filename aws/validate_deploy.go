@@ -310,6 +310,25 @@ func ValidateStackName(stack string) error {
 	return nil
 }
 
+// ValidateDeregister checks DeregisterTaskDefinition's revision: ECS needs
+// the revision, not only the family.
+func ValidateDeregister(taskDef string) error {
+	const op = "DeregisterTaskDefinition"
+	if err := ecsRef(op, "TaskDefinition", taskDef, false); err != nil {
+		return err
+	}
+	rev := taskDef
+	if i := strings.LastIndex(rev, "/"); strings.HasPrefix(rev, "arn:") && i >= 0 {
+		rev = rev[i+1:]
+	}
+	family, n, ok := strings.Cut(rev, ":")
+	if !ok || !reECSName.MatchString(family) || n == "" || strings.Trim(n, "0123456789") != "" || strings.TrimLeft(n, "0") == "" {
+		return invalid("ecs", op, "ClientException", "TaskDefinition",
+			"%q names no revision; give family:revision (e.g. \"web:3\") or the revision's ARN", taskDef)
+	}
+	return nil
+}
+
 // ValidateTaskRef checks TaskPublicIP's cluster and task.
 func ValidateTaskRef(cluster, task string) error {
 	if err := ecsRef("DescribeTasks", "Cluster", cluster, false); err != nil {

@@ -178,6 +178,16 @@ func (r *run) deploy() {
 
 	r.taskPublicIP(d)
 
+	// Task definitions: two revisions, the first deregistered.
+	var revs []string
+	for range 2 {
+		arn, err := r.b.RegisterTaskDefinition(ctx, r.fargateTaskDef(stack)) // tagged with the stack
+		must("RegisterTaskDefinition", err)
+		revs = append(revs, arn)
+	}
+	must("DeregisterTaskDefinition", d.DeregisterTaskDefinition(ctx, revs[0]))
+	r.wantInvalid(d.DeregisterTaskDefinition(ctx, stack), "ecs", "DeregisterTaskDefinition", "ClientException", "TaskDefinition")
+
 	// A launched instance uses the security group: EC2 will not delete it.
 	in, err := r.b.RunInstance(ctx, aws.InstanceSpec{
 		Name: stack, ImageID: r.fx.ImageID, InstanceType: r.fx.InstanceType, SubnetID: r.fx.Subnets[0],
@@ -194,6 +204,7 @@ func (r *run) deploy() {
 		{Type: "ec2:key-pair", ID: imported.Name}, {Type: "ec2:key-pair", ID: kp.Name},
 		{Type: "logs:log-group", ID: group}, {Type: "iam:role", ID: roleName, ARN: roleARN},
 		{Type: "ecr:repository", ID: repoName, ARN: repo.ARN},
+		{Type: "ecs:task-definition", ID: revs[1][strings.LastIndex(revs[1], "/")+1:], ARN: revs[1]},
 	}
 	aws.SortStack(want)
 	rs, err := d.StackResources(ctx, stack)
@@ -208,6 +219,8 @@ func (r *run) deploy() {
 		case "ec2:instance":
 			must("TerminateInstances", r.b.TerminateInstances(ctx, x.ID))
 			r.waitState(x.ID, "terminated")
+		case "ecs:task-definition":
+			must("DeregisterTaskDefinition", d.DeregisterTaskDefinition(ctx, x.ARN))
 		case "ec2:security-group":
 			must("DeleteSecurityGroup", d.DeleteSecurityGroup(ctx, x.ID))
 		case "ec2:key-pair":
@@ -266,7 +279,7 @@ func sameStack(got, want []aws.TaggedResource) bool {
 // taskPublicIP runs a Fargate task with a public IP and asks for it.
 func (r *run) taskPublicIP(d aws.Deployer) {
 	t, ctx := r.t, context.Background()
-	name := "deploy-" + r.tag
+	name := "deploy-" + r.tag + "-ip"
 	cl, err := r.b.CreateCluster(ctx, name, nil)
 	if err != nil {
 		t.Fatalf("CreateCluster: %v", err)

@@ -162,6 +162,19 @@ func TestDeployErrorCodes(t *testing.T) {
 			_, _, err := a.EnsureTaskExecutionRole(ctx, "ec2-role", nil)
 			return err
 		}()},
+		{"unknown revision", "ecs", "DeregisterTaskDefinition", "ClientException", a.DeregisterTaskDefinition(ctx, "web:99")},
+		{"task of an inactive revision", "ecs", "RunTask", "ClientException", func() error {
+			td, err := a.RegisterTaskDefinition(ctx, aws.TaskDefSpec{Family: "old", CPU: "256", Memory: "512", Fargate: true,
+				Containers: []aws.ContainerSpec{{Name: "web", Image: "nginx", Essential: true}}})
+			mustNil(t, err)
+			mustNil(t, a.DeregisterTaskDefinition(ctx, td))
+			_, err = a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: "old", Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+			if awsCode(err) != "ClientException" { // the family has no active revision left
+				t.Errorf("RunTask of a family without active revisions: %v", err)
+			}
+			_, err = a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+			return err
+		}()},
 		{"invalid input", "ecr", "CreateRepository", "InvalidParameterException", func() error {
 			_, _, err := a.EnsureRepository(ctx, "Upper", nil)
 			return err

@@ -204,9 +204,9 @@ func (w *world) runTask(r *region, spec aws.RunTaskSpec) (*cluster, []*task, err
 	if c == nil {
 		return nil, nil, errClusterNotFound(op)
 	}
-	td := r.taskDef(spec.TaskDefinition)
-	if td == nil {
-		return nil, nil, errTaskDefNotFound(op)
+	td, err := r.activeTaskDef(op, spec.TaskDefinition)
+	if err != nil {
+		return nil, nil, err
 	}
 	lt, err := checkPlacement(op, r, td, spec.LaunchType, spec.Subnets, spec.SecurityGroups)
 	if err != nil {

@@ -55,9 +55,9 @@ func (w *world) createService(r *region, spec aws.ServiceSpec) (*cluster, *servi
 	case c.service(spec.Name) != nil:
 		return nil, nil, ecsError(op, "InvalidParameterException", "Creation of service was not idempotent.")
 	}
-	td := r.taskDef(spec.TaskDefinition)
-	if td == nil {
-		return nil, nil, errTaskDefNotFound(op)
+	td, err := r.activeTaskDef(op, spec.TaskDefinition)
+	if err != nil {
+		return nil, nil, err
 	}
 	lt, err := checkPlacement(op, r, td, spec.LaunchType, spec.Subnets, spec.SecurityGroups)
 	if err != nil {
@@ -90,8 +90,8 @@ func (a *Account) UpdateService(ctx context.Context, clusterRef, serviceRef stri
 		}
 		var td *taskDef
 		if taskDefRef != "" {
-			if td = r.taskDef(taskDefRef); td == nil {
-				return errTaskDefNotFound(op)
+			if td, err = r.activeTaskDef(op, taskDefRef); err != nil {
+				return err
 			}
 			if _, err := checkPlacement(op, r, td, s.LaunchType, s.Subnets, s.SecurityGroups); err != nil {
 				return err

@@ -63,7 +63,7 @@ func (a *Account) StackResources(ctx context.Context, stack string) ([]aws.Tagge
 			}
 		}
 		for _, td := range r.TaskDefs {
-			if ours(td.Tags) {
+			if !td.Inactive && ours(td.Tags) {
 				add("ecs:task-definition", td.ARN[strings.LastIndex(td.ARN, "/")+1:], td.ARN, "")
 			}
 		}

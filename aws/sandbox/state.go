@@ -113,6 +113,7 @@ type taskDef struct {
 	Containers       []containerDef    `json:"containers"`
 	Tags             map[string]string `json:"tags,omitempty"`
 	Registered       time.Time         `json:"registered"`
+	Inactive         bool              `json:"inactive,omitempty"` // deregistered (taskdefs_deploy.go)
 }
 
 type containerDef struct {

@@ -132,19 +132,39 @@ func fixtureImage(t *testing.T, e *dockerops.Engine, ref string) {
 	data, err := os.ReadFile(fixtureBinary(t))
 	mustNil(t, err)
 	mustNil(t, os.WriteFile(filepath.Join(dir, "app"), data, 0o755))
-	df := "FROM scratch\nCOPY app /app\nEXPOSE 8080\nENTRYPOINT [\"/app\"]\n"
+	buildImage(t, e, ref, dir, "COPY app /app\nEXPOSE 8080\nENTRYPOINT [\"/app\"]\n")
+}
+
+// testImageLabel marks the images these tests build, for the cleanup.
+const testImageLabel = "deckhand.sandbox.test"
+
+// buildImage builds dir FROM scratch with the Dockerfile lines, tagged ref,
+// and removes the image when the test ends. A label unique to the build
+// comes first, so that no two builds share cached layers: a concurrent
+// test run (another package, another process) removing its own image
+// cannot pull a layer from under this build.
+func buildImage(t *testing.T, e *dockerops.Engine, ref, dir, lines string) {
+	t.Helper()
+	id := randHex()
+	df := "FROM scratch\nLABEL " + testImageLabel + "=" + id + "\n" + lines
 	mustNil(t, os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var lines []string
-	if _, err := e.Build(ctx, dockerops.BuildOptions{Dir: dir, Tags: []string{ref}}, func(l string) { lines = append(lines, l) }); err != nil {
-		t.Fatalf("building the fixture: %v\n%s", err, strings.Join(lines, "\n"))
-	}
 	t.Cleanup(func() {
-		if err := e.RemoveImage(context.Background(), ref); err != nil {
-			t.Errorf("removing the fixture image: %v", err)
+		ctx := context.Background()
+		e.RemoveImage(ctx, ref)
+		ims, _ := e.ImagesByLabel(ctx, testImageLabel, id)
+		for i := len(ims) - 1; i >= 0; i-- { // newest (children) first
+			e.RemoveImage(ctx, ims[i].ID)
+		}
+		if ims, _ := e.ImagesByLabel(ctx, testImageLabel, id); len(ims) > 0 {
+			t.Errorf("test images left: %+v", ims)
 		}
 	})
+	var out []string
+	if _, err := e.Build(ctx, dockerops.BuildOptions{Dir: dir, Tags: []string{ref}}, func(l string) { out = append(out, l) }); err != nil {
+		t.Fatalf("building %s: %v\n%s", ref, err, strings.Join(out, "\n"))
+	}
 }
 
 // openDocker opens a fresh account on the engine; every container it made
@@ -473,13 +493,7 @@ func TestReopenAfterADay(t *testing.T) {
 func TestRealStartFails(t *testing.T) {
 	e := engine(t)
 	ref := ecrRef("nostart")
-	dir := t.TempDir()
-	mustNil(t, os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY Dockerfile /\nENTRYPOINT [\"/nope\"]\n"), 0o644))
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	_, err := e.Build(ctx, dockerops.BuildOptions{Dir: dir, Tags: []string{ref}}, nil)
-	mustNil(t, err)
-	t.Cleanup(func() { e.RemoveImage(context.Background(), ref) })
+	buildImage(t, e, ref, t.TempDir(), "COPY Dockerfile /\nENTRYPOINT [\"/nope\"]\n")
 	clk := newClock()
 	a := openDocker(t, clk, e)
 	ids := lookup(t, a)

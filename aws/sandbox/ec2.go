@@ -42,6 +42,15 @@ func (a *Account) Instances(ctx context.Context) ([]resource.Instance, error) {
 	return out, err
 }
 
+// brokenImageName names the seeded image whose launches fail, and
+// launchFailure is the StateReason EC2 gives such an instance (StateReason
+// codes, EC2 API Reference; "Instance terminates immediately",
+// EC2 User Guide).
+const (
+	brokenImageName = "deckhand-lesson-broken-snapshot-20240101"
+	launchFailure   = "Client.InvalidSnapshot.NotFound: The requested snapshot was not found"
+)
+
 // ec2Checks is how long after reaching running an instance's status checks
 // stay "initializing": EC2 runs its first checks within a few minutes of
 // launch (Status checks for your instances, EC2 User Guide).
@@ -266,6 +275,11 @@ func (w *world) stepInstance(r *region, in *instance) {
 	in.Due = time.Time{}
 	switch in.State {
 	case "pending":
+		if im := find(r.Images, func(im *image) bool { return im.ID == in.ImageID }); im != nil && im.BrokenSnapshot {
+			in.State, in.StateReason = "terminated", launchFailure
+			in.Due = w.after(ec2Retention)
+			return
+		}
 		in.State = "running"
 		in.ChecksOK = w.after(ec2Checks)
 		if sn := r.subnet(in.SubnetID); sn != nil && sn.PublicIPs {

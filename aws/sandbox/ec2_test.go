@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"deckhand/aws"
+	"deckhand/internal/explain"
 	"deckhand/internal/resource"
 )
 
@@ -190,4 +191,32 @@ func TestInstanceErrors(t *testing.T) {
 	mustNil(t, a.StartInstances(ctx, web1))
 	mustNil(t, a.StopInstances(ctx, ids.instances["batch"].ID))
 	mustNil(t, a.TerminateInstances(ctx, old))
+}
+
+// TestLaunchFailure: an AMI whose snapshot is gone is accepted, then the
+// instance goes from pending straight to terminated with EC2's StateReason.
+func TestLaunchFailure(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	a := open(t, clk)
+	var broken string
+	mustNil(t, a.view(ctx, func(w *world, r *region) error {
+		broken = find(r.Images, func(im *image) bool { return im.BrokenSnapshot }).ID
+		return nil
+	}))
+	w := watchAll(t, clk, a)
+	in, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "doomed", ImageID: broken, InstanceType: "t3.micro"})
+	mustNil(t, err)
+	w.poll()
+	w.run(time.Minute, time.Second)
+	if got := w.path(in.ID); !slices.Equal(got, []string{"pending", "terminated"}) {
+		t.Fatalf("launch path %v, want pending, terminated", got)
+	}
+	got := get(t, a, in.ID)
+	if got.StateCode != 48 || got.StateReason != launchFailure || got.PublicIP != "" || got.StatusCheck != "" {
+		t.Errorf("failed launch %+v, want code 48 with %q", got, launchFailure)
+	}
+	if why := explain.Reason(got.StateReason); !strings.Contains(why, "snapshot") {
+		t.Errorf("explanation %q does not mention the snapshot", why)
+	}
 }

@@ -44,6 +44,8 @@ func (w *world) region(name string) *region {
 	} {
 		r.Images = append(r.Images, &image{ID: w.ec2ID("ami"), Name: n})
 	}
+	// One image to learn what a failed launch looks like (see BrokenSnapshot).
+	r.Images = append(r.Images, &image{ID: w.ec2ID("ami"), Name: brokenImageName, BrokenSnapshot: true})
 	w.Regions[name] = r
 	w.dirty = true
 	return r

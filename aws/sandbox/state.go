@@ -73,6 +73,10 @@ type keyPair struct {
 type image struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// BrokenSnapshot marks an image whose root snapshot is gone: EC2
+	// accepts the launch, then the instance goes from pending to
+	// terminated with StateReason Client.InvalidSnapshot.NotFound.
+	BrokenSnapshot bool `json:"brokenSnapshot,omitempty"`
 }
 
 type instance struct {

@@ -28,6 +28,8 @@ var rules = []rule{
 	{"Task failed ELB health checks", "The load balancer's health check failed; check the target group's path, port and the app's startup time."},
 	{"Task failed container health checks", "The container's HEALTHCHECK kept failing; check the command and the app's startup time."},
 	{"InsufficientInstanceCapacity", "AWS has no capacity for this instance type in this Availability Zone right now; try another type or zone."},
+	{"Client.InvalidSnapshot.NotFound", "The instance's root volume could not be created: the AMI refers to an EBS snapshot that no longer exists. Choose another AMI."},
+	{"Client.VolumeLimitExceeded", "The account reached its EBS volume limit, so the instance's volumes could not be created; delete volumes or ask for a higher quota."},
 	{"Server.InternalError", "EC2 failed to launch the instance because of an internal error; try again."},
 }
 

@@ -134,14 +134,11 @@ func (f *engineFlags) engine(ctx context.Context) (*dockerops.Engine, error) {
 	return eng, nil
 }
 
-// validateTarget accepts the targets the flag documents; those a later
-// build will implement are refused plainly instead of half-working.
+// validateTarget accepts the targets the flag documents.
 func validateTarget(target string) error {
 	switch target {
-	case "local":
+	case "local", "fargate", "ec2":
 		return nil
-	case "fargate", "ec2":
-		return usagef("--target %s is not implemented yet in this build: only --target local works so far (ECS Fargate and EC2 come next)", target)
 	case "":
 		return usagef("--target is required: local, fargate or ec2 (e.g. --target local)")
 	}

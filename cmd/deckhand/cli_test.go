@@ -44,8 +44,21 @@ func TestCLIValidation(t *testing.T) {
 		{"launch name too long", []string{"launch", "--name", strings.Repeat("a", 33), "--target", "local"}, 2, "is 33 characters long; at most 32"},
 		{"launch name underscore", []string{"launch", "--name", "my_app", "--target", "local"}, 2, `e.g. "my-app"`},
 		{"launch needs a target", []string{"launch", "--name", "web"}, 2, "--target is required: local, fargate or ec2"},
-		{"fargate not yet", []string{"launch", "--name", "web", "--target", "fargate"}, 2, "--target fargate is not implemented yet in this build"},
-		{"ec2 not yet", []string{"launch", "--name", "web", "--target", "ec2", "--dry-run"}, 2, "--target ec2 is not implemented yet in this build"},
+		{"fargate dry run", []string{"launch", "--name", "web", "--target", "fargate", "--image", "nginx:1.27", "--port", "80", "--dry-run"}, 0,
+			"Launch of stack \"web\" on ECS Fargate (dry run: nothing is created):"},
+		{"fargate dry run builds", []string{"launch", "--name", "web", "--target", "fargate", "--scaffold", "--dry-run", missing}, 0, "docker push REPOSITORY_URI:IMAGE_ID"},
+		{"ec2 dry run", []string{"launch", "--name", "web", "--target", "ec2", "--image", "nginx:1.27", "--ssh-cidr", "203.0.113.7/32", "--dry-run"}, 0,
+			"SSH (22) from 203.0.113.7/32 only"},
+		{"fargate bad cpu", []string{"launch", "--name", "web", "--target", "fargate", "--image", "nginx:1.27", "--cpu", "300", "--dry-run"}, 2, `--cpu: "300" is not a Fargate cpu size`},
+		{"fargate bad memory", []string{"launch", "--name", "web", "--target", "fargate", "--image", "nginx:1.27", "--memory", "4096", "--dry-run"}, 2, `--memory "4096": no Fargate configuration exists`},
+		{"fargate bad vpc", []string{"launch", "--name", "web", "--target", "fargate", "--image", "nginx:1.27", "--vpc", "main", "--dry-run"}, 2, `--vpc: "main" is not a VPC id`},
+		{"ec2 ssh anywhere", []string{"launch", "--name", "web", "--target", "ec2", "--image", "nginx:1.27", "--ssh-cidr", "0.0.0.0/0", "--dry-run"}, 2, "whole internet"},
+		{"ec2 needs an image", []string{"launch", "--name", "web", "--target", "ec2", "--dry-run", "."}, 2, "no IAM role to log in to ECR"},
+		{"ec2 flag on fargate", []string{"launch", "--name", "web", "--target", "fargate", "--ssh-cidr", "203.0.113.7/32"}, 2, "--ssh-cidr applies only to --target ec2"},
+		{"fargate flag on ec2", []string{"launch", "--name", "web", "--target", "ec2", "--cpu", "512"}, 2, "--cpu applies only to --target fargate"},
+		{"aws flag on local", []string{"launch", "--name", "web", "--target", "local", "--sandbox"}, 2, "--sandbox applies only to the AWS targets"},
+		{"sandbox and endpoint", []string{"launch", "--name", "web", "--target", "ec2", "--sandbox", "--endpoint-url", "http://127.0.0.1:1"}, 2, "exclude each other"},
+		{"sandbox speed", []string{"launch", "--name", "web", "--target", "fargate", "--sandbox-speed", "0"}, 2, "--sandbox-speed 0 is out of range"},
 		{"unknown target", []string{"launch", "--name", "web", "--target", "moon"}, 2, `--target "moon" is not a target`},
 		{"dir and image", []string{"launch", "--name", "web", "--target", "local", "--image", "x:1", "."}, 2, "either DIR (to build) or --image"},
 		{"empty image", []string{"launch", "--name", "web", "--target", "local", "--image", ""}, 2, "--image is empty"},
@@ -64,7 +77,7 @@ func TestCLIValidation(t *testing.T) {
 		{"destroy needs a name", []string{"destroy"}, 2, "--name is required"},
 		{"destroy bad name", []string{"destroy", "--name", "-x"}, 2, `--name "-x" must start with a lowercase letter`},
 		{"destroy stray argument", []string{"destroy", "--name", "web", "extra"}, 2, `unexpected argument "extra"`},
-		{"destroy fargate not yet", []string{"destroy", "--name", "web", "--target", "fargate"}, 2, "not implemented yet in this build"},
+		{"destroy aws flag on local", []string{"destroy", "--name", "web", "--region", "eu-west-1"}, 2, "--region applies only to the AWS targets"},
 		{"readonly destroy", []string{"destroy", "--name", "web", "--readonly"}, 2, "--readonly refuses changes and destroy makes them"},
 		{"scaffold needs DIR", []string{"scaffold"}, 2, "DIR is required"},
 		{"scaffold two dirs", []string{"scaffold", "a", "b"}, 2, "too many arguments"},
@@ -239,8 +252,17 @@ func TestCLIDryRunCreatesNothing(t *testing.T) {
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("dry run created %s", dir)
 	}
-	code, _, stderr = deckhand(t, "launch", "--name", "dry", "--target", "fargate")
-	if code != 2 || !strings.Contains(stderr, "deckhand launch: --target fargate is not implemented yet in this build") {
-		t.Errorf("fargate: exit %d %q", code, stderr)
+	// The AWS targets plan without an account: nothing is asked of AWS.
+	for _, args := range [][]string{
+		{"--target", "fargate", "--scaffold", dir},
+		{"--target", "ec2", "--image", "nginx:1.27", "--port", "80"},
+	} {
+		code, stdout, stderr = deckhand(t, append([]string{"launch", "--name", "dry", "--dry-run", "--endpoint-url", "http://127.0.0.1:1"}, args...)...)
+		if code != 0 || stderr != "" || !strings.Contains(stdout, "$ aws ") {
+			t.Errorf("%v: exit %d\n%s\n%s", args, code, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("dry run created %s", dir)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"deckhand/dockerops"
 	"deckhand/internal/launch"
+	launchaws "deckhand/internal/launch/aws"
 	"deckhand/internal/launch/local"
 )
 
@@ -20,6 +21,21 @@ type planner struct {
 	// why Docker is not usable.
 	eng    *dockerops.Engine
 	engErr error
+	// aws is the account of the fargate and ec2 targets (chooseBackend:
+	// AWS, an endpoint, or the sandbox). nil with awsErr nil plans without
+	// one (--dry-run: planning only checks the input); nil with awsErr set
+	// refuses, naming why.
+	aws    *awsBackend
+	awsErr error
+	// cloud are the AWS targets' settings beyond launch.Request (the CLI's
+	// --cpu, --vpc, --key-name…); zero means each target's defaults.
+	cloud cloudOptions
+}
+
+// cloudOptions are the fargate and ec2 targets' own settings.
+type cloudOptions struct {
+	cpu, memory, vpc, cluster, healthCheck    string // fargate (vpc: both)
+	keyName, sshCIDR, amiDistro, instanceType string // ec2
 }
 
 var _ launch.Planner = planner{}
@@ -41,8 +57,65 @@ func (p planner) PlanLaunch(req launch.Request) ([]launch.Step, func() string, e
 			return nil, nil, err
 		}
 		return steps, func() string { return res.URL }, nil
+	case launch.TargetFargate:
+		be, err := p.deployer()
+		if err != nil {
+			return nil, nil, err
+		}
+		if req.Image == "" {
+			// Building needs the engine; deploying an existing image
+			// uses it only to read the image's port.
+			if err := p.needEngine(); err != nil {
+				return nil, nil, err
+			}
+		}
+		steps, res, err := launchaws.Fargate(be, p.eng, launchaws.FargateOptions{
+			Stack: req.Stack, Dir: req.Dir, Image: req.Image, BaseImage: req.BaseImage, Scaffold: req.Scaffold,
+			Port: req.Port, CPU: p.cloud.cpu, Memory: p.cloud.memory, VpcID: p.cloud.vpc, Cluster: p.cloud.cluster,
+			HealthCheck: p.cloud.healthCheck, NoWait: req.NoWait, Timeout: req.Timeout,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		return steps, func() string { return res.URL }, nil
+	case launch.TargetEC2:
+		be, err := p.deployer()
+		if err != nil {
+			return nil, nil, err
+		}
+		dir := ""
+		if req.Image == "" {
+			dir = req.Dir
+		}
+		steps, res, err := launchaws.EC2(be, launchaws.EC2Options{
+			Stack: req.Stack, Image: req.Image, Dir: dir, Port: req.Port, KeyName: p.cloud.keyName, SSHCIDR: p.cloud.sshCIDR,
+			AMIDistro: p.cloud.amiDistro, InstanceType: p.cloud.instanceType, VpcID: p.cloud.vpc,
+			Sandbox: p.aws != nil && p.aws.sandbox, NoWait: req.NoWait, Timeout: req.Timeout,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		// In the sandbox nothing answers on the instance's address, so
+		// there is no URL to give (the check step says why).
+		return steps, func() string { return res.URL }, nil
 	}
 	return nil, nil, launch.TargetUnavailable(req.Target)
+}
+
+// deployer is the AWS account as the AWS targets use it: nil (a dry run,
+// planned without an account), or an error saying why there is none.
+func (p planner) deployer() (launchaws.Backend, error) {
+	switch {
+	case p.aws == nil && p.awsErr != nil:
+		return nil, fmt.Errorf("the fargate and ec2 targets need an AWS account, which is not usable: %w", p.awsErr)
+	case p.aws == nil:
+		return nil, nil
+	}
+	be, ok := p.aws.Backend.(launchaws.Backend)
+	if !ok {
+		return nil, fmt.Errorf("this AWS backend (%T) cannot deploy yet: it lacks the deploy capabilities (ECR, IAM, logs, network, key pairs, images, stacks)", p.aws.Backend)
+	}
+	return be, nil
 }
 
 func (p planner) PlanDestroy(ctx context.Context, stack, target string) ([]launch.Step, error) {
@@ -56,8 +129,27 @@ func (p planner) PlanDestroy(ctx context.Context, stack, target string) ([]launc
 			return nil, p.engineProblem()
 		}
 		return local.Destroy(ctx, p.eng, stack)
+	case launch.TargetFargate, launch.TargetEC2:
+		// Both AWS targets tag what they create with the stack, so one
+		// destroy removes the stack's resources of either.
+		be, err := p.deployer()
+		if err != nil {
+			return nil, err
+		}
+		if be == nil {
+			return nil, p.awsProblem()
+		}
+		return launchaws.Destroy(ctx, be, stack, launchaws.DestroyOptions{Engine: p.eng})
 	}
 	return nil, launch.TargetUnavailable(target)
+}
+
+func (p planner) awsProblem() error {
+	err := p.awsErr
+	if err == nil {
+		err = errors.New("no account was opened")
+	}
+	return fmt.Errorf("the fargate and ec2 targets need an AWS account, which is not usable: %w", err)
 }
 
 func (p planner) needEngine() error {

@@ -80,8 +80,9 @@ func run(ctx context.Context, o options) error {
 
 	engine, dockErr := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
 	// The wizard plans through the same planner as deckhand launch; without
-	// an engine the local target says why it cannot run.
-	cfg.Launcher = planner{eng: engine, engErr: dockErr}
+	// an engine the local target says why it cannot run, without an account
+	// the fargate and ec2 targets do.
+	cfg.Launcher = planner{eng: engine, engErr: dockErr, aws: backend, awsErr: awsErr}
 	if dockErr != nil {
 		cfg.DockerProblem = dockErr.Error()
 	} else {

@@ -44,12 +44,6 @@ type Backend interface {
 	awsapi.Deployer
 }
 
-// TaskDefDeregisterer is offered by backends that can deregister task
-// definitions; Destroy uses it when the backend has it.
-type TaskDefDeregisterer interface {
-	DeregisterTaskDefinition(ctx context.Context, familyRevision string) error
-}
-
 // The names a launch gives what it creates for stack.
 func RepositoryName(stack string) string { return "deckhand/" + stack }
 func LogGroupName(stack string) string   { return "/deckhand/" + stack }
@@ -80,7 +74,7 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	if e.Value == "" {
+	if e.Value == "" || strings.Contains(e.Problem, strconv.Quote(e.Value)) {
 		return e.Field + ": " + e.Problem
 	}
 	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Problem)
@@ -95,7 +89,9 @@ func inputErr(field, value, format string, args ...any) error {
 func fromAPI(field, value string, err error) error {
 	var ae *awsapi.Error
 	if errors.As(err, &ae) {
-		return &InputError{Field: field, Value: value, Problem: ae.Message}
+		// The capability names its own field ("CPU: …"); the option's
+		// name replaces it.
+		return &InputError{Field: field, Value: value, Problem: strings.TrimPrefix(ae.Message, ae.Field+": ")}
 	}
 	return &InputError{Field: field, Value: value, Problem: err.Error()}
 }

@@ -101,12 +101,7 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 		s := del("ECS task definition", launch.Shell("aws", "ecs", "deregister-task-definition", "--task-definition", r.ID))
 		s.Summary = "Deregister the task definition " + r.ID
 		s.Run = func(ctx context.Context, out *launch.Output) error {
-			dr, ok := d.be.(TaskDefDeregisterer)
-			if !ok {
-				return launch.Skip("this backend cannot deregister task definitions; an unused revision costs nothing: aws ecs deregister-task-definition --task-definition " + r.ID)
-			}
-			err := dr.DeregisterTaskDefinition(ctx, r.ID)
-			return gone(out, err, "deregistered "+r.ID)
+			return gone(out, d.be.DeregisterTaskDefinition(ctx, r.ID), "deregistered "+r.ID)
 		}
 		return s
 	case "ecs:cluster":

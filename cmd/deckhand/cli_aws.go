@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"deckhand/internal/launch"
+)
+
+// awsFlags are the account flags of launch and destroy for the fargate and
+// ec2 targets. They mean what the TUI's flags of the same names mean, and
+// the account is chosen the same way (chooseBackend): --sandbox, else the
+// AWS chain, falling back to the sandbox when it finds no credentials and
+// neither --profile nor --endpoint-url was given.
+type awsFlags struct {
+	profile, region, endpointURL string
+	sandbox                      bool
+	sandboxSpeed                 float64
+}
+
+func (f *awsFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", os.Getenv("AWS_PROFILE"), "AWS shared-config `profile` (env AWS_PROFILE; fargate and ec2 targets)")
+	fs.StringVar(&f.region, "region", "", "AWS `region` (default: from the profile or AWS_REGION)")
+	fs.StringVar(&f.endpointURL, "endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "AWS-compatible `URL` such as moto or LocalStack (env AWS_ENDPOINT_URL)")
+	fs.BoolVar(&f.sandbox, "sandbox", false, "use the built-in sandbox account (the default when no AWS credentials are found)")
+	fs.Float64Var(&f.sandboxSpeed, "sandbox-speed", 1, "sandbox time `factor`: 1 is AWS's pace, 10 is ten times faster")
+}
+
+func (f *awsFlags) validate() error {
+	switch {
+	case f.sandboxSpeed <= 0 || f.sandboxSpeed > 1000:
+		return usagef("--sandbox-speed %v is out of range: use a factor above 0 and at most 1000 (e.g. --sandbox-speed 10)", f.sandboxSpeed)
+	case f.sandbox && f.endpointURL != "":
+		return usagef("--sandbox and --endpoint-url exclude each other: pick one account")
+	}
+	return nil
+}
+
+// backend opens the account.
+func (f *awsFlags) backend(ctx context.Context, ef engineFlags) (*awsBackend, error) {
+	return chooseBackend(ctx, options{
+		profile: f.profile, region: f.region, endpointURL: f.endpointURL, readonly: ef.readonly,
+		dockerHost: ef.dockerHost, sandbox: f.sandbox, sandboxSpeed: f.sandboxSpeed,
+	})
+}
+
+// describe says which account a launch or destroy uses, for stderr.
+func (b *awsBackend) describe() string {
+	switch {
+	case b.sandbox && b.why != "":
+		return "the sandbox account, region " + b.region + " (" + b.why + ")"
+	case b.sandbox:
+		return "the sandbox account, region " + b.region
+	case b.endpoint != "":
+		return "the AWS-compatible endpoint " + b.endpoint + ", region " + b.region
+	}
+	return "AWS, region " + b.region
+}
+
+// cloudFlags are launch's settings of the fargate and ec2 targets.
+type cloudFlags struct {
+	cloudOptions
+	set map[string]bool // which were given
+}
+
+func (f *cloudFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.cpu, "cpu", "", "fargate: task `cpu` units, a Fargate size (default 256)")
+	fs.StringVar(&f.memory, "memory", "", "fargate: task `memory` in MiB, valid with --cpu (default 512)")
+	fs.StringVar(&f.cluster, "cluster", "", "fargate: ECS `cluster` (default deckhand-NAME, created if missing)")
+	fs.StringVar(&f.healthCheck, "health-check", "", "fargate: container health check, `python` (python3 urllib on /health) or none (default: python for deckhand's Flask app)")
+	fs.StringVar(&f.vpc, "vpc", "", "fargate, ec2: `VPC` id to run in (default: the region's default VPC)")
+	fs.StringVar(&f.keyName, "key-name", "", "ec2: existing key pair `name` (default: deckhand-NAME, imported from ~/.ssh/id_*.pub or created)")
+	fs.StringVar(&f.sshCIDR, "ssh-cidr", "", "ec2: who may SSH in, a `CIDR` (default: this machine's public address /32; never 0.0.0.0/0)")
+	fs.StringVar(&f.amiDistro, "ami-distro", "", "ec2: `distro` of the AMI: al2023 (default) or ubuntu-24.04")
+	fs.StringVar(&f.instanceType, "instance-type", "", "ec2: instance `type` (default t3.micro)")
+}
+
+// cloudTargets says which targets each cloud flag applies to.
+var cloudTargets = map[string][]string{
+	"cpu": {"fargate"}, "memory": {"fargate"}, "cluster": {"fargate"}, "health-check": {"fargate"},
+	"vpc": {"fargate", "ec2"}, "key-name": {"ec2"}, "ssh-cidr": {"ec2"}, "ami-distro": {"ec2"}, "instance-type": {"ec2"},
+}
+
+// awsOnly are the account flags, which only the AWS targets use.
+var awsOnly = []string{"profile", "region", "endpoint-url", "sandbox", "sandbox-speed"}
+
+// checkTargetFlags refuses flags the target does not use, so that a typo'd
+// target or a misplaced flag is not silently ignored. Environment defaults
+// (AWS_PROFILE…) are not flags given.
+func checkTargetFlags(fs *flag.FlagSet, target string) error {
+	var err error
+	fs.Visit(func(fl *flag.Flag) {
+		if err != nil {
+			return
+		}
+		if ts, ok := cloudTargets[fl.Name]; ok && !contains(ts, target) {
+			err = usagef("--%s applies only to --target %s", fl.Name, joinOr(ts))
+		}
+		if contains(awsOnly, fl.Name) && target == launch.TargetLocal {
+			err = usagef("--%s applies only to the AWS targets (--target fargate or ec2)", fl.Name)
+		}
+	})
+	return err
+}
+
+func contains(list []string, s string) bool {
+	for _, l := range list {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
+
+func joinOr(ts []string) string {
+	if len(ts) == 2 {
+		return ts[0] + " or " + ts[1]
+	}
+	return ts[0]
+}
+
+// targetTitle names where a target runs, for plan titles.
+func targetTitle(target string) string {
+	switch target {
+	case launch.TargetFargate:
+		return "ECS Fargate"
+	case launch.TargetEC2:
+		return "an EC2 instance"
+	}
+	return "local Docker"
+}
+
+// say prints one line about the account on stderr.
+func say(w io.Writer, cmd string, b *awsBackend) {
+	fmt.Fprintf(w, "deckhand %s: account: %s\n", cmd, b.describe())
+}

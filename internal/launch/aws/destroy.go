@@ -341,8 +341,10 @@ func (d *destroyer) untagLocal(ctx context.Context, out *launch.Output, r awsapi
 		out.Linef("could not list the local images: %v", err)
 		return
 	}
+	build := false
 	for _, im := range imgs {
 		for _, t := range im.Tags {
+			build = build || t == LocalImage(d.stack)
 			if strings.HasPrefix(t, uri+":") {
 				if err := d.Engine.RemoveImage(ctx, t); err != nil && !dockerops.IsNotFound(err) {
 					out.Linef("kept the local tag %s: %v", t, err)
@@ -351,6 +353,10 @@ func (d *destroyer) untagLocal(ctx context.Context, out *launch.Output, r awsapi
 				}
 			}
 		}
+	}
+	if build {
+		// The build is the local target's image of the stack too.
+		out.Linef("the local build %s stays: deckhand destroy --name %s --target local removes it", LocalImage(d.stack), d.stack)
 	}
 }
 

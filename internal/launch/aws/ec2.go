@@ -489,7 +489,7 @@ func (p *ec2Plan) securityGroupStep() launch.Step {
 	port := strconv.Itoa(p.Port)
 	return launch.Step{
 		Name:    "security-group",
-		Summary: fmt.Sprintf("Find or create the security group %s: SSH (22) from %s only, the app (%s) from anywhere", name, cidr, port),
+		Summary: fmt.Sprintf("Find or create the security group %s: SSH (22) from %s only, the app (%s) from anywhere", name, orDefault(p.SSHCIDR, "your address"), port),
 		Resources: []launch.Resource{
 			{Action: "create", Kind: "security group", Name: name + " (if missing)"},
 			{Action: "allow", Kind: "ingress", Name: "tcp 22 from " + cidr},
@@ -660,15 +660,19 @@ func (p *ec2Plan) checkStep() launch.Step {
 			if p.res.PublicIP != "" {
 				url = fmt.Sprintf("http://%s:%d/", p.res.PublicIP, p.Port)
 			}
-			p.res.URL = url
 			if p.Sandbox {
+				// No URL either: nothing answers there.
 				return launch.Skip("the sandbox's instances run no software, so nothing can answer on " + orDefault(url, "the instance") +
 					"; on AWS this step waits until cloud-init has installed Docker and the app answers")
 			}
 			if url == "" {
 				return fmt.Errorf("instance %s has no public IP, so the app cannot be reached from here", p.res.InstanceID)
 			}
-			return checkHTTP(ctx, out, url, "", p.CheckTimeout, 5*time.Second)
+			if err := checkHTTP(ctx, out, url, "", p.CheckTimeout, 5*time.Second); err != nil {
+				return err
+			}
+			p.res.URL = url
+			return nil
 		},
 		Explain: func(error) string {
 			return "the instance runs but the app does not answer: cloud-init may still be installing Docker (ssh in and read /var/log/cloud-init-output.log), the image may not be pullable without credentials, or the app listens on another port"

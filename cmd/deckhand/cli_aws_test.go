@@ -1,10 +1,17 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"deckhand/internal/testbed"
+	"deckhand/scaffold"
 )
 
 // TestCLIAWSTargetsAgainstMoto runs launch and destroy of both AWS targets
@@ -66,4 +73,69 @@ func TestCLIAWSTargetsAgainstMoto(t *testing.T) {
 	if !strings.Contains(stdout, "nothing to do") {
 		t.Errorf("left after destroy:\n%s", stdout)
 	}
+}
+
+// TestCLIFargateOnSandbox is the whole journey through the binary on the
+// sandbox account and the real engine: an empty directory is scaffolded,
+// built from the local Python base image, "pushed" to the sandbox's ECR,
+// deployed as a Fargate service whose task runs on the engine, and its URL
+// answers with the welcome text; destroy then removes every AWS resource.
+func TestCLIFargateOnSandbox(t *testing.T) {
+	c := testbed.Docker(t)
+	const base = "deckhand/python-base:bookworm"
+	if _, err := c.ImageInspect(context.Background(), base); err != nil {
+		testbed.Missing(t, "the image "+base, "build it with scripts/python-base-image (the README's test command does so as root)")
+	}
+	binary(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data")) // the sandbox account's file
+	name := "sbx" + randomHex()
+	dir := filepath.Join(home, "svc")
+	acct := []string{"--sandbox", "--sandbox-speed", "20", "--docker-host", c.DaemonHost()}
+	t.Cleanup(func() {
+		deckhand(t, append([]string{"destroy", "--name", name, "--target", "fargate"}, acct...)...)
+		deckhand(t, "destroy", "--name", name, "--target", "local", "--docker-host", c.DaemonHost())
+	})
+
+	code, stdout, stderr := deckhand(t, append([]string{"launch", "--name", name, "--target", "fargate", "--scaffold", "--base-image", base, dir}, acct...)...)
+	if code != 0 {
+		t.Fatalf("launch: exit %d\n%s", code, stderr)
+	}
+	url := strings.TrimSpace(stdout)
+	if !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("URL %q\n%s", url, stderr)
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := scaffold.WelcomeText(name); resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+		t.Errorf("GET %s: %d %q, want %q", url, resp.StatusCode, body, want)
+	}
+	for _, want := range []string{"account: the sandbox account", "health check: python3 urllib on /health", "running, healthy", "done     " + url} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("progress lacks %q:\n%s", want, stderr)
+		}
+	}
+
+	code, _, stderr = deckhand(t, append([]string{"destroy", "--name", name, "--target", "fargate"}, acct...)...)
+	if code != 0 {
+		t.Fatalf("destroy: exit %d\n%s", code, stderr)
+	}
+	code, stdout, _ = deckhand(t, append([]string{"destroy", "--name", name, "--target", "fargate", "--dry-run"}, acct...)...)
+	if code != 0 || !strings.Contains(stdout, "nothing to do") {
+		t.Errorf("left after destroy (exit %d):\n%s", code, stdout)
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Errorf("%s still answers after destroy", url)
+	}
+}
+
+func randomHex() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -226,3 +226,10 @@ func (b *recordingBackend) CreateService(ctx context.Context, spec awsapi.Servic
 	b.mu.Unlock()
 	return b.Backend.CreateService(ctx, spec)
 }
+
+// runErr executes steps and returns the error.
+func runErr(steps []launch.Step) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	return launch.Execute(ctx, steps, nil)
+}

@@ -72,7 +72,7 @@ func (p planner) PlanLaunch(req launch.Request) ([]launch.Step, func() string, e
 		steps, res, err := launchaws.Fargate(be, p.eng, launchaws.FargateOptions{
 			Stack: req.Stack, Dir: req.Dir, Image: req.Image, BaseImage: req.BaseImage, Scaffold: req.Scaffold,
 			Port: req.Port, CPU: p.cloud.cpu, Memory: p.cloud.memory, VpcID: p.cloud.vpc, Cluster: p.cloud.cluster,
-			HealthCheck: p.cloud.healthCheck, NoWait: req.NoWait, Timeout: req.Timeout,
+			HealthCheck: p.cloud.healthCheck, NoWait: req.NoWait, Timeout: req.Timeout, Sandbox: p.aws != nil && p.aws.sandbox,
 		})
 		if err != nil {
 			return nil, nil, err

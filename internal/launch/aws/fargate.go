@@ -70,6 +70,10 @@ type FargateOptions struct {
 	MaxFailedTasks int
 	// CheckTimeout bounds the HTTP check of the URL (0 = 1 minute).
 	CheckTimeout time.Duration
+	// Sandbox says the account is the sandbox: a task it only simulates
+	// (its image is not on the local engine) has an address nothing
+	// answers on, so the HTTP check is skipped, saying so.
+	Sandbox bool
 }
 
 // FargateResult is filled in by the steps as they run.
@@ -96,6 +100,7 @@ type fargate struct {
 	welcome string // expected in GET /, "" = any 2xx
 
 	imageID   string
+	local     bool // the URL is a local engine's binding (the sandbox runs the task)
 	repo      awsapi.Repository
 	auth      awsapi.RegistryAuth
 	roleARN   string
@@ -619,7 +624,7 @@ func (p *fargate) findURL(ctx context.Context, out *launch.Output) (string, erro
 					if host == "" || host == "0.0.0.0" {
 						host = "127.0.0.1"
 					}
-					p.res.Task = t.ARN
+					p.res.Task, p.local = t.ARN, true
 					out.Linef("task %s's container publishes port %d on %s:%d", t.ID, p.port, host, b.HostPort)
 					return fmt.Sprintf("http://%s:%d/", host, b.HostPort), nil
 				}
@@ -658,6 +663,12 @@ func (p *fargate) checkStep() launch.Step {
 		Run: func(ctx context.Context, out *launch.Output) error {
 			if p.NoWait {
 				return launch.Skip("--no-wait")
+			}
+			if p.Sandbox && !p.local {
+				url := p.res.URL
+				p.res.URL = "" // no URL to give: nothing answers there
+				return launch.Skip("the sandbox only simulates this task, because the local Docker engine does not have its image " + p.res.Image +
+					", so nothing answers on " + url + "; pull or build the image locally and the sandbox runs it for real")
 			}
 			return checkHTTP(ctx, out, p.res.URL, p.welcome, p.CheckTimeout, 2*time.Second)
 		},

@@ -318,3 +318,26 @@ func TestEC2OnSandbox(t *testing.T) {
 		t.Errorf("left after destroy: %v", left)
 	}
 }
+
+// TestFargateSimulatedOnSandbox: a public image the local engine does not
+// have is simulated by the sandbox; its task gets an address that nothing
+// answers on, and the check says so instead of failing or pretending.
+func TestFargateSimulatedOnSandbox(t *testing.T) {
+	stack := uniqStack("sim")
+	a, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: sandboxSpeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, res, err := Fargate(a, nil, FargateOptions{Stack: stack, Image: "nginx:1.27", Port: 80, Sandbox: true, Poll: pollFast, Timeout: 2 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, steps)
+	if got := r.states(); got[len(got)-3] != "wait:done" || got[len(got)-2] != "url:done" || got[len(got)-1] != "check:skipped" {
+		t.Errorf("states = %v", got)
+	}
+	if d := r.detail("check"); !strings.Contains(d, "only simulates this task") || res.URL != "" {
+		t.Errorf("check = %q, URL %q (want none)", d, res.URL)
+	}
+	t.Logf("url %s; check: %s", res.URL, r.detail("check"))
+}

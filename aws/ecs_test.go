@@ -80,8 +80,11 @@ func TestScale(t *testing.T) {
 			log.check(t)
 			checkBatches(t, log.ops("DescribeServices"), n, 10)
 		})
+		// Not parallel: moto's ECS backend is not safe for concurrent use
+		// while tasks are added (DescribeTasks then answers HTTP 500, seen
+		// here as a flaky "tasks=101"), so the task counts share their moto
+		// one at a time, while the service and instance counts run beside.
 		t.Run(fmt.Sprintf("tasks=%d", n), func(t *testing.T) {
-			t.Parallel()
 			f := taskMoto
 			cluster := f.cluster(t, fmt.Sprintf("n%04d", n))
 			want := f.runTasks(t, cluster, taskTD, "", n)

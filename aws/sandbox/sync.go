@@ -1,0 +1,345 @@
+package sandbox
+
+// This file is the reconciliation half of running tasks for real (see
+// runner.go for the rules): which images the engine has, and sync, which
+// makes the engine match the simulated tasks after each advance.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// images answers, during one call, whether the engine has an image: each
+// reference is asked once per call, however many tasks a replay pulls.
+type images struct {
+	ctx   context.Context
+	r     runner // nil: the account has no engine
+	known map[string]imageCheck
+}
+
+type imageCheck struct {
+	local bool
+	err   error // the engine did not answer
+}
+
+// errNoEngine is why an image cannot be local when the account has no
+// engine.
+var errNoEngine = errors.New("deckhand was started without one")
+
+func (im *images) check(ref string) imageCheck {
+	if im == nil || im.r == nil {
+		return imageCheck{err: errNoEngine}
+	}
+	if c, ok := im.known[ref]; ok {
+		return c
+	}
+	ok, err := im.r.ImageExists(im.ctx, ref)
+	c := imageCheck{local: ok, err: err}
+	if im.known == nil {
+		im.known = map[string]imageCheck{}
+	}
+	im.known[ref] = c
+	return c
+}
+
+// pull decides what pulling ref does: the image runs on the local engine,
+// is simulated (neither), or fails with the CannotPullContainerError msg.
+func (w *world) pull(ref string) (local bool, msg string) {
+	c := w.images.check(ref)
+	if c.local {
+		return true, ""
+	}
+	msg = pullError(ref)
+	if m := reECR.FindStringSubmatch(ref); m != nil && m[1] == w.Account && c.err != nil {
+		msg += " (the sandbox has no Docker engine to run it: " + engineMessage(c.err) +
+			"; images of the sandbox's ECR repositories run on the local Docker engine)"
+	}
+	return false, msg
+}
+
+// accountLabel is the value of labelAccount: the state file, which names
+// the account.
+func (a *Account) accountLabel() string { return a.path }
+
+// containerName is the engine's name for a task's container: readable in
+// `docker ps`, unique per account (several accounts may share an engine and
+// even task IDs, which come from a seeded generator).
+func (a *Account) containerName(t *task, ct *container) string {
+	h := sha256.Sum256([]byte(a.path))
+	id := t.ID
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return "sandbox-" + ct.Name + "-" + id + "-" + hex.EncodeToString(h[:3])
+}
+
+// syncNeeded reports whether the state has a container that runs for real
+// (or, for a STOPPED task, may not be removed yet), or this Account has not
+// yet looked for leftovers.
+func (a *Account) syncNeeded(w *world) bool {
+	if a.runner == nil {
+		return false
+	}
+	if !a.synced {
+		return true
+	}
+	for _, r := range w.Regions {
+		for _, c := range r.Clusters {
+			for _, t := range c.Tasks {
+				if slices.ContainsFunc(t.Containers, func(ct *container) bool { return ct.Local }) {
+					return true
+				}
+			}
+			for _, t := range c.Stopped {
+				if slices.ContainsFunc(t.Containers, func(ct *container) bool { return ct.Local && ct.DockerID != "" }) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// engineJob is one engine call sync decided on, and what came of it.
+type engineJob struct {
+	kind  jobKind
+	r     *region
+	c     *cluster
+	t     *task
+	ct    *container
+	id    string  // the engine's container (all but jobStart)
+	spec  runSpec // jobStart
+	found engineContainer
+	err   error
+}
+
+type jobKind int
+
+const (
+	jobStart   jobKind = iota // create and start; inspect its ports
+	jobObserve                // it exited by itself: inspect its exit code
+	jobStop                   // stop, then inspect its exit code
+	jobRemove                 // remove (killing it if it still runs)
+)
+
+// sync makes the engine match the state at now and records what the engine
+// did by itself. See the comment at the top of this file.
+func (a *Account) sync(ctx context.Context, w *world) {
+	if !a.syncNeeded(w) {
+		return
+	}
+	list, listErr := a.runner.List(ctx, a.accountLabel())
+	type key struct{ task, ctr string }
+	found := map[key][]engineContainer{}
+	for _, ec := range list {
+		k := key{ec.Task, ec.Container}
+		found[k] = append(found[k], ec)
+	}
+	mutate := !a.readonly
+	var jobs []*engineJob
+	add := func(j *engineJob) { jobs = append(jobs, j) }
+	known := map[key]bool{}
+	for _, rn := range sortedKeys(w.Regions) {
+		r := w.Regions[rn]
+		for _, c := range r.Clusters {
+			for _, t := range slices.Concat(c.Tasks, c.Stopped) {
+				for _, ct := range t.Containers {
+					if !ct.Local {
+						continue
+					}
+					k := key{t.ARN, ct.Name}
+					known[k] = true
+					ecs := found[k]
+					// The container of record, else the first one found
+					// (adopted); any other is a duplicate and goes.
+					var cur *engineContainer
+					for i := range ecs {
+						if ecs[i].ID == ct.DockerID || (cur == nil && ct.DockerID == "") {
+							cur = &ecs[i]
+						}
+					}
+					for _, ec := range ecs {
+						if mutate && (cur == nil || ec.ID != cur.ID) {
+							add(&engineJob{kind: jobRemove, id: ec.ID})
+						}
+					}
+					switch t.LastStatus {
+					case "ACTIVATING", "RUNNING", "DEACTIVATING": // it runs
+						if ct.LastStatus == "STOPPED" {
+							break // its exit is recorded
+						}
+						switch {
+						case cur != nil && cur.State == "created":
+							if mutate { // a start that failed half-way
+								add(&engineJob{kind: jobRemove, id: cur.ID})
+							}
+						case cur != nil && cur.running():
+							if ct.DockerID != cur.ID { // adopt it
+								ct.DockerID, w.dirty = cur.ID, true
+							}
+							if len(ct.Bindings) == 0 && ct.Port != 0 {
+								add(&engineJob{kind: jobObserve, r: r, c: c, t: t, ct: ct, id: cur.ID})
+							}
+						case cur != nil:
+							add(&engineJob{kind: jobObserve, r: r, c: c, t: t, ct: ct, id: cur.ID})
+						case ct.DockerID != "" && listErr == nil:
+							// Gone from the engine (docker rm -f): as in
+							// ECS when its container vanishes.
+							w.containerExited(r, c, t, ct, nil, "the container is gone from the local Docker engine")
+						case ct.DockerID == "" && mutate && t.DesiredStatus == "RUNNING" && t.LastStatus != "DEACTIVATING":
+							if listErr != nil {
+								w.startFailed(r, c, t, engineMessage(listErr))
+								break
+							}
+							add(&engineJob{kind: jobStart, r: r, c: c, t: t, ct: ct, spec: a.runSpec(r, t, ct)})
+						}
+					case "STOPPING", "DEPROVISIONING": // it is stopped
+						if cur != nil && cur.running() && mutate {
+							add(&engineJob{kind: jobStop, r: r, c: c, t: t, ct: ct, id: cur.ID})
+						}
+					case "STOPPED": // it is gone
+						switch {
+						case cur != nil && mutate:
+							add(&engineJob{kind: jobRemove, ct: ct, id: cur.ID})
+						case cur == nil && ct.DockerID != "" && listErr == nil:
+							ct.DockerID, w.dirty = "", true // removed: nothing more to sync
+						}
+					}
+				}
+			}
+		}
+	}
+	if listErr != nil {
+		return
+	}
+	a.synced = true
+	if mutate {
+		// Containers of tasks ECS has forgotten, or of an account that was
+		// reset.
+		for k, ecs := range found {
+			if !known[k] {
+				for _, ec := range ecs {
+					add(&engineJob{kind: jobRemove, id: ec.ID})
+				}
+			}
+		}
+	}
+	a.runJobs(ctx, jobs)
+	for _, j := range jobs {
+		w.apply(j)
+	}
+}
+
+// runJobs makes the engine calls, several at a time.
+func (a *Account) runJobs(ctx context.Context, jobs []*engineJob) {
+	sem := make(chan struct{}, engineWorkers)
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			switch j.kind {
+			case jobStart:
+				j.id, j.err = a.runner.Run(ctx, j.spec)
+				if j.err == nil {
+					j.found, j.err = a.runner.Inspect(ctx, j.id)
+				}
+			case jobObserve:
+				j.found, j.err = a.runner.Inspect(ctx, j.id)
+			case jobStop:
+				if j.err = a.runner.Stop(ctx, j.id, stopGrace); j.err == nil {
+					j.found, j.err = a.runner.Inspect(ctx, j.id)
+				}
+			case jobRemove:
+				j.err = a.runner.Remove(ctx, j.id)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// apply records what an engine call found.
+func (w *world) apply(j *engineJob) {
+	switch j.kind {
+	case jobStart:
+		if j.err != nil && j.id == "" {
+			w.startFailed(j.r, j.c, j.t, engineMessage(j.err))
+			return
+		}
+		j.ct.DockerID, w.dirty = j.id, true
+		if j.err == nil {
+			j.ct.Bindings = bindings(j.found.Ports)
+			// It may already have exited: the next sync sees it.
+		}
+	case jobObserve:
+		if j.err != nil {
+			return // the next sync looks again
+		}
+		if j.found.running() {
+			if len(j.ct.Bindings) == 0 {
+				j.ct.Bindings, w.dirty = bindings(j.found.Ports), true
+			}
+			return
+		}
+		code := int32(j.found.ExitCode)
+		w.containerExited(j.r, j.c, j.t, j.ct, &code, "")
+	case jobRemove:
+		if j.err == nil && j.ct != nil && j.ct.DockerID == j.id {
+			j.ct.DockerID, w.dirty = "", true
+		}
+	case jobStop:
+		if j.err == nil && !j.found.running() && j.ct.LastStatus != "STOPPED" {
+			code := int32(j.found.ExitCode)
+			j.ct.LastStatus, j.ct.ExitCode, w.dirty = "STOPPED", &code, true
+		}
+	}
+}
+
+// runSpec is how a task's container runs on the engine.
+func (a *Account) runSpec(r *region, t *task, ct *container) runSpec {
+	spec := runSpec{
+		Image: ct.Image, Name: a.containerName(t, ct),
+		Labels: map[string]string{labelAccount: a.accountLabel(), labelTask: t.ARN, labelContainer: ct.Name},
+	}
+	if ct.Port != 0 {
+		spec.Ports = []int32{ct.Port}
+	}
+	if td := r.taskDef(t.TaskDef); td != nil {
+		for _, cd := range td.Containers {
+			if cd.Name == ct.Name {
+				for _, k := range slices.Sorted(maps.Keys(cd.Env)) {
+					spec.Env = append(spec.Env, k+"="+cd.Env[k])
+				}
+			}
+		}
+	}
+	return spec
+}
+
+// bindings are a container's published ports, as ECS reports
+// networkBindings.
+func bindings(ports map[int]int) []binding {
+	var out []binding
+	for _, cp := range slices.Sorted(maps.Keys(ports)) {
+		out = append(out, binding{HostIP: "127.0.0.1", HostPort: int32(ports[cp]), ContainerPort: int32(cp), Protocol: "tcp"})
+	}
+	return out
+}
+
+// engineMessage shortens an engine error for a stoppedReason: dockerops
+// prefixes the command ("docker run IMAGE: start: "), which ECS would not
+// say; the engine's own words ("Error response from daemon: …") stay.
+func engineMessage(err error) string {
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "docker ") {
+		msg = strings.TrimPrefix(rest, "start: ")
+	}
+	return msg
+}

@@ -95,6 +95,31 @@ type Roles interface {
 	DeleteRole(ctx context.Context, name string) error
 }
 
+// InstanceProfiles is IAM for EC2: the role an instance logs in to ECR
+// with, in an instance profile of the same name (EC2 takes a profile, not a
+// role).
+type InstanceProfiles interface {
+	// EnsureInstanceProfile finds or creates the role name (path
+	// /deckhand/, trusting ec2.amazonaws.com) and makes sure
+	// InstanceRolePolicyARN is attached, then finds or creates the instance
+	// profile name (path /deckhand/) and makes sure it holds that role. Both
+	// are tagged with tags when created; created reports whether the
+	// profile was. A found role that EC2 cannot assume is an *Error with
+	// CodeRoleNotAssumableByEC2, a found profile holding another role one
+	// with IAM's LimitExceeded (a profile holds one role); neither is
+	// changed. IAM is eventually consistent: EC2 may refuse a profile
+	// created seconds ago (InvalidParameterValue … Invalid IAM Instance
+	// Profile name) for a few seconds.
+	EnsureInstanceProfile(ctx context.Context, name string, tags Tags) (profileARN string, created bool, err error)
+	// DeleteInstanceProfile removes the roles from the profile, deletes it,
+	// then deletes the role of the same name (DeleteRole: its policies are
+	// detached first). What is already gone is skipped; NoSuchEntity when
+	// neither exists. IAM does not stop this while an instance uses the
+	// profile (the instance just loses its credentials): terminate the
+	// instances first.
+	DeleteInstanceProfile(ctx context.Context, name string) error
+}
+
 // Logs is CloudWatch Logs: the awslogs group of a task definition.
 type Logs interface {
 	EnsureLogGroup(ctx context.Context, name string, tags Tags) (created bool, err error)
@@ -169,6 +194,7 @@ type TaskDefinitions interface {
 type Deployer interface {
 	Registry
 	Roles
+	InstanceProfiles
 	Logs
 	Network
 	KeyPairs
@@ -189,8 +215,11 @@ type InstanceSpec struct {
 	KeyName          string // "" = no key pair
 	SubnetID         string // "" = a default subnet
 	SecurityGroupIDs []string
-	UserData         string // plain text; the backend encodes it
-	Tags             map[string]string
+	// IAMInstanceProfile is the instance profile's name or ARN ("" = none):
+	// the instance gets its role's credentials.
+	IAMInstanceProfile string
+	UserData           string // plain text; the backend encodes it
+	Tags               map[string]string
 }
 
 // TaskDefSpec is a task definition to register.

@@ -40,6 +40,9 @@ const (
 	// CodeRoleNotAssumable: an existing role of the requested name does not
 	// trust ecs-tasks.amazonaws.com (EnsureTaskExecutionRole).
 	CodeRoleNotAssumable = "RoleNotAssumableByEcsTasks"
+	// CodeRoleNotAssumableByEC2: an existing role of the requested name does
+	// not trust ec2.amazonaws.com (EnsureInstanceProfile).
+	CodeRoleNotAssumableByEC2 = "RoleNotAssumableByEc2"
 	// CodeNoImage: no AMI of the distro was found (LatestAMI).
 	CodeNoImage = "NoImageFound"
 )
@@ -54,6 +57,15 @@ const TaskExecutionRolePath = "/deckhand/"
 
 // TaskExecutionTrustPolicy lets ECS tasks assume the role.
 const TaskExecutionTrustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// InstanceRolePolicyARN is the AWS managed policy an instance role needs
+// to log in to ECR and pull images (GetAuthorizationToken and the read
+// actions, no push).
+const InstanceRolePolicyARN = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+
+// InstanceRoleTrustPolicy lets EC2 instances assume the role (through an
+// instance profile).
+const InstanceRoleTrustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
 // Repository is an ECR repository.
 type Repository struct {
@@ -187,8 +199,8 @@ func AMISource(distro string) (param, owner, pattern, sshUser string, ok bool) {
 // TaggedResource is one resource of a stack.
 type TaggedResource struct {
 	Type string // one of StackDeleteOrder, e.g. "ecr:repository"
-	// ID is what the Delete call takes: the repository, role, log group,
-	// key pair, cluster or service name; the security group or instance id;
+	// ID is what the Delete call takes: the repository, role, instance
+	// profile, log group, key pair, cluster or service name; the security group or instance id;
 	// the task definition's family:revision.
 	ID     string
 	ARN    string
@@ -205,6 +217,10 @@ var StackDeleteOrder = []string{
 	"ec2:security-group",
 	"ec2:key-pair",
 	"logs:log-group",
+	// An instance profile goes once the instances that use it are
+	// terminated, and before its role (DeleteInstanceProfile deletes the
+	// role of the same name too).
+	"iam:instance-profile",
 	"iam:role",
 	"ecr:repository",
 }

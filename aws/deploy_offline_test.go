@@ -31,9 +31,14 @@ func deployMutations(c *Client, empty bool) map[string]func() error {
 			_, _, err := c.EnsureTaskExecutionRole(ctx, name, nil)
 			return err
 		},
-		"DeleteRole":     func() error { return c.DeleteRole(ctx, name) },
-		"EnsureLogGroup": func() error { _, err := c.EnsureLogGroup(ctx, name, nil); return err },
-		"DeleteLogGroup": func() error { return c.DeleteLogGroup(ctx, name) },
+		"DeleteRole": func() error { return c.DeleteRole(ctx, name) },
+		"EnsureInstanceProfile": func() error {
+			_, _, err := c.EnsureInstanceProfile(ctx, name, nil)
+			return err
+		},
+		"DeleteInstanceProfile": func() error { return c.DeleteInstanceProfile(ctx, name) },
+		"EnsureLogGroup":        func() error { _, err := c.EnsureLogGroup(ctx, name, nil); return err },
+		"DeleteLogGroup":        func() error { return c.DeleteLogGroup(ctx, name) },
 		"EnsureSecurityGroup": func() error {
 			_, _, err := c.EnsureSecurityGroup(ctx, SecurityGroupSpec{Name: name, VpcID: vpc})
 			return err
@@ -103,6 +108,22 @@ func TestDeployValidation(t *testing.T) {
 			"iam", "CreateRole", "ValidationError", "Name"},
 		{"role too long", func() error { return c.DeleteRole(ctx, strings.Repeat("r", 65)) },
 			"iam", "DeleteRole", "ValidationError", "Name"},
+		{"profile with slash", func() error { _, _, err := c.EnsureInstanceProfile(ctx, "web/ec2", nil); return err },
+			"iam", "CreateInstanceProfile", "ValidationError", "Name"},
+		{"profile too long", func() error { _, _, err := c.EnsureInstanceProfile(ctx, strings.Repeat("p", 65), nil); return err },
+			"iam", "CreateInstanceProfile", "ValidationError", "Name"},
+		{"profile aws: tag", func() error { _, _, err := c.EnsureInstanceProfile(ctx, "web-ec2", Tags{"aws:x": "y"}); return err },
+			"iam", "CreateInstanceProfile", "ValidationError", `Tags["aws:x"]`},
+		{"delete profile without name", func() error { return c.DeleteInstanceProfile(ctx, "") },
+			"iam", "DeleteInstanceProfile", "ValidationError", "Name"},
+		{"instance with bad profile name", func() error {
+			_, err := c.RunInstance(ctx, InstanceSpec{Name: "w", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro", IAMInstanceProfile: "my profile"})
+			return err
+		}, "ec2", "RunInstances", "InvalidParameterValue", "IAMInstanceProfile"},
+		{"instance with bad profile ARN", func() error {
+			_, err := c.RunInstance(ctx, InstanceSpec{Name: "w", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro", IAMInstanceProfile: "arn:aws:iam::1:role/x"})
+			return err
+		}, "ec2", "RunInstances", "InvalidParameterValue", "IAMInstanceProfile"},
 		{"log group with colon", func() error { _, err := c.EnsureLogGroup(ctx, "/deckhand:web", nil); return err },
 			"logs", "CreateLogGroup", "InvalidParameterException", "Name"},
 		{"log group aws/", func() error { _, err := c.EnsureLogGroup(ctx, "aws/web", nil); return err },
@@ -162,13 +183,14 @@ func TestIsNotFoundAndStackOrder(t *testing.T) {
 	rs := []TaggedResource{
 		{Type: "ecr:repository", ID: "web"}, {Type: "ec2:security-group", ID: "sg-2"}, {Type: "ecs:service", ID: "web", Parent: "demo"},
 		{Type: "ecs:cluster", ID: "demo"}, {Type: "ec2:security-group", ID: "sg-1"}, {Type: "iam:role", ID: "exec"},
+		{Type: "iam:instance-profile", ID: "exec"}, {Type: "ec2:instance", ID: "i-1"},
 	}
 	SortStack(rs)
 	var got []string
 	for _, r := range rs {
 		got = append(got, r.Type+"/"+r.ID)
 	}
-	want := "ecs:service/web ecs:cluster/demo ec2:security-group/sg-1 ec2:security-group/sg-2 iam:role/exec ecr:repository/web"
+	want := "ecs:service/web ec2:instance/i-1 ecs:cluster/demo ec2:security-group/sg-1 ec2:security-group/sg-2 iam:instance-profile/exec iam:role/exec ecr:repository/web"
 	if strings.Join(got, " ") != want {
 		t.Errorf("SortStack = %v, want %s", got, want)
 	}

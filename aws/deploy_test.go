@@ -26,9 +26,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 	"golang.org/x/crypto/ssh"
 
+	"deckhand/internal/resource"
 	"deckhand/internal/testbed"
 )
 
@@ -75,7 +77,7 @@ func TestDeployAgainstMoto(t *testing.T) {
 	f := newDeployFixture(t)
 	for name, test := range map[string]func(*testing.T, *deployFixture){
 		"registry": testRegistry, "roles": testRoles, "logs": testLogs, "network": testNetwork,
-		"task public IP": testTaskPublicIP, "key pairs": testKeyPairs,
+		"task public IP": testTaskPublicIP, "key pairs": testKeyPairs, "instance profiles": testInstanceProfiles,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -211,6 +213,127 @@ func testRoles(t *testing.T, f *deployFixture) {
 	if err := c.DeleteRole(ctx, "roles-exec"); codeOf(err) != "NoSuchEntity" || !IsNotFound(err) {
 		t.Errorf("deleting a deleted role: %v, want NoSuchEntity", err)
 	}
+}
+
+// testInstanceProfiles: the role and the profile are created once and
+// found on a re-run; what IAM holds is read back with the SDK; an instance
+// launched with the profile carries it; the delete leaves nothing.
+func testInstanceProfiles(t *testing.T, f *deployFixture) {
+	ctx := context.Background()
+	c, _ := f.client(t)
+	tags := StackTags("prof", Tags{"team": "deck"})
+	arn, created, err := c.EnsureInstanceProfile(ctx, "prof-ec2", tags)
+	if err != nil || !created || arn != "arn:aws:iam::123456789012:instance-profile/deckhand/prof-ec2" {
+		t.Fatalf("EnsureInstanceProfile = %q, %v, %v", arn, created, err)
+	}
+	again, created, err := c.EnsureInstanceProfile(ctx, "prof-ec2", Tags{"other": "tags"})
+	if err != nil || created || again != arn {
+		t.Errorf("second EnsureInstanceProfile = %q, %v, %v; want found", again, created, err)
+	}
+
+	// The role: under /deckhand/, trusted by EC2 (not by ECS tasks), the
+	// ECR read-only policy and nothing else, the first call's tags.
+	r, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String("prof-ec2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := sdkaws.ToString(r.Role.AssumeRolePolicyDocument)
+	if sdkaws.ToString(r.Role.Path) != "/deckhand/" || !trustsService(doc, "ec2.amazonaws.com") || trustsECSTasks(doc) {
+		t.Errorf("role path %q, trust policy %s", sdkaws.ToString(r.Role.Path), doc)
+	}
+	ap, err := f.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: sdkaws.String("prof-ec2")})
+	if err != nil || len(ap.AttachedPolicies) != 1 || sdkaws.ToString(ap.AttachedPolicies[0].PolicyArn) != InstanceRolePolicyARN {
+		t.Errorf("attached policies %+v, %v; want only %s", ap, err, InstanceRolePolicyARN)
+	}
+	rt, err := f.iam.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: sdkaws.String("prof-ec2")})
+	if err != nil || !maps.Equal(iamTagMap(rt.Tags), tags) {
+		t.Errorf("role tags %v, %v; want %v", rt, err, tags)
+	}
+	// The profile: under /deckhand/, holding exactly that role, tagged.
+	ip, err := f.iam.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: sdkaws.String("prof-ec2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ip.InstanceProfile
+	if sdkaws.ToString(p.Path) != "/deckhand/" || len(p.Roles) != 1 || sdkaws.ToString(p.Roles[0].RoleName) != "prof-ec2" ||
+		!maps.Equal(iamTagMap(p.Tags), tags) {
+		t.Errorf("instance profile: path %q, roles %d, tags %v", sdkaws.ToString(p.Path), len(p.Roles), iamTagMap(p.Tags))
+	}
+
+	// An instance launched with it (by name, and by ARN) carries it.
+	ami := f.ami(t)
+	for _, ref := range []string{"prof-ec2", arn} {
+		in, err := c.RunInstance(ctx, InstanceSpec{Name: "prof", ImageID: ami, InstanceType: "t3.micro", IAMInstanceProfile: ref})
+		if err != nil {
+			t.Fatalf("RunInstance with %s: %v", ref, err)
+		}
+		out, err := f.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{in.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := out.Reservations[0].Instances[0].IamInstanceProfile
+		if got == nil || sdkaws.ToString(got.Arn) != arn {
+			t.Errorf("instance launched with %s: IamInstanceProfile %+v, want %s", ref, got, arn)
+		}
+		is, err := c.Instances(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := slices.IndexFunc(is, func(x resource.Instance) bool { return x.ID == in.ID }); i < 0 || is[i].IAMInstanceProfile != arn {
+			t.Errorf("Instances() lacks the profile of %s", in.ID)
+		}
+		if err := c.TerminateInstances(ctx, in.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A role of that name that EC2 cannot assume is refused, not changed.
+	if _, err := f.iam.CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName: sdkaws.String("prof-ecs"), AssumeRolePolicyDocument: sdkaws.String(TaskExecutionTrustPolicy),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.EnsureInstanceProfile(ctx, "prof-ecs", tags); codeOf(err) != CodeRoleNotAssumableByEC2 {
+		t.Errorf("role trusting ECS tasks: %v, want %s", err, CodeRoleNotAssumableByEC2)
+	}
+	if _, err := f.iam.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: sdkaws.String("prof-ecs")}); err == nil {
+		t.Error("a profile was created for a role EC2 cannot assume")
+	}
+
+	// Delete: the profile and its role go; again is NoSuchEntity.
+	if err := c.DeleteInstanceProfile(ctx, "prof-ec2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.iam.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: sdkaws.String("prof-ec2")}); err == nil {
+		t.Error("the instance profile still exists")
+	}
+	if _, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String("prof-ec2")}); err == nil {
+		t.Error("the role still exists")
+	}
+	if err := c.DeleteInstanceProfile(ctx, "prof-ec2"); codeOf(err) != "NoSuchEntity" || !IsNotFound(err) {
+		t.Errorf("deleting a deleted profile: %v, want NoSuchEntity", err)
+	}
+	// A profile whose role is already gone (a destroy cut short) is deleted.
+	if _, _, err := c.EnsureInstanceProfile(ctx, "prof-half", tags); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteRole(ctx, "prof-half"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteInstanceProfile(ctx, "prof-half"); err != nil {
+		t.Errorf("deleting a profile without its role: %v", err)
+	}
+	if _, err := f.iam.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: sdkaws.String("prof-half")}); err == nil {
+		t.Error("the profile without role still exists")
+	}
+}
+
+func iamTagMap(tags []iamtypes.Tag) Tags {
+	m := Tags{}
+	for _, t := range tags {
+		m[sdkaws.ToString(t.Key)] = sdkaws.ToString(t.Value)
+	}
+	return m
 }
 
 func testLogs(t *testing.T, f *deployFixture) {
@@ -600,6 +723,8 @@ func TestStackResourcesAgainstMoto(t *testing.T) {
 		must(err)
 		_, _, err = c.EnsureTaskExecutionRole(ctx, name, tags)
 		must(err)
+		_, _, err = c.EnsureInstanceProfile(ctx, name+"-ec2", tags)
+		must(err)
 		_, err = c.EnsureLogGroup(ctx, "/deckhand/"+name, tags)
 		must(err)
 		vpc, err := c.DefaultVPC(ctx)
@@ -611,6 +736,7 @@ func TestStackResourcesAgainstMoto(t *testing.T) {
 		must(err)
 		if name == "demo-web" {
 			want = append(want, key{"ecr:repository", name, ""}, key{"iam:role", name, ""}, key{"logs:log-group", "/deckhand/" + name, ""},
+				key{"iam:instance-profile", name + "-ec2", ""}, key{"iam:role", name + "-ec2", ""},
 				key{"ec2:security-group", sg, ""}, key{"ec2:key-pair", name, ""})
 		}
 	}

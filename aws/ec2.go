@@ -64,6 +64,9 @@ func toInstance(in types.Instance) resource.Instance {
 	if in.Placement != nil {
 		i.AZ = sdkaws.ToString(in.Placement.AvailabilityZone)
 	}
+	if in.IamInstanceProfile != nil {
+		i.IAMInstanceProfile = sdkaws.ToString(in.IamInstanceProfile.Arn)
+	}
 	i.StateChanged = parseTransitionTime(sdkaws.ToString(in.StateTransitionReason))
 	if len(in.Tags) > 0 {
 		i.Tags = make(map[string]string, len(in.Tags))

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"maps"
 	"slices"
+	"strings"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -88,6 +89,12 @@ func (c *Client) RunInstance(ctx context.Context, spec InstanceSpec) (resource.I
 	}
 	if len(spec.SecurityGroupIDs) > 0 {
 		in.SecurityGroupIds = spec.SecurityGroupIDs
+	}
+	switch {
+	case strings.HasPrefix(spec.IAMInstanceProfile, "arn:"):
+		in.IamInstanceProfile = &types.IamInstanceProfileSpecification{Arn: sdkaws.String(spec.IAMInstanceProfile)}
+	case spec.IAMInstanceProfile != "":
+		in.IamInstanceProfile = &types.IamInstanceProfileSpecification{Name: sdkaws.String(spec.IAMInstanceProfile)}
 	}
 	if spec.UserData != "" {
 		in.UserData = sdkaws.String(base64.StdEncoding.EncodeToString([]byte(spec.UserData)))

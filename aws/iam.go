@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strings"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -26,6 +27,30 @@ func (c *Client) EnsureTaskExecutionRole(ctx context.Context, name string, tags 
 	if err := ValidateEnsureRole(name, tags); err != nil {
 		return "", false, err
 	}
+	return c.ensureServiceRole(ctx, serviceRole{
+		name: name, tags: tags, principal: "ecs-tasks.amazonaws.com", trust: TaskExecutionTrustPolicy,
+		policy: TaskExecutionPolicyARN, notAssumable: CodeRoleNotAssumable, use: "ECS cannot use it as a task execution role",
+		description: "ECS task execution role (pulls images, writes logs); created by deckhand",
+	})
+}
+
+// serviceRole is a role an AWS service assumes, as deckhand creates it.
+type serviceRole struct {
+	name         string
+	tags         Tags
+	principal    string // the service that assumes it, e.g. "ec2.amazonaws.com"
+	trust        string // the trust policy letting principal assume it
+	policy       string // the managed policy it needs
+	notAssumable string // the code of a found role principal cannot assume
+	use          string // what principal could not do with such a role
+	description  string
+}
+
+// ensureServiceRole finds the role or creates it under
+// TaskExecutionRolePath, then attaches its policy unless it already is. It
+// returns the role's ARN and whether it was created.
+func (c *Client) ensureServiceRole(ctx context.Context, sr serviceRole) (string, bool, error) {
+	name := sr.name
 	role, err := c.getRole(ctx, name)
 	if err != nil {
 		return "", false, err
@@ -35,9 +60,9 @@ func (c *Client) EnsureTaskExecutionRole(ctx context.Context, name string, tags 
 		out, err := c.deploy.iam.CreateRole(ctx, &iam.CreateRoleInput{
 			RoleName:                 sdkaws.String(name),
 			Path:                     sdkaws.String(TaskExecutionRolePath),
-			AssumeRolePolicyDocument: sdkaws.String(TaskExecutionTrustPolicy),
-			Description:              sdkaws.String("ECS task execution role (pulls images, writes logs); created by deckhand"),
-			Tags:                     iamTags(tags),
+			AssumeRolePolicyDocument: sdkaws.String(sr.trust),
+			Description:              sdkaws.String(sr.description),
+			Tags:                     iamTags(sr.tags),
 		})
 		switch {
 		case hasCode(err, "EntityAlreadyExists"):
@@ -54,23 +79,136 @@ func (c *Client) EnsureTaskExecutionRole(ctx context.Context, name string, tags 
 		return "", false, &Error{Service: "iam", Operation: "GetRole", Code: "NoSuchEntity", Message: "The role with name " + name + " cannot be found."}
 	}
 	arn := sdkaws.ToString(role.Arn)
-	if !created && !trustsECSTasks(sdkaws.ToString(role.AssumeRolePolicyDocument)) {
-		return arn, false, &Error{Service: "iam", Operation: "GetRole", Code: CodeRoleNotAssumable,
-			Message: "role " + name + " exists but does not trust ecs-tasks.amazonaws.com, so ECS cannot use it as a task execution role; choose another role name"}
+	if !created && !trustsService(sdkaws.ToString(role.AssumeRolePolicyDocument), sr.principal) {
+		return arn, false, &Error{Service: "iam", Operation: "GetRole", Code: sr.notAssumable,
+			Message: "role " + name + " exists but does not trust " + sr.principal + ", so " + sr.use + "; choose another role name"}
 	}
 	attached, err := c.attachedPolicies(ctx, name)
 	if err != nil {
 		return arn, created, err
 	}
-	if !slices.Contains(attached, TaskExecutionPolicyARN) {
+	if !slices.Contains(attached, sr.policy) {
 		_, err := c.deploy.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{
-			RoleName: sdkaws.String(name), PolicyArn: sdkaws.String(TaskExecutionPolicyARN),
+			RoleName: sdkaws.String(name), PolicyArn: sdkaws.String(sr.policy),
 		})
 		if err != nil {
 			return arn, created, wrap("iam", "AttachRolePolicy", err)
 		}
 	}
 	return arn, created, nil
+}
+
+// EnsureInstanceProfile finds or creates the role name (trusting
+// ec2.amazonaws.com, with InstanceRolePolicyARN) and then the instance
+// profile name holding it, both under TaskExecutionRolePath. See
+// InstanceProfiles.
+func (c *Client) EnsureInstanceProfile(ctx context.Context, name string, tags Tags) (string, bool, error) {
+	if c.readonly {
+		return "", false, ErrReadonly
+	}
+	if err := ValidateEnsureInstanceProfile(name, tags); err != nil {
+		return "", false, err
+	}
+	_, _, err := c.ensureServiceRole(ctx, serviceRole{
+		name: name, tags: tags, principal: "ec2.amazonaws.com", trust: InstanceRoleTrustPolicy,
+		policy: InstanceRolePolicyARN, notAssumable: CodeRoleNotAssumableByEC2, use: "an EC2 instance profile cannot give it to instances",
+		description: "EC2 instance role (logs in to ECR, pulls images); created by deckhand",
+	})
+	if err != nil {
+		return "", false, err
+	}
+	profile, err := c.getInstanceProfile(ctx, name)
+	if err != nil {
+		return "", false, err
+	}
+	created := false
+	if profile == nil {
+		out, err := c.deploy.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{
+			InstanceProfileName: sdkaws.String(name),
+			Path:                sdkaws.String(TaskExecutionRolePath),
+			Tags:                iamTags(tags),
+		})
+		switch {
+		case hasCode(err, "EntityAlreadyExists"):
+			if profile, err = c.getInstanceProfile(ctx, name); err != nil {
+				return "", false, err
+			}
+		case err != nil:
+			return "", false, wrap("iam", "CreateInstanceProfile", err)
+		default:
+			profile, created = out.InstanceProfile, true
+		}
+	}
+	if profile == nil {
+		return "", false, &Error{Service: "iam", Operation: "GetInstanceProfile", Code: "NoSuchEntity", Message: "Instance Profile " + name + " cannot be found."}
+	}
+	arn := sdkaws.ToString(profile.Arn)
+	switch {
+	case len(profile.Roles) == 0:
+		_, err := c.deploy.iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{
+			InstanceProfileName: sdkaws.String(name), RoleName: sdkaws.String(name),
+		})
+		if err != nil {
+			return arn, created, wrap("iam", "AddRoleToInstanceProfile", err)
+		}
+	case !strings.EqualFold(sdkaws.ToString(profile.Roles[0].RoleName), name):
+		return arn, created, &Error{Service: "iam", Operation: "AddRoleToInstanceProfile", Code: "LimitExceeded",
+			Message: "instance profile " + name + " already holds the role " + sdkaws.ToString(profile.Roles[0].RoleName) +
+				" (a profile holds one role), which deckhand does not change; choose another name"}
+	}
+	return arn, created, nil
+}
+
+// getInstanceProfile returns the profile, or nil when there is none of
+// that name.
+func (c *Client) getInstanceProfile(ctx context.Context, name string) (*iamtypes.InstanceProfile, error) {
+	out, err := c.deploy.iam.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: sdkaws.String(name)})
+	if hasCode(err, "NoSuchEntity") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, wrap("iam", "GetInstanceProfile", err)
+	}
+	return out.InstanceProfile, nil
+}
+
+// DeleteInstanceProfile removes the profile's roles, deletes it, then
+// deletes the role of the same name with DeleteRole. NoSuchEntity when
+// neither exists.
+func (c *Client) DeleteInstanceProfile(ctx context.Context, name string) error {
+	if c.readonly {
+		return ErrReadonly
+	}
+	if err := ValidateInstanceProfileName("DeleteInstanceProfile", name); err != nil {
+		return err
+	}
+	profile, err := c.getInstanceProfile(ctx, name)
+	if err != nil {
+		return err
+	}
+	if profile != nil {
+		for _, r := range profile.Roles {
+			_, err := c.deploy.iam.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{
+				InstanceProfileName: sdkaws.String(name), RoleName: r.RoleName,
+			})
+			if err != nil && !hasCode(err, "NoSuchEntity") {
+				return wrap("iam", "RemoveRoleFromInstanceProfile", err)
+			}
+		}
+		_, err := c.deploy.iam.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: sdkaws.String(name)})
+		if err != nil && !hasCode(err, "NoSuchEntity") {
+			return wrap("iam", "DeleteInstanceProfile", err)
+		}
+	}
+	err = c.DeleteRole(ctx, name)
+	if profile != nil && IsNotFound(err) {
+		return nil // the profile was there; its role was already gone
+	}
+	if IsNotFound(err) {
+		return &Error{Service: "iam", Operation: "DeleteInstanceProfile", Code: "NoSuchEntity",
+			Message: "Instance Profile " + name + " cannot be found.", Err: err}
+	}
+	return err
 }
 
 // getRole returns the role, or nil when there is none of that name.
@@ -102,7 +240,11 @@ func (c *Client) attachedPolicies(ctx context.Context, role string) ([]string, e
 
 // trustsECSTasks reports whether a trust policy (as IAM returns it,
 // URL-encoded JSON) lets ecs-tasks.amazonaws.com assume the role.
-func trustsECSTasks(doc string) bool {
+func trustsECSTasks(doc string) bool { return trustsService(doc, "ecs-tasks.amazonaws.com") }
+
+// trustsService reports whether a trust policy (as IAM returns it,
+// URL-encoded JSON) lets the service principal assume the role.
+func trustsService(doc, principal string) bool {
 	if s, err := url.QueryUnescape(doc); err == nil {
 		doc = s
 	}
@@ -117,7 +259,7 @@ func trustsECSTasks(doc string) bool {
 		return false
 	}
 	for _, st := range p.Statement {
-		if st.Effect == "Allow" && slices.Contains(st.Principal.Service, "ecs-tasks.amazonaws.com") &&
+		if st.Effect == "Allow" && slices.Contains(st.Principal.Service, principal) &&
 			(slices.Contains(st.Action, "sts:AssumeRole") || slices.Contains(st.Action, "sts:*") || slices.Contains(st.Action, "*")) {
 			return true
 		}

@@ -26,6 +26,9 @@ import (
 //     Describe* with a tag filter, one call each.
 //   - IAM roles: ListRoles under TaskExecutionRolePath, then each role's
 //     tags (the tagging API does not cover IAM).
+//   - IAM instance profiles: ListInstanceProfiles under the same path, then
+//     GetInstanceProfile of each for its tags (ListInstanceProfiles does not
+//     return them; moto has no ListInstanceProfileTags).
 //   - ECR repositories: DescribeRepositories, then each repository's tags
 //     (moto's tagging API does not cover ECR).
 //   - ECS clusters, services and task definitions, and log groups: the
@@ -47,7 +50,7 @@ func (c *Client) StackResources(ctx context.Context, stack string) ([]TaggedReso
 	}
 	var out []TaggedResource
 	for _, find := range []func(context.Context, string) ([]TaggedResource, error){
-		c.stackEC2, c.stackRoles, c.stackRepositories, c.stackTagged,
+		c.stackEC2, c.stackRoles, c.stackInstanceProfiles, c.stackRepositories, c.stackTagged,
 	} {
 		rs, err := find(ctx, stack)
 		if err != nil {
@@ -140,6 +143,35 @@ func (c *Client) stackRoles(ctx context.Context, stack string) ([]TaggedResource
 			for _, t := range tags.Tags {
 				if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
 					out = append(out, TaggedResource{Type: "iam:role", ID: sdkaws.ToString(r.RoleName), ARN: sdkaws.ToString(r.Arn)})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func (c *Client) stackInstanceProfiles(ctx context.Context, stack string) ([]TaggedResource, error) {
+	var out []TaggedResource
+	p := iam.NewListInstanceProfilesPaginator(c.deploy.iam, &iam.ListInstanceProfilesInput{PathPrefix: sdkaws.String(TaskExecutionRolePath)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("iam", "ListInstanceProfiles", err)
+		}
+		for _, ip := range page.InstanceProfiles {
+			if !strings.HasPrefix(sdkaws.ToString(ip.Path), TaskExecutionRolePath) {
+				continue // endpoints that ignore PathPrefix (moto)
+			}
+			got, err := c.getInstanceProfile(ctx, sdkaws.ToString(ip.InstanceProfileName))
+			if err != nil {
+				return nil, err
+			}
+			if got == nil {
+				continue // deleted meanwhile
+			}
+			for _, t := range got.Tags {
+				if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
+					out = append(out, TaggedResource{Type: "iam:instance-profile", ID: sdkaws.ToString(got.InstanceProfileName), ARN: sdkaws.ToString(got.Arn)})
 				}
 			}
 		}

@@ -39,6 +39,9 @@ var (
 	reSG      = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 	reInst    = regexp.MustCompile(`^i-[0-9a-f]{8,17}$`)
 	reEnvName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// An instance profile: its name (IAM's rules), or its ARN.
+	reProfileName = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	reProfileARN  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:instance-profile/([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$`)
 )
 
 // MaxUserData is EC2's limit on user data, in bytes before base64 encoding.
@@ -67,6 +70,10 @@ func ValidateInstanceSpec(s InstanceSpec) error {
 		return bad("InvalidParameterValue", "KeyName", "is %d characters; a key pair name has at most 255", len(s.KeyName))
 	case s.SubnetID != "" && !reSubnet.MatchString(s.SubnetID):
 		return bad("InvalidSubnetID.Malformed", "SubnetID", "%q is not a subnet id; it looks like subnet-0123456789abcdef0, or leave it empty for a default subnet", s.SubnetID)
+	case strings.HasPrefix(s.IAMInstanceProfile, "arn:") && !reProfileARN.MatchString(s.IAMInstanceProfile):
+		return bad("InvalidParameterValue", "IAMInstanceProfile", "%q is not an instance profile ARN; it looks like arn:aws:iam::123456789012:instance-profile/NAME, or give the name", s.IAMInstanceProfile)
+	case s.IAMInstanceProfile != "" && !strings.HasPrefix(s.IAMInstanceProfile, "arn:") && !reProfileName.MatchString(s.IAMInstanceProfile):
+		return bad("InvalidParameterValue", "IAMInstanceProfile", "%q is not an instance profile name: use 1–128 letters, digits and +=,.@_- (or give its ARN)", s.IAMInstanceProfile)
 	case len(s.UserData) > MaxUserData:
 		return bad("InvalidParameterValue", "UserData", "is %d bytes; EC2 allows %d (before base64): fetch a script from user data instead of embedding it", len(s.UserData), MaxUserData)
 	}

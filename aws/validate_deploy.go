@@ -74,6 +74,33 @@ func ValidateEnsureRole(name string, tags Tags) error {
 	return validateTags("iam", "CreateRole", "ValidationError", tags, 0)
 }
 
+// ValidateInstanceProfileName checks the name given to op of an instance
+// profile and the role of the same name it holds (EnsureInstanceProfile,
+// DeleteInstanceProfile): IAM's rules for both, so a role's limit of 64
+// characters.
+func ValidateInstanceProfileName(op, name string) error {
+	bad := func(format string, args ...any) error {
+		return invalid("iam", op, "ValidationError", "Name", format, args...)
+	}
+	switch {
+	case name == "":
+		return bad("is empty; name the instance profile, e.g. \"web-ec2\"")
+	case len(name) > 64:
+		return bad("has %d characters; the instance profile and its role share the name, and an IAM role name has at most 64", len(name))
+	case !reRoleName.MatchString(name):
+		return bad("%q is not an instance profile name: use letters, digits and +=,.@_-", name)
+	}
+	return nil
+}
+
+// ValidateEnsureInstanceProfile checks EnsureInstanceProfile's input.
+func ValidateEnsureInstanceProfile(name string, tags Tags) error {
+	if err := ValidateInstanceProfileName("CreateInstanceProfile", name); err != nil {
+		return err
+	}
+	return validateTags("iam", "CreateInstanceProfile", "ValidationError", tags, 0)
+}
+
 // ValidateLogGroupName checks a log group name given to op.
 func ValidateLogGroupName(op, name string) error {
 	bad := func(format string, args ...any) error {

@@ -99,6 +99,12 @@ type Quirks struct {
 	// NoSecurityGroupDependencyChecks: DeleteSecurityGroup deletes a group
 	// an instance still uses (moto). AWS answers DependencyViolation.
 	NoSecurityGroupDependencyChecks bool
+	// UnknownInstanceProfileNoSuchEntity: RunInstances with an instance
+	// profile that does not exist answers IAM's NoSuchEntity (moto). EC2
+	// answers InvalidParameterValue ("Value (NAME) for parameter
+	// iamInstanceProfile.name is invalid. Invalid IAM Instance Profile
+	// name").
+	UnknownInstanceProfileNoSuchEntity bool
 	// NoUbuntuAMI: there is neither the Ubuntu 24.04 SSM public parameter
 	// nor a Canonical Noble image (moto's built-in data). AWS has both.
 	NoUbuntuAMI bool

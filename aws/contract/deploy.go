@@ -25,7 +25,8 @@ var (
 )
 
 // deploy exercises the deploy capabilities (aws.Deployer) the way a launch
-// and its destroy use them: find-or-create each resource twice, the
+// and its destroy use them: find-or-create each resource twice (the
+// instance profile an instance is launched with among them), the
 // registry login, the network, key pairs, the AMI lookup and a task's
 // public IP; then it finds the stack by its tag (and not an untagged
 // look-alike), deletes it in aws.StackDeleteOrder and checks that nothing
@@ -89,6 +90,19 @@ func (r *run) deploy() {
 	if again, created, err := d.EnsureTaskExecutionRole(ctx, roleName, tags); err != nil || created || again != roleARN {
 		t.Errorf("EnsureTaskExecutionRole again = %q, %v, %v; want found", again, created, err)
 	}
+
+	// The instance profile: a role EC2 assumes, in a profile of its name.
+	profileName := stack + "-ec2"
+	profileARN, created, err := d.EnsureInstanceProfile(ctx, profileName, tags)
+	must("EnsureInstanceProfile", err)
+	if !created || profileARN != "arn:aws:iam::"+who.Account+":instance-profile/deckhand/"+profileName {
+		t.Errorf("EnsureInstanceProfile = %q, created %v", profileARN, created)
+	}
+	if again, created, err := d.EnsureInstanceProfile(ctx, profileName, nil); err != nil || created || again != profileARN {
+		t.Errorf("EnsureInstanceProfile again = %q, %v, %v; want found", again, created, err)
+	}
+	_, _, err = d.EnsureInstanceProfile(ctx, profileName+"-copy", nil) // an untagged look-alike
+	must("EnsureInstanceProfile look-alike", err)
 
 	// CloudWatch Logs.
 	group := "/deckhand/" + stack
@@ -189,11 +203,28 @@ func (r *run) deploy() {
 	r.wantInvalid(d.DeregisterTaskDefinition(ctx, stack), "ecs", "DeregisterTaskDefinition", "ClientException", "TaskDefinition")
 
 	// A launched instance uses the security group: EC2 will not delete it.
-	in, err := r.b.RunInstance(ctx, aws.InstanceSpec{
+	// It has the instance profile; an unknown profile is refused.
+	spec := aws.InstanceSpec{
 		Name: stack, ImageID: r.fx.ImageID, InstanceType: r.fx.InstanceType, SubnetID: r.fx.Subnets[0],
-		SecurityGroupIDs: []string{sg}, KeyName: kp.Name, Tags: tags,
-	})
+		SecurityGroupIDs: []string{sg}, KeyName: kp.Name, Tags: tags, IAMInstanceProfile: profileName + "-none",
+	}
+	_, err = r.b.RunInstance(ctx, spec)
+	if !r.quirk(r.tg.Quirks.UnknownInstanceProfileNoSuchEntity, "UnknownInstanceProfileNoSuchEntity",
+		"RunInstances with an unknown instance profile is InvalidParameterValue (Invalid IAM Instance Profile name)") {
+		r.wantCode(err, "ec2", "RunInstances", "InvalidParameterValue")
+	} else if err == nil {
+		t.Error("RunInstance with an unknown instance profile succeeded")
+	}
+	spec.IAMInstanceProfile = profileName
+	in, err := r.b.RunInstance(ctx, spec)
 	must("RunInstance", err)
+	if in.IAMInstanceProfile != "" && in.IAMInstanceProfile != profileARN {
+		t.Errorf("RunInstance = %+v; want the instance profile %s", in, profileARN)
+	}
+	r.eventually("the instance listed with its profile", func() (bool, string) {
+		x := r.instance(in.ID)
+		return x.IAMInstanceProfile == profileARN, x.IAMInstanceProfile
+	})
 	if !r.quirk(r.tg.Quirks.NoSecurityGroupDependencyChecks, "NoSecurityGroupDependencyChecks", "DeleteSecurityGroup of a group in use is DependencyViolation") {
 		r.wantCode(d.DeleteSecurityGroup(ctx, sg), "ec2", "DeleteSecurityGroup", "DependencyViolation")
 	}
@@ -203,6 +234,7 @@ func (r *run) deploy() {
 		{Type: "ec2:instance", ID: in.ID}, {Type: "ec2:security-group", ID: sg},
 		{Type: "ec2:key-pair", ID: imported.Name}, {Type: "ec2:key-pair", ID: kp.Name},
 		{Type: "logs:log-group", ID: group}, {Type: "iam:role", ID: roleName, ARN: roleARN},
+		{Type: "iam:instance-profile", ID: profileName, ARN: profileARN}, {Type: "iam:role", ID: profileName},
 		{Type: "ecr:repository", ID: repoName, ARN: repo.ARN},
 		{Type: "ecs:task-definition", ID: revs[1][strings.LastIndex(revs[1], "/")+1:], ARN: revs[1]},
 	}
@@ -213,9 +245,18 @@ func (r *run) deploy() {
 		t.Errorf("StackResources =\n%v\nwant\n%v", rs, want)
 	}
 
-	// Destroy it in that order.
+	// Destroy it in that order. An instance profile's delete takes its
+	// role of the same name with it.
+	dropped := map[string]bool{}
 	for _, x := range rs {
 		switch x.Type {
+		case "iam:instance-profile":
+			must("DeleteInstanceProfile", d.DeleteInstanceProfile(ctx, x.ID))
+			dropped[x.ID] = true
+		case "iam:role":
+			if !dropped[x.ID] {
+				must("DeleteRole", d.DeleteRole(ctx, x.ID))
+			}
 		case "ec2:instance":
 			must("TerminateInstances", r.b.TerminateInstances(ctx, x.ID))
 			r.waitState(x.ID, "terminated")
@@ -227,8 +268,6 @@ func (r *run) deploy() {
 			must("DeleteKeyPair", d.DeleteKeyPair(ctx, x.ID))
 		case "logs:log-group":
 			must("DeleteLogGroup", d.DeleteLogGroup(ctx, x.ID))
-		case "iam:role":
-			must("DeleteRole", d.DeleteRole(ctx, x.ID))
 		case "ecr:repository":
 			must("DeleteRepository", d.DeleteRepository(ctx, x.ID, true))
 		default:
@@ -246,6 +285,7 @@ func (r *run) deploy() {
 	}{
 		{d.DeleteRepository(ctx, repoName, true), "ecr", "DeleteRepository", "RepositoryNotFoundException"},
 		{d.DeleteRole(ctx, roleName), "iam", "", "NoSuchEntity"},
+		{d.DeleteInstanceProfile(ctx, profileName), "iam", "", "NoSuchEntity"},
 		{d.DeleteLogGroup(ctx, group), "logs", "DeleteLogGroup", "ResourceNotFoundException"},
 		{d.DeleteSecurityGroup(ctx, sg), "ec2", "DeleteSecurityGroup", "InvalidGroup.NotFound"},
 	} {
@@ -260,6 +300,7 @@ func (r *run) deploy() {
 	// Clean the look-alikes up (a shared moto outlives the run).
 	_ = d.DeleteRepository(ctx, stack+"/web-copy", true)
 	_ = d.DeleteLogGroup(ctx, group+"-copy")
+	_ = d.DeleteInstanceProfile(ctx, profileName+"-copy")
 }
 
 // sameStack compares type, ID (and ARN where want has one).

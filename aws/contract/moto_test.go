@@ -57,6 +57,9 @@ func TestMoto(t *testing.T) {
 			NoTaskPublicIP:                  true, // the task's ENI has no association
 			NoSecurityGroupDependencyChecks: true,
 			NoUbuntuAMI:                     true, // only Amazon Linux's SSM parameters and AMIs
+			// RunInstances looks the profile up in IAM and lets IAM's
+			// error through.
+			UnknownInstanceProfileNoSuchEntity: true,
 		},
 	})
 }

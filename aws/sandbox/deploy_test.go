@@ -212,7 +212,16 @@ func TestDeployReadonly(t *testing.T) {
 			_, _, err := a.EnsureTaskExecutionRole(ctx, "web", nil)
 			return err
 		},
-		"DeleteRole":     func() error { return a.DeleteRole(ctx, "") },
+		"DeleteRole": func() error { return a.DeleteRole(ctx, "") },
+		"EnsureInstanceProfile": func() error {
+			_, _, err := a.EnsureInstanceProfile(ctx, "web", nil)
+			return err
+		},
+		"DeleteInstanceProfile": func() error { return a.DeleteInstanceProfile(ctx, "") },
+		"RunInstance with a profile": func() error {
+			_, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "w", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro", IAMInstanceProfile: "web"})
+			return err
+		},
 		"EnsureLogGroup": func() error { _, err := a.EnsureLogGroup(ctx, "web", nil); return err },
 		"DeleteLogGroup": func() error { return a.DeleteLogGroup(ctx, "") },
 		"EnsureSecurityGroup": func() error {

@@ -65,23 +65,24 @@ func (in *instance) resource(now time.Time) resource.Instance {
 		}
 	}
 	return resource.Instance{
-		StatusCheck:  checks,
-		ID:           in.ID,
-		Name:         in.Tags["Name"],
-		State:        in.State,
-		StateCode:    stateCodes[in.State],
-		StateReason:  in.StateReason,
-		Type:         in.Type,
-		AZ:           in.AZ,
-		PublicIP:     in.PublicIP,
-		PrivateIP:    in.PrivateIP,
-		LaunchTime:   in.LaunchTime,
-		StateChanged: in.UserInitiated,
-		KeyName:      in.KeyName,
-		ImageID:      in.ImageID,
-		VpcID:        in.VpcID,
-		SubnetID:     in.SubnetID,
-		Tags:         maps.Clone(in.Tags),
+		StatusCheck:        checks,
+		ID:                 in.ID,
+		Name:               in.Tags["Name"],
+		State:              in.State,
+		StateCode:          stateCodes[in.State],
+		StateReason:        in.StateReason,
+		Type:               in.Type,
+		AZ:                 in.AZ,
+		PublicIP:           in.PublicIP,
+		PrivateIP:          in.PrivateIP,
+		LaunchTime:         in.LaunchTime,
+		StateChanged:       in.UserInitiated,
+		KeyName:            in.KeyName,
+		ImageID:            in.ImageID,
+		VpcID:              in.VpcID,
+		SubnetID:           in.SubnetID,
+		IAMInstanceProfile: in.IAMProfile,
+		Tags:               maps.Clone(in.Tags),
 	}
 }
 
@@ -192,8 +193,8 @@ func lookupInstances(op string, r *region, ids []string) ([]*instance, error) {
 
 // RunInstance launches one instance. After the checks every backend makes
 // (aws.ValidateInstanceSpec) come the ones only EC2 can make: the AMI, the
-// instance type, the key pair, the subnet and the security groups must
-// exist, and the groups must be in the subnet's VPC.
+// instance type, the key pair, the subnet, the security groups and the
+// instance profile must exist, and the groups must be in the subnet's VPC.
 func (a *Account) RunInstance(ctx context.Context, spec aws.InstanceSpec) (resource.Instance, error) {
 	var out resource.Instance
 	err := a.update(ctx, func(w *world, r *region) error {
@@ -240,6 +241,20 @@ func (w *world) runInstance(r *region, spec aws.InstanceSpec) (*instance, error)
 			return nil, ec2Error(op, "InvalidParameter", "Security group %s and subnet %s belong to different networks.", id, sn.ID)
 		}
 	}
+	profile := ""
+	if p := spec.IAMInstanceProfile; p != "" {
+		ip := w.profile(p)
+		if ip == nil {
+			// EC2's words for a profile it does not know (or not yet:
+			// IAM is eventually consistent).
+			param, what := "iamInstanceProfile.name", "name"
+			if strings.HasPrefix(p, "arn:") {
+				param, what = "iamInstanceProfile.arn", "ARN"
+			}
+			return nil, ec2Error(op, "InvalidParameterValue", "Value (%s) for parameter %s is invalid. Invalid IAM Instance Profile %s", p, param, what)
+		}
+		profile = ip.ARN
+	}
 	if len(groups) == 0 {
 		if g := r.defaultGroup(sn.VpcID); g != nil {
 			groups = []string{g.ID}
@@ -259,9 +274,10 @@ func (w *world) runInstance(r *region, spec aws.InstanceSpec) (*instance, error)
 	in := &instance{
 		ID: w.ec2ID("i"), Type: typ, ImageID: spec.ImageID, KeyName: spec.KeyName,
 		VpcID: sn.VpcID, SubnetID: sn.ID, AZ: sn.AZ, SecurityGroups: slices.Clone(groups),
-		PrivateIP: fmt.Sprintf("172.31.%d.%d", third, fourth),
-		UserData:  base64.StdEncoding.EncodeToString([]byte(spec.UserData)),
-		Tags:      tags, State: "pending", LaunchTime: w.now, Due: w.after(ec2Pending),
+		PrivateIP:  fmt.Sprintf("172.31.%d.%d", third, fourth),
+		UserData:   base64.StdEncoding.EncodeToString([]byte(spec.UserData)),
+		IAMProfile: profile,
+		Tags:       tags, State: "pending", LaunchTime: w.now, Due: w.after(ec2Pending),
 	}
 	if spec.UserData == "" {
 		in.UserData = ""

@@ -11,10 +11,11 @@ import (
 	"deckhand/aws"
 )
 
-// The sandbox's IAM (aws.Roles). IAM is global: roles live in the state, not
-// in a region. The sandbox knows one managed policy,
-// aws.TaskExecutionPolicyARN; IAM's eventual consistency is not simulated
-// (a new role is usable at once).
+// The sandbox's IAM (aws.Roles, aws.InstanceProfiles). IAM is global: roles
+// and instance profiles live in the state, not in a region. The sandbox
+// knows the managed policies deckhand attaches (aws.TaskExecutionPolicyARN,
+// aws.InstanceRolePolicyARN); IAM's eventual consistency is not simulated
+// (a new role or profile is usable at once).
 
 type role struct {
 	Name     string            `json:"name"`
@@ -28,6 +29,18 @@ type role struct {
 	Created  time.Time         `json:"created"`
 }
 
+// instanceProfile is an IAM instance profile: the container EC2 passes a
+// role to an instance in. It holds at most one role.
+type instanceProfile struct {
+	Name    string            `json:"name"`
+	Path    string            `json:"path"`
+	ID      string            `json:"id"` // AIPA…
+	ARN     string            `json:"arn"`
+	Roles   []string          `json:"roles,omitempty"` // role names
+	Tags    map[string]string `json:"tags,omitempty"`
+	Created time.Time         `json:"created"`
+}
+
 func iamError(op, code, format string, args ...any) error {
 	return &aws.Error{Service: "iam", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
 }
@@ -37,12 +50,25 @@ func (w *world) role(name string) *role {
 	return find(w.Roles, func(x *role) bool { return strings.EqualFold(x.Name, name) })
 }
 
-// roleID is an IAM unique id: a prefix and 17 upper-case letters and
-// digits.
-func (w *world) roleID() string {
+// profile finds an instance profile by name (IAM names are
+// case-insensitive for uniqueness) or, for "arn:…", by ARN.
+func (w *world) profile(nameOrARN string) *instanceProfile {
+	if strings.HasPrefix(nameOrARN, "arn:") {
+		return find(w.Profiles, func(x *instanceProfile) bool { return x.ARN == nameOrARN })
+	}
+	return find(w.Profiles, func(x *instanceProfile) bool { return strings.EqualFold(x.Name, nameOrARN) })
+}
+
+// roleID is an IAM unique id of a role: a prefix and 17 upper-case letters
+// and digits.
+func (w *world) roleID() string { return w.iamID("AROA") }
+
+// iamID is an IAM unique id with prefix (AROA a role, AIPA an instance
+// profile).
+func (w *world) iamID(prefix string) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 	var b strings.Builder
-	b.WriteString("AROA")
+	b.WriteString(prefix)
 	for range 17 {
 		b.WriteByte(alphabet[w.rand()%uint64(len(alphabet))])
 	}
@@ -58,24 +84,125 @@ func (a *Account) EnsureTaskExecutionRole(ctx context.Context, name string, tags
 		if err := aws.ValidateEnsureRole(name, tags); err != nil {
 			return err
 		}
-		x := w.role(name)
-		if x == nil {
-			var err error
-			if x, err = w.createRole(name, aws.TaskExecutionRolePath, aws.TaskExecutionTrustPolicy, tags); err != nil {
-				return err
-			}
-			created = true
-		} else if !strings.Contains(x.Trust, `"ecs-tasks.amazonaws.com"`) {
-			return iamError("GetRole", aws.CodeRoleNotAssumable,
-				"role %s exists but does not trust ecs-tasks.amazonaws.com, so ECS cannot use it as a task execution role; choose another role name", name)
+		x, made, err := w.ensureServiceRole(name, tags, "ecs-tasks.amazonaws.com", aws.TaskExecutionTrustPolicy,
+			aws.TaskExecutionPolicyARN, aws.CodeRoleNotAssumable, "ECS cannot use it as a task execution role")
+		if err != nil {
+			return err
 		}
-		if !slices.Contains(x.Policies, aws.TaskExecutionPolicyARN) {
-			x.Policies = append(x.Policies, aws.TaskExecutionPolicyARN)
-		}
-		arn = x.ARN
+		arn, created = x.ARN, made
 		return nil
 	})
 	return arn, created, err
+}
+
+// ensureServiceRole finds the role or creates it under
+// aws.TaskExecutionRolePath trusting principal, then attaches policy if it
+// is not attached. A found role principal cannot assume is refused with
+// notAssumable.
+func (w *world) ensureServiceRole(name string, tags aws.Tags, principal, trust, policy, notAssumable, use string) (*role, bool, error) {
+	x := w.role(name)
+	created := false
+	if x == nil {
+		var err error
+		if x, err = w.createRole(name, aws.TaskExecutionRolePath, trust, tags); err != nil {
+			return nil, false, err
+		}
+		created = true
+	} else if !strings.Contains(x.Trust, `"`+principal+`"`) {
+		return nil, false, iamError("GetRole", notAssumable,
+			"role %s exists but does not trust %s, so %s; choose another role name", name, principal, use)
+	}
+	if !slices.Contains(x.Policies, policy) {
+		x.Policies = append(x.Policies, policy)
+	}
+	return x, created, nil
+}
+
+// EnsureInstanceProfile finds or creates the role (trusting EC2, with the
+// ECR read-only policy) and the instance profile of the same name holding
+// it, in one step: the account never shows one without the other.
+func (a *Account) EnsureInstanceProfile(ctx context.Context, name string, tags aws.Tags) (string, bool, error) {
+	var arn string
+	created := false
+	err := a.update(ctx, func(w *world, r *region) error {
+		if err := aws.ValidateEnsureInstanceProfile(name, tags); err != nil {
+			return err
+		}
+		x, _, err := w.ensureServiceRole(name, tags, "ec2.amazonaws.com", aws.InstanceRoleTrustPolicy,
+			aws.InstanceRolePolicyARN, aws.CodeRoleNotAssumableByEC2, "an EC2 instance profile cannot give it to instances")
+		if err != nil {
+			return err
+		}
+		ip := w.profile(name)
+		if ip == nil {
+			ip = &instanceProfile{
+				Name: name, Path: aws.TaskExecutionRolePath, ID: w.iamID("AIPA"),
+				ARN:  "arn:aws:iam::" + w.Account + ":instance-profile" + aws.TaskExecutionRolePath + name,
+				Tags: maps.Clone(tags), Created: w.now,
+			}
+			w.Profiles = append(w.Profiles, ip)
+			created = true
+		}
+		switch {
+		case len(ip.Roles) == 0:
+			ip.Roles = []string{x.Name}
+		case !strings.EqualFold(ip.Roles[0], x.Name):
+			return iamError("AddRoleToInstanceProfile", "LimitExceeded",
+				"instance profile %s already holds the role %s (a profile holds one role), which deckhand does not change; choose another name", ip.Name, ip.Roles[0])
+		}
+		arn = ip.ARN
+		return nil
+	})
+	return arn, created, err
+}
+
+// DeleteInstanceProfile removes the profile's role, deletes the profile,
+// then the role of the same name, as the SDK adapter does; NoSuchEntity
+// when neither exists. Like IAM, it does not check whether an instance
+// still uses the profile (that instance loses its credentials).
+func (a *Account) DeleteInstanceProfile(ctx context.Context, name string) error {
+	return a.update(ctx, func(w *world, r *region) error {
+		const op = "DeleteInstanceProfile"
+		if err := aws.ValidateInstanceProfileName(op, name); err != nil {
+			return err
+		}
+		ip, x := w.profile(name), w.role(name)
+		if ip == nil && x == nil {
+			return iamError(op, "NoSuchEntity", "Instance Profile %s cannot be found.", name)
+		}
+		if ip != nil {
+			ip.Roles = nil
+			if err := w.deleteProfile(op, ip); err != nil {
+				return err
+			}
+		}
+		if x != nil {
+			return w.dropRole(x)
+		}
+		return nil
+	})
+}
+
+// deleteProfile is IAM's DeleteInstanceProfile: refused while the profile
+// holds a role.
+func (w *world) deleteProfile(op string, ip *instanceProfile) error {
+	if len(ip.Roles) > 0 {
+		return iamError(op, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+	}
+	w.Profiles = slices.DeleteFunc(w.Profiles, func(y *instanceProfile) bool { return y == ip })
+	return nil
+}
+
+// deleteRole is IAM's DeleteRole: refused while an instance profile holds
+// the role.
+func (w *world) deleteRole(op string, x *role) error {
+	for _, ip := range w.Profiles {
+		if slices.ContainsFunc(ip.Roles, func(n string) bool { return strings.EqualFold(n, x.Name) }) {
+			return iamError(op, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+		}
+	}
+	w.Roles = slices.DeleteFunc(w.Roles, func(y *role) bool { return y == x })
+	return nil
 }
 
 func (w *world) createRole(name, path, trust string, tags aws.Tags) (*role, error) {
@@ -90,7 +217,8 @@ func (w *world) createRole(name, path, trust string, tags aws.Tags) (*role, erro
 	return x, nil
 }
 
-// DeleteRole detaches the role's policies and deletes it.
+// DeleteRole detaches the role's policies, removes it from the instance
+// profiles that hold it (as the SDK adapter does) and deletes it.
 func (a *Account) DeleteRole(ctx context.Context, name string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteRole"
@@ -101,7 +229,16 @@ func (a *Account) DeleteRole(ctx context.Context, name string) error {
 		if x == nil {
 			return iamError(op, "NoSuchEntity", "The role with name %s cannot be found.", name)
 		}
-		w.Roles = slices.DeleteFunc(w.Roles, func(y *role) bool { return y == x })
-		return nil
+		return w.dropRole(x)
 	})
+}
+
+// dropRole is what DeleteRole does: detach the policies, remove the role
+// from the instance profiles that hold it, delete it.
+func (w *world) dropRole(x *role) error {
+	x.Policies, x.Inline = nil, nil
+	for _, ip := range w.Profiles {
+		ip.Roles = slices.DeleteFunc(ip.Roles, func(n string) bool { return strings.EqualFold(n, x.Name) })
+	}
+	return w.deleteRole("DeleteRole", x)
 }

@@ -8,8 +8,8 @@ import (
 )
 
 // StackResources lists what carries deckhand:stack=STACK, as the SDK
-// adapter does: live instances, security groups, key pairs, roles under
-// aws.TaskExecutionRolePath, repositories, log groups, clusters, services
+// adapter does: live instances, security groups, key pairs, roles and
+// instance profiles under aws.TaskExecutionRolePath, repositories, log groups, clusters, services
 // that are not deleted, and task definitions; in aws.StackDeleteOrder.
 func (a *Account) StackResources(ctx context.Context, stack string) ([]aws.TaggedResource, error) {
 	var out []aws.TaggedResource
@@ -40,6 +40,11 @@ func (a *Account) StackResources(ctx context.Context, stack string) ([]aws.Tagge
 		for _, x := range w.Roles {
 			if strings.HasPrefix(x.Path, aws.TaskExecutionRolePath) && ours(x.Tags) {
 				add("iam:role", x.Name, x.ARN, "")
+			}
+		}
+		for _, x := range w.Profiles {
+			if strings.HasPrefix(x.Path, aws.TaskExecutionRolePath) && ours(x.Tags) {
+				add("iam:instance-profile", x.Name, x.ARN, "")
 			}
 		}
 		for _, x := range r.Repositories {

@@ -19,6 +19,8 @@ type state struct {
 	Rand    uint64             `json:"rand"` // splitmix64 state: IDs and durations
 	Regions map[string]*region `json:"regions"`
 	Roles   []*role            `json:"iamRoles,omitempty"` // IAM is global (iam.go)
+	// Profiles are the IAM instance profiles (iam.go).
+	Profiles []*instanceProfile `json:"iamInstanceProfiles,omitempty"`
 }
 
 // region is one region's resources; regions share nothing, as in AWS.
@@ -80,20 +82,22 @@ type image struct {
 }
 
 type instance struct {
-	ID             string            `json:"id"`
-	Type           string            `json:"type"`
-	ImageID        string            `json:"imageId"`
-	KeyName        string            `json:"keyName,omitempty"`
-	VpcID          string            `json:"vpcId"`
-	SubnetID       string            `json:"subnetId"`
-	AZ             string            `json:"az"`
-	SecurityGroups []string          `json:"securityGroups"`
-	PrivateIP      string            `json:"privateIp"`
-	PublicIP       string            `json:"publicIp,omitempty"`
-	UserData       string            `json:"userData,omitempty"`
-	Tags           map[string]string `json:"tags,omitempty"`
-	State          string            `json:"state"`
-	LaunchTime     time.Time         `json:"launchTime"` // the last start, as EC2 reports it
+	ID             string   `json:"id"`
+	Type           string   `json:"type"`
+	ImageID        string   `json:"imageId"`
+	KeyName        string   `json:"keyName,omitempty"`
+	VpcID          string   `json:"vpcId"`
+	SubnetID       string   `json:"subnetId"`
+	AZ             string   `json:"az"`
+	SecurityGroups []string `json:"securityGroups"`
+	PrivateIP      string   `json:"privateIp"`
+	PublicIP       string   `json:"publicIp,omitempty"`
+	UserData       string   `json:"userData,omitempty"`
+	// IAMProfile is the ARN of the instance profile it was launched with.
+	IAMProfile string            `json:"iamInstanceProfile,omitempty"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	State      string            `json:"state"`
+	LaunchTime time.Time         `json:"launchTime"` // the last start, as EC2 reports it
 	// StateReason is StateReason.Message; UserInitiated is the time in
 	// StateTransitionReason ("User initiated (… GMT)"), zero when EC2 gives
 	// none.

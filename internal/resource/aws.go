@@ -29,7 +29,10 @@ type Instance struct {
 	ImageID     string
 	VpcID       string
 	SubnetID    string
-	Tags        map[string]string
+	// IAMInstanceProfile is the ARN of the instance's instance profile, ""
+	// when it has none.
+	IAMInstanceProfile string
+	Tags               map[string]string
 }
 
 func (i Instance) Key() string   { return i.ID }

@@ -24,10 +24,11 @@ Running it again with the same --name updates what the last run made.
            (or --image is deployed as is), with a log group, an execution
            role, a task definition, a cluster, a security group opening
            only the app port, and a service with a public IP
-  ec2      an EC2 instance whose user data installs Docker and runs
-           --image (a public image: the instance has no role to pull from
-           ECR), with a key pair and a security group letting SSH in from
-           your address only
+  ec2      an EC2 instance whose user data installs Docker and runs the
+           image: DIR is built here and pushed to ECR, and the instance
+           pulls it with an instance profile (a role allowed to read ECR);
+           a public --image is pulled as is. With a key pair and a security
+           group letting SSH in from your address only
 
 Everything fargate and ec2 create is tagged deckhand:stack=NAME; deckhand
 destroy --name NAME --target fargate|ec2 removes exactly that.`
@@ -134,8 +135,9 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitOK
 	}
 	switch {
-	case f.target == launch.TargetLocal || (f.target == launch.TargetFargate && !f.imageSet):
-		// Running locally and building need the engine.
+	case f.target == launch.TargetLocal || !f.imageSet:
+		// Running locally and building (for fargate and ec2) need the
+		// engine.
 		eng, err := f.engine(ctx)
 		if err != nil {
 			return fail(stderr, "launch", err)
@@ -202,8 +204,8 @@ Removes what launches of the stack NAME created, one step each:
   fargate, ec2   every AWS resource tagged deckhand:stack=NAME (of either
                  target), in dependency order: services (scaled to 0, their
                  tasks stopped), instances (terminated), task definitions,
-                 clusters, security groups, key pairs, log groups, roles and
-                 ECR repositories
+                 clusters, security groups, key pairs, log groups, instance
+                 profiles, roles and ECR repositories
 
 Nothing without that label or tag is touched.`
 

@@ -83,14 +83,17 @@ func (p planner) PlanLaunch(req launch.Request) ([]launch.Step, func() string, e
 		if err != nil {
 			return nil, nil, err
 		}
-		dir := ""
 		if req.Image == "" {
-			dir = req.Dir
+			// Building DIR (pushed to ECR, pulled by the instance with
+			// its role) needs the engine.
+			if err := p.needEngine(); err != nil {
+				return nil, nil, err
+			}
 		}
-		steps, res, err := launchaws.EC2(be, launchaws.EC2Options{
-			Stack: req.Stack, Image: req.Image, Dir: dir, Port: req.Port, KeyName: p.cloud.keyName, SSHCIDR: p.cloud.sshCIDR,
-			AMIDistro: p.cloud.amiDistro, InstanceType: p.cloud.instanceType, VpcID: p.cloud.vpc,
-			Sandbox: p.aws != nil && p.aws.sandbox, NoWait: req.NoWait, Timeout: req.Timeout,
+		steps, res, err := launchaws.EC2(be, p.eng, launchaws.EC2Options{
+			Stack: req.Stack, Image: req.Image, Dir: req.Dir, BaseImage: req.BaseImage, Scaffold: req.Scaffold, Port: req.Port,
+			KeyName: p.cloud.keyName, SSHCIDR: p.cloud.sshCIDR, AMIDistro: p.cloud.amiDistro, InstanceType: p.cloud.instanceType,
+			VpcID: p.cloud.vpc, Sandbox: p.aws != nil && p.aws.sandbox, NoWait: req.NoWait, Timeout: req.Timeout,
 		})
 		if err != nil {
 			return nil, nil, err

@@ -48,6 +48,10 @@ type Backend interface {
 func RepositoryName(stack string) string { return "deckhand/" + stack }
 func LogGroupName(stack string) string   { return "/deckhand/" + stack }
 func ExecRoleName(stack string) string   { return "deckhand-" + stack + "-exec" }
+
+// InstanceProfileName is the EC2 target's instance profile and the role it
+// holds (one name for both).
+func InstanceProfileName(stack string) string { return "deckhand-" + stack + "-ec2" }
 func ClusterName(stack string) string    { return "deckhand-" + stack }
 func KeyPairName(stack string) string    { return "deckhand-" + stack }
 func InstanceName(stack string) string   { return "deckhand-" + stack }

@@ -33,7 +33,8 @@ type DestroyOptions struct {
 
 // Destroy returns the steps that delete what launches of stack created on
 // AWS (either target): every resource Stacks finds tagged
-// deckhand:stack=<stack>, one step each, in dependency order. It only
+// deckhand:stack=<stack>, one step each (an instance profile's step takes
+// its role of the same name with it), in dependency order. It only
 // reads (it serves --dry-run too); nothing without the tag is touched.
 func Destroy(ctx context.Context, be Backend, stack string, o DestroyOptions) ([]launch.Step, error) {
 	if err := launch.ValidateStackName(stack); err != nil {
@@ -54,13 +55,20 @@ func Destroy(ctx context.Context, be Backend, stack string, o DestroyOptions) ([
 	}
 	awsapi.SortStack(rs)
 	d := &destroyer{DestroyOptions: o, be: be, stack: stack}
+	profiles := map[string]bool{}
 	for _, r := range rs {
-		if r.Type == "ecs:service" {
+		switch r.Type {
+		case "ecs:service":
 			d.services = append(d.services, r)
+		case "iam:instance-profile":
+			profiles[r.ID] = true
 		}
 	}
 	var steps []launch.Step
 	for _, r := range rs {
+		if r.Type == "iam:role" && profiles[r.ID] {
+			continue // the instance profile's step deletes its role
+		}
 		steps = append(steps, d.step(r))
 	}
 	return steps, nil
@@ -143,6 +151,18 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 		s.Summary = "Detach the policies of the IAM role " + r.ID + " and delete it"
 		s.Run = func(ctx context.Context, out *launch.Output) error {
 			return gone(out, d.be.DeleteRole(ctx, r.ID), "deleted "+r.ID)
+		}
+		return s
+	case "iam:instance-profile":
+		s := del("IAM instance profile",
+			launch.Shell("aws", "iam", "remove-role-from-instance-profile", "--instance-profile-name", r.ID, "--role-name", r.ID),
+			launch.Shell("aws", "iam", "delete-instance-profile", "--instance-profile-name", r.ID),
+			launch.Shell("aws", "iam", "detach-role-policy", "--role-name", r.ID, "--policy-arn", awsapi.InstanceRolePolicyARN),
+			launch.Shell("aws", "iam", "delete-role", "--role-name", r.ID))
+		s.Summary = "Remove the role " + r.ID + " from the instance profile " + r.ID + ", delete the profile, then detach the role's policies and delete it"
+		s.Resources = append(s.Resources, launch.Resource{Action: "delete", Kind: "IAM role", Name: r.ID})
+		s.Run = func(ctx context.Context, out *launch.Output) error {
+			return gone(out, d.be.DeleteInstanceProfile(ctx, r.ID), "deleted the instance profile and the role "+r.ID)
 		}
 		return s
 	case "ecr:repository":

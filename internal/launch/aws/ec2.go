@@ -17,6 +17,7 @@ import (
 	"time"
 
 	awsapi "deckhand/aws"
+	"deckhand/dockerops"
 	"deckhand/internal/explain"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
@@ -39,15 +40,24 @@ const (
 // EC2Options describe a launch as a Docker host on an EC2 instance.
 type EC2Options struct {
 	Stack string
-	// Image is the image the instance runs: it must be pullable by the
-	// instance without credentials (a public image). deckhand gives the
-	// instance no IAM role, so it cannot log in to a private ECR registry.
+	// Image is an existing image the instance runs (no build, no push):
+	// a public one, which it pulls without credentials, or one in this
+	// account's ECR (ACCOUNT.dkr.ecr.REGION.amazonaws.com/…), which it
+	// pulls after logging in with its instance profile's role. Other
+	// private registries cannot work: the instance has no credentials for
+	// them.
 	Image string
-	// Dir is refused: building and pushing needs a registry the instance
-	// can pull from with credentials (see Image).
+	// Dir is the project to build when Image is "": the build is pushed
+	// to the stack's ECR repository, as for Fargate, and the instance
+	// pulls it with its instance profile's role.
 	Dir string
+	// BaseImage is the Dockerfile's BASE_IMAGE build argument.
+	BaseImage string
+	// Scaffold writes deckhand's Flask project into Dir first when Dir is
+	// empty or missing.
+	Scaffold bool
 	// Port is the app's port, published on the same port of the instance
-	// (0 = 5000).
+	// (0 = the Dockerfile's first EXPOSE when building, else 5000).
 	Port int
 	// KeyName uses an existing key pair. "" = the key pair deckhand-<stack>:
 	// found, else imported from ~/.ssh/id_ed25519.pub or id_rsa.pub, else
@@ -79,7 +89,12 @@ type EC2Options struct {
 
 // EC2Result is filled in by the steps as they run.
 type EC2Result struct {
-	InstanceID string
+	Image   string // what the instance runs: the pushed reference, or Image
+	ImageID string // the local build ("" with Image)
+	// InstanceProfile is the ARN of the instance profile the instance
+	// pulls from ECR with ("" for a public image).
+	InstanceProfile string
+	InstanceID      string
 	PublicIP   string
 	URL        string // http://PUBLIC_IP:PORT/
 	KeyName    string
@@ -92,42 +107,70 @@ type EC2Result struct {
 
 type ec2Plan struct {
 	EC2Options
-	be  Backend
+	// imageSource is the build and push (shared with the Fargate target);
+	// it holds the backend and the engine.
+	imageSource
 	res *EC2Result
+
+	// private: the image is in ECR, so the instance gets the instance
+	// profile and its user data logs in to ECR first.
+	private    bool
+	welcome    string // expected in GET / of a deckhand app, "" = any 2xx
+	profileNew bool   // the instance profile was created by this launch
 
 	cidr     string
 	ami      awsapi.AMI
 	vpc      string
 	subnet   string
 	groupID  string
-	userData string
+	userData string   // once the image is known (settle)
 	config   string   // hash of the launch settings (TagConfig)
 	old      []string // the stack's previous instances, to retire
 }
 
 // EC2 returns the steps of a launch on an EC2 instance and the result they
-// fill in. Nothing is called until the steps run (be may be nil for a dry
-// run); input that cannot work is refused here as an *InputError.
-func EC2(be Backend, o EC2Options) ([]launch.Step, *EC2Result, error) {
+// fill in. Nothing is called until the steps run (be and eng may be nil
+// for a dry run; eng is needed only to build and push); input that cannot
+// work is refused here as an *InputError.
+//
+// With Dir, the project is built and pushed to the stack's ECR repository
+// (the Fargate target's steps), and so is with an Image in ECR: the
+// instance gets an instance profile whose role may pull from ECR, and its
+// user data logs in to the registry with it before it runs the image.
+func EC2(be Backend, eng *dockerops.Engine, o EC2Options) ([]launch.Step, *EC2Result, error) {
 	if err := launch.ValidateStackName(o.Stack); err != nil {
 		return nil, nil, err
 	}
-	switch {
-	case o.Image == "" && o.Dir != "":
-		return nil, nil, inputErr("image", "", "the ec2 target runs an existing image that the instance pulls by itself: give --image REF (a public image). "+
-			"Building %s would need a private registry, and deckhand gives the instance no IAM role to log in to ECR with; use --target fargate to build and deploy a directory", o.Dir)
-	case o.Image == "":
-		return nil, nil, inputErr("image", "", "is required for the ec2 target: the public image the instance runs, e.g. --image nginx:1.27 --port 80")
-	}
-	if err := validateImageRef("image", o.Image); err != nil {
-		return nil, nil, err
-	}
-	if reECR.MatchString(o.Image) {
-		return nil, nil, inputErr("image", o.Image, "is in a private ECR registry, which the instance cannot log in to: deckhand gives it no IAM role (instance profile). "+
-			"Use a public image (Docker Hub, public.ecr.aws, ghcr.io), or --target fargate, whose tasks pull from ECR with the execution role")
-	}
 	if err := validatePort("port", o.Port); err != nil {
 		return nil, nil, err
+	}
+	p := &ec2Plan{res: &EC2Result{}}
+	p.imageSource = imageSource{stack: o.Stack, dir: o.Dir, baseImage: o.BaseImage, scaffold: o.Scaffold, existing: o.Image,
+		be: be, eng: eng, ref: &p.res.Image, builtID: &p.res.ImageID}
+	if o.Image != "" {
+		if err := validateImageRef("image", o.Image); err != nil {
+			return nil, nil, err
+		}
+		if o.BaseImage != "" || o.Scaffold {
+			return nil, nil, inputErr("image", o.Image, "runs an existing image: --base-image and --scaffold apply only when building DIR")
+		}
+		if reRegistry.MatchString(o.Image) && !reECR.MatchString(o.Image) {
+			return nil, nil, inputErr("image", o.Image, "is in ECR but not written as ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG with a 12-digit account, so the instance could not log in to its registry")
+		}
+		p.res.Image = o.Image
+		p.private = reECR.MatchString(o.Image)
+	} else {
+		proj, err := inspectProject(o.Dir, o.Stack, o.Scaffold, scaffold.DefaultPort)
+		if err != nil {
+			return nil, nil, err
+		}
+		if proj.scaffold && o.Port != 0 && o.Port != scaffold.DefaultPort {
+			return nil, nil, inputErr("port", strconv.Itoa(o.Port), "the scaffolded app listens on %d; leave --port out (or scaffold with --port first)", scaffold.DefaultPort)
+		}
+		if o.Port == 0 {
+			o.Port = proj.port
+		}
+		p.proj, p.welcome, p.private = proj, proj.welcome, true
 	}
 	if o.Port == 0 {
 		o.Port = scaffold.DefaultPort
@@ -178,19 +221,64 @@ func EC2(be Backend, o EC2Options) ([]launch.Step, *EC2Result, error) {
 	if o.LookupIP == nil {
 		o.LookupIP = lookupPublicIP
 	}
-	p := &ec2Plan{EC2Options: o, be: be, res: &EC2Result{}}
-	p.userData = UserData(o.Stack, o.Image, o.Port, o.AMIDistro)
-	h := sha256.Sum256([]byte(strings.Join([]string{p.userData, o.InstanceType, o.KeyName, o.AMIDistro}, "\n")))
-	p.config = hex.EncodeToString(h[:6])
-	steps := []launch.Step{p.addressStep(), p.keyPairStep(), p.amiStep(), p.networkStep(), p.securityGroupStep(),
-		p.instanceStep(), p.waitStep(), p.checkStep(), p.retireStep(), p.sshStep()}
+	p.EC2Options = o
+	p.imageSource.port = o.Port // known now: the build does not change it
+	p.settle()
+
+	var steps []launch.Step
+	if o.Image == "" {
+		if o.Scaffold {
+			steps = append(steps, p.scaffoldStep())
+		}
+		steps = append(steps, p.buildStep(), p.repositoryStep(), p.loginStep(), p.pushStep())
+	}
+	if p.private {
+		steps = append(steps, p.instanceRoleStep())
+	}
+	steps = append(steps, p.addressStep(), p.keyPairStep(), p.amiStep(), p.networkStep(), p.securityGroupStep(),
+		p.instanceStep(), p.waitStep(), p.checkStep(), p.retireStep(), p.sshStep())
 	return steps, p.res, nil
+}
+
+// imageRef is the image the instance runs: known once pushed (or given),
+// else a placeholder for the plan.
+func (p *ec2Plan) imageRef() string {
+	if p.res.Image != "" {
+		return p.res.Image
+	}
+	return "ACCOUNT.dkr.ecr.REGION.amazonaws.com/" + RepositoryName(p.Stack) + ":IMAGE_ID"
+}
+
+// settle computes the user data and the TagConfig hash from the image
+// (a placeholder until the push, for the plan) and the other settings.
+func (p *ec2Plan) settle() {
+	p.userData = UserData(p.Stack, p.imageRef(), p.Port, p.AMIDistro)
+	profile := ""
+	if p.private {
+		profile = InstanceProfileName(p.Stack)
+	}
+	h := sha256.Sum256([]byte(strings.Join([]string{p.userData, p.InstanceType, p.KeyName, p.AMIDistro, profile}, "\n")))
+	p.config = hex.EncodeToString(h[:6])
 }
 
 var (
 	reInstanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	reECR          = regexp.MustCompile(`^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`)
+	// reECR is an image in an account's private ECR registry; reRegistry
+	// anything that looks like one, the plan's placeholder included.
+	reECR      = regexp.MustCompile(`^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/`)
+	reRegistry = regexp.MustCompile(`^([^/.]+)\.dkr\.ecr\.([^/.]+)\.amazonaws\.com(\.cn)?/`)
 )
+
+// ecrRegistry is the registry host and region of an image in ECR; ok is
+// false for other images.
+func ecrRegistry(image string) (host, region string, ok bool) {
+	m := reRegistry.FindStringSubmatch(image)
+	if m == nil {
+		return "", "", false
+	}
+	host, _, _ = strings.Cut(image, "/")
+	return host, m[2], true
+}
 
 // sshCIDR checks who may SSH in: a CIDR block (or a bare address, taken as
 // /32 or /128), in canonical form, never the whole internet.
@@ -213,26 +301,93 @@ func sshCIDR(s string) (string, error) {
 }
 
 // UserData is the cloud-config that installs Docker and runs image with
-// port published, restarted with the instance.
+// port published, restarted with the instance. An image in ECR is pulled
+// after logging in to its registry with the instance profile's role (the
+// AWS CLI comes with Amazon Linux 2023; on Ubuntu it is installed from the
+// snap first); the login is retried for a minute, while the instance's
+// credentials and the Docker daemon come up.
 func UserData(stack, image string, port int, distro string) string {
 	pkg := "docker"
 	if distro == awsapi.DistroUbuntu2404 {
 		pkg = "docker.io"
 	}
-	q := strconv.Quote
-	run := []string{"docker", "run", "-d", "--name", "deckhand-" + stack, "--restart", "unless-stopped",
-		"--label", launch.LabelStack + "=" + stack, "-p", fmt.Sprintf("%d:%d", port, port), image}
-	quoted := make([]string, len(run))
-	for i, a := range run {
-		quoted[i] = q(a)
+	list := func(args ...string) string {
+		quoted := make([]string, len(args))
+		for i, a := range args {
+			quoted[i] = strconv.Quote(a)
+		}
+		return "[" + strings.Join(quoted, ", ") + "]"
 	}
+	what := image + " on port " + strconv.Itoa(port)
+	cmds := []string{list("systemctl", "enable", "--now", "docker")}
+	if host, region, ok := ecrRegistry(image); ok {
+		what += ", pulled from ECR with the instance role"
+		if distro == awsapi.DistroUbuntu2404 {
+			cmds = append(cmds, list("snap", "install", "aws-cli", "--classic"))
+		}
+		cmds = append(cmds, strconv.Quote(ECRLogin(host, region)))
+	}
+	cmds = append(cmds, list("docker", "run", "-d", "--name", "deckhand-"+stack, "--restart", "unless-stopped",
+		"--label", launch.LabelStack+"="+stack, "-p", fmt.Sprintf("%d:%d", port, port), image))
 	return "#cloud-config\n" +
-		"# deckhand: stack " + stack + " runs " + image + " on port " + strconv.Itoa(port) + "\n" +
+		"# deckhand: stack " + stack + " runs " + what + "\n" +
 		"package_update: true\n" +
 		"packages:\n  - " + pkg + "\n" +
-		"runcmd:\n" +
-		"  - [\"systemctl\", \"enable\", \"--now\", \"docker\"]\n" +
-		"  - [" + strings.Join(quoted, ", ") + "]\n"
+		"runcmd:\n  - " + strings.Join(cmds, "\n  - ") + "\n"
+}
+
+// ECRLogin is the shell command an instance logs in to the ECR registry
+// host with, using its instance profile's role; it tries for a minute.
+func ECRLogin(host, region string) string {
+	return "for i in 1 2 3 4 5 6 7 8 9 10; do aws ecr get-login-password --region " + region +
+		" | docker login --username AWS --password-stdin " + host + " && break; sleep 6; done"
+}
+
+func (p *ec2Plan) instanceRoleStep() launch.Step {
+	name := InstanceProfileName(p.Stack)
+	path := awsapi.TaskExecutionRolePath
+	return launch.Step{
+		Name: "instance-role",
+		Summary: "Find or create the IAM role " + name + " (trusted by ec2.amazonaws.com, with AmazonEC2ContainerRegistryReadOnly) " +
+			"and the instance profile " + name + " holding it: the instance logs in to ECR and pulls the image with it",
+		Resources: []launch.Resource{
+			{Action: "create", Kind: "IAM role", Name: path + name + " (if missing)"},
+			{Action: "attach", Kind: "IAM policy", Name: awsapi.InstanceRolePolicyARN + " to " + name},
+			{Action: "create", Kind: "IAM instance profile", Name: path + name + " (if missing)"},
+			{Action: "add", Kind: "IAM role", Name: name + " to the instance profile " + name},
+		},
+		Commands: []string{
+			launch.Shell("aws", "iam", "create-role", "--role-name", name, "--path", path,
+				"--assume-role-policy-document", awsapi.InstanceRoleTrustPolicy, "--tags", cliTags(p.Stack, "")),
+			launch.Shell("aws", "iam", "attach-role-policy", "--role-name", name, "--policy-arn", awsapi.InstanceRolePolicyARN),
+			launch.Shell("aws", "iam", "create-instance-profile", "--instance-profile-name", name, "--path", path, "--tags", cliTags(p.Stack, "")),
+			launch.Shell("aws", "iam", "add-role-to-instance-profile", "--instance-profile-name", name, "--role-name", name),
+		},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			out.Linef("IAM: finding the role and instance profile %s, creating them if missing, and attaching AmazonEC2ContainerRegistryReadOnly", name)
+			arn, created, err := p.be.EnsureInstanceProfile(ctx, name, tags(p.Stack))
+			if err != nil {
+				return err
+			}
+			p.res.InstanceProfile, p.profileNew = arn, created
+			if created {
+				out.Created(launch.Resource{Action: "create", Kind: "IAM instance profile", Name: name + " (and its role)"})
+				out.Result("created " + arn)
+			} else {
+				out.Result("found " + arn)
+			}
+			return nil
+		},
+		Explain: func(err error) string {
+			switch {
+			case hasCode(err, awsapi.CodeRoleNotAssumableByEC2):
+				return "a role named " + name + " exists but EC2 cannot assume it; deckhand does not change roles it did not create: delete or rename it, or launch under another --name"
+			case hasCode(err, "LimitExceeded"):
+				return "an instance profile named " + name + " exists and holds another role; deckhand does not change profiles it did not create: delete it, or launch under another --name"
+			}
+			return ""
+		},
+	}
 }
 
 func (p *ec2Plan) addressStep() launch.Step {
@@ -542,16 +697,28 @@ func (p *ec2Plan) stackInstances(ctx context.Context) ([]resource.Instance, erro
 }
 
 func (p *ec2Plan) instanceStep() launch.Step {
+	what := fmt.Sprintf("whose user data installs Docker and runs %s on port %d", p.imageRef(), p.Port)
+	args := []string{"aws", "ec2", "run-instances", "--image-id", "AMI_ID", "--instance-type", p.InstanceType,
+		"--key-name", orPlaceholder(p.KeyName, KeyPairName(p.Stack)), "--subnet-id", "SUBNET_ID", "--security-group-ids", "SG_ID"}
+	if p.private {
+		what = fmt.Sprintf("with the instance profile %s, whose user data installs Docker, logs in to ECR with the instance role and runs %s on port %d",
+			InstanceProfileName(p.Stack), p.imageRef(), p.Port)
+		args = append(args, "--iam-instance-profile", "Name="+InstanceProfileName(p.Stack))
+	}
+	config := p.config
+	if p.res.Image == "" {
+		config = "CONFIG_HASH" // of the settings and the pushed image
+	}
+	args = append(args, "--user-data", p.userData, "--tag-specifications",
+		"ResourceType=instance,Tags=[{Key=Name,Value="+InstanceName(p.Stack)+"},{Key="+launch.TagStack+",Value="+p.Stack+"},{Key="+TagConfig+",Value="+config+"}]")
 	return launch.Step{
 		Name: "instance",
-		Summary: fmt.Sprintf("Launch a %s instance %s whose user data installs Docker and runs %s on port %d "+
-			"(a re-run with the same settings keeps the running instance; with others it replaces it)", p.InstanceType, InstanceName(p.Stack), p.Image, p.Port),
+		Summary: fmt.Sprintf("Launch a %s instance %s %s "+
+			"(a re-run with the same settings and image keeps the running instance; with others it replaces it)", p.InstanceType, InstanceName(p.Stack), what),
 		Resources: []launch.Resource{{Action: "create", Kind: "EC2 instance", Name: InstanceName(p.Stack) + " (" + p.InstanceType + ")"}},
-		Commands: []string{launch.Shell("aws", "ec2", "run-instances", "--image-id", "AMI_ID", "--instance-type", p.InstanceType,
-			"--key-name", orPlaceholder(p.KeyName, KeyPairName(p.Stack)), "--subnet-id", "SUBNET_ID", "--security-group-ids", "SG_ID",
-			"--user-data", p.userData,
-			"--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value="+InstanceName(p.Stack)+"},{Key="+launch.TagStack+",Value="+p.Stack+"},{Key="+TagConfig+",Value="+p.config+"}]")},
+		Commands:  []string{launch.Shell(args...)},
 		Run: func(ctx context.Context, out *launch.Output) error {
+			p.settle() // the image is known now
 			live, err := p.stackInstances(ctx)
 			if err != nil {
 				return err
@@ -567,13 +734,35 @@ func (p *ec2Plan) instanceStep() launch.Step {
 			}
 			if keep != nil {
 				p.res.InstanceID, p.res.PublicIP = keep.ID, keep.PublicIP
-				out.Result(fmt.Sprintf("kept %s (%s): it already runs %s on port %d", keep.ID, keep.State, p.Image, p.Port))
+				out.Result(fmt.Sprintf("kept %s (%s): it already runs %s on port %d", keep.ID, keep.State, p.res.Image, p.Port))
 				return nil
 			}
-			in, err := p.be.RunInstance(ctx, awsapi.InstanceSpec{
+			spec := awsapi.InstanceSpec{
 				Name: InstanceName(p.Stack), ImageID: p.ami.ID, InstanceType: p.InstanceType, KeyName: p.res.KeyName,
 				SubnetID: p.subnet, SecurityGroupIDs: []string{p.groupID}, UserData: p.userData,
 				Tags: awsapi.StackTags(p.Stack, awsapi.Tags{TagConfig: p.config}),
+			}
+			if p.private {
+				spec.IAMInstanceProfile = InstanceProfileName(p.Stack)
+			}
+			// IAM is eventually consistent: EC2 may not know a profile
+			// made seconds ago. It says so in one specific way.
+			said := false
+			notYet := func(err error) bool {
+				if !p.private || !profileNotReady(err) {
+					return false
+				}
+				if !said {
+					out.Linef("EC2 does not know the instance profile %s yet: IAM takes a few seconds to spread a new profile to EC2, so deckhand tries again", spec.IAMInstanceProfile)
+					said = true
+				}
+				return true
+			}
+			var in resource.Instance
+			err = retryable(ctx, out, profileWait, 3*time.Second, notYet, "RunInstances", func() error {
+				var err error
+				in, err = p.be.RunInstance(ctx, spec)
+				return err
 			})
 			if err != nil {
 				return err
@@ -586,7 +775,25 @@ func (p *ec2Plan) instanceStep() launch.Step {
 			out.Result(fmt.Sprintf("launched %s (%s)", in.ID, in.State))
 			return nil
 		},
+		Explain: func(err error) string {
+			if profileNotReady(err) {
+				return "EC2 still did not know the instance profile " + InstanceProfileName(p.Stack) + " after " + profileWait.String() +
+					": IAM sometimes takes longer to spread a new profile; launch again in a minute (what exists is found and kept)"
+			}
+			return ""
+		},
 	}
+}
+
+// profileWait is how long the instance step retries a launch EC2 refuses
+// because it does not know the instance profile yet.
+var profileWait = 30 * time.Second
+
+// profileNotReady reports whether err is EC2 refusing an instance profile
+// it does not know (yet): "Value (NAME) for parameter
+// iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name".
+func profileNotReady(err error) bool {
+	return hasCode(err, "InvalidParameterValue") && strings.Contains(err.Error(), "iamInstanceProfile")
 }
 
 func (p *ec2Plan) waitStep() launch.Step {
@@ -650,7 +857,7 @@ func (p *ec2Plan) wait(ctx context.Context, out *launch.Output) error {
 func (p *ec2Plan) checkStep() launch.Step {
 	return launch.Step{
 		Name:     "check",
-		Summary:  fmt.Sprintf("Check that http://PUBLIC_IP:%d/ answers 2xx, once cloud-init has installed Docker and started the app (at most %v)", p.Port, p.CheckTimeout),
+		Summary:  fmt.Sprintf("Check that http://PUBLIC_IP:%d/ answers 2xx%s, once cloud-init has installed Docker and started the app (at most %v)", p.Port, welcomeText(p.welcome), p.CheckTimeout),
 		Commands: []string{launch.Shell("curl", "-fsS", fmt.Sprintf("http://PUBLIC_IP:%d/", p.Port))},
 		Run: func(ctx context.Context, out *launch.Output) error {
 			if p.NoWait {
@@ -668,16 +875,29 @@ func (p *ec2Plan) checkStep() launch.Step {
 			if url == "" {
 				return fmt.Errorf("instance %s has no public IP, so the app cannot be reached from here", p.res.InstanceID)
 			}
-			if err := checkHTTP(ctx, out, url, "", p.CheckTimeout, 5*time.Second); err != nil {
+			if err := checkHTTP(ctx, out, url, p.welcome, p.CheckTimeout, 5*time.Second); err != nil {
 				return err
 			}
 			p.res.URL = url
 			return nil
 		},
 		Explain: func(error) string {
-			return "the instance runs but the app does not answer: cloud-init may still be installing Docker (ssh in and read /var/log/cloud-init-output.log), the image may not be pullable without credentials, or the app listens on another port"
+			pull := "the image may not be pullable without credentials (deckhand logs in only to this account's ECR)"
+			if p.private {
+				pull = "the instance may have failed to log in to ECR or pull the image (its role needs ecr:GetAuthorizationToken and the pull actions; an image in another account's ECR also needs that repository to allow this account)"
+			}
+			return "the instance runs but the app does not answer: cloud-init may still be installing Docker (ssh in and read /var/log/cloud-init-output.log), " +
+				pull + ", or the app listens on another port"
 		},
 	}
+}
+
+// welcomeText says what a check expects besides 2xx.
+func welcomeText(welcome string) string {
+	if welcome == "" {
+		return ""
+	}
+	return fmt.Sprintf(" with %q", welcome)
 }
 
 func (p *ec2Plan) retireStep() launch.Step {

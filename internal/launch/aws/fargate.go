@@ -90,19 +90,16 @@ type FargateResult struct {
 
 type fargate struct {
 	FargateOptions
-	be  Backend
-	eng *dockerops.Engine
+	// imageSource is the build and push (or the existing image), shared
+	// with the EC2 target; it holds the backend, the engine and the app
+	// port.
+	imageSource
 	res *FargateResult
 
-	proj    project
-	port    int    // the app port; 0 until known
 	health  bool   // the task definition has the python3 health check
 	welcome string // expected in GET /, "" = any 2xx
 
-	imageID   string
 	local     bool // the URL is a local engine's binding (the sandbox runs the task)
-	repo      awsapi.Repository
-	auth      awsapi.RegistryAuth
 	roleARN   string
 	roleNew   bool
 	subnets   []string
@@ -167,7 +164,9 @@ func Fargate(be Backend, eng *dockerops.Engine, o FargateOptions) ([]launch.Step
 	if o.CheckTimeout <= 0 {
 		o.CheckTimeout = time.Minute
 	}
-	p := &fargate{FargateOptions: o, be: be, eng: eng, res: &FargateResult{Service: o.Stack}}
+	p := &fargate{FargateOptions: o, res: &FargateResult{Service: o.Stack}}
+	p.imageSource = imageSource{stack: o.Stack, dir: o.Dir, baseImage: o.BaseImage, scaffold: o.Scaffold, existing: o.Image,
+		be: be, eng: eng, ref: &p.res.Image, builtID: &p.res.ImageID}
 	if o.Image != "" {
 		if err := validateImageRef("image", o.Image); err != nil {
 			return nil, nil, err

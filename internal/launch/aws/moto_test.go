@@ -211,7 +211,7 @@ func TestEC2AgainstMoto(t *testing.T) {
 	const stack = "box"
 	sshDir := t.TempDir()
 	opts := EC2Options{Stack: stack, Image: "nginx:1.27", Port: 80, SSHCIDR: "203.0.113.7/32", SSHDir: sshDir, Poll: pollFast}
-	steps, res, err := EC2(f.be, opts)
+	steps, res, err := EC2(f.be, nil, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestEC2AgainstMoto(t *testing.T) {
 	}
 
 	// Same settings again: the instance stays.
-	steps, res2, err := EC2(f.be, opts)
+	steps, res2, err := EC2(f.be, nil, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestEC2AgainstMoto(t *testing.T) {
 	}
 	// Another image: a new instance replaces the old one.
 	opts.Image = "nginx:1.28"
-	steps, res3, err := EC2(f.be, opts)
+	steps, res3, err := EC2(f.be, nil, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +322,7 @@ func TestEC2ImportsPublicKey(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(sshDir, "id_ed25519.pub"), publicKey(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	steps, res, err := EC2(f.be, EC2Options{Stack: "imp", Image: "nginx:1.27", Port: 80, SSHDir: sshDir, Poll: pollFast,
+	steps, res, err := EC2(f.be, nil, EC2Options{Stack: "imp", Image: "nginx:1.27", Port: 80, SSHDir: sshDir, Poll: pollFast,
 		LookupIP: func(context.Context) (string, error) { return "198.51.100.4", nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -355,7 +355,7 @@ func TestEC2RefusesToOverwriteKeyFile(t *testing.T) {
 	if err := os.WriteFile(pem, []byte("mine"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	steps, _, err := EC2(f.be, EC2Options{Stack: "own", Image: "nginx:1.27", SSHCIDR: "203.0.113.0/24", SSHDir: sshDir})
+	steps, _, err := EC2(f.be, nil, EC2Options{Stack: "own", Image: "nginx:1.27", SSHCIDR: "203.0.113.0/24", SSHDir: sshDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +381,7 @@ func TestDryRunCreatesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	es, _, err := EC2(f.be, EC2Options{Stack: "dry", Image: "nginx:1.27", Port: 80})
+	es, _, err := EC2(f.be, nil, EC2Options{Stack: "dry", Image: "nginx:1.27", Port: 80})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	awsapi "deckhand/aws"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 )
@@ -72,6 +73,7 @@ func TestFargateRejectsBadInput(t *testing.T) {
 
 func TestEC2RejectsBadInput(t *testing.T) {
 	img := "nginx:1.27"
+	empty := filepath.Join(t.TempDir(), "new")
 	tests := []struct {
 		name  string
 		o     EC2Options
@@ -79,9 +81,12 @@ func TestEC2RejectsBadInput(t *testing.T) {
 		want  string
 	}{
 		{"bad stack", EC2Options{Stack: "-web", Image: img}, "", "lowercase"},
-		{"no image", EC2Options{Stack: "web"}, "image", "is required"},
-		{"dir instead of image", EC2Options{Stack: "web", Dir: "."}, "image", "no IAM role"},
-		{"private ECR image", EC2Options{Stack: "web", Image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1"}, "image", "private ECR registry"},
+		{"nothing to run", EC2Options{Stack: "web"}, "dir", "no project directory given"},
+		{"dir without Dockerfile", EC2Options{Stack: "web", Dir: "."}, "dir", "has no Dockerfile"},
+		{"empty dir without scaffold", EC2Options{Stack: "web", Dir: empty}, "dir", "deckhand scaffold"},
+		{"scaffold on another port", EC2Options{Stack: "web", Dir: empty, Scaffold: true, Port: 8080}, "port", "listens on 5000"},
+		{"base image with image", EC2Options{Stack: "web", Image: img, BaseImage: "deckhand/python-base:bookworm"}, "image", "only when building"},
+		{"ECR without account", EC2Options{Stack: "web", Image: "me.dkr.ecr.eu-west-1.amazonaws.com/web:1"}, "image", "12-digit account"},
 		{"port", EC2Options{Stack: "web", Image: img, Port: -1}, "port", "not a TCP port"},
 		{"port 22", EC2Options{Stack: "web", Image: img, Port: 22}, "port", "SSH's port"},
 		{"cidr garbage", EC2Options{Stack: "web", Image: img, SSHCIDR: "my laptop"}, "ssh-cidr", "not a CIDR"},
@@ -95,7 +100,7 @@ func TestEC2RejectsBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := EC2(nil, tc.o)
+			_, _, err := EC2(nil, nil, tc.o)
 			if tc.field == "" {
 				var ne *launch.NameError
 				if !errors.As(err, &ne) {
@@ -110,7 +115,7 @@ func TestEC2RejectsBadInput(t *testing.T) {
 		})
 	}
 	// A bare address is one host.
-	steps, _, err := EC2(nil, EC2Options{Stack: "web", Image: img, SSHCIDR: "198.51.100.9", AMIDistro: "ubuntu-24.04"})
+	steps, _, err := EC2(nil, nil, EC2Options{Stack: "web", Image: img, SSHCIDR: "198.51.100.9", AMIDistro: "ubuntu-24.04"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +125,64 @@ func TestEC2RejectsBadInput(t *testing.T) {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("plan lacks %q:\n%s", w, b.String())
 		}
+	}
+}
+
+// TestEC2Plans: from a directory and with an image in ECR the launch
+// builds and pushes (or not) and has the instance role; a public image has
+// neither. The dry run shows the IAM and run-instances commands.
+func TestEC2Plans(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nEXPOSE 8080\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ecr := "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1"
+	for _, tc := range []struct {
+		name  string
+		o     EC2Options
+		steps string
+		plan  []string
+	}{
+		{"dir", EC2Options{Stack: "web", Dir: dir, SSHCIDR: "203.0.113.7/32"},
+			"build repository login push instance-role address key-pair ami network security-group instance wait check retire ssh",
+			[]string{"docker build --label deckhand.stack=web -t deckhand/web:latest " + dir, "docker push REPOSITORY_URI:IMAGE_ID",
+				"aws iam create-role --role-name deckhand-web-ec2 --path /deckhand/ --assume-role-policy-document '" + awsapi.InstanceRoleTrustPolicy + "'",
+				"aws iam attach-role-policy --role-name deckhand-web-ec2 --policy-arn arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+				"aws iam create-instance-profile --instance-profile-name deckhand-web-ec2 --path /deckhand/ --tags Key=deckhand:stack,Value=web",
+				"aws iam add-role-to-instance-profile --instance-profile-name deckhand-web-ec2 --role-name deckhand-web-ec2",
+				"--iam-instance-profile Name=deckhand-web-ec2", "tcp 8080 from 0.0.0.0/0",
+				"aws ecr get-login-password --region REGION | docker login --username AWS --password-stdin ACCOUNT.dkr.ecr.REGION.amazonaws.com",
+				`"-p", "8080:8080", "ACCOUNT.dkr.ecr.REGION.amazonaws.com/deckhand/web:IMAGE_ID"`, "Value=CONFIG_HASH"}},
+		{"scaffold", EC2Options{Stack: "web", Dir: filepath.Join(t.TempDir(), "new"), Scaffold: true},
+			"scaffold build repository login push instance-role address key-pair ami network security-group instance wait check retire ssh",
+			[]string{"deckhand scaffold", `answers 2xx with "`, "tcp 5000 from 0.0.0.0/0"}},
+		{"ECR image", EC2Options{Stack: "web", Image: ecr},
+			"instance-role address key-pair ami network security-group instance wait check retire ssh",
+			[]string{"--iam-instance-profile Name=deckhand-web-ec2",
+				"aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com"}},
+		{"public image", EC2Options{Stack: "web", Image: "nginx:1.27", Port: 80},
+			"address key-pair ami network security-group instance wait check retire ssh", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			steps, _, err := EC2(nil, nil, tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(names(steps), " "); got != tc.steps {
+				t.Errorf("steps = %s\nwant    %s", got, tc.steps)
+			}
+			var b strings.Builder
+			launch.WritePlan(&b, "", steps)
+			plan := b.String()
+			for _, w := range tc.plan {
+				if !strings.Contains(plan, w) {
+					t.Errorf("plan lacks %q:\n%s", w, plan)
+				}
+			}
+			if tc.o.Image == "nginx:1.27" && (strings.Contains(plan, "iam") || strings.Contains(plan, "ecr")) {
+				t.Errorf("a public image's plan mentions IAM or ECR:\n%s", plan)
+			}
+		})
 	}
 }
 
@@ -137,6 +200,29 @@ runcmd:
 	if got != want {
 		t.Errorf("user data:\n%s\nwant:\n%s", got, want)
 	}
+
+	// An image in ECR: the instance logs in with its role first.
+	ecr := "123456789012.dkr.ecr.eu-west-1.amazonaws.com/deckhand/web:1a2b3c4d5e6f"
+	got = UserData("web", ecr, 5000, "al2023")
+	want = `#cloud-config
+# deckhand: stack web runs ` + ecr + ` on port 5000, pulled from ECR with the instance role
+package_update: true
+packages:
+  - docker
+runcmd:
+  - ["systemctl", "enable", "--now", "docker"]
+  - "for i in 1 2 3 4 5 6 7 8 9 10; do aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com && break; sleep 6; done"
+  - ["docker", "run", "-d", "--name", "deckhand-web", "--restart", "unless-stopped", "--label", "deckhand.stack=web", "-p", "5000:5000", "` + ecr + `"]
+`
+	if got != want {
+		t.Errorf("ECR user data:\n%s\nwant:\n%s", got, want)
+	}
+	// Ubuntu has no AWS CLI: it comes from the snap, before the login.
+	got = UserData("web", ecr, 5000, awsapi.DistroUbuntu2404)
+	snap, login := strings.Index(got, `["snap", "install", "aws-cli", "--classic"]`), strings.Index(got, "aws ecr get-login-password")
+	if !strings.Contains(got, "  - docker.io\n") || snap < 0 || login < snap {
+		t.Errorf("ubuntu ECR user data:\n%s", got)
+	}
 }
 
 // TestEC2AddressLookup: without --ssh-cidr the address step asks for this
@@ -144,7 +230,7 @@ runcmd:
 // opens SSH wider), except in the sandbox, where it says what it uses.
 func TestEC2AddressLookup(t *testing.T) {
 	fail := func(context.Context) (string, error) { return "", errors.New("no route to host") }
-	steps, _, err := EC2(nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: fail})
+	steps, _, err := EC2(nil, nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: fail})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +238,7 @@ func TestEC2AddressLookup(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "pass --ssh-cidr") {
 		t.Errorf("err = %v, want a request for --ssh-cidr", err)
 	}
-	steps, _, _ = EC2(nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: fail, Sandbox: true})
+	steps, _, _ = EC2(nil, nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: fail, Sandbox: true})
 	var r recorder
 	if err := launch.Execute(context.Background(), steps[:1], r.report); err != nil {
 		t.Fatal(err)
@@ -161,7 +247,7 @@ func TestEC2AddressLookup(t *testing.T) {
 		t.Errorf("sandbox address = %q", d)
 	}
 	v6 := func(context.Context) (string, error) { return "2001:db8::7", nil }
-	steps, _, _ = EC2(nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: v6})
+	steps, _, _ = EC2(nil, nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: v6})
 	r = recorder{}
 	if err := launch.Execute(context.Background(), steps[:1], r.report); err != nil {
 		t.Fatal(err)

@@ -288,7 +288,7 @@ func TestEC2OnSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	sshDir := t.TempDir()
-	steps, res, err := EC2(a, EC2Options{Stack: stack, Image: "nginx:1.27", Port: 80, SSHDir: sshDir, Sandbox: true, Poll: pollFast,
+	steps, res, err := EC2(a, nil, EC2Options{Stack: stack, Image: "nginx:1.27", Port: 80, SSHDir: sshDir, Sandbox: true, Poll: pollFast,
 		Timeout: 2 * time.Minute, LookupIP: func(context.Context) (string, error) { return "", errors.New("offline") }})
 	if err != nil {
 		t.Fatal(err)

@@ -95,14 +95,14 @@ type EC2Result struct {
 	// pulls from ECR with ("" for a public image).
 	InstanceProfile string
 	InstanceID      string
-	PublicIP   string
-	URL        string // http://PUBLIC_IP:PORT/
-	KeyName    string
-	KeyFile    string // the private key to ssh with ("" when unknown)
-	SSHUser    string
-	SSHCommand string
-	SSHConfig  string // an ~/.ssh/config entry
-	Replaced   []string
+	PublicIP        string
+	URL             string // http://PUBLIC_IP:PORT/
+	KeyName         string
+	KeyFile         string // the private key to ssh with ("" when unknown)
+	SSHUser         string
+	SSHCommand      string
+	SSHConfig       string // an ~/.ssh/config entry
+	Replaced        []string
 }
 
 type ec2Plan struct {

@@ -48,13 +48,13 @@ type Backend interface {
 func RepositoryName(stack string) string { return "deckhand/" + stack }
 func LogGroupName(stack string) string   { return "/deckhand/" + stack }
 func ExecRoleName(stack string) string   { return "deckhand-" + stack + "-exec" }
+func ClusterName(stack string) string    { return "deckhand-" + stack }
+func KeyPairName(stack string) string    { return "deckhand-" + stack }
+func InstanceName(stack string) string   { return "deckhand-" + stack }
 
 // InstanceProfileName is the EC2 target's instance profile and the role it
 // holds (one name for both).
 func InstanceProfileName(stack string) string { return "deckhand-" + stack + "-ec2" }
-func ClusterName(stack string) string         { return "deckhand-" + stack }
-func KeyPairName(stack string) string         { return "deckhand-" + stack }
-func InstanceName(stack string) string        { return "deckhand-" + stack }
 
 // FargateGroupName and EC2GroupName are the stack's security groups: one
 // per target, since they open different ports.

@@ -41,12 +41,15 @@ func TestCLIAWSTargetsAgainstMoto(t *testing.T) {
 		t.Errorf("--no-wait printed a URL: %q", stdout)
 	}
 
-	code, _, stderr = deckhand(t, append([]string{"launch", "--name", "api", "--target", "ec2", "--image", "nginx:1.27", "--port", "80",
-		"--ssh-cidr", "203.0.113.7/32", "--no-wait"}, acct...)...)
+	// An image in the account's ECR: the instance gets the instance
+	// profile it logs in to ECR with.
+	code, _, stderr = deckhand(t, append([]string{"launch", "--name", "api", "--target", "ec2", "--image",
+		"123456789012.dkr.ecr.us-east-1.amazonaws.com/deckhand/api:v1", "--port", "80", "--ssh-cidr", "203.0.113.7/32", "--no-wait"}, acct...)...)
 	if code != 0 {
 		t.Fatalf("ec2 launch: exit %d\n%s", code, stderr)
 	}
-	for _, want := range []string{"key-pair", "created deckhand-api; its private key is in " + home + "/.ssh/deckhand-api.pem", "ssh -i ", "Host deckhand-api"} {
+	for _, want := range []string{"instance-role", "created arn:aws:iam::123456789012:instance-profile/deckhand/deckhand-api-ec2",
+		"key-pair", "created deckhand-api; its private key is in " + home + "/.ssh/deckhand-api.pem", "ssh -i ", "Host deckhand-api"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("ec2 progress lacks %q:\n%s", want, stderr)
 		}
@@ -57,7 +60,8 @@ func TestCLIAWSTargetsAgainstMoto(t *testing.T) {
 		t.Fatalf("destroy --dry-run: exit %d\n%s", code, stderr)
 	}
 	for _, want := range []string{"Destroy of stack \"api\" on AWS (everything tagged deckhand:stack=api)", "delete service api",
-		"delete instance i-", "delete cluster deckhand-api", "delete role deckhand-api-exec", "$ aws ec2 terminate-instances"} {
+		"delete instance i-", "delete cluster deckhand-api", "delete role deckhand-api-exec", "$ aws ec2 terminate-instances",
+		"delete instance-profile deckhand-api-ec2", "$ aws iam remove-role-from-instance-profile --instance-profile-name deckhand-api-ec2 --role-name deckhand-api-ec2"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("destroy plan lacks %q:\n%s", want, stdout)
 		}
@@ -131,6 +135,59 @@ func TestCLIFargateOnSandbox(t *testing.T) {
 	}
 	if _, err := http.Get(url); err == nil {
 		t.Errorf("%s still answers after destroy", url)
+	}
+}
+
+// TestCLIEC2OnSandbox: the EC2 journey from an empty directory through the
+// binary on the sandbox and the real engine: scaffolded, built from the
+// local Python base image, "pushed" to the sandbox's ECR, an instance role
+// and profile, an instance up to its status checks (sandbox instances run
+// no software, so the HTTP check says it is skipped and no URL is printed);
+// destroy removes everything.
+func TestCLIEC2OnSandbox(t *testing.T) {
+	c := testbed.Docker(t)
+	const base = "deckhand/python-base:bookworm"
+	if _, err := c.ImageInspect(context.Background(), base); err != nil {
+		testbed.Missing(t, "the image "+base, "build it with scripts/python-base-image (the README's test command does so as root)")
+	}
+	binary(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
+	name := "vm" + randomHex()
+	dir := filepath.Join(home, "svc")
+	acct := []string{"--sandbox", "--sandbox-speed", "50", "--docker-host", c.DaemonHost()}
+	t.Cleanup(func() {
+		deckhand(t, append([]string{"destroy", "--name", name, "--target", "ec2"}, acct...)...)
+		deckhand(t, "destroy", "--name", name, "--target", "local", "--docker-host", c.DaemonHost())
+	})
+
+	code, stdout, stderr := deckhand(t, append([]string{"launch", "--name", name, "--target", "ec2", "--scaffold", "--base-image", base,
+		"--ssh-cidr", "203.0.113.7/32", dir}, acct...)...)
+	if code != 0 {
+		t.Fatalf("launch: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"account: the sandbox account", "[2/16] build", "nothing to upload",
+		"[6/16] instance-role", "created arn:aws:iam::000000000000:instance-profile/deckhand/deckhand-" + name + "-ec2",
+		"status checks ok", "the sandbox's instances run no software", "ssh -i "} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("progress lacks %q:\n%s", want, stderr)
+		}
+	}
+	if stdout != "" {
+		t.Errorf("a URL was printed for a sandbox instance: %q", stdout)
+	}
+
+	code, _, stderr = deckhand(t, append([]string{"destroy", "--name", name, "--target", "ec2"}, acct...)...)
+	if code != 0 {
+		t.Fatalf("destroy: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "delete instance-profile deckhand-"+name+"-ec2") {
+		t.Errorf("destroy progress lacks the instance profile:\n%s", stderr)
+	}
+	code, stdout, _ = deckhand(t, append([]string{"destroy", "--name", name, "--target", "ec2", "--dry-run"}, acct...)...)
+	if code != 0 || !strings.Contains(stdout, "nothing to do") {
+		t.Errorf("left after destroy (exit %d):\n%s", code, stdout)
 	}
 }
 

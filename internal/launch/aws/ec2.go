@@ -697,12 +697,16 @@ func (p *ec2Plan) stackInstances(ctx context.Context) ([]resource.Instance, erro
 }
 
 func (p *ec2Plan) instanceStep() launch.Step {
-	what := fmt.Sprintf("whose user data installs Docker and runs %s on port %d", p.imageRef(), p.Port)
+	image := p.imageRef()
+	if p.res.Image == "" {
+		image = "the build pushed to " + RepositoryName(p.Stack)
+	}
+	what := fmt.Sprintf("whose user data installs Docker and runs %s on port %d", image, p.Port)
 	args := []string{"aws", "ec2", "run-instances", "--image-id", "AMI_ID", "--instance-type", p.InstanceType,
 		"--key-name", orPlaceholder(p.KeyName, KeyPairName(p.Stack)), "--subnet-id", "SUBNET_ID", "--security-group-ids", "SG_ID"}
 	if p.private {
 		what = fmt.Sprintf("with the instance profile %s, whose user data installs Docker, logs in to ECR with the instance role and runs %s on port %d",
-			InstanceProfileName(p.Stack), p.imageRef(), p.Port)
+			InstanceProfileName(p.Stack), image, p.Port)
 		args = append(args, "--iam-instance-profile", "Name="+InstanceProfileName(p.Stack))
 	}
 	config := p.config
@@ -759,7 +763,7 @@ func (p *ec2Plan) instanceStep() launch.Step {
 				return true
 			}
 			var in resource.Instance
-			err = retryable(ctx, out, profileWait, 3*time.Second, notYet, "RunInstances", func() error {
+			err = retryable(ctx, out, profileWait, profileRetryEvery, notYet, "RunInstances", func() error {
 				var err error
 				in, err = p.be.RunInstance(ctx, spec)
 				return err
@@ -786,8 +790,12 @@ func (p *ec2Plan) instanceStep() launch.Step {
 }
 
 // profileWait is how long the instance step retries a launch EC2 refuses
-// because it does not know the instance profile yet.
-var profileWait = 30 * time.Second
+// because it does not know the instance profile yet, every
+// profileRetryEvery.
+var (
+	profileWait       = 30 * time.Second
+	profileRetryEvery = 3 * time.Second
+)
 
 // profileNotReady reports whether err is EC2 refusing an instance profile
 // it does not know (yet): "Value (NAME) for parameter

@@ -216,8 +216,16 @@ func publicKey(t *testing.T) []byte {
 // recordingBackend records the specs of the creates it passes on.
 type recordingBackend struct {
 	Backend
-	mu       sync.Mutex
-	services []awsapi.ServiceSpec
+	mu        sync.Mutex
+	services  []awsapi.ServiceSpec
+	instances []awsapi.InstanceSpec
+}
+
+func (b *recordingBackend) RunInstance(ctx context.Context, spec awsapi.InstanceSpec) (resource.Instance, error) {
+	b.mu.Lock()
+	b.instances = append(b.instances, spec)
+	b.mu.Unlock()
+	return b.Backend.RunInstance(ctx, spec)
 }
 
 func (b *recordingBackend) CreateService(ctx context.Context, spec awsapi.ServiceSpec) (resource.Service, error) {

@@ -780,9 +780,13 @@ func (p *ec2Plan) instanceStep() launch.Step {
 			return nil
 		},
 		Explain: func(err error) string {
-			if profileNotReady(err) {
+			switch {
+			case profileNotReady(err):
 				return "EC2 still did not know the instance profile " + InstanceProfileName(p.Stack) + " after " + profileWait.String() +
 					": IAM sometimes takes longer to spread a new profile; launch again in a minute (what exists is found and kept)"
+			case p.private && strings.Contains(err.Error(), "iam:PassRole"):
+				return "launching an instance with the instance profile " + InstanceProfileName(p.Stack) + " needs the IAM permission iam:PassRole on its role " +
+					InstanceProfileName(p.Stack) + ", which your user or role lacks"
 			}
 			return ""
 		},

@@ -186,6 +186,29 @@ func TestEC2Plans(t *testing.T) {
 	}
 }
 
+// TestEC2InstanceExplains: the instance step explains a profile EC2 never
+// saw and a missing iam:PassRole.
+func TestEC2InstanceExplains(t *testing.T) {
+	steps, _, err := EC2(nil, nil, EC2Options{Stack: "web", Image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := only(steps, "instance")[0]
+	for msg, want := range map[string]string{
+		"Value (deckhand-web-ec2) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name": "launch again in a minute",
+		"You are not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/deckhand/deckhand-web-ec2": "needs the IAM permission iam:PassRole",
+	} {
+		code := "InvalidParameterValue"
+		if strings.Contains(msg, "PassRole") {
+			code = "UnauthorizedOperation"
+		}
+		err := &awsapi.Error{Service: "ec2", Operation: "RunInstances", Code: code, Message: msg}
+		if got := inst.Explain(err); !strings.Contains(got, want) {
+			t.Errorf("Explain(%v) = %q, want %q", err, got, want)
+		}
+	}
+}
+
 func TestUserData(t *testing.T) {
 	got := UserData("web", `ghcr.io/o/app:v1`, 8080, "al2023")
 	want := `#cloud-config

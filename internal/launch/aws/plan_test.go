@@ -195,7 +195,7 @@ func TestEC2InstanceExplains(t *testing.T) {
 	}
 	inst := only(steps, "instance")[0]
 	for msg, want := range map[string]string{
-		"Value (deckhand-web-ec2) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name": "launch again in a minute",
+		"Value (deckhand-web-ec2) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name":          "launch again in a minute",
 		"You are not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/deckhand/deckhand-web-ec2": "needs the IAM permission iam:PassRole",
 	} {
 		code := "InvalidParameterValue"

@@ -113,8 +113,10 @@ type InstanceProfiles interface {
 	EnsureInstanceProfile(ctx context.Context, name string, tags Tags) (profileARN string, created bool, err error)
 	// DeleteInstanceProfile removes the roles from the profile, deletes it,
 	// then deletes the role of the same name (DeleteRole: its policies are
-	// detached first). What is already gone is skipped; NoSuchEntity when
-	// neither exists. IAM does not stop this while an instance uses the
+	// detached first) if it was made with the profile: it carries the
+	// profile's StackTag value (any, when the profile is already gone). A
+	// role someone else made, which EnsureInstanceProfile found, is left.
+	// What is already gone is skipped; NoSuchEntity when neither exists. IAM does not stop this while an instance uses the
 	// profile (the instance just loses its credentials): terminate the
 	// instances first.
 	DeleteInstanceProfile(ctx context.Context, name string) error

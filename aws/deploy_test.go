@@ -300,6 +300,26 @@ func testInstanceProfiles(t *testing.T, f *deployFixture) {
 		t.Error("a profile was created for a role EC2 cannot assume")
 	}
 
+	// Someone's role that EC2 may assume: found and put in a new profile;
+	// deleting the profile leaves their role.
+	if _, err := f.iam.CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName: sdkaws.String("prof-theirs"), AssumeRolePolicyDocument: sdkaws.String(InstanceRoleTrustPolicy),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, created, err := c.EnsureInstanceProfile(ctx, "prof-theirs", tags); err != nil || !created {
+		t.Fatalf("EnsureInstanceProfile with their role = %v, %v", created, err)
+	}
+	if err := c.DeleteInstanceProfile(ctx, "prof-theirs"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String("prof-theirs")}); err != nil {
+		t.Errorf("their role was deleted with the profile: %v", err)
+	}
+	if _, err := f.iam.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: sdkaws.String("prof-theirs")}); err == nil {
+		t.Error("the profile holding their role is left")
+	}
+
 	// Delete: the profile and its role go; again is NoSuchEntity.
 	if err := c.DeleteInstanceProfile(ctx, "prof-ec2"); err != nil {
 		t.Fatal(err)

@@ -173,8 +173,10 @@ func (c *Client) getInstanceProfile(ctx context.Context, name string) (*iamtypes
 }
 
 // DeleteInstanceProfile removes the profile's roles, deletes it, then
-// deletes the role of the same name with DeleteRole. NoSuchEntity when
-// neither exists.
+// deletes the role of the same name with DeleteRole when that role was made
+// with it (it carries the profile's StackTag value; with the profile
+// already gone, any StackTag): a role someone else made and
+// EnsureInstanceProfile found is left. NoSuchEntity when neither exists.
 func (c *Client) DeleteInstanceProfile(ctx context.Context, name string) error {
 	if c.readonly {
 		return ErrReadonly
@@ -200,15 +202,41 @@ func (c *Client) DeleteInstanceProfile(ctx context.Context, name string) error {
 			return wrap("iam", "DeleteInstanceProfile", err)
 		}
 	}
-	err = c.DeleteRole(ctx, name)
-	if profile != nil && IsNotFound(err) {
+	gone := &Error{Service: "iam", Operation: "DeleteInstanceProfile", Code: "NoSuchEntity", Message: "Instance Profile " + name + " cannot be found."}
+	rt, err := c.deploy.iam.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: sdkaws.String(name)})
+	switch {
+	case hasCode(err, "NoSuchEntity") && profile != nil:
 		return nil // the profile was there; its role was already gone
+	case hasCode(err, "NoSuchEntity"):
+		return gone
+	case err != nil:
+		return wrap("iam", "ListRoleTags", err)
 	}
+	roleStack := tagValue(rt.Tags, StackTag)
+	if roleStack == "" || (profile != nil && roleStack != tagValue(profile.Tags, StackTag)) {
+		if profile == nil {
+			return gone
+		}
+		return nil // not made with the profile: left as it is
+	}
+	err = c.DeleteRole(ctx, name)
 	if IsNotFound(err) {
-		return &Error{Service: "iam", Operation: "DeleteInstanceProfile", Code: "NoSuchEntity",
-			Message: "Instance Profile " + name + " cannot be found.", Err: err}
+		if profile != nil {
+			return nil
+		}
+		return gone
 	}
 	return err
+}
+
+// tagValue is the value of key among IAM tags, "" when absent.
+func tagValue(tags []iamtypes.Tag, key string) string {
+	for _, t := range tags {
+		if sdkaws.ToString(t.Key) == key {
+			return sdkaws.ToString(t.Value)
+		}
+	}
+	return ""
 }
 
 // getRole returns the role, or nil when there is none of that name.

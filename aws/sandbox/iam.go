@@ -157,9 +157,11 @@ func (a *Account) EnsureInstanceProfile(ctx context.Context, name string, tags a
 }
 
 // DeleteInstanceProfile removes the profile's role, deletes the profile,
-// then the role of the same name, as the SDK adapter does; NoSuchEntity
-// when neither exists. Like IAM, it does not check whether an instance
-// still uses the profile (that instance loses its credentials).
+// then the role of the same name if it was made with it (it carries the
+// profile's deckhand:stack tag; with the profile gone, any), as the SDK
+// adapter does; NoSuchEntity when neither exists. Like IAM, it does not
+// check whether an instance still uses the profile (that instance loses
+// its credentials).
 func (a *Account) DeleteInstanceProfile(ctx context.Context, name string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteInstanceProfile"
@@ -167,6 +169,12 @@ func (a *Account) DeleteInstanceProfile(ctx context.Context, name string) error 
 			return err
 		}
 		ip, x := w.profile(name), w.role(name)
+		if x != nil {
+			made := x.Tags[aws.StackTag] != "" && (ip == nil || x.Tags[aws.StackTag] == ip.Tags[aws.StackTag])
+			if !made {
+				x = nil // someone else's role, found by EnsureInstanceProfile: left
+			}
+		}
 		if ip == nil && x == nil {
 			return iamError(op, "NoSuchEntity", "Instance Profile %s cannot be found.", name)
 		}

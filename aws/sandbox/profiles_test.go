@@ -183,4 +183,24 @@ func TestInstanceProfileErrorCodes(t *testing.T) {
 	// The profile is still there without the role: DeleteInstanceProfile
 	// removes it.
 	mustNil(t, a.DeleteInstanceProfile(ctx, "held"))
+
+	// Someone's role that EC2 may assume is found and put in a new
+	// profile; deleting the profile leaves their role.
+	mustNil(t, internal(func(w *world, r *region) error {
+		_, err := w.createRole("theirs", "/", aws.InstanceRoleTrustPolicy, nil)
+		return err
+	}))
+	if _, created, err := a.EnsureInstanceProfile(ctx, "theirs", aws.StackTags("prof", nil)); err != nil || !created {
+		t.Fatalf("EnsureInstanceProfile with their role = %v, %v", created, err)
+	}
+	mustNil(t, a.DeleteInstanceProfile(ctx, "theirs"))
+	mustNil(t, a.view(ctx, func(w *world, r *region) error {
+		if w.profile("theirs") != nil || w.role("theirs") == nil {
+			t.Errorf("after the delete: profile %v, role %v; want their role only", w.profile("theirs"), w.role("theirs"))
+		}
+		return nil
+	}))
+	if err := a.DeleteInstanceProfile(ctx, "theirs"); awsCode(err) != "NoSuchEntity" {
+		t.Errorf("deleting it again (their role stays) = %v, want NoSuchEntity", err)
+	}
 }

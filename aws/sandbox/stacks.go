@@ -9,8 +9,9 @@ import (
 
 // StackResources lists what carries deckhand:stack=STACK, as the SDK
 // adapter does: live instances, security groups, key pairs, roles and
-// instance profiles under aws.TaskExecutionRolePath, repositories, log groups, clusters, services
-// that are not deleted, and task definitions; in aws.StackDeleteOrder.
+// instance profiles under aws.TaskExecutionRolePath, repositories, log
+// groups, clusters, services that are not deleted, and task definitions;
+// in aws.StackDeleteOrder.
 func (a *Account) StackResources(ctx context.Context, stack string) ([]aws.TaggedResource, error) {
 	var out []aws.TaggedResource
 	err := a.view(ctx, func(w *world, r *region) error {

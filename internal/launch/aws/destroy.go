@@ -159,7 +159,7 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 			launch.Shell("aws", "iam", "delete-instance-profile", "--instance-profile-name", r.ID),
 			launch.Shell("aws", "iam", "detach-role-policy", "--role-name", r.ID, "--policy-arn", awsapi.InstanceRolePolicyARN),
 			launch.Shell("aws", "iam", "delete-role", "--role-name", r.ID))
-		s.Summary = "Remove the role " + r.ID + " from the instance profile " + r.ID + ", delete the profile, then detach the role's policies and delete it"
+		s.Summary = "Remove the role " + r.ID + " from the instance profile " + r.ID + ", delete the profile, then detach the role's policies and delete it (if the launch made it)"
 		s.Resources = append(s.Resources, launch.Resource{Action: "delete", Kind: "IAM role", Name: r.ID})
 		s.Run = func(ctx context.Context, out *launch.Output) error {
 			return gone(out, d.be.DeleteInstanceProfile(ctx, r.ID), "deleted the instance profile and the role "+r.ID)

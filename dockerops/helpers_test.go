@@ -4,14 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,44 +53,10 @@ func main() {
 }
 `
 
-var (
-	fixtureOnce sync.Once
-	fixtureDir  string // holds the compiled fixture binary; removed by TestMain
-	fixtureErr  error
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if fixtureDir != "" {
-		os.RemoveAll(fixtureDir)
-	}
-	os.Exit(code)
-}
-
-// fixtureBinary compiles the fixture once per test binary.
+// fixtureBinary is the fixture compiled once (see testbed.StaticBinary).
 func fixtureBinary(t *testing.T) string {
 	t.Helper()
-	fixtureOnce.Do(func() {
-		if fixtureDir, fixtureErr = os.MkdirTemp("", "deckhand-fixture-"); fixtureErr != nil {
-			return
-		}
-		src := filepath.Join(fixtureDir, "src")
-		if fixtureErr = os.MkdirAll(src, 0o755); fixtureErr != nil {
-			return
-		}
-		os.WriteFile(filepath.Join(src, "go.mod"), []byte("module fixture\n\ngo 1.22\n"), 0o644)
-		os.WriteFile(filepath.Join(src, "main.go"), []byte(fixtureMain), 0o644)
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(fixtureDir, "app"), ".")
-		cmd.Dir = src
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fixtureErr = fmt.Errorf("compiling the fixture: %v\n%s", err, out)
-		}
-	})
-	if fixtureErr != nil {
-		t.Fatal(fixtureErr)
-	}
-	return filepath.Join(fixtureDir, "app")
+	return testbed.StaticBinary(t, fixtureMain)
 }
 
 // copyFixture puts the fixture binary into dir as "app".

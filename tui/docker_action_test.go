@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -42,14 +41,13 @@ func main() {
 // removes it when the test ends.
 func sleeperImage(t *testing.T, e *dockerops.Engine, c *client.Client, name string) string {
 	t.Helper()
-	dir, src := t.TempDir(), t.TempDir()
-	os.WriteFile(filepath.Join(src, "go.mod"), []byte("module sleeper\n\ngo 1.22\n"), 0o644)
-	os.WriteFile(filepath.Join(src, "main.go"), []byte(sleeperMain), 0o644)
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "app"), ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("compiling the sleeper: %v\n%s", err, out)
+	dir := t.TempDir()
+	bin, err := os.ReadFile(testbed.StaticBinary(t, sleeperMain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app"), bin, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	df := "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n"
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,35 +51,10 @@ func main() {
 }
 `
 
-var (
-	appOnce sync.Once
-	appBin  string
-	appErr  error
-)
-
-// appBinary compiles the test program once per test binary.
+// appBinary is the test program compiled once (see testbed.StaticBinary).
 func appBinary(t *testing.T) string {
 	t.Helper()
-	appOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "deckhand-launch-aws-")
-		if err != nil {
-			appErr = err
-			return
-		}
-		os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module app\n\ngo 1.22\n"), 0o644)
-		os.WriteFile(filepath.Join(dir, "main.go"), []byte(appMain), 0o644)
-		appBin = filepath.Join(dir, "app")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", appBin, ".")
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			appErr = fmt.Errorf("compiling the test app: %v\n%s", err, out)
-		}
-	})
-	if appErr != nil {
-		t.Fatal(appErr)
-	}
-	return appBin
+	return testbed.StaticBinary(t, appMain)
 }
 
 // appProject is a directory with the test app and a Dockerfile FROM

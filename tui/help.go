@@ -47,7 +47,16 @@ func (m *Model) helpLines(w int) []string {
 			case a.danger:
 				desc += " (dangerous)"
 			}
-			keys = append(keys, "  "+st.Key.Render(pad(h.Key, keyW, false))+"  "+desc)
+			// Long descriptions wrap under themselves rather than being
+			// cut at the edge of a narrow terminal.
+			indent := strings.Repeat(" ", keyW+4)
+			for i, l := range strings.Split(ansi.Wrap(desc, max(w-keyW-4, 10), " "), "\n") {
+				if i == 0 {
+					keys = append(keys, "  "+st.Key.Render(pad(h.Key, keyW, false))+"  "+l)
+				} else {
+					keys = append(keys, indent+l)
+				}
+			}
 		}
 	}
 

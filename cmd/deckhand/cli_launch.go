@@ -218,11 +218,22 @@ func cmdDestroy(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	)
 	fs := newFlagSet("destroy", destroyUsage, stderr)
 	fs.StringVar(&name, "name", "", "stack `name` given to launch (required)")
-	fs.StringVar(&target, "target", "local", "`TARGET` the stack runs on: local, fargate or ec2")
+	fs.StringVar(&target, "target", "", "`TARGET` the stack runs on: local, fargate or ec2 (default: local, or fargate when an AWS account flag is given)")
 	fs.BoolVar(&dryRun, "dry-run", false, "print what would be removed; remove nothing")
 	ef.register(fs)
 	af.register(fs)
 	pos, err := parseArgs(fs, args)
+	if target == "" {
+		// An account flag (--sandbox, --profile…) says the stack is in AWS;
+		// destroy removes everything tagged with the stack there, so
+		// fargate and ec2 mean the same to it.
+		target = launch.TargetLocal
+		fs.Visit(func(fl *flag.Flag) {
+			if contains(awsOnly, fl.Name) {
+				target = launch.TargetFargate
+			}
+		})
+	}
 	if err == nil && len(pos) > 0 {
 		err = usagef("unexpected argument %q: destroy takes only flags", pos[0])
 	}

@@ -32,6 +32,8 @@ func cli(args ...string) (code int, handled bool, stdout, stderr string) {
 // TestCLIValidation: every bad command line is rejected before anything
 // is done, with exit code 2 and a message naming the flag and the fix.
 func TestCLIValidation(t *testing.T) {
+	// The sandbox case opens an account: keep its file out of the real home.
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
 	missing := filepath.Join(t.TempDir(), "missing")
 	tests := []struct {
 		name string
@@ -83,7 +85,8 @@ func TestCLIValidation(t *testing.T) {
 		{"destroy needs a name", []string{"destroy"}, 2, "--name is required"},
 		{"destroy bad name", []string{"destroy", "--name", "-x"}, 2, `--name "-x" must start with a lowercase letter`},
 		{"destroy stray argument", []string{"destroy", "--name", "web", "extra"}, 2, `unexpected argument "extra"`},
-		{"destroy aws flag on local", []string{"destroy", "--name", "web", "--region", "eu-west-1"}, 2, "--region applies only to the AWS targets"},
+		{"destroy aws flag on local", []string{"destroy", "--name", "web", "--target", "local", "--region", "eu-west-1"}, 2, "--region applies only to the AWS targets"},
+		{"destroy aws flag means aws", []string{"destroy", "--name", "web", "--sandbox", "--sandbox-speed", "50", "--dry-run"}, 0, "the sandbox account"},
 		{"readonly destroy", []string{"destroy", "--name", "web", "--readonly"}, 2, "--readonly refuses changes and destroy makes them"},
 		{"scaffold needs DIR", []string{"scaffold"}, 2, "DIR is required"},
 		{"scaffold two dirs", []string{"scaffold", "a", "b"}, 2, "too many arguments"},

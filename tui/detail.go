@@ -35,6 +35,7 @@ func (m *Model) fields(it resource.Item) []field {
 			{whatItMeans, explain.Reason(x.StateReason)},
 			{"State changed", at(m.lastChange(rkey{resource.KindInstance, x.ID}, x.StateChanged))},
 			{"Status checks", x.StatusCheck}, {"Type", x.Type}, {"AZ", x.AZ}, {"Public IP", x.PublicIP}, {"Private IP", x.PrivateIP},
+			{openAt, bindingURLs(x.LocalBindings)}, // the sandbox's containers of the user data
 			{"Launched", at(x.LaunchTime)}, {"Image", x.ImageID}, {"Key pair", x.KeyName},
 			{"VPC", x.VpcID}, {"Subnet", x.SubnetID}}
 		keys := make([]string, 0, len(x.Tags))

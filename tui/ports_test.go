@@ -49,3 +49,24 @@ func TestContainerDetailPorts(t *testing.T) {
 		t.Errorf("summary %q", s)
 	}
 }
+
+// A sandbox instance's detail gives the address of the container its user
+// data runs; an instance without one has no such field.
+func TestInstanceDetailOpenAt(t *testing.T) {
+	m := &Model{}
+	in := resource.Instance{ID: "i-1", State: "running",
+		LocalBindings: []resource.Binding{{HostIP: "127.0.0.1", HostPort: 49160, ContainerPort: 8080, Protocol: "tcp"}}}
+	got := map[string]string{}
+	for _, f := range m.fields(in) {
+		got[f.name] = f.value
+	}
+	if got[openAt] != "http://127.0.0.1:49160" {
+		t.Errorf("fields %q", got)
+	}
+	in.LocalBindings = nil
+	for _, f := range m.fields(in) {
+		if f.name == openAt && f.value != "" {
+			t.Errorf("%s = %q without bindings", openAt, f.value)
+		}
+	}
+}

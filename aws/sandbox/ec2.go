@@ -83,6 +83,7 @@ func (in *instance) resource(now time.Time) resource.Instance {
 		SubnetID:           in.SubnetID,
 		IAMInstanceProfile: in.IAMProfile,
 		Tags:               maps.Clone(in.Tags),
+		LocalBindings:      in.localBindings(),
 	}
 }
 

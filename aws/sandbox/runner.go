@@ -93,11 +93,11 @@ type runSpec struct {
 
 // engineContainer is a container as the engine reports it.
 type engineContainer struct {
-	ID              string
-	Task, Container string // the labels
-	State           string // created, running, paused, restarting, exited, dead, removing
-	ExitCode        int
-	Ports           map[int]int // container port → host port (Inspect only)
+	ID                        string
+	Task, Instance, Container string // the labels
+	State                     string // created, running, paused, restarting, exited, dead, removing
+	ExitCode                  int
+	Ports                     map[int]int // container port → host port (Inspect only)
 }
 
 // running reports whether the container's process is alive.
@@ -190,7 +190,7 @@ func (r *engineRunner) Inspect(ctx context.Context, id string) (engineContainer,
 		info, err := r.e.InspectContainer(ctx, id)
 		if err == nil {
 			out = engineContainer{
-				ID: info.ID, Task: info.Labels[labelTask], Container: info.Labels[labelContainer],
+				ID: info.ID, Task: info.Labels[labelTask], Instance: info.Labels[labelInstance], Container: info.Labels[labelContainer],
 				State: info.State, ExitCode: info.ExitCode, Ports: info.Ports,
 			}
 		}
@@ -221,7 +221,7 @@ func (r *engineRunner) List(ctx context.Context, account string) ([]engineContai
 		cs, err := r.e.ContainersByLabel(ctx, labelAccount, account)
 		for _, c := range cs {
 			out = append(out, engineContainer{
-				ID: c.ID, Task: c.Labels[labelTask], Container: c.Labels[labelContainer], State: c.State,
+				ID: c.ID, Task: c.Labels[labelTask], Instance: c.Labels[labelInstance], Container: c.Labels[labelContainer], State: c.State,
 			})
 		}
 		return err

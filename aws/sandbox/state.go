@@ -107,6 +107,11 @@ type instance struct {
 	// ChecksOK is when the status checks of the current run pass; they
 	// are "initializing" from running until then.
 	ChecksOK time.Time `json:"checksOk,omitzero"`
+	// Runs are the containers of the user data's runcmd that run on the
+	// local engine during the current run, decided (RunsDecided) at the
+	// first sync that finds the instance running (ec2_run.go).
+	Runs        []*instanceRun `json:"localRuns,omitempty"`
+	RunsDecided bool           `json:"localRunsDecided,omitempty"`
 }
 
 type taskDef struct {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -102,6 +103,11 @@ func (a *Account) syncNeeded(w *world) bool {
 				}
 			}
 		}
+		for _, in := range r.Instances {
+			if len(in.Runs) > 0 || !a.readonly && (in.State == "running") != in.RunsDecided && (in.RunsDecided || in.UserData != "") {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -113,8 +119,9 @@ type engineJob struct {
 	c     *cluster
 	t     *task
 	ct    *container
-	id    string  // the engine's container (all but jobStart)
-	spec  runSpec // jobStart
+	ru    *instanceRun // an instance's container (ec2_run.go)
+	id    string       // the engine's container (all but jobStart)
+	spec  runSpec      // jobStart
 	found engineContainer
 	err   error
 }
@@ -122,10 +129,11 @@ type engineJob struct {
 type jobKind int
 
 const (
-	jobStart   jobKind = iota // create and start; inspect its ports
-	jobObserve                // it exited by itself: inspect its exit code
-	jobStop                   // stop, then inspect its exit code
-	jobRemove                 // remove (killing it if it still runs)
+	jobStart      jobKind = iota // create and start; inspect its ports
+	jobObserve                   // it exited by itself: inspect its exit code
+	jobStop                      // stop, then inspect its exit code
+	jobRemove                    // remove (killing it if it still runs)
+	jobStopRemove                // stop, then remove
 )
 
 // sync makes the engine match the state at now and records what the engine
@@ -135,10 +143,10 @@ func (a *Account) sync(ctx context.Context, w *world) {
 		return
 	}
 	list, listErr := a.runner.List(ctx, a.accountLabel())
-	type key struct{ task, ctr string }
+	type key struct{ task, instance, ctr string }
 	found := map[key][]engineContainer{}
 	for _, ec := range list {
-		k := key{ec.Task, ec.Container}
+		k := key{ec.Task, ec.Instance, ec.Container}
 		found[k] = append(found[k], ec)
 	}
 	mutate := !a.readonly
@@ -153,7 +161,7 @@ func (a *Account) sync(ctx context.Context, w *world) {
 					if !ct.Local {
 						continue
 					}
-					k := key{t.ARN, ct.Name}
+					k := key{t.ARN, "", ct.Name}
 					known[k] = true
 					ecs := found[k]
 					// The container of record, else the first one found
@@ -218,6 +226,63 @@ func (a *Account) sync(ctx context.Context, w *world) {
 	if listErr != nil {
 		return
 	}
+	for _, rn := range sortedKeys(w.Regions) {
+		for _, in := range w.Regions[rn].Instances {
+			if in.State == "running" && !in.RunsDecided && mutate {
+				for i, dr := range in.userDataRuns() {
+					if w.images.check(dr.Image).local {
+						in.Runs = append(in.Runs, &instanceRun{Index: i, Image: dr.Image, Ports: dr.Ports, Env: dr.Env})
+					}
+				}
+				in.RunsDecided, w.dirty = true, true
+			}
+			for _, ru := range in.Runs {
+				k := key{"", in.ID, ru.name()}
+				known[k] = true
+				ecs := found[k]
+				if in.State != "running" {
+					if mutate {
+						for _, ec := range ecs {
+							add(&engineJob{kind: jobStopRemove, id: ec.ID})
+						}
+					}
+					continue
+				}
+				var cur *engineContainer
+				for i := range ecs {
+					if ecs[i].ID == ru.DockerID || (cur == nil && ru.DockerID == "") {
+						cur = &ecs[i]
+					}
+				}
+				for _, ec := range ecs {
+					if mutate && (cur == nil || ec.ID != cur.ID) {
+						add(&engineJob{kind: jobRemove, id: ec.ID})
+					}
+				}
+				switch {
+				case cur != nil && cur.running():
+					if ru.DockerID != cur.ID { // adopt it
+						ru.DockerID, w.dirty = cur.ID, true
+					}
+					if len(ru.Bindings) == 0 && len(ru.Ports) > 0 {
+						add(&engineJob{kind: jobObserve, ru: ru, id: cur.ID})
+					}
+				case cur != nil: // it exited, or a start failed half-way: the next sync starts it again
+					if mutate {
+						add(&engineJob{kind: jobRemove, ru: ru, id: cur.ID})
+					}
+				case ru.DockerID != "":
+					ru.DockerID, ru.Bindings, w.dirty = "", nil, true
+				case ru.Failed == "" && mutate:
+					add(&engineJob{kind: jobStart, ru: ru, spec: a.instanceRunSpec(in, ru)})
+				}
+			}
+			if in.State != "running" && in.RunsDecided && mutate {
+				// Its containers go (above); the next start decides afresh.
+				in.Runs, in.RunsDecided, w.dirty = nil, false, true
+			}
+		}
+	}
 	a.synced = true
 	if mutate {
 		// Containers of tasks ECS has forgotten, or of an account that was
@@ -259,6 +324,10 @@ func (a *Account) runJobs(ctx context.Context, jobs []*engineJob) {
 				}
 			case jobRemove:
 				j.err = a.runner.Remove(ctx, j.id)
+			case jobStopRemove:
+				if j.err = a.runner.Stop(ctx, j.id, stopGrace); j.err == nil {
+					j.err = a.runner.Remove(ctx, j.id)
+				}
 			}
 		}()
 	}
@@ -267,6 +336,10 @@ func (a *Account) runJobs(ctx context.Context, jobs []*engineJob) {
 
 // apply records what an engine call found.
 func (w *world) apply(j *engineJob) {
+	if j.ru != nil {
+		w.applyInstance(j)
+		return
+	}
 	switch j.kind {
 	case jobStart:
 		if j.err != nil && j.id == "" {
@@ -299,6 +372,41 @@ func (w *world) apply(j *engineJob) {
 			code := int32(j.found.ExitCode)
 			j.ct.LastStatus, j.ct.ExitCode, w.dirty = "STOPPED", &code, true
 		}
+	}
+}
+
+// applyInstance records what an engine call on an instance's container
+// found.
+func (w *world) applyInstance(j *engineJob) {
+	ru := j.ru
+	switch j.kind {
+	case jobStart:
+		if j.err != nil && j.id == "" {
+			ru.Failed, w.dirty = engineMessage(j.err), true
+			return
+		}
+		ru.DockerID, w.dirty = j.id, true
+		if j.err == nil {
+			ru.Bindings = bindings(j.found.Ports)
+		}
+	case jobObserve:
+		if j.err == nil && j.found.running() && len(ru.Bindings) == 0 {
+			ru.Bindings, w.dirty = bindings(j.found.Ports), true
+		}
+	case jobRemove:
+		if j.err == nil && ru.DockerID == j.id {
+			ru.DockerID, ru.Bindings, w.dirty = "", nil, true
+		}
+	}
+}
+
+// instanceRunSpec is how an instance's container runs on the engine.
+func (a *Account) instanceRunSpec(in *instance, ru *instanceRun) runSpec {
+	h := sha256.Sum256([]byte(a.path))
+	return runSpec{
+		Image: ru.Image, Name: "sandbox-" + in.ID + "-" + strconv.Itoa(ru.Index) + "-" + hex.EncodeToString(h[:3]),
+		Ports: ru.Ports, Env: ru.Env,
+		Labels: map[string]string{labelAccount: a.accountLabel(), labelInstance: in.ID, labelContainer: ru.name()},
 	}
 }
 

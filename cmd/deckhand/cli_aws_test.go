@@ -141,9 +141,9 @@ func TestCLIFargateOnSandbox(t *testing.T) {
 // TestCLIEC2OnSandbox: the EC2 journey from an empty directory through the
 // binary on the sandbox and the real engine: scaffolded, built from the
 // local Python base image, "pushed" to the sandbox's ECR, an instance role
-// and profile, an instance up to its status checks (sandbox instances run
-// no software, so the HTTP check says it is skipped and no URL is printed);
-// destroy removes everything.
+// and profile, an instance up to its status checks, whose user data's
+// container the sandbox runs on the local engine: the HTTP check GETs it on
+// 127.0.0.1 and that URL is printed; destroy removes everything.
 func TestCLIEC2OnSandbox(t *testing.T) {
 	c := testbed.Docker(t)
 	const base = "deckhand/python-base:bookworm"
@@ -169,13 +169,23 @@ func TestCLIEC2OnSandbox(t *testing.T) {
 	}
 	for _, want := range []string{"account: the sandbox account", "[2/16] build", "nothing to upload",
 		"[6/16] instance-role", "created arn:aws:iam::000000000000:instance-profile/deckhand/deckhand-" + name + "-ec2",
-		"status checks ok", "the sandbox's instances run no software", "ssh -i "} {
+		"status checks ok", "answers HTTP 200", "ssh -i "} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("progress lacks %q:\n%s", want, stderr)
 		}
 	}
-	if stdout != "" {
-		t.Errorf("a URL was printed for a sandbox instance: %q", stdout)
+	url := strings.TrimSpace(stdout)
+	if !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("URL %q\n%s", url, stderr)
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := scaffold.WelcomeText(name); resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+		t.Errorf("GET %s: %d %q, want %q", url, resp.StatusCode, body, want)
 	}
 
 	code, _, stderr = deckhand(t, append([]string{"destroy", "--name", name, "--target", "ec2"}, acct...)...)
@@ -188,6 +198,9 @@ func TestCLIEC2OnSandbox(t *testing.T) {
 	code, stdout, _ = deckhand(t, append([]string{"destroy", "--name", name, "--target", "ec2", "--dry-run"}, acct...)...)
 	if code != 0 || !strings.Contains(stdout, "nothing to do") {
 		t.Errorf("left after destroy (exit %d):\n%s", code, stdout)
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Errorf("%s still answers after destroy", url)
 	}
 }
 

@@ -33,6 +33,9 @@ type Instance struct {
 	// when it has none.
 	IAMInstanceProfile string
 	Tags               map[string]string
+	// LocalBindings are ports the sandbox publishes on 127.0.0.1 for
+	// containers the instance's user data runs; always empty on AWS.
+	LocalBindings []Binding
 }
 
 func (i Instance) Key() string   { return i.ID }

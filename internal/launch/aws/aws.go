@@ -14,7 +14,8 @@
 // Deployer), which the SDK client (AWS, moto) and the sandbox account both
 // offer: the steps cannot tell them apart, except where the sandbox says so
 // itself (a local registry, container network bindings on 127.0.0.1,
-// instances that run no software).
+// instances whose user data's containers run on the local engine, or run
+// nothing when it lacks their image).
 package aws
 
 import (

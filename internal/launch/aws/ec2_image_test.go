@@ -34,8 +34,9 @@ func offline(context.Context) (string, error) { return "", errors.New("offline")
 // TestEC2FromDirOnSandbox: build → push (a tag in the local engine, the
 // sandbox's registry) → instance role → … → an instance with the profile
 // up to its status checks, whose user data logs in to ECR and runs the
-// pushed image; the check is skipped saying why. The same build again
-// keeps the instance; a changed one replaces it. Destroy leaves nothing.
+// pushed image, which the sandbox runs on the local engine: the check GETs
+// it on 127.0.0.1. The same build again keeps the instance; a changed one
+// replaces it. Destroy leaves nothing.
 func TestEC2FromDirOnSandbox(t *testing.T) {
 	eng := testEngine(t)
 	stack := uniqStack("vmd")
@@ -52,7 +53,7 @@ func TestEC2FromDirOnSandbox(t *testing.T) {
 	r := run(t, steps)
 	t.Logf("launch took %v", time.Since(start).Round(time.Millisecond))
 	want := []string{"build:done", "repository:done", "login:done", "push:done", "instance-role:done", "address:done", "key-pair:done",
-		"ami:done", "network:done", "security-group:done", "instance:done", "wait:done", "check:skipped", "retire:skipped", "ssh:done"}
+		"ami:done", "network:done", "security-group:done", "instance:done", "wait:done", "check:done", "retire:skipped", "ssh:done"}
 	if got := r.states(); !slices.Equal(got, want) {
 		t.Fatalf("states = %v, want %v", got, want)
 	}
@@ -97,8 +98,16 @@ func TestEC2FromDirOnSandbox(t *testing.T) {
 	if spec.IAMInstanceProfile != InstanceProfileName(stack) {
 		t.Errorf("launched with the profile %q", spec.IAMInstanceProfile)
 	}
-	if d := r.detail("check"); !strings.Contains(d, "run no software") || res.URL != "" {
-		t.Errorf("check = %q, URL %q", d, res.URL)
+	// The sandbox runs the user data's container on the local engine,
+	// published on 127.0.0.1: the check GETs it there.
+	if !strings.HasPrefix(res.URL, "http://127.0.0.1:") || !strings.Contains(r.detail("check"), `"hello from the sandbox"`) {
+		t.Errorf("URL %q, check %q", res.URL, r.detail("check"))
+	}
+	if j := slices.IndexFunc(ins[i].LocalBindings, func(b resource.Binding) bool { return b.ContainerPort == 8080 }); j < 0 {
+		t.Errorf("instance bindings %+v, want 8080", ins[i].LocalBindings)
+	}
+	if _, body, err := get(ctx, res.URL); err != nil || !strings.Contains(body, "hello from the sandbox") {
+		t.Errorf("GET %s = %q, %v", res.URL, body, err)
 	}
 
 	// The same build: the instance stays.
@@ -109,6 +118,9 @@ func TestEC2FromDirOnSandbox(t *testing.T) {
 	r = run(t, steps)
 	if res2.InstanceID != res.InstanceID || !strings.HasPrefix(r.detail("instance"), "kept") || r.detail("instance-role") != "found "+profileARN {
 		t.Errorf("re-run: instance %s (was %s) %q, instance-role %q", res2.InstanceID, res.InstanceID, r.detail("instance"), r.detail("instance-role"))
+	}
+	if res2.URL != res.URL {
+		t.Errorf("re-run: URL %q, want the kept instance's %q", res2.URL, res.URL)
 	}
 	// A changed build: a new image, a new instance, the old one retired.
 	df := fmt.Sprintf("FROM scratch\nLABEL deckhand.test=%d\nCOPY app /app\nEXPOSE 8080\nENTRYPOINT [\"/app\"]\n", time.Now().UnixNano())

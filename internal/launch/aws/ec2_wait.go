@@ -88,9 +88,19 @@ func (p *ec2Plan) checkStep() launch.Step {
 				url = fmt.Sprintf("http://%s:%d/", p.res.PublicIP, p.Port)
 			}
 			if p.Sandbox {
-				// No URL either: nothing answers there.
-				return launch.Skip("the sandbox's instances run no software, so nothing can answer on " + orDefault(url, "the instance") +
-					"; on AWS this step waits until cloud-init has installed Docker and the app answers")
+				local, err := p.localURL(ctx)
+				if err != nil {
+					return err
+				}
+				if local == "" {
+					// No URL either: nothing answers there.
+					return launch.Skip("the sandbox's instances run no software of their own, and the local Docker engine does not run " + p.imageRef() +
+						" for this one (deckhand has no engine, or the engine does not have the image), so nothing can answer on " + orDefault(url, "the instance") +
+						"; on AWS this step waits until cloud-init has installed Docker and the app answers")
+				}
+				// The container the user data runs, published on 127.0.0.1
+				// by the sandbox.
+				url = local
 			}
 			if url == "" {
 				return fmt.Errorf("instance %s has no public IP, so the app cannot be reached from here", p.res.InstanceID)
@@ -110,6 +120,26 @@ func (p *ec2Plan) checkStep() launch.Step {
 				pull + ", or the app listens on another port"
 		},
 	}
+}
+
+// localURL is where the sandbox publishes the app port of the container
+// the instance's user data runs (resource.Instance.LocalBindings), "" when
+// it runs none.
+func (p *ec2Plan) localURL(ctx context.Context) (string, error) {
+	all, err := p.be.Instances(ctx)
+	if err != nil {
+		return "", err
+	}
+	i := slices.IndexFunc(all, func(in resource.Instance) bool { return in.ID == p.res.InstanceID })
+	if i < 0 {
+		return "", fmt.Errorf("instance %s is gone", p.res.InstanceID)
+	}
+	for _, b := range all[i].LocalBindings {
+		if int(b.ContainerPort) == p.Port && b.HostPort != 0 {
+			return fmt.Sprintf("http://%s:%d/", orDefault(b.HostIP, "127.0.0.1"), b.HostPort), nil
+		}
+	}
+	return "", nil
 }
 
 // welcomeText says what a check expects besides 2xx.

@@ -253,7 +253,8 @@ func TestFargateFailsFastOnSandbox(t *testing.T) {
 }
 
 // TestEC2OnSandbox: every step up to the status checks; the HTTP check is
-// skipped saying why (the sandbox's instances run no software); destroy.
+// skipped saying why (no engine: the sandbox's instances run no software);
+// destroy.
 func TestEC2OnSandbox(t *testing.T) {
 	stack := uniqStack("vm")
 	a, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: sandboxSpeed})

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"deckhand/internal/explain"
 )
 
 // WaitOptions says what "ready" means for WaitReady.
@@ -20,14 +22,15 @@ type WaitOptions struct {
 	Timeout time.Duration
 	// Interval between probes; 0 means 250ms.
 	Interval time.Duration
-	// LogLines is how many of the container's last log lines an error
-	// carries; 0 means 20.
+	// LogLines is how many of the container's log lines an error carries
+	// (the tail, plus the first exception when it scrolled out of it);
+	// 0 means 20.
 	LogLines int
 }
 
 // NotReadyError says why a container did not become ready: it exited, its
 // HEALTHCHECK reported unhealthy, or the wait timed out. Logs are the
-// container's last lines, which usually hold the real reason (a Python
+// container's key log lines, which usually hold the real reason (a Python
 // traceback, "address already in use", …).
 type NotReadyError struct {
 	Container string // name or short ID
@@ -41,7 +44,7 @@ func (e *NotReadyError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "container %s %s", e.Container, e.Reason)
 	if len(e.Logs) > 0 {
-		b.WriteString("; its last log lines:")
+		b.WriteString("; its log:")
 		for _, l := range e.Logs {
 			b.WriteString("\n    " + l)
 		}
@@ -73,8 +76,9 @@ func (e *Engine) WaitReady(ctx context.Context, opts WaitOptions, progress func(
 		// The wait's context may be spent; the logs are worth a fresh one.
 		lctx, lcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer lcancel()
-		logs, _ := e.Logs(lctx, opts.ContainerID, nlogs)
-		return &NotReadyError{Container: who, Reason: reason, Logs: logs}
+		// Read well past the budget: the cause is often above the tail.
+		logs, _ := e.Logs(lctx, opts.ContainerID, 10*nlogs)
+		return &NotReadyError{Container: who, Reason: reason, Logs: explain.KeyLogLines(logs, nlogs)}
 	}
 	var last, seen string // last progress line; last probe status
 	tick := time.NewTicker(interval)

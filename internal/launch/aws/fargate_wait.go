@@ -23,7 +23,7 @@ type DeployError struct {
 	Revision string          // family:revision
 	Rollout  string          // the rollout's reason when ECS failed it, else ""
 	Stopped  []resource.Task // stopped tasks of the revision, oldest first
-	Logs     []string        // the last log lines of the last stopped task, if any
+	Logs     []string        // key log lines of the last stopped task, if any
 }
 
 func (e *DeployError) Error() string {
@@ -42,7 +42,7 @@ func (e *DeployError) Error() string {
 		fmt.Fprintf(&b, "\n  task %s stopped: %s", t.ID, taskReason(t))
 	}
 	if len(e.Logs) > 0 {
-		b.WriteString("\n  its last log lines:")
+		b.WriteString("\n  its log:")
 		for _, l := range e.Logs {
 			b.WriteString("\n    " + l)
 		}
@@ -232,17 +232,19 @@ func taskState(t resource.Task) string {
 	return s
 }
 
-// failed adds the stopped task's last log lines to e, best effort.
+// failed adds the stopped task's key log lines to e, best effort.
 func (p *fargate) failed(ctx context.Context, e *DeployError) error {
 	if len(e.Stopped) > 0 {
 		t := e.Stopped[len(e.Stopped)-1]
 		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		evs, err := p.be.RecentLogEvents(lctx, LogGroupName(p.Stack), logPrefix+"/"+p.Stack+"/"+t.ID, 10)
+		evs, err := p.be.RecentLogEvents(lctx, LogGroupName(p.Stack), logPrefix+"/"+p.Stack+"/"+t.ID, 100)
 		cancel()
 		if err == nil {
+			var lines []string
 			for _, ev := range evs {
-				e.Logs = append(e.Logs, ev.Message)
+				lines = append(lines, ev.Message)
 			}
+			e.Logs = explain.KeyLogLines(lines, 10)
 		}
 	}
 	return e

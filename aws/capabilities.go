@@ -262,7 +262,13 @@ type ServiceSpec struct {
 	SecurityGroups []string
 	PublicIP       bool
 	CircuitBreaker bool // deployment circuit breaker with rollback
-	Tags           map[string]string
+	// LoadBalancer, when set, registers the tasks in its target group.
+	LoadBalancer *ServiceLoadBalancer
+	// HealthCheckGrace is how long ECS ignores the load balancer's health
+	// checks of a new task (HealthCheckGracePeriodSeconds); only with
+	// LoadBalancer.
+	HealthCheckGrace int32
+	Tags             map[string]string
 }
 
 // RunTaskSpec is a standalone task to run.

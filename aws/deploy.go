@@ -129,12 +129,16 @@ type Subnet struct {
 	Default          bool // a default subnet of its AZ
 }
 
-// IngressRule allows traffic to one port from one CIDR.
+// IngressRule allows traffic to one port from one CIDR, or from the
+// members of another security group (exactly one of the two).
 type IngressRule struct {
-	Protocol    string // "tcp" (when "") or "udp"
-	Port        int32  // 1–65535
-	CIDR        string // IPv4 or IPv6, in canonical form: "203.0.113.7/32", "0.0.0.0/0"
-	Description string // optional, up to 255 characters
+	Protocol string // "tcp" (when "") or "udp"
+	Port     int32  // 1–65535
+	CIDR     string // IPv4 or IPv6, in canonical form: "203.0.113.7/32", "0.0.0.0/0"
+	// SourceGroupID allows traffic from whatever uses that group (e.g. a
+	// load balancer's), in place of CIDR.
+	SourceGroupID string
+	Description   string // optional, up to 255 characters
 }
 
 // SecurityGroupSpec is a security group to find or create.

@@ -276,6 +276,22 @@ func ValidateServiceSpec(s ServiceSpec) error {
 	if err := validateNetwork(op, s.LaunchType, s.Subnets, s.SecurityGroups, s.PublicIP); err != nil {
 		return err
 	}
+	if lb := s.LoadBalancer; lb != nil {
+		switch {
+		case !strings.Contains(lb.TargetGroupARN, ":targetgroup/"):
+			return bad("LoadBalancer.TargetGroupARN", "%q is not a target group's ARN", lb.TargetGroupARN)
+		case lb.ContainerName == "":
+			return bad("LoadBalancer.ContainerName", "is empty; name the task definition's container that serves the port")
+		case lb.ContainerPort < 1 || lb.ContainerPort > 65535:
+			return bad("LoadBalancer.ContainerPort", "%d is not a port; use the container's port mapping, 1–65535", lb.ContainerPort)
+		}
+	}
+	switch {
+	case s.HealthCheckGrace < 0:
+		return bad("HealthCheckGrace", "is %d; use 0 or more seconds", s.HealthCheckGrace)
+	case s.HealthCheckGrace > 0 && s.LoadBalancer == nil:
+		return bad("HealthCheckGrace", "is set but the service has no load balancer; ECS allows a grace period only with one")
+	}
 	return validateTags("ecs", op, code, s.Tags, 0)
 }
 

@@ -192,7 +192,7 @@ func ValidateSecurityGroupSpec(s SecurityGroupSpec) error {
 		key := r.key()
 		if j, dup := seen[key]; dup {
 			return invalid("ec2", "AuthorizeSecurityGroupIngress", "InvalidPermission.Duplicate", field,
-				"repeats Ingress[%d] (%s %d from %s); list each rule once", j, key.Protocol, key.Port, key.CIDR)
+				"repeats Ingress[%d] (%s %d from %s); list each rule once", j, key.Protocol, key.Port, key.CIDR+key.SourceGroupID)
 		}
 		seen[key] = i
 	}
@@ -205,7 +205,7 @@ func (r IngressRule) key() IngressRule {
 	if p == "" {
 		p = "tcp"
 	}
-	return IngressRule{Protocol: p, Port: r.Port, CIDR: r.CIDR}
+	return IngressRule{Protocol: p, Port: r.Port, CIDR: r.CIDR, SourceGroupID: r.SourceGroupID}
 }
 
 func validateIngress(op, field string, r IngressRule) error {
@@ -220,8 +220,20 @@ func validateIngress(op, field string, r IngressRule) error {
 	if r.Port < 1 || r.Port > 65535 {
 		return bad("InvalidParameterValue", "Port", "%d is not a port; use 1–65535", r.Port)
 	}
+	if r.SourceGroupID != "" {
+		if r.CIDR != "" {
+			return bad("InvalidParameterCombination", "SourceGroupID", "and CIDR are both set; a rule allows either a CIDR block or a security group, so make two rules")
+		}
+		if !reSG.MatchString(r.SourceGroupID) {
+			return bad("InvalidGroupId.Malformed", "SourceGroupID", "%q is not a security group id; it looks like sg-0123456789abcdef0", r.SourceGroupID)
+		}
+		if len(r.Description) > 255 || !reSGText.MatchString(r.Description) {
+			return bad("InvalidParameterValue", "Description", "%q is too long or has characters EC2 does not allow", r.Description)
+		}
+		return nil
+	}
 	if r.CIDR == "" {
-		return bad("MissingParameter", "CIDR", "is empty; say who may connect, e.g. \"0.0.0.0/0\" (anyone) or \"203.0.113.7/32\" (one address)")
+		return bad("MissingParameter", "CIDR", "is empty; say who may connect, e.g. \"0.0.0.0/0\" (anyone) or \"203.0.113.7/32\" (one address), or give SourceGroupID")
 	}
 	p, err := netip.ParsePrefix(r.CIDR)
 	if err != nil {

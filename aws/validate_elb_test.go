@@ -53,8 +53,12 @@ func TestValidateLoadBalancing(t *testing.T) {
 		{withLS(func(s *ListenerSpec) { s.Port = 70000 }), "elbv2", "CreateListener", "ValidationError", "Port"},
 		{ValidateELBARN("DeleteTargetGroup", "targetgroup", lbARN), "elbv2", "DeleteTargetGroup", "ValidationError", "ARN"},
 		{svc(func(s *ServiceSpec) { s.HealthCheckGrace = 60 }), "ecs", "CreateService", "InvalidParameterException", "HealthCheckGrace"},
-		{svc(func(s *ServiceSpec) { s.LoadBalancer = &ServiceLoadBalancer{TargetGroupARN: tgARN, ContainerPort: 5000} }), "ecs", "CreateService", "InvalidParameterException", "LoadBalancer.ContainerName"},
-		{svc(func(s *ServiceSpec) { s.LoadBalancer = &ServiceLoadBalancer{TargetGroupARN: "x", ContainerName: "web", ContainerPort: 5000} }), "ecs", "CreateService", "InvalidParameterException", "LoadBalancer.TargetGroupARN"},
+		{svc(func(s *ServiceSpec) {
+			s.LoadBalancer = &ServiceLoadBalancer{TargetGroupARN: tgARN, ContainerPort: 5000}
+		}), "ecs", "CreateService", "InvalidParameterException", "LoadBalancer.ContainerName"},
+		{svc(func(s *ServiceSpec) {
+			s.LoadBalancer = &ServiceLoadBalancer{TargetGroupARN: "x", ContainerName: "web", ContainerPort: 5000}
+		}), "ecs", "CreateService", "InvalidParameterException", "LoadBalancer.TargetGroupARN"},
 		{rule(IngressRule{Port: 5000, SourceGroupID: "sg-0123abcd", CIDR: "0.0.0.0/0"}), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterCombination", "Ingress[0].SourceGroupID"},
 		{rule(IngressRule{Port: 5000, SourceGroupID: "web"}), "ec2", "AuthorizeSecurityGroupIngress", "InvalidGroupId.Malformed", "Ingress[0].SourceGroupID"},
 	} {

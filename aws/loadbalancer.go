@@ -66,6 +66,11 @@ type LoadBalancer struct {
 	VpcID       string
 	Subnets     []string
 	Tags        Tags // as found or created
+	// LocalURL is set by the sandbox only: its load balancers exist
+	// nowhere on the internet, so nothing resolves DNSName; when the local
+	// Docker engine runs a proxy for it, this is where the proxy listens
+	// ("http://127.0.0.1:49160/"), the stand-in for http://DNSName/.
+	LocalURL string
 }
 
 // TargetGroupSpec is a target group to find or create.

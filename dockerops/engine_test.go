@@ -76,6 +76,21 @@ func TestContainersListsRunningAndCreated(t *testing.T) {
 		t.Errorf("app answered %q, want ok", body)
 	}
 
+	// IP is the bridge address, what other containers use to reach it;
+	// a container that never started has none.
+	for _, tc := range []struct {
+		id     string
+		wantIP bool
+	}{{id, true}, {created.ID, false}} {
+		info, err := e.InspectContainer(ctx, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ip, err := netip.ParseAddr(info.IP); tc.wantIP != (err == nil && ip.Is4()) {
+			t.Errorf("container %s: IP %q, want an IPv4 address: %v", short(tc.id), info.IP, tc.wantIP)
+		}
+	}
+
 	idle := find(t, list, created.ID)
 	if idle.Name != name+"-idle" || idle.State != "created" || idle.Image != tag {
 		t.Errorf("created container = %+v", idle)

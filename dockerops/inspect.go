@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +36,12 @@ type ContainerInfo struct {
 	// Ports maps container TCP ports to the host ports they are published
 	// on (the first binding of each).
 	Ports map[int]int
+	// IP is the container's address on the default bridge network, or on
+	// the first of its networks by name when it is not on "bridge"; ""
+	// while it is not running or on host/none networking. Containers on
+	// one network reach each other there (the sandbox's load balancer
+	// proxy forwards to its targets' IPs), unlike at published ports.
+	IP string
 }
 
 // ImageInfo describes a local image.
@@ -82,8 +89,24 @@ func (e *Engine) InspectContainer(ctx context.Context, id string) (ContainerInfo
 				info.Ports[int(p.Num())] = hp
 			}
 		}
+		info.IP = networkIP(c.NetworkSettings.Networks)
 	}
 	return info, nil
+}
+
+// networkIP picks the bridge network's address, else the first valid
+// one by network name, so the choice does not depend on map order.
+func networkIP(nets map[string]*network.EndpointSettings) string {
+	if ep := nets[network.NetworkBridge]; ep != nil && ep.IPAddress.IsValid() {
+		return ep.IPAddress.String()
+	}
+	names := slices.Sorted(maps.Keys(nets))
+	for _, n := range names {
+		if ep := nets[n]; ep != nil && ep.IPAddress.IsValid() {
+			return ep.IPAddress.String()
+		}
+	}
+	return ""
 }
 
 // InspectImage returns a local image's ID, tags, labels, exposed ports and

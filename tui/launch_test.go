@@ -350,3 +350,17 @@ func TestChecklistCtrlCAsksToCancel(t *testing.T) {
 		t.Fatal("ctrl+c did not quit once the run was over")
 	}
 }
+
+func TestWizardLoadBalancerOnlyForFargate(t *testing.T) {
+	m, fp, _ := launchModel(t, 120, 40, false)
+	fillWizard(m, "web")
+	mustNotContain(t, screen(m), "Load balancer")
+	press(m, "tab", "right") // target: fargate
+	mustContain(t, screen(m), "Load balancer      [ ] no  an Application Load Balancer: the URL is its DNS name")
+	press(m, "tab", "tab", "tab", "tab", "tab", "tab", "right") // deploy, dir, scaffold, base, port, load balancer: yes
+	mustContain(t, screen(m), "Load balancer      [x] yes")
+	do(m, press(m, "enter"))
+	if got := fp.requests[0]; !got.LoadBalancer || got.Target != "fargate" {
+		t.Fatalf("request = %+v, want fargate with a load balancer", got)
+	}
+}

@@ -38,6 +38,7 @@ const (
 	fBase     = "base"
 	fImage    = "image"
 	fPort     = "port"
+	fLB       = "lb"
 )
 
 // sourceImage is the choice of the source field that deploys an image.
@@ -49,7 +50,7 @@ type formField struct {
 	in        lineInput
 	choices   []string // fieldChoice: the options; fieldToggle: off, on
 	choice    int
-	hint      string // shown, muted, while a text field is empty
+	hint      string // shown, muted, while a text field is empty; a toggle's description
 	err       string // why the value was refused; "" when it is fine
 }
 
@@ -73,10 +74,13 @@ func newWizard() *wizard {
 		{id: fTarget, label: "Target", kind: fieldChoice, choices: launch.Targets},
 		{id: fSource, label: "Deploy", kind: fieldChoice, choices: []string{"build a directory", "an existing image"}},
 		text(fDir, "Directory", ".", "the project directory"),
-		{id: fScaffold, label: "Scaffold if empty", kind: fieldToggle, choices: []string{"no", "yes"}, choice: 1},
+		{id: fScaffold, label: "Scaffold if empty", kind: fieldToggle, choices: []string{"no", "yes"}, choice: 1,
+			hint: "write deckhand's Flask project into an empty or missing directory"},
 		text(fBase, "Base image", "", "the Dockerfile's default (BASE_IMAGE build argument)"),
 		text(fImage, "Image", "", "an image on this machine, e.g. deckhand/web:latest"),
 		text(fPort, "Port", "", ""), // its hint depends on the target: see portHint
+		{id: fLB, label: "Load balancer", kind: fieldToggle, choices: []string{"no", "yes"},
+			hint: "an Application Load Balancer: the URL is its DNS name, not the task's IP"},
 	}}
 }
 
@@ -102,6 +106,10 @@ func (w *wizard) visible() []*formField {
 			}
 		case fImage:
 			if !image {
+				continue
+			}
+		case fLB:
+			if launch.Targets[w.field(fTarget).choice] != launch.TargetFargate {
 				continue
 			}
 		}
@@ -203,6 +211,7 @@ func (w *wizard) request() (launch.Request, bool) {
 		req.Scaffold = w.field(fScaffold).choice == 1
 	}
 	req.Port, _ = strconv.Atoi(w.field(fPort).value())
+	req.LoadBalancer = req.Target == launch.TargetFargate && w.field(fLB).choice == 1
 	return req, true
 }
 
@@ -353,7 +362,7 @@ func (m *Model) fieldValue(f *formField, focus bool, w int) string {
 		if f.choice == 1 {
 			box = "[x] yes"
 		}
-		s := box + st.Muted.Render("  write deckhand's Flask project into an empty or missing directory")
+		s := box + st.Muted.Render("  "+f.hint)
 		if focus {
 			s = st.Selected.Render(box) + st.Muted.Render("  space or ←/→ switches it")
 		}

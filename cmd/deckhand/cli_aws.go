@@ -71,6 +71,7 @@ func (f *cloudFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.memory, "memory", "", "fargate: task `memory` in MiB, valid with --cpu (default 512)")
 	fs.StringVar(&f.cluster, "cluster", "", "fargate: ECS `cluster` (default deckhand-NAME, created if missing)")
 	fs.StringVar(&f.healthCheck, "health-check", "", "fargate: container health check, `python` (python3 urllib on /health) or none (default: python for deckhand's Flask app)")
+	fs.BoolVar(&f.loadBalancer, "load-balancer", false, "fargate: put an internet-facing Application Load Balancer in front of the service; the URL is its DNS name and the tasks' port is open to it only")
 	fs.StringVar(&f.vpc, "vpc", "", "fargate, ec2: `VPC` id to run in (default: the region's default VPC)")
 	fs.StringVar(&f.keyName, "key-name", "", "ec2: existing key pair `name` (default: deckhand-NAME, imported from ~/.ssh/id_*.pub or created)")
 	fs.StringVar(&f.sshCIDR, "ssh-cidr", "", "ec2: who may SSH in, a `CIDR` (default: this machine's public address /32; never 0.0.0.0/0)")
@@ -80,7 +81,7 @@ func (f *cloudFlags) register(fs *flag.FlagSet) {
 
 // cloudTargets says which targets each cloud flag applies to.
 var cloudTargets = map[string][]string{
-	"cpu": {"fargate"}, "memory": {"fargate"}, "cluster": {"fargate"}, "health-check": {"fargate"},
+	"cpu": {"fargate"}, "memory": {"fargate"}, "cluster": {"fargate"}, "health-check": {"fargate"}, "load-balancer": {"fargate"},
 	"vpc": {"fargate", "ec2"}, "key-name": {"ec2"}, "ssh-cidr": {"ec2"}, "ami-distro": {"ec2"}, "instance-type": {"ec2"},
 }
 

@@ -118,7 +118,7 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	req := launch.Request{
 		Stack: f.name, Target: f.target, Dir: f.dir, Image: f.image, BaseImage: f.baseImage,
-		Scaffold: f.scaffold, Port: f.port, NoWait: f.noWait, Timeout: f.timeout,
+		Scaffold: f.scaffold, Port: f.port, NoWait: f.noWait, Timeout: f.timeout, LoadBalancer: f.cloud.loadBalancer,
 	}
 	p := planner{cloud: f.cloud.cloudOptions}
 	if f.dryRun {

@@ -35,6 +35,7 @@ type planner struct {
 // cloudOptions are the fargate and ec2 targets' own settings.
 type cloudOptions struct {
 	cpu, memory, vpc, cluster, healthCheck    string // fargate (vpc: both)
+	loadBalancer                              bool   // the --load-balancer flag; plans read launch.Request.LoadBalancer
 	keyName, sshCIDR, amiDistro, instanceType string // ec2
 }
 
@@ -43,6 +44,9 @@ var _ launch.Planner = planner{}
 func (p planner) PlanLaunch(req launch.Request) ([]launch.Step, func() string, error) {
 	if err := launch.ValidateTarget(req.Target); err != nil {
 		return nil, nil, err
+	}
+	if req.LoadBalancer && req.Target != launch.TargetFargate {
+		return nil, nil, fmt.Errorf("a load balancer is an option of the fargate target only, not %s", req.Target)
 	}
 	switch req.Target {
 	case launch.TargetLocal:
@@ -73,6 +77,7 @@ func (p planner) PlanLaunch(req launch.Request) ([]launch.Step, func() string, e
 			Stack: req.Stack, Dir: req.Dir, Image: req.Image, BaseImage: req.BaseImage, Scaffold: req.Scaffold,
 			Port: req.Port, CPU: p.cloud.cpu, Memory: p.cloud.memory, VpcID: p.cloud.vpc, Cluster: p.cloud.cluster,
 			HealthCheck: p.cloud.healthCheck, NoWait: req.NoWait, Timeout: req.Timeout, Sandbox: p.aws != nil && p.aws.sandbox,
+			LoadBalancer: req.LoadBalancer,
 		})
 		if err != nil {
 			return nil, nil, err

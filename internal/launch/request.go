@@ -43,6 +43,9 @@ type Request struct {
 	// NoWait returns once everything is created, without the readiness
 	// waits and HTTP checks (the CLI's --no-wait).
 	NoWait bool
+	// LoadBalancer (fargate only) puts an Application Load Balancer in
+	// front of the service; the URL is then its DNS name.
+	LoadBalancer bool
 }
 
 // Planner turns requests into steps for Execute. Planning only reads

@@ -91,6 +91,9 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 			Commands:  cmds,
 		}
 	}
+	if s, ok := d.elbStep(r, del); ok {
+		return s
+	}
 	switch r.Type {
 	case "ecs:service":
 		s := del("ECS service", launch.Shell("aws", "ecs", "delete-service", "--cluster", r.Parent, "--service", r.ID, "--force"),
@@ -190,8 +193,11 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 
 // shortName keeps step names readable: the last part of a path-like id.
 func shortName(r awsapi.TaggedResource) string {
-	if r.Type == "logs:log-group" {
+	switch r.Type {
+	case "logs:log-group":
 		return r.ID
+	case "elb:load-balancer", "elb:target-group":
+		return elbShortName(r.ID)
 	}
 	if i := strings.LastIndex(r.ID, "/"); i >= 0 && r.Type != "ecr:repository" {
 		return r.ID[i+1:]

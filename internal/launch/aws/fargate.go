@@ -55,6 +55,10 @@ type FargateOptions struct {
 	VpcID string
 	// Cluster is the ECS cluster; "" = deckhand-<stack>, created if missing.
 	Cluster string
+	// LoadBalancer puts an internet-facing Application Load Balancer in
+	// front of the service: the URL is its DNS name, and the tasks' port
+	// is open to the load balancer only.
+	LoadBalancer bool
 	// HealthCheck: "" (auto: the python3 check on /health for deckhand's
 	// Flask app, none for other images), "none" or "python".
 	HealthCheck string
@@ -99,14 +103,22 @@ type fargate struct {
 	health  bool   // the task definition has the python3 health check
 	welcome string // expected in GET /, "" = any 2xx
 
-	local     bool // the URL is a local engine's binding (the sandbox runs the task)
-	roleARN   string
-	roleNew   bool
-	subnets   []string
-	vpc       string
-	groupID   string
-	deployed  time.Time // when the service was created or updated
-	svcBefore bool      // the service existed
+	local    bool // the URL is a local engine's binding (the sandbox runs the task)
+	roleARN  string
+	roleNew  bool
+	subnets  []string
+	vpc      string
+	groupID  string
+	deployed time.Time // when the service was created or updated
+
+	// With a load balancer (fargate_lb.go).
+	lbs         awsapi.LoadBalancers
+	lbSubnets   []string // one per availability zone
+	lbGroupID   string
+	lb          awsapi.LoadBalancer
+	targetGroup string            // ARN
+	lbSeen      map[string]string // what the wait last said of the LB and each target
+	svcBefore   bool              // the service existed
 	// oldStopped are the service's tasks that had stopped before this
 	// deployment: the wait does not count them as failures.
 	oldStopped map[string]bool
@@ -164,7 +176,14 @@ func Fargate(be Backend, eng *dockerops.Engine, o FargateOptions) ([]launch.Step
 	if o.CheckTimeout <= 0 {
 		o.CheckTimeout = time.Minute
 	}
-	p := &fargate{FargateOptions: o, res: &FargateResult{Service: o.Stack}}
+	p := &fargate{FargateOptions: o, res: &FargateResult{Service: o.Stack}, lbSeen: map[string]string{}}
+	if o.LoadBalancer {
+		// Every backend deckhand has implements it; a nil be is a dry run.
+		p.lbs, _ = be.(awsapi.LoadBalancers)
+		if be != nil && p.lbs == nil {
+			return nil, nil, inputErr("load-balancer", "on", "this account's backend cannot create load balancers")
+		}
+	}
 	p.imageSource = imageSource{stack: o.Stack, dir: o.Dir, baseImage: o.BaseImage, scaffold: o.Scaffold, existing: o.Image,
 		be: be, eng: eng, ref: &p.res.Image, builtID: &p.res.ImageID}
 	if o.Image != "" {
@@ -200,8 +219,13 @@ func Fargate(be Backend, eng *dockerops.Engine, o FargateOptions) ([]launch.Step
 	} else {
 		steps = append(steps, p.imageStep())
 	}
-	steps = append(steps, p.logGroupStep(), p.roleStep(), p.taskDefStep(), p.clusterStep(),
-		p.networkStep(), p.securityGroupStep(), p.serviceStep(), p.waitStep(), p.urlStep(), p.checkStep())
+	steps = append(steps, p.logGroupStep(), p.roleStep(), p.taskDefStep(), p.clusterStep(), p.networkStep())
+	if o.LoadBalancer {
+		steps = append(steps, p.lbGroupStep(), p.securityGroupStep(), p.loadBalancerStep())
+	} else {
+		steps = append(steps, p.securityGroupStep())
+	}
+	steps = append(steps, p.serviceStep(), p.waitStep(), p.urlStep(), p.checkStep())
 	return steps, p.res, nil
 }
 

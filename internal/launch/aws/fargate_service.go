@@ -75,6 +75,12 @@ func (p *fargate) networkStep() launch.Step {
 					p.subnets = append(p.subnets, s.ID)
 				}
 			}
+			if p.LoadBalancer {
+				p.lbSubnets = lbSubnets(subnets)
+				if len(p.lbSubnets) < 2 {
+					return fmt.Errorf("VPC %s has subnets in only one availability zone; an Application Load Balancer needs two: add a subnet in another zone, or launch without a load balancer", vpc)
+				}
+			}
 			out.Result(fmt.Sprintf("%s, subnets %s", vpc, strings.Join(p.subnets, ", ")))
 			return nil
 		},
@@ -117,22 +123,32 @@ func orPlaceholder(s, placeholder string) string {
 
 func (p *fargate) securityGroupStep() launch.Step {
 	name := FargateGroupName(p.Stack)
+	// Without a load balancer the world reaches the tasks; with one, only
+	// the load balancer does.
+	from, source, cliFrom := "anywhere", "0.0.0.0/0", []string{"--cidr", "0.0.0.0/0"}
+	if p.LoadBalancer {
+		from, source, cliFrom = "the load balancer's group "+LBGroupName(p.Stack), LBGroupName(p.Stack), []string{"--source-group", "LB_SG_ID"}
+	}
 	return launch.Step{
 		Name:    "security-group",
-		Summary: fmt.Sprintf("Find or create the security group %s opening only TCP %s (the app) from anywhere", name, p.portText()),
+		Summary: fmt.Sprintf("Find or create the security group %s opening only TCP %s (the app) from %s", name, p.portText(), from),
 		Resources: []launch.Resource{
 			{Action: "create", Kind: "security group", Name: name + " (if missing)"},
-			{Action: "allow", Kind: "ingress", Name: "tcp " + p.portText() + " from 0.0.0.0/0"},
+			{Action: "allow", Kind: "ingress", Name: "tcp " + p.portText() + " from " + source},
 		},
 		Commands: []string{
 			launch.Shell("aws", "ec2", "create-security-group", "--group-name", name, "--description", "deckhand: "+p.Stack+" app port for Fargate tasks",
 				"--vpc-id", orPlaceholder(p.VpcID, "VPC_ID"), "--tag-specifications", "ResourceType=security-group,"+cliTags(p.Stack, "ec2")),
-			launch.Shell("aws", "ec2", "authorize-security-group-ingress", "--group-id", "SG_ID", "--protocol", "tcp", "--port", p.portText(), "--cidr", "0.0.0.0/0"),
+			launch.Shell(append([]string{"aws", "ec2", "authorize-security-group-ingress", "--group-id", "SG_ID", "--protocol", "tcp", "--port", p.portText()}, cliFrom...)...),
 		},
 		Run: func(ctx context.Context, out *launch.Output) error {
+			rule := awsapi.IngressRule{Protocol: "tcp", Port: int32(p.port), CIDR: "0.0.0.0/0", Description: "deckhand app port"}
+			if p.LoadBalancer {
+				rule.CIDR, rule.SourceGroupID = "", p.lbGroupID
+			}
 			id, created, err := p.be.EnsureSecurityGroup(ctx, awsapi.SecurityGroupSpec{
 				Name: name, Description: "deckhand: " + p.Stack + " app port for Fargate tasks", VpcID: p.vpc,
-				Ingress: []awsapi.IngressRule{{Protocol: "tcp", Port: int32(p.port), CIDR: "0.0.0.0/0", Description: "deckhand app port"}},
+				Ingress: []awsapi.IngressRule{rule},
 				Tags:    tags(p.Stack),
 			})
 			if err != nil {
@@ -141,26 +157,38 @@ func (p *fargate) securityGroupStep() launch.Step {
 			p.groupID = id
 			if created {
 				out.Created(launch.Resource{Action: "create", Kind: "security group", Name: name + " " + id})
-				out.Result(fmt.Sprintf("created %s: tcp %d from anywhere", id, p.port))
+				out.Result(fmt.Sprintf("created %s: tcp %d from %s", id, p.port, from))
 			} else {
-				out.Result(fmt.Sprintf("found %s; tcp %d from anywhere is allowed", id, p.port))
+				out.Result(fmt.Sprintf("found %s; tcp %d from %s is allowed", id, p.port, from))
 			}
 			return nil
 		},
 	}
 }
 
+// lbGrace is how long ECS ignores the load balancer's health checks of a
+// new task: gunicorn answers within seconds, but a cold Fargate task may
+// take longer to pass two checks.
+const lbGrace = 60
+
 func (p *fargate) serviceStep() launch.Step {
 	netcfg := "awsvpcConfiguration={subnets=[SUBNET_IDS],securityGroups=[SG_ID],assignPublicIp=ENABLED}"
+	create := []string{"aws", "ecs", "create-service", "--cluster", p.Cluster, "--service-name", p.Stack, "--task-definition", p.Stack,
+		"--desired-count", "1", "--launch-type", "FARGATE", "--network-configuration", netcfg,
+		"--deployment-configuration", "deploymentCircuitBreaker={enable=true,rollback=true}", "--tags", cliTags(p.Stack, "ecs")}
+	lb := ""
+	if p.LoadBalancer {
+		create = append(create, "--load-balancers", fmt.Sprintf("targetGroupArn=TG_ARN,containerName=%s,containerPort=%s", p.Stack, p.portText()),
+			"--health-check-grace-period-seconds", fmt.Sprint(lbGrace))
+		lb = ", registered in the load balancer's target group"
+	}
 	return launch.Step{
 		Name: "service",
-		Summary: fmt.Sprintf("Create the ECS service %s in %s (1 Fargate task, public IP, circuit breaker with rollback), "+
-			"or update it to the new revision (a new deployment)", p.Stack, p.Cluster),
+		Summary: fmt.Sprintf("Create the ECS service %s in %s (1 Fargate task, public IP%s, circuit breaker with rollback), "+
+			"or update it to the new revision (a new deployment)", p.Stack, p.Cluster, lb),
 		Resources: []launch.Resource{{Action: "create", Kind: "ECS service", Name: p.Stack + " in " + p.Cluster + " (or update it)"}},
 		Commands: []string{
-			launch.Shell("aws", "ecs", "create-service", "--cluster", p.Cluster, "--service-name", p.Stack, "--task-definition", p.Stack,
-				"--desired-count", "1", "--launch-type", "FARGATE", "--network-configuration", netcfg,
-				"--deployment-configuration", "deploymentCircuitBreaker={enable=true,rollback=true}", "--tags", cliTags(p.Stack, "ecs")),
+			launch.Shell(create...),
 			"# or, when the service exists:\n" + launch.Shell("aws", "ecs", "update-service", "--cluster", p.Cluster, "--service", p.Stack,
 				"--task-definition", p.Stack, "--desired-count", "1"),
 		},
@@ -199,10 +227,15 @@ func (p *fargate) serviceStep() launch.Step {
 				}
 			}
 			p.deployed = time.Now()
-			s, err := p.be.CreateService(ctx, awsapi.ServiceSpec{
+			spec := awsapi.ServiceSpec{
 				Cluster: p.res.ClusterARN, Name: p.Stack, TaskDefinition: p.res.TaskDefinition, Desired: 1, LaunchType: "FARGATE",
 				Subnets: p.subnets, SecurityGroups: []string{p.groupID}, PublicIP: true, CircuitBreaker: true, Tags: tags(p.Stack),
-			})
+			}
+			if p.LoadBalancer {
+				spec.LoadBalancer = &awsapi.ServiceLoadBalancer{TargetGroupARN: p.targetGroup, ContainerName: p.Stack, ContainerPort: int32(p.port)}
+				spec.HealthCheckGrace = lbGrace
+			}
+			s, err := p.be.CreateService(ctx, spec)
 			if err != nil {
 				return err
 			}
@@ -215,6 +248,9 @@ func (p *fargate) serviceStep() launch.Step {
 }
 
 func (p *fargate) urlStep() launch.Step {
+	if p.LoadBalancer {
+		return p.lbURLStep()
+	}
 	return launch.Step{
 		Name:    "url",
 		Summary: "Find the URL: the running task's public IP and port " + p.portText(),
@@ -302,16 +338,27 @@ func (p *fargate) checkStep() launch.Step {
 	return launch.Step{
 		Name:     "check",
 		Summary:  "Check that GET / " + what,
-		Commands: []string{launch.Shell("curl", "-fsS", "http://PUBLIC_IP:"+p.portText()+"/")},
+		Commands: []string{launch.Shell("curl", "-fsS", map[bool]string{false: "http://PUBLIC_IP:" + p.portText() + "/", true: "http://LB_DNS_NAME/"}[p.LoadBalancer])},
 		Run: func(ctx context.Context, out *launch.Output) error {
 			if p.NoWait {
 				return launch.Skip("--no-wait")
+			}
+			if p.Sandbox && !p.local && p.LoadBalancer {
+				url := p.res.URL
+				p.res.URL = ""
+				return launch.Skip("the sandbox's load balancer answers only through a proxy on the local Docker engine, which needs the task's image there and a statically linked deckhand " +
+					"(scripts/run builds one); nothing answers on " + url)
 			}
 			if p.Sandbox && !p.local {
 				url := p.res.URL
 				p.res.URL = "" // no URL to give: nothing answers there
 				return launch.Skip("the sandbox only simulates this task, because the local Docker engine does not have its image " + p.res.Image +
 					", so nothing answers on " + url + "; pull or build the image locally and the sandbox runs it for real")
+			}
+			if p.LoadBalancer && p.lb.LocalURL == "" && !p.Sandbox {
+				// A new load balancer's DNS name takes a minute or two
+				// to resolve everywhere.
+				return checkHTTP(ctx, out, p.res.URL, p.welcome, max(p.CheckTimeout, 3*time.Minute), 5*time.Second)
 			}
 			return checkHTTP(ctx, out, p.res.URL, p.welcome, p.CheckTimeout, 2*time.Second)
 		},

@@ -92,15 +92,20 @@ func failedStart(t resource.Task) bool {
 }
 
 func (p *fargate) waitStep() launch.Step {
+	cmds := []string{
+		launch.Shell("aws", "ecs", "wait", "services-stable", "--cluster", p.Cluster, "--services", p.Stack),
+		launch.Shell("aws", "ecs", "describe-tasks", "--cluster", p.Cluster, "--tasks", "TASK_ARN",
+			"--query", "tasks[].[lastStatus,healthStatus,stopCode,stoppedReason]"),
+	}
+	if p.LoadBalancer {
+		cmds = append(cmds, launch.Shell("aws", "elbv2", "wait", "load-balancer-available", "--names", LoadBalancerName(p.Stack)),
+			launch.Shell("aws", "elbv2", "describe-target-health", "--target-group-arn", "TG_ARN"))
+	}
 	return launch.Step{
 		Name: "wait",
-		Summary: fmt.Sprintf("Wait for a steady state (at most %v), watching the tasks; stop at once when ECS fails the rollout or %d tasks stop",
-			p.Timeout, p.MaxFailedTasks),
-		Commands: []string{
-			launch.Shell("aws", "ecs", "wait", "services-stable", "--cluster", p.Cluster, "--services", p.Stack),
-			launch.Shell("aws", "ecs", "describe-tasks", "--cluster", p.Cluster, "--tasks", "TASK_ARN",
-				"--query", "tasks[].[lastStatus,healthStatus,stopCode,stoppedReason]"),
-		},
+		Summary: fmt.Sprintf("Wait for a steady state%s (at most %v), watching the tasks; stop at once when ECS fails the rollout or %d tasks stop",
+			map[bool]string{true: " and a healthy target behind an active load balancer"}[p.LoadBalancer], p.Timeout, p.MaxFailedTasks),
+		Commands: cmds,
 		Run: func(ctx context.Context, out *launch.Output) error {
 			if p.NoWait {
 				return launch.Skip("--no-wait")
@@ -163,6 +168,12 @@ func (p *fargate) wait(ctx context.Context, out *launch.Output) error {
 				running++
 			}
 		}
+		lbOK := true
+		if p.LoadBalancer {
+			if lbOK, err = p.lbReady(ctx, out); err != nil {
+				return err
+			}
+		}
 		switch {
 		case svc.Rollout == "FAILED" && svc.TaskDefinition != p.res.TaskDefinition:
 			// The circuit breaker rolled back to the previous revision.
@@ -171,16 +182,23 @@ func (p *fargate) wait(ctx context.Context, out *launch.Output) error {
 			return p.failed(ctx, &DeployError{Service: p.Stack, Revision: rev, Rollout: orDefault(svc.RolloutReason, "rollout FAILED"), Stopped: stopped})
 		case len(stopped) >= p.MaxFailedTasks:
 			return p.failed(ctx, &DeployError{Service: p.Stack, Revision: rev, Stopped: stopped})
-		case svc.TaskDefinition == p.res.TaskDefinition && running >= int(max(svc.Desired, 1)) &&
+		case lbOK && svc.TaskDefinition == p.res.TaskDefinition && running >= int(max(svc.Desired, 1)) &&
 			(svc.Rollout == "COMPLETED" || (svc.Rollout == "" && svc.Deployments <= 1) || svc.Running >= svc.Desired && svc.Deployments <= 1):
 			health := ""
 			if p.health {
 				health = ", healthy"
 			}
+			if p.LoadBalancer {
+				health += "; the load balancer is active and its target healthy"
+			}
 			out.Result(fmt.Sprintf("%d/%d tasks of %s running%s", running, svc.Desired, rev, health))
 			return nil
 		}
 		if time.Now().Add(p.Poll).After(deadline) {
+			if !lbOK && svc.Running >= svc.Desired {
+				return fmt.Errorf("the load balancer %s did not become active with a healthy target within %v (%s); its target group's health check asks GET %s on port %d: the app must answer it with 200–399",
+					p.lb.Name, p.Timeout, p.lb.State, p.healthPath(), p.port)
+			}
 			return fmt.Errorf("service %s did not reach a steady state within %v: %d/%d running, rollout %s; the deployment goes on: watch it in deckhand, or launch again later",
 				p.Stack, p.Timeout, svc.Running, svc.Desired, orDefault(svc.Rollout, "not reported"))
 		}

@@ -1,0 +1,229 @@
+package aws
+
+// The load balancer option of a Fargate launch: an internet-facing
+// Application Load Balancer in front of the service, so the URL is the
+// load balancer's DNS name, which stays the same across deployments (a
+// task's public IP changes with every new task), and the tasks are
+// reachable only through it.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	awsapi "deckhand/aws"
+	"deckhand/internal/launch"
+)
+
+// ListenerPort is the port the load balancer listens on (HTTP).
+const ListenerPort = 80
+
+// elbName is "deckhand-STACK" when that fits Elastic Load Balancing's 32
+// characters, else a shortened, still unique "dh-…-HASH".
+func elbName(stack string) string {
+	if n := "deckhand-" + stack; len(n) <= 32 {
+		return n
+	}
+	sum := sha256.Sum256([]byte(stack))
+	return "dh-" + strings.TrimRight(stack[:20], "-") + "-" + hex.EncodeToString(sum[:4])
+}
+
+// LoadBalancerName and TargetGroupName are the stack's load balancer and
+// target group (two namespaces, so the same name); LBGroupName is the load
+// balancer's security group.
+func LoadBalancerName(stack string) string { return elbName(stack) }
+func TargetGroupName(stack string) string  { return elbName(stack) }
+func LBGroupName(stack string) string      { return "deckhand-" + stack + "-lb" }
+
+// healthPath is what the target group's health check asks: deckhand's
+// Flask app has /health; for another image "/" is the one path known.
+func (p *fargate) healthPath() string {
+	if p.proj.deckhand || p.health {
+		return "/health"
+	}
+	return "/"
+}
+
+// lbSubnets picks one subnet per availability zone (an ALB takes one per
+// zone and needs two zones).
+func lbSubnets(subnets []awsapi.Subnet) []string {
+	var out, zones []string
+	for _, s := range subnets {
+		if !slices.Contains(zones, s.AZ) {
+			zones = append(zones, s.AZ)
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+func (p *fargate) lbGroupStep() launch.Step {
+	name := LBGroupName(p.Stack)
+	return launch.Step{
+		Name:    "lb-security-group",
+		Summary: fmt.Sprintf("Find or create the security group %s opening TCP %d (HTTP) from anywhere, for the load balancer", name, ListenerPort),
+		Resources: []launch.Resource{
+			{Action: "create", Kind: "security group", Name: name + " (if missing)"},
+			{Action: "allow", Kind: "ingress", Name: fmt.Sprintf("tcp %d from 0.0.0.0/0", ListenerPort)},
+		},
+		Commands: []string{
+			launch.Shell("aws", "ec2", "create-security-group", "--group-name", name, "--description", "deckhand: "+p.Stack+" load balancer",
+				"--vpc-id", orPlaceholder(p.VpcID, "VPC_ID"), "--tag-specifications", "ResourceType=security-group,"+cliTags(p.Stack, "ec2")),
+			launch.Shell("aws", "ec2", "authorize-security-group-ingress", "--group-id", "LB_SG_ID", "--protocol", "tcp", "--port", fmt.Sprint(ListenerPort), "--cidr", "0.0.0.0/0"),
+		},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			id, created, err := p.be.EnsureSecurityGroup(ctx, awsapi.SecurityGroupSpec{
+				Name: name, Description: "deckhand: " + p.Stack + " load balancer", VpcID: p.vpc,
+				Ingress: []awsapi.IngressRule{{Protocol: "tcp", Port: ListenerPort, CIDR: "0.0.0.0/0", Description: "deckhand load balancer"}},
+				Tags:    tags(p.Stack),
+			})
+			if err != nil {
+				return err
+			}
+			p.lbGroupID = id
+			if created {
+				out.Created(launch.Resource{Action: "create", Kind: "security group", Name: name + " " + id})
+				out.Result(fmt.Sprintf("created %s: tcp %d from anywhere", id, ListenerPort))
+			} else {
+				out.Result(fmt.Sprintf("found %s; tcp %d from anywhere is allowed", id, ListenerPort))
+			}
+			return nil
+		},
+	}
+}
+
+func (p *fargate) loadBalancerStep() launch.Step {
+	lb, tg := LoadBalancerName(p.Stack), TargetGroupName(p.Stack)
+	return launch.Step{
+		Name: "load-balancer",
+		Summary: fmt.Sprintf("Find or create the Application Load Balancer %s (internet-facing, one subnet per zone), "+
+			"its target group (tasks' IPs on port %s, health check GET %s) and an HTTP listener on port %d", lb, p.portText(), p.healthPath(), ListenerPort),
+		Resources: []launch.Resource{
+			{Action: "create", Kind: "load balancer", Name: lb + " (if missing)"},
+			{Action: "create", Kind: "target group", Name: tg + " (if missing)"},
+			{Action: "create", Kind: "listener", Name: fmt.Sprintf("HTTP %d → %s (if missing)", ListenerPort, tg)},
+		},
+		Commands: []string{
+			launch.Shell("aws", "elbv2", "create-load-balancer", "--name", lb, "--type", "application", "--scheme", "internet-facing",
+				"--subnets", "SUBNET_A", "SUBNET_B", "--security-groups", "LB_SG_ID", "--tags", cliTags(p.Stack, "elbv2")),
+			launch.Shell("aws", "elbv2", "create-target-group", "--name", tg, "--target-type", "ip", "--protocol", "HTTP", "--port", p.portText(),
+				"--vpc-id", orPlaceholder(p.VpcID, "VPC_ID"), "--health-check-path", p.healthPath(), "--health-check-interval-seconds", "10",
+				"--healthy-threshold-count", "2", "--tags", cliTags(p.Stack, "elbv2")),
+			launch.Shell("aws", "elbv2", "modify-target-group-attributes", "--target-group-arn", "TG_ARN",
+				"--attributes", "Key=deregistration_delay.timeout_seconds,Value=30"),
+			launch.Shell("aws", "elbv2", "create-listener", "--load-balancer-arn", "LB_ARN", "--protocol", "HTTP", "--port", fmt.Sprint(ListenerPort),
+				"--default-actions", "Type=forward,TargetGroupArn=TG_ARN"),
+		},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			got, created, err := p.lbs.EnsureLoadBalancer(ctx, awsapi.LoadBalancerSpec{
+				Name: lb, Subnets: p.lbSubnets, SecurityGroups: []string{p.lbGroupID}, Tags: tags(p.Stack),
+			})
+			if err != nil {
+				return err
+			}
+			p.lb = got
+			if created {
+				out.Created(launch.Resource{Action: "create", Kind: "load balancer", Name: lb})
+				out.Linef("created %s (%s), DNS name %s", lb, got.State, got.DNSName)
+			} else {
+				out.Linef("found %s (%s), DNS name %s", lb, got.State, got.DNSName)
+			}
+			group, created, err := p.lbs.EnsureTargetGroup(ctx, awsapi.TargetGroupSpec{
+				Name: tg, VpcID: p.vpc, Port: int32(p.port), HealthPath: p.healthPath(), Tags: tags(p.Stack),
+			})
+			if err != nil {
+				return err
+			}
+			p.targetGroup = group.ARN
+			if created {
+				out.Created(launch.Resource{Action: "create", Kind: "target group", Name: tg})
+			}
+			if group.Port != int32(p.port) {
+				return fmt.Errorf("the target group %s exists with port %d, not the app's %d: destroy the launch (deckhand destroy --name %s) or keep the port", tg, group.Port, p.port, p.Stack)
+			}
+			_, created, err = p.lbs.EnsureListener(ctx, awsapi.ListenerSpec{
+				LoadBalancerARN: got.ARN, Port: ListenerPort, TargetGroupARN: group.ARN, Tags: tags(p.Stack),
+			})
+			if err != nil {
+				return err
+			}
+			verb := "found"
+			if created {
+				verb = "created"
+			}
+			out.Result(fmt.Sprintf("%s, target group %s, listener HTTP %d (%s)", lb, tg, ListenerPort, verb))
+			return nil
+		},
+	}
+}
+
+// lbReady reports whether the load balancer is active and a target of the
+// service is healthy, saying each change of the load balancer's state and
+// of each target's health as it is seen.
+func (p *fargate) lbReady(ctx context.Context, out *launch.Output) (bool, error) {
+	lb, err := p.lbs.LoadBalancer(ctx, LoadBalancerName(p.Stack))
+	if err != nil {
+		return false, err
+	}
+	p.lb = lb
+	if s := "load balancer " + lb.Name + ": " + lb.State; s != p.lbSeen["lb"] {
+		out.Line(s)
+		p.lbSeen["lb"] = s
+	}
+	if lb.State == "failed" {
+		return false, fmt.Errorf("the load balancer %s failed: %s", lb.Name, orDefault(lb.StateReason, "no reason given"))
+	}
+	ts, err := p.lbs.TargetHealth(ctx, p.targetGroup)
+	if err != nil {
+		return false, err
+	}
+	healthy := 0
+	for _, t := range ts {
+		key := fmt.Sprintf("%s:%d", t.ID, t.Port)
+		s := "target " + key + ": " + t.State
+		if t.State != "healthy" && t.Description != "" {
+			s += " (" + t.Description + ")"
+		}
+		if s != p.lbSeen[key] {
+			out.Line(s)
+			p.lbSeen[key] = s
+		}
+		if t.State == "healthy" {
+			healthy++
+		}
+	}
+	return (lb.State == "active" || lb.State == "active_impaired") && healthy > 0, nil
+}
+
+// lbURLStep replaces the task-IP URL step when there is a load balancer.
+func (p *fargate) lbURLStep() launch.Step {
+	return launch.Step{
+		Name:    "url",
+		Summary: fmt.Sprintf("Find the URL: the load balancer's DNS name, port %d", ListenerPort),
+		Commands: []string{launch.Shell("aws", "elbv2", "describe-load-balancers", "--names", LoadBalancerName(p.Stack),
+			"--query", "LoadBalancers[0].DNSName")},
+		Run: func(ctx context.Context, out *launch.Output) error {
+			if p.NoWait {
+				return launch.Skip("--no-wait")
+			}
+			lb, err := p.lbs.LoadBalancer(ctx, LoadBalancerName(p.Stack))
+			if err != nil {
+				return err
+			}
+			p.lb = lb
+			url := fmt.Sprintf("http://%s/", lb.DNSName)
+			if lb.LocalURL != "" {
+				// The sandbox's DNS name resolves nowhere; its proxy on
+				// the local engine stands in for it.
+				out.Linef("the sandbox's load balancer %s answers on the local engine at %s", lb.DNSName, lb.LocalURL)
+				url, p.local = lb.LocalURL, true
+			}
+			p.res.URL = url
+			out.Result(url)
+			return nil
+		},
+	}
+}

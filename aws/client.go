@@ -42,7 +42,7 @@ type Client struct {
 	ec2      *ec2.Client
 	ecs      *ecs.Client
 	sts      *sts.Client
-	deploy   deployClients // ECR, IAM, Logs, SSM, tagging: deploy_clients.go
+	deploy   deployClients // ECR, ELBv2, IAM, Logs, SSM, tagging: deploy_clients.go
 
 	// ec2PageSize is DescribeInstances' MaxResults; a field so tests can
 	// make moto return several pages without seeding thousands of instances.

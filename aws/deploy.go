@@ -205,7 +205,8 @@ type TaggedResource struct {
 	Type string // one of StackDeleteOrder, e.g. "ecr:repository"
 	// ID is what the Delete call takes: the repository, role, instance
 	// profile, log group, key pair, cluster or service name; the security group or instance id;
-	// the task definition's family:revision.
+	// the task definition's family:revision; the load balancer's or target
+	// group's ARN.
 	ID     string
 	ARN    string
 	Parent string // the cluster name, for "ecs:service"
@@ -216,6 +217,12 @@ type TaggedResource struct {
 var StackDeleteOrder = []string{
 	"ecs:service",
 	"ec2:instance",
+	// The load balancer goes before its target group (AWS refuses to delete
+	// a group a listener forwards to: ResourceInUse; deleting the load
+	// balancer deletes its listeners) and before the security group it
+	// uses (DependencyViolation while it exists).
+	"elb:load-balancer",
+	"elb:target-group",
 	"ecs:task-definition",
 	"ecs:cluster",
 	"ec2:security-group",
@@ -265,6 +272,9 @@ var notFoundCodes = map[string]bool{
 	"ServiceNotFoundException":    true,
 	"ServiceNotActiveException":   true,
 	"ParameterNotFound":           true, // SSM
+	"LoadBalancerNotFound":        true, // Elastic Load Balancing v2
+	"TargetGroupNotFound":         true,
+	"ListenerNotFound":            true,
 }
 
 // IsNotFound reports whether err is AWS saying the resource does not exist,

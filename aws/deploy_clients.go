@@ -4,14 +4,17 @@ import (
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
-// deployClients are the SDK clients of the deploy capabilities.
+// deployClients are the SDK clients of the deploy capabilities (elb is
+// Elastic Load Balancing v2: the LoadBalancers capability).
 type deployClients struct {
 	ecr     *ecr.Client
+	elb     *elasticloadbalancingv2.Client
 	iam     *iam.Client
 	logs    *cloudwatchlogs.Client
 	ssm     *ssm.Client
@@ -23,6 +26,11 @@ type deployClients struct {
 func newDeployClients(cfg sdkaws.Config, base *string) deployClients {
 	return deployClients{
 		ecr: ecr.NewFromConfig(cfg, func(o *ecr.Options) {
+			if base != nil {
+				o.BaseEndpoint = base
+			}
+		}),
+		elb: elasticloadbalancingv2.NewFromConfig(cfg, func(o *elasticloadbalancingv2.Options) {
 			if base != nil {
 				o.BaseEndpoint = base
 			}

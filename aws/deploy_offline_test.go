@@ -50,6 +50,20 @@ func deployMutations(c *Client, empty bool) map[string]func() error {
 		"DeregisterTaskDefinition": func() error {
 			return c.DeregisterTaskDefinition(ctx, name+":1")
 		},
+		"EnsureLoadBalancer": func() error {
+			_, _, err := c.EnsureLoadBalancer(ctx, LoadBalancerSpec{Name: name, Subnets: []string{vpc}, SecurityGroups: []string{sg}})
+			return err
+		},
+		"DeleteLoadBalancer": func() error { return c.DeleteLoadBalancer(ctx, name) },
+		"EnsureTargetGroup": func() error {
+			_, _, err := c.EnsureTargetGroup(ctx, TargetGroupSpec{Name: name, VpcID: vpc, Port: 5000, HealthPath: "/"})
+			return err
+		},
+		"DeleteTargetGroup": func() error { return c.DeleteTargetGroup(ctx, name) },
+		"EnsureListener": func() error {
+			_, _, err := c.EnsureListener(ctx, ListenerSpec{LoadBalancerARN: name, Port: 80, TargetGroupARN: name})
+			return err
+		},
 	}
 }
 

@@ -126,6 +126,11 @@ func toService(s types.Service, clusterARN string) resource.Service {
 	if out.ClusterARN == "" {
 		out.ClusterARN = clusterARN
 	}
+	for _, lb := range s.LoadBalancers {
+		if arn := sdkaws.ToString(lb.TargetGroupArn); arn != "" { // classic load balancers have a name instead
+			out.TargetGroups = append(out.TargetGroups, arn)
+		}
+	}
 	for _, d := range s.Deployments {
 		if sdkaws.ToString(d.Status) == "PRIMARY" {
 			out.Rollout = string(d.RolloutState)

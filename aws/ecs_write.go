@@ -136,7 +136,9 @@ func (c *Client) containerDef(ct ContainerSpec) types.ContainerDefinition {
 // CreateService creates a service. With Subnets it runs in awsvpc mode in
 // those subnets and security groups (with a public IP when PublicIP); with
 // CircuitBreaker a deployment whose tasks keep failing is stopped and rolled
-// back to the last working one. Tags go on the service and are propagated
+// back to the last working one. With LoadBalancer, ECS registers each
+// task's IP and container port in the target group, and ignores the
+// group's health checks of a new task for HealthCheckGrace seconds. Tags go on the service and are propagated
 // to its tasks. A ClientToken makes a retried request return the same
 // service instead of failing as a duplicate.
 func (c *Client) CreateService(ctx context.Context, spec ServiceSpec) (resource.Service, error) {
@@ -156,6 +158,18 @@ func (c *Client) CreateService(ctx context.Context, spec ServiceSpec) (resource.
 		Tags:                 ecsTags(spec.Tags),
 		PropagateTags:        types.PropagateTagsService,
 		ClientToken:          sdkaws.String(newToken()),
+	}
+	if lb := spec.LoadBalancer; lb != nil {
+		in.LoadBalancers = []types.LoadBalancer{{
+			TargetGroupArn: sdkaws.String(lb.TargetGroupARN),
+			ContainerName:  sdkaws.String(lb.ContainerName),
+			ContainerPort:  sdkaws.Int32(lb.ContainerPort),
+		}}
+		// Sent only with a load balancer: ECS refuses a grace period
+		// without one (and ValidateServiceSpec refuses it first).
+		if spec.HealthCheckGrace > 0 {
+			in.HealthCheckGracePeriodSeconds = sdkaws.Int32(spec.HealthCheckGrace)
+		}
 	}
 	if spec.CircuitBreaker {
 		in.DeploymentConfiguration = &types.DeploymentConfiguration{

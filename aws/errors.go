@@ -22,7 +22,7 @@ const (
 // Error is every failed AWS call as deckhand reports it: which call, the
 // AWS error code, and a message that is safe to show (credentials removed).
 type Error struct {
-	Service   string // "ec2", "ecs", "sts": the IAM action prefix
+	Service   string // "ec2", "ecs", "sts": the IAM action prefix (but "elbv2", see iamAction)
 	Operation string // e.g. "DescribeInstances"
 	Code      string // AWS error code, or one of the Code* constants, or ""
 	Message   string
@@ -45,7 +45,7 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(e.Message)
 	if e.AccessDenied() {
-		b.WriteString(" (needs IAM permission " + e.Service + ":" + e.Operation + ")")
+		b.WriteString(" (needs IAM permission " + iamAction(e.Service) + ":" + e.Operation + ")")
 	}
 	return b.String()
 }
@@ -111,9 +111,22 @@ func iamPrefix(serviceID string) string {
 		return "logs"
 	case "resource groups tagging api":
 		return "tag"
+	case "elastic load balancing v2":
+		return "elbv2" // as validate_elb.go names it; iamAction has the IAM prefix
 	default:
 		return id
 	}
+}
+
+// iamAction is the IAM action prefix of an Error's Service. They are the
+// same but for Elastic Load Balancing v2, whose errors say "elbv2" (which
+// tells it from the classic load balancer API) while its IAM actions are
+// "elasticloadbalancing:CreateLoadBalancer" for both versions.
+func iamAction(service string) string {
+	if service == "elbv2" {
+		return "elasticloadbalancing"
+	}
+	return service
 }
 
 // inner is the error text without the SDK's "operation error EC2:

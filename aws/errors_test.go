@@ -55,6 +55,12 @@ func TestErrorFormatting(t *testing.T) {
 			denied: true,
 		},
 		{
+			name:   "elbv2 access denied names the elasticloadbalancing action",
+			err:    opErr("Elastic Load Balancing v2", "CreateLoadBalancer", "AccessDenied", "User: arn:aws:iam::1:user/x is not authorized"),
+			want:   "elbv2:CreateLoadBalancer: AccessDenied: User: arn:aws:iam::1:user/x is not authorized (needs IAM permission elasticloadbalancing:CreateLoadBalancer)",
+			denied: true,
+		},
+		{
 			name: "not found has no permission hint",
 			err:  opErr("ECS", "ListServices", "ClusterNotFoundException", "Cluster not found."),
 			want: "ecs:ListServices: ClusterNotFoundException: Cluster not found.",

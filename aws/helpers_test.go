@@ -14,6 +14,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 
@@ -87,7 +88,8 @@ type call struct {
 }
 
 // callLog records requests and rejects those real AWS would reject: more
-// than 10 services or 100 tasks/clusters per describe, list pages over 100.
+// than 10 services or 100 tasks/clusters per describe, list pages over 100,
+// more than 20 ARNs per ELB DescribeTags.
 type callLog struct {
 	mu         sync.Mutex
 	calls      []call
@@ -133,6 +135,8 @@ func describeCall(p any) (call, int) {
 		return call{Op: "ListClusters", Max: sdkaws.ToInt32(in.MaxResults), Page: in.NextToken != nil}, 100
 	case *ec2.DescribeInstancesInput:
 		return call{Op: "DescribeInstances", Max: sdkaws.ToInt32(in.MaxResults), Page: in.NextToken != nil}, 1000
+	case *elasticloadbalancingv2.DescribeTagsInput:
+		return call{Op: "DescribeTags", IDs: in.ResourceArns}, 20
 	}
 	return call{Op: fmt.Sprintf("%T", p)}, 1 << 30
 }

@@ -119,9 +119,12 @@ func (c *Client) EnsureSecurityGroup(ctx context.Context, spec SecurityGroupSpec
 		if r.Description != "" {
 			desc = sdkaws.String(r.Description)
 		}
-		if strings.Contains(r.CIDR, ":") {
+		switch {
+		case r.SourceGroupID != "":
+			perm.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: sdkaws.String(r.SourceGroupID), Description: desc}}
+		case strings.Contains(r.CIDR, ":"):
 			perm.Ipv6Ranges = []ec2types.Ipv6Range{{CidrIpv6: sdkaws.String(r.CIDR), Description: desc}}
-		} else {
+		default:
 			perm.IpRanges = []ec2types.IpRange{{CidrIp: sdkaws.String(r.CIDR), Description: desc}}
 		}
 		perms = append(perms, perm)
@@ -142,7 +145,8 @@ func SecurityGroupDescription(spec SecurityGroupSpec) string {
 }
 
 // MissingIngress returns the rules of want that have is lacks (protocol,
-// port and CIDR compared; descriptions ignored), in want's order.
+// port and CIDR or source group compared; descriptions ignored), in want's
+// order.
 func MissingIngress(want, have []IngressRule) []IngressRule {
 	got := map[IngressRule]bool{}
 	for _, r := range have {
@@ -157,8 +161,9 @@ func MissingIngress(want, have []IngressRule) []IngressRule {
 	return out
 }
 
-// ingressOf flattens EC2's permissions into single-port rules; port ranges
-// and other protocols are kept with Port 0 and never match a wanted rule.
+// ingressOf flattens EC2's permissions (CIDR blocks and source groups)
+// into single-port rules; port ranges and other protocols are kept with
+// Port 0 and never match a wanted rule.
 func ingressOf(perms []ec2types.IpPermission) []IngressRule {
 	var out []IngressRule
 	for _, p := range perms {
@@ -172,6 +177,11 @@ func ingressOf(perms []ec2types.IpPermission) []IngressRule {
 		}
 		for _, r := range p.Ipv6Ranges {
 			out = append(out, IngressRule{Protocol: proto, Port: port, CIDR: canonicalCIDR(sdkaws.ToString(r.CidrIpv6)), Description: sdkaws.ToString(r.Description)})
+		}
+		// A source group of another account comes with its UserId; the
+		// group id alone is unique, and is what a wanted rule names.
+		for _, g := range p.UserIdGroupPairs {
+			out = append(out, IngressRule{Protocol: proto, Port: port, SourceGroupID: sdkaws.ToString(g.GroupId), Description: sdkaws.ToString(g.Description)})
 		}
 	}
 	return out

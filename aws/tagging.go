@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -31,6 +30,8 @@ import (
 //     return them; moto has no ListInstanceProfileTags).
 //   - ECR repositories: DescribeRepositories, then each repository's tags
 //     (moto's tagging API does not cover ECR).
+//   - Load balancers and target groups: DescribeLoadBalancers and
+//     DescribeTargetGroups, then DescribeTags (elb_stack.go).
 //   - ECS clusters, services and task definitions, and log groups: the
 //     Resource Groups Tagging API (GetResources, one paginated call), whose
 //     ECS answers are then checked with Describe* so that deleted (INACTIVE)
@@ -50,7 +51,7 @@ func (c *Client) StackResources(ctx context.Context, stack string) ([]TaggedReso
 	}
 	var out []TaggedResource
 	for _, find := range []func(context.Context, string) ([]TaggedResource, error){
-		c.stackEC2, c.stackRoles, c.stackInstanceProfiles, c.stackRepositories, c.stackTagged,
+		c.stackEC2, c.stackRoles, c.stackInstanceProfiles, c.stackRepositories, c.stackELB, c.stackTagged,
 	} {
 		rs, err := find(ctx, stack)
 		if err != nil {
@@ -339,109 +340,6 @@ func (c *Client) liveECS(ctx context.Context, rs []TaggedResource) ([]TaggedReso
 				if live[r.ARN] {
 					out = append(out, r)
 				}
-			}
-		}
-	}
-	return out, nil
-}
-
-// stackPerService finds the stack's ECS resources and log groups without
-// the tagging API.
-func (c *Client) stackPerService(ctx context.Context, stack string) ([]TaggedResource, error) {
-	var out []TaggedResource
-	tagged := func(tags []ecstypes.Tag) bool {
-		for _, t := range tags {
-			if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
-				return true
-			}
-		}
-		return false
-	}
-	var clusterARNs []string
-	lc := ecs.NewListClustersPaginator(c.ecs, &ecs.ListClustersInput{MaxResults: sdkaws.Int32(100)})
-	for lc.HasMorePages() {
-		page, err := lc.NextPage(ctx)
-		if err != nil {
-			return nil, wrap("ecs", "ListClusters", err)
-		}
-		clusterARNs = append(clusterARNs, page.ClusterArns...)
-	}
-	for i := 0; i < len(clusterARNs); i += 100 {
-		d, err := c.ecs.DescribeClusters(ctx, &ecs.DescribeClustersInput{
-			Clusters: clusterARNs[i:min(i+100, len(clusterARNs))], Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags},
-		})
-		if err != nil {
-			return nil, wrap("ecs", "DescribeClusters", err)
-		}
-		for _, cl := range d.Clusters {
-			if sdkaws.ToString(cl.Status) != "INACTIVE" && tagged(cl.Tags) {
-				out = append(out, TaggedResource{Type: "ecs:cluster", ID: sdkaws.ToString(cl.ClusterName), ARN: sdkaws.ToString(cl.ClusterArn)})
-			}
-		}
-	}
-	for _, cl := range clusterARNs {
-		var arns []string
-		ls := ecs.NewListServicesPaginator(c.ecs, &ecs.ListServicesInput{Cluster: sdkaws.String(cl), MaxResults: sdkaws.Int32(100)})
-		for ls.HasMorePages() {
-			page, err := ls.NextPage(ctx)
-			if err != nil {
-				return nil, wrap("ecs", "ListServices", err)
-			}
-			arns = append(arns, page.ServiceArns...)
-		}
-		for i := 0; i < len(arns); i += 10 {
-			d, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
-				Cluster: sdkaws.String(cl), Services: arns[i:min(i+10, len(arns))], Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
-			})
-			if err != nil {
-				return nil, wrap("ecs", "DescribeServices", err)
-			}
-			for _, s := range d.Services {
-				if sdkaws.ToString(s.Status) != "INACTIVE" && tagged(s.Tags) {
-					out = append(out, TaggedResource{Type: "ecs:service", ID: sdkaws.ToString(s.ServiceName), Parent: lastSegment(cl), ARN: sdkaws.ToString(s.ServiceArn)})
-				}
-			}
-		}
-	}
-	ltd := ecs.NewListTaskDefinitionsPaginator(c.ecs, &ecs.ListTaskDefinitionsInput{Status: ecstypes.TaskDefinitionStatusActive})
-	for ltd.HasMorePages() {
-		page, err := ltd.NextPage(ctx)
-		if err != nil {
-			return nil, wrap("ecs", "ListTaskDefinitions", err)
-		}
-		for _, arn := range page.TaskDefinitionArns {
-			d, err := c.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
-				TaskDefinition: sdkaws.String(arn), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
-			})
-			if err != nil {
-				return nil, wrap("ecs", "DescribeTaskDefinition", err)
-			}
-			if tagged(d.Tags) {
-				r, _ := parseTaggedARN(arn)
-				out = append(out, r)
-			}
-		}
-	}
-	lg := cloudwatchlogs.NewDescribeLogGroupsPaginator(c.deploy.logs, &cloudwatchlogs.DescribeLogGroupsInput{})
-	for lg.HasMorePages() {
-		page, err := lg.NextPage(ctx)
-		if err != nil {
-			return nil, wrap("logs", "DescribeLogGroups", err)
-		}
-		for _, g := range page.LogGroups {
-			r, ok := parseTaggedARN(sdkaws.ToString(g.Arn))
-			if !ok {
-				continue
-			}
-			tags, err := c.deploy.logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: sdkaws.String(r.ARN)})
-			if hasCode(err, "ResourceNotFoundException") {
-				continue
-			}
-			if err != nil {
-				return nil, wrap("logs", "ListTagsForResource", err)
-			}
-			if tags.Tags[StackTag] == stack {
-				out = append(out, r)
 			}
 		}
 	}

@@ -93,6 +93,9 @@ type Service struct {
 	Deployments   int // how many deployments are listed (more than 1 while rolling)
 	LastEvent     ServiceEvent
 	CreatedAt     time.Time
+	// TargetGroups are the ARNs of the target groups ECS registers the
+	// service's tasks in (its loadBalancers), nil without one.
+	TargetGroups []string
 }
 
 // ServiceEvent is one entry of a service's event log.

@@ -24,9 +24,11 @@ import (
 // the task runner when the image runs on the local Docker engine).
 
 type ingressRule struct {
-	Protocol    string `json:"protocol"`
-	Port        int32  `json:"port"`
-	CIDR        string `json:"cidr"`
+	Protocol string `json:"protocol"`
+	Port     int32  `json:"port"`
+	CIDR     string `json:"cidr"`
+	// SourceGroup allows the members of that group (in place of CIDR).
+	SourceGroup string `json:"sourceGroup,omitempty"`
 	Description string `json:"description,omitempty"`
 }
 
@@ -84,7 +86,7 @@ func (a *Account) Subnets(ctx context.Context, vpcID string) ([]aws.Subnet, erro
 func (g *securityGroup) rules() []aws.IngressRule {
 	out := make([]aws.IngressRule, 0, len(g.Ingress))
 	for _, r := range g.Ingress {
-		out = append(out, aws.IngressRule{Protocol: r.Protocol, Port: r.Port, CIDR: r.CIDR, Description: r.Description})
+		out = append(out, aws.IngressRule{Protocol: r.Protocol, Port: r.Port, CIDR: r.CIDR, SourceGroupID: r.SourceGroup, Description: r.Description})
 	}
 	return out
 }
@@ -99,6 +101,10 @@ func (a *Account) EnsureSecurityGroup(ctx context.Context, spec aws.SecurityGrou
 			return err
 		}
 		g := find(r.SecurityGroups, func(g *securityGroup) bool { return g.VpcID == spec.VpcID && g.Name == spec.Name })
+		// Before anything is created, so that a refused call changes nothing.
+		if err := r.checkSourceGroups(spec.VpcID, spec.Ingress, g); err != nil {
+			return err
+		}
 		if g == nil {
 			var err error
 			if g, err = w.createSecurityGroup(r, spec); err != nil {
@@ -110,6 +116,26 @@ func (a *Account) EnsureSecurityGroup(ctx context.Context, spec aws.SecurityGrou
 		return authorize(g, aws.MissingIngress(spec.Ingress, g.rules()))
 	})
 	return id, created, err
+}
+
+// checkSourceGroups checks the rules' source groups as
+// AuthorizeSecurityGroupIngress does: each exists, in the group's VPC (the
+// group itself, g, is one; nil when it is yet to be created).
+func (r *region) checkSourceGroups(vpcID string, rules []aws.IngressRule, g *securityGroup) error {
+	const op = "AuthorizeSecurityGroupIngress"
+	for _, rule := range rules {
+		if rule.SourceGroupID == "" || (g != nil && rule.SourceGroupID == g.ID) {
+			continue
+		}
+		src := r.securityGroup(rule.SourceGroupID)
+		switch {
+		case src == nil:
+			return ec2Error(op, "InvalidGroup.NotFound", "The security group '%s' does not exist", rule.SourceGroupID)
+		case src.VpcID != vpcID:
+			return ec2Error(op, "InvalidGroup.NotFound", "You have specified two resources that belong to different networks.")
+		}
+	}
+	return nil
 }
 
 func (w *world) createSecurityGroup(r *region, spec aws.SecurityGroupSpec) (*securityGroup, error) {
@@ -137,12 +163,12 @@ func authorize(g *securityGroup, rules []aws.IngressRule) error {
 		for _, r := range rules {
 			if len(aws.MissingIngress([]aws.IngressRule{r}, g.rules())) == 0 {
 				return ec2Error("AuthorizeSecurityGroupIngress", "InvalidPermission.Duplicate",
-					"the specified rule \"peer: %s, %s, from port: %d, to port: %d, ALLOW\" already exists", r.CIDR, strings.ToUpper(proto(r)), r.Port, r.Port)
+					"the specified rule \"peer: %s, %s, from port: %d, to port: %d, ALLOW\" already exists", r.CIDR+r.SourceGroupID, strings.ToUpper(proto(r)), r.Port, r.Port)
 			}
 		}
 	}
 	for _, r := range rules {
-		g.Ingress = append(g.Ingress, ingressRule{Protocol: proto(r), Port: r.Port, CIDR: r.CIDR, Description: r.Description})
+		g.Ingress = append(g.Ingress, ingressRule{Protocol: proto(r), Port: r.Port, CIDR: r.CIDR, SourceGroup: r.SourceGroupID, Description: r.Description})
 	}
 	return nil
 }
@@ -155,8 +181,9 @@ func proto(r aws.IngressRule) string {
 }
 
 // DeleteSecurityGroup deletes a group that nothing uses: not the VPC's
-// default group, and not a group of an instance that is not terminated or
-// of a task whose network interface is still attached (DependencyViolation).
+// default group, and not a group of an instance that is not terminated, of
+// a task whose network interface is still attached, of a load balancer, or
+// that another group's rule names as its source (DependencyViolation).
 func (a *Account) DeleteSecurityGroup(ctx context.Context, id string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteSecurityGroup"
@@ -178,6 +205,16 @@ func (a *Account) DeleteSecurityGroup(ctx context.Context, id string) error {
 }
 
 func (r *region) groupInUse(id string) bool {
+	for _, lb := range r.LoadBalancers {
+		if slices.Contains(lb.SecurityGroups, id) {
+			return true
+		}
+	}
+	for _, g := range r.SecurityGroups {
+		if g.ID != id && slices.ContainsFunc(g.Ingress, func(rule ingressRule) bool { return rule.SourceGroup == id }) {
+			return true
+		}
+	}
 	for _, in := range r.Instances {
 		if in.State != "terminated" && slices.Contains(in.SecurityGroups, id) {
 			return true

@@ -82,6 +82,9 @@ type runner interface {
 	Remove(ctx context.Context, id string) error
 	// List lists the account's containers, stopped ones included.
 	List(ctx context.Context, account string) ([]engineContainer, error)
+	// Probe is a load balancer's health check through a published port
+	// (elb_probe.go): the HTTP status of GET url.
+	Probe(ctx context.Context, url string) (status int, err error)
 }
 
 type runSpec struct {

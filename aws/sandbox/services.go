@@ -63,11 +63,18 @@ func (w *world) createService(r *region, spec aws.ServiceSpec) (*cluster, *servi
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := checkServiceLB(op, r, td, spec.LoadBalancer); err != nil { // elb_targets.go
+		return nil, nil, err
+	}
 	s := &service{
 		Name: spec.Name, ARN: w.arn(r, "service/"+c.Name+"/"+spec.Name), Status: "ACTIVE",
 		Desired: spec.Desired, LaunchType: lt, Subnets: slices.Clone(spec.Subnets),
 		SecurityGroups: slices.Clone(spec.SecurityGroups), PublicIP: spec.PublicIP,
 		CircuitBreaker: spec.CircuitBreaker, Tags: maps.Clone(spec.Tags), Created: w.now,
+		HealthGrace: spec.HealthCheckGrace,
+	}
+	if lb := spec.LoadBalancer; lb != nil {
+		s.LoadBalancer = &serviceLB{TargetGroup: lb.TargetGroupARN, Container: lb.ContainerName, Port: lb.ContainerPort}
 	}
 	s.Deployments = []*deployment{w.newDeployment(td.ARN)}
 	c.Services = append(c.Services, s)
@@ -94,6 +101,9 @@ func (a *Account) UpdateService(ctx context.Context, clusterRef, serviceRef stri
 				return err
 			}
 			if _, err := checkPlacement(op, r, td, s.LaunchType, s.Subnets, s.SecurityGroups); err != nil {
+				return err
+			}
+			if err := checkServiceLB(op, r, td, s.loadBalancer()); err != nil {
 				return err
 			}
 		}
@@ -209,13 +219,32 @@ func (w *world) serviceTaskChanged(r *region, c *cluster, s *service, t *task, n
 			s.Due = w.now.Add(w.scaled(min(wait, throttleMax)))
 		}
 		if dep != nil && !dep.Ran {
-			dep.Failed++
-			if s.CircuitBreaker && dep == s.Deployments[0] && dep.Rollout == "IN_PROGRESS" && dep.Failed >= breakerThreshold(s.Desired) {
-				w.tripBreaker(s, dep)
-			}
+			w.deploymentFailure(s, dep)
+		}
+	case taskUnhealthy: // the circuit breaker's second stage: health checks
+		if dep != nil {
+			w.deploymentFailure(s, dep)
 		}
 	}
 	w.reconcile(r, c, s)
+}
+
+// deploymentFailure counts a failed task of the deployment; the circuit
+// breaker trips at its threshold.
+func (w *world) deploymentFailure(s *service, dep *deployment) {
+	dep.Failed++
+	if s.CircuitBreaker && dep == s.Deployments[0] && dep.Rollout == "IN_PROGRESS" && dep.Failed >= breakerThreshold(s.Desired) {
+		w.tripBreaker(s, dep)
+	}
+}
+
+// loadBalancer is the service's load balancer as the ECS API takes it, or
+// nil.
+func (s *service) loadBalancer() *aws.ServiceLoadBalancer {
+	if s.LoadBalancer == nil {
+		return nil
+	}
+	return &aws.ServiceLoadBalancer{TargetGroupARN: s.LoadBalancer.TargetGroup, ContainerName: s.LoadBalancer.Container, ContainerPort: s.LoadBalancer.Port}
 }
 
 // tripBreaker fails the primary deployment and rolls back to the newest
@@ -343,6 +372,9 @@ func (s *service) resource(c *cluster) resource.Service {
 		ARN: s.ARN, Name: s.Name, ClusterARN: c.ARN, Status: s.Status, Desired: s.Desired,
 		LaunchType: s.LaunchType, TaskDefinition: p.TaskDef, Rollout: p.Rollout, RolloutReason: p.RolloutReason,
 		Deployments: len(s.Deployments), CreatedAt: s.Created,
+	}
+	if s.LoadBalancer != nil {
+		out.TargetGroups = []string{s.LoadBalancer.TargetGroup}
 	}
 	for _, t := range s.unstopped(c) {
 		switch {

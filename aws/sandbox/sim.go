@@ -40,6 +40,12 @@ var (
 	ecsHealthy        = span{10 * time.Second, 30 * time.Second} // first passing health check
 	ecsOneShotExit    = span{1 * time.Second, 3 * time.Second}   // a shell image's default command ends
 	ecsRetention      = span{time.Hour, time.Hour}
+
+	// Elastic Load Balancing: a new Application Load Balancer is
+	// "provisioning" until its nodes are up and its DNS name resolves,
+	// typically one to three minutes, then "active". Target health follows
+	// the target group's own settings (elb_targets.go).
+	elbProvisioning = span{time.Minute, 3 * time.Minute}
 )
 
 // Service throttle logic (developerguide/service-throttle-logic.html): after
@@ -120,6 +126,10 @@ func (w *world) advance(t time.Time) {
 		switch {
 		case e.in != nil:
 			w.stepInstance(e.r, e.in)
+		case e.lb != nil:
+			w.stepLoadBalancer(e.r, e.lb)
+		case e.target:
+			w.stepTarget(e.r, e.c, e.task)
 		case e.task != nil:
 			w.stepTask(e.r, e.c, e.task)
 		default:
@@ -136,14 +146,17 @@ func (w *world) advance(t time.Time) {
 	}
 }
 
-// due is the next event: one of in, task and svc is set.
+// due is the next event: one of in, lb, task and svc is set; target
+// says that it is the task's load balancer target that is due.
 type due struct {
-	at   time.Time
-	r    *region
-	c    *cluster
-	in   *instance
-	task *task
-	svc  *service
+	at     time.Time
+	r      *region
+	c      *cluster
+	in     *instance
+	lb     *loadBalancer
+	task   *task
+	target bool
+	svc    *service
 }
 
 // next finds the earliest event of every region: a plain scan, without
@@ -160,6 +173,11 @@ func (w *world) next() due {
 				e = due{at: in.Due, r: r, in: in}
 			}
 		}
+		for _, lb := range r.LoadBalancers {
+			if earlier(lb.Due) {
+				e = due{at: lb.Due, r: r, lb: lb}
+			}
+		}
 		for _, c := range r.Clusters {
 			for _, s := range c.Services {
 				if earlier(s.Due) {
@@ -169,6 +187,9 @@ func (w *world) next() due {
 			for _, t := range c.Tasks {
 				if earlier(t.Due) {
 					e = due{at: t.Due, r: r, c: c, task: t}
+				}
+				if t.Target != nil && earlier(t.Target.Due) {
+					e = due{at: t.Target.Due, r: r, c: c, task: t, target: true}
 				}
 			}
 			if len(c.Stopped) > 0 && earlier(c.Stopped[0].Due) {

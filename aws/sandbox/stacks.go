@@ -10,8 +10,8 @@ import (
 // StackResources lists what carries deckhand:stack=STACK, as the SDK
 // adapter does: live instances, security groups, key pairs, roles and
 // instance profiles under aws.TaskExecutionRolePath, repositories, log
-// groups, clusters, services that are not deleted, and task definitions;
-// in aws.StackDeleteOrder.
+// groups, clusters, services that are not deleted, load balancers, target
+// groups and task definitions; in aws.StackDeleteOrder.
 func (a *Account) StackResources(ctx context.Context, stack string) ([]aws.TaggedResource, error) {
 	var out []aws.TaggedResource
 	err := a.view(ctx, func(w *world, r *region) error {
@@ -66,6 +66,16 @@ func (a *Account) StackResources(ctx context.Context, stack string) ([]aws.Tagge
 				if s.Status != "INACTIVE" && ours(s.Tags) {
 					add("ecs:service", s.Name, s.ARN, c.Name)
 				}
+			}
+		}
+		for _, lb := range r.LoadBalancers {
+			if ours(lb.Tags) {
+				add("elb:load-balancer", lb.ARN, lb.ARN, "")
+			}
+		}
+		for _, g := range r.TargetGroups {
+			if ours(g.Tags) {
+				add("elb:target-group", g.ARN, g.ARN, "")
 			}
 		}
 		for _, td := range r.TaskDefs {

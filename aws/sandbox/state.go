@@ -36,6 +36,8 @@ type region struct {
 	Clusters       []*cluster       `json:"clusters"`
 	Repositories   []*repository    `json:"ecrRepositories,omitempty"` // ecr.go
 	LogGroups      []*logGroup      `json:"logGroups,omitempty"`       // logs.go
+	LoadBalancers  []*loadBalancer  `json:"loadBalancers,omitempty"`   // elb.go
+	TargetGroups   []*targetGroup   `json:"targetGroups,omitempty"`
 }
 
 type vpc struct {
@@ -174,6 +176,11 @@ type service struct {
 	Due      time.Time `json:"due,omitzero"` // the next launch attempt of a throttled service
 	Steady   bool      `json:"steady,omitempty"`
 	Unplaced bool      `json:"unplaced,omitempty"` // the "unable to place a task" event is written
+	// LoadBalancer is where ECS registers the tasks (elb_targets.go), and
+	// HealthGrace how long it ignores their failed health checks after a
+	// task has started (healthCheckGracePeriodSeconds).
+	LoadBalancer *serviceLB `json:"loadBalancer,omitempty"`
+	HealthGrace  int32      `json:"healthCheckGracePeriodSeconds,omitempty"`
 }
 
 type deployment struct {
@@ -212,6 +219,9 @@ type task struct {
 	Containers    []*container `json:"containers"`
 	Due           time.Time    `json:"due,omitzero"`
 	Net           *taskNet     `json:"network,omitempty"` // RunTask's awsvpc configuration (network.go)
+	// Target is the task registered in its service's target group, from
+	// ACTIVATING until its draining ends (elb_targets.go).
+	Target *elbTarget `json:"elbTarget,omitempty"`
 }
 
 type container struct {

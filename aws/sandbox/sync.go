@@ -122,7 +122,9 @@ type engineJob struct {
 	ru    *instanceRun // an instance's container (ec2_run.go)
 	id    string       // the engine's container (all but jobStart)
 	spec  runSpec      // jobStart
+	url   string       // jobProbe
 	found engineContainer
+	code  int // jobProbe: the HTTP status
 	err   error
 }
 
@@ -134,6 +136,7 @@ const (
 	jobStop                      // stop, then inspect its exit code
 	jobRemove                    // remove (killing it if it still runs)
 	jobStopRemove                // stop, then remove
+	jobProbe                     // a load balancer's health check (elb_probe.go)
 )
 
 // sync makes the engine match the state at now and records what the engine
@@ -295,6 +298,7 @@ func (a *Account) sync(ctx context.Context, w *world) {
 			}
 		}
 	}
+	jobs = append(jobs, w.probes()...)
 	a.runJobs(ctx, jobs)
 	for _, j := range jobs {
 		w.apply(j)
@@ -328,6 +332,8 @@ func (a *Account) runJobs(ctx context.Context, jobs []*engineJob) {
 				if j.err = a.runner.Stop(ctx, j.id, stopGrace); j.err == nil {
 					j.err = a.runner.Remove(ctx, j.id)
 				}
+			case jobProbe:
+				j.code, j.err = a.runner.Probe(ctx, j.url)
 			}
 		}()
 	}
@@ -341,6 +347,8 @@ func (w *world) apply(j *engineJob) {
 		return
 	}
 	switch j.kind {
+	case jobProbe:
+		w.applyProbe(j)
 	case jobStart:
 		if j.err != nil && j.id == "" {
 			w.startFailed(j.r, j.c, j.t, engineMessage(j.err))

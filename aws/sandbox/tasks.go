@@ -63,9 +63,11 @@ func (t *task) checked() bool {
 	return slices.ContainsFunc(t.Containers, func(c *container) bool { return c.Checked })
 }
 
-// ready is a task that counts towards a deployment's steady state.
+// ready is a task that counts towards a deployment's steady state: its
+// container health check and its load balancer's, if any, pass.
 func (t *task) ready() bool {
-	return t.LastStatus == "RUNNING" && t.DesiredStatus == "RUNNING" && (!t.checked() || t.Health == "HEALTHY")
+	return t.LastStatus == "RUNNING" && t.DesiredStatus == "RUNNING" && (!t.checked() || t.Health == "HEALTHY") &&
+		(t.Target == nil || t.Target.State == "healthy")
 }
 
 // stepTask makes the task's next move.
@@ -102,9 +104,10 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 			ct.LastStatus, ct.Local = "RUNNING", local[i]
 		}
 		t.LastStatus, t.Due = "ACTIVATING", w.after(ecsActivating)
+		w.registerTarget(r, c, t) // elb_targets.go
 	case "ACTIVATING":
 		if stopping {
-			t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
+			w.deactivate(c, t)
 			break
 		}
 		t.LastStatus, t.Started = "RUNNING", w.now
@@ -114,14 +117,14 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 	case "RUNNING":
 		switch {
 		case stopping:
-			t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
+			w.deactivate(c, t)
 		case t.oneShot(): // (a simulated one: real containers exit by themselves)
 			w.stopTask(t, "EssentialContainerExited", "Essential container in task exited")
 			zero := int32(0)
 			for _, ct := range t.Containers {
 				ct.LastStatus, ct.ExitCode = "STOPPED", &zero
 			}
-			t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
+			w.deactivate(c, t)
 		default: // the first health check passed
 			t.Health = "HEALTHY"
 			for _, ct := range t.Containers {
@@ -130,7 +133,8 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 				}
 			}
 		}
-	case "DEACTIVATING":
+	case "DEACTIVATING": // its target, if any, has drained
+		w.deregister(c, t)
 		t.LastStatus, t.Due = "STOPPING", w.after(ecsStopping)
 	case "STOPPING":
 		zero := int32(0) // SIGTERM, and the container exits cleanly
@@ -194,7 +198,7 @@ func (w *world) containerExited(r *region, c *cluster, t *task, ct *container, c
 		news = taskFailed
 	}
 	w.stopTask(t, "EssentialContainerExited", "Essential container in task exited")
-	t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
+	w.deactivate(c, t)
 	w.taskChanged(r, c, t, news)
 }
 
@@ -218,6 +222,7 @@ func (w *world) startFailed(r *region, c *cluster, t *task, msg string) {
 		}
 	}
 	t.LastStatus, t.Due, w.dirty = "DEPROVISIONING", w.after(ecsDeprovisioning), true
+	w.deregister(c, t)
 	w.taskChanged(r, c, t, news)
 }
 
@@ -225,9 +230,10 @@ func (w *world) startFailed(r *region, c *cluster, t *task, msg string) {
 type taskNews int
 
 const (
-	taskMoved   taskNews = iota
-	taskStarted          // reached RUNNING
-	taskFailed           // stopped before RUNNING (TaskFailedToStart)
+	taskMoved     taskNews = iota
+	taskStarted            // reached RUNNING
+	taskFailed             // stopped before RUNNING (TaskFailedToStart)
+	taskUnhealthy          // stopped by ECS for failing its load balancer's health checks
 )
 
 // taskChanged tells the task's service, if any, what happened to the task.

@@ -33,6 +33,8 @@ var subcommands = map[string]func(ctx context.Context, args []string, stdout, st
 	"scaffold": cmdScaffold,
 	"launch":   cmdLaunch,
 	"destroy":  cmdDestroy,
+	// Hidden: the sandbox load balancer container's entrypoint.
+	"elb-proxy": cmdElbProxy,
 }
 
 // runCLI runs a subcommand when args[0] names one and reports ok=false

@@ -97,7 +97,8 @@ type Quirks struct {
 	// no public IP on its network interface (moto). AWS assigns one.
 	NoTaskPublicIP bool
 	// NoSecurityGroupDependencyChecks: DeleteSecurityGroup deletes a group
-	// an instance still uses (moto). AWS answers DependencyViolation.
+	// an instance or a load balancer still uses (moto). AWS answers
+	// DependencyViolation.
 	NoSecurityGroupDependencyChecks bool
 	// UnknownInstanceProfileNoSuchEntity: RunInstances with an instance
 	// profile that does not exist answers IAM's NoSuchEntity (moto). EC2
@@ -141,6 +142,10 @@ func Run(t *testing.T, target Target) {
 	t.Run("deploy", func(t *testing.T) {
 		t.Parallel()
 		newRun(t, target).deploy()
+	})
+	t.Run("elb", func(t *testing.T) {
+		t.Parallel()
+		newRun(t, target).elb()
 	})
 }
 

@@ -159,6 +159,13 @@ func TestServiceBehindLoadBalancer(t *testing.T) {
 		t.Errorf("service once healthy: %+v", got)
 	}
 
+	// The targets are in the state file: another process sees them.
+	b, err := Open(Options{Path: a.Path(), Clock: clk})
+	mustNil(t, err)
+	if got, want := targets(t, b, fx.tg.ARN), targets(t, a, fx.tg.ARN); !slices.Equal(got, want) || len(got) != 1 || got[0].State != "healthy" {
+		t.Errorf("targets after reopening: %+v, want %+v", got, want)
+	}
+
 	// A stopped task drains for the deregistration delay while it is
 	// DEACTIVATING, then stops.
 	ip := targets(t, a, fx.tg.ARN)[0].ID

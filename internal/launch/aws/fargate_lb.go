@@ -16,6 +16,7 @@ import (
 
 	awsapi "deckhand/aws"
 	"deckhand/internal/launch"
+	"deckhand/internal/resource"
 )
 
 // ListenerPort is the port the load balancer listens on (HTTP).
@@ -226,4 +227,34 @@ func (p *fargate) lbURLStep() launch.Step {
 			return nil
 		},
 	}
+}
+
+// sameLoadBalancer refuses to update an existing service whose load
+// balancer is not the one this launch asks for: ECS keeps a service's
+// load balancers across deployments, so the update would quietly leave
+// the service as it was (with, or without, a load balancer).
+func (p *fargate) sameLoadBalancer(ctx context.Context) error {
+	svcs, err := p.be.Services(ctx, p.res.ClusterARN)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(svcs, func(s resource.Service) bool { return s.Name == p.Stack && s.Status == "ACTIVE" })
+	if i < 0 {
+		return nil
+	}
+	s := svcs[i]
+	ours := slices.ContainsFunc(s.TargetGroups, func(arn string) bool {
+		return strings.Contains(arn, ":targetgroup/"+TargetGroupName(p.Stack)+"/")
+	})
+	switch {
+	case p.LoadBalancer && !ours:
+		what := "without a load balancer"
+		if len(s.TargetGroups) > 0 {
+			what = "with another target group (" + strings.Join(s.TargetGroups, ", ") + ")"
+		}
+		return fmt.Errorf("the service %s exists %s; a re-run cannot add one: destroy the launch first (deckhand destroy --name %s), then launch with the load balancer", p.Stack, what, p.Stack)
+	case !p.LoadBalancer && len(s.TargetGroups) > 0:
+		return fmt.Errorf("the service %s exists behind a load balancer; launch again with --load-balancer (in the TUI: Load balancer yes), or destroy the launch first to drop it", p.Stack)
+	}
+	return nil
 }

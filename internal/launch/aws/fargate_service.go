@@ -64,6 +64,11 @@ func (p *fargate) networkStep() launch.Step {
 		Resources: []launch.Resource{{Action: "use", Kind: "VPC", Name: vpc + " and its subnets"}},
 		Commands:  cmds,
 		Run: func(ctx context.Context, out *launch.Output) error {
+			// Before anything of the network changes: a re-run must not
+			// open the tasks' port to the world and then fail.
+			if err := p.sameLoadBalancer(ctx); err != nil {
+				return err
+			}
 			vpc, subnets, err := findNetwork(ctx, p.be, p.VpcID)
 			if err != nil {
 				return err

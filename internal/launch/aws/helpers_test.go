@@ -32,6 +32,7 @@ import (
 // plain SDK clients to read back what the steps made (as another tool
 // would).
 type motoFixture struct {
+	url  string
 	be   *awsapi.Client
 	ecs  *ecs.Client
 	ec2  *ec2.Client
@@ -58,6 +59,7 @@ func newMoto(t *testing.T) *motoFixture {
 	}
 	base := sdkaws.String(m.URL)
 	return &motoFixture{
+		url:  m.URL,
 		be:   be,
 		ecs:  ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = base }),
 		ec2:  ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = base }),
@@ -133,6 +135,19 @@ func run(t *testing.T, steps []launch.Step) *recorder {
 		t.Fatalf("%v\nsteps: %v", err, r.states())
 	}
 	return r
+}
+
+// runFailing executes steps that must fail and returns the error.
+func runFailing(t *testing.T, steps []launch.Step) (*recorder, error) {
+	t.Helper()
+	r := &recorder{t: t}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	err := launch.Execute(ctx, steps, r.report)
+	if err == nil {
+		t.Fatalf("the steps succeeded; want a failure\nsteps: %v", r.states())
+	}
+	return r, err
 }
 
 // only keeps the steps named.

@@ -440,6 +440,9 @@ func rules(sg ec2types.SecurityGroup) []string {
 		for _, r := range p.Ipv6Ranges {
 			out = append(out, sdkaws.ToString(p.IpProtocol)+" "+itoa(sdkaws.ToInt32(p.FromPort))+" "+sdkaws.ToString(r.CidrIpv6))
 		}
+		for _, g := range p.UserIdGroupPairs {
+			out = append(out, sdkaws.ToString(p.IpProtocol)+" "+itoa(sdkaws.ToInt32(p.FromPort))+" "+sdkaws.ToString(g.GroupId))
+		}
 	}
 	slices.Sort(out)
 	return out

@@ -203,6 +203,7 @@ type Deployer interface {
 	Images
 	Stacks
 	TaskDefinitions
+	LoadBalancers
 }
 
 // The specs below are checked by the Validate* functions of validate.go,

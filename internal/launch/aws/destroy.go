@@ -62,6 +62,8 @@ func Destroy(ctx context.Context, be Backend, stack string, o DestroyOptions) ([
 			d.services = append(d.services, r)
 		case "iam:instance-profile":
 			profiles[r.ID] = true
+		case "ec2:security-group":
+			d.groups = append(d.groups, r.ID)
 		}
 	}
 	var steps []launch.Step
@@ -79,6 +81,7 @@ type destroyer struct {
 	be       Backend
 	stack    string
 	services []awsapi.TaggedResource // the stack's services (deleted first)
+	groups   []string                // the stack's security groups, in step order
 }
 
 func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
@@ -120,14 +123,7 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 		s.Run = func(ctx context.Context, out *launch.Output) error { return d.deleteCluster(ctx, out, r) }
 		return s
 	case "ec2:security-group":
-		s := del("security group", launch.Shell("aws", "ec2", "delete-security-group", "--group-id", r.ID))
-		s.Summary = "Delete the security group " + r.ID + " (retrying while tasks or instances still release it)"
-		s.Run = func(ctx context.Context, out *launch.Output) error {
-			err := retryable(ctx, out, d.Timeout, d.Poll, func(err error) bool { return hasCode(err, "DependencyViolation") },
-				"DeleteSecurityGroup", func() error { return d.be.DeleteSecurityGroup(ctx, r.ID) })
-			return gone(out, err, "deleted "+r.ID)
-		}
-		return s
+		return d.groupStep(r, del)
 	case "ec2:key-pair":
 		s := del("EC2 key pair", launch.Shell("aws", "ec2", "delete-key-pair", "--key-name", r.ID))
 		s.Run = func(ctx context.Context, out *launch.Output) error {

@@ -112,7 +112,6 @@ type fargate struct {
 	deployed time.Time // when the service was created or updated
 
 	// With a load balancer (fargate_lb.go).
-	lbs         awsapi.LoadBalancers
 	lbSubnets   []string // one per availability zone
 	lbGroupID   string
 	lb          awsapi.LoadBalancer
@@ -177,13 +176,6 @@ func Fargate(be Backend, eng *dockerops.Engine, o FargateOptions) ([]launch.Step
 		o.CheckTimeout = time.Minute
 	}
 	p := &fargate{FargateOptions: o, res: &FargateResult{Service: o.Stack}, lbSeen: map[string]string{}}
-	if o.LoadBalancer {
-		// Every backend deckhand has implements it; a nil be is a dry run.
-		p.lbs, _ = be.(awsapi.LoadBalancers)
-		if be != nil && p.lbs == nil {
-			return nil, nil, inputErr("load-balancer", "on", "this account's backend cannot create load balancers")
-		}
-	}
 	p.imageSource = imageSource{stack: o.Stack, dir: o.Dir, baseImage: o.BaseImage, scaffold: o.Scaffold, existing: o.Image,
 		be: be, eng: eng, ref: &p.res.Image, builtID: &p.res.ImageID}
 	if o.Image != "" {

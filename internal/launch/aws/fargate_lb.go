@@ -119,7 +119,7 @@ func (p *fargate) loadBalancerStep() launch.Step {
 				"--default-actions", "Type=forward,TargetGroupArn=TG_ARN"),
 		},
 		Run: func(ctx context.Context, out *launch.Output) error {
-			got, created, err := p.lbs.EnsureLoadBalancer(ctx, awsapi.LoadBalancerSpec{
+			got, created, err := p.be.EnsureLoadBalancer(ctx, awsapi.LoadBalancerSpec{
 				Name: lb, Subnets: p.lbSubnets, SecurityGroups: []string{p.lbGroupID}, Tags: tags(p.Stack),
 			})
 			if err != nil {
@@ -132,7 +132,7 @@ func (p *fargate) loadBalancerStep() launch.Step {
 			} else {
 				out.Linef("found %s (%s), DNS name %s", lb, got.State, got.DNSName)
 			}
-			group, created, err := p.lbs.EnsureTargetGroup(ctx, awsapi.TargetGroupSpec{
+			group, created, err := p.be.EnsureTargetGroup(ctx, awsapi.TargetGroupSpec{
 				Name: tg, VpcID: p.vpc, Port: int32(p.port), HealthPath: p.healthPath(), Tags: tags(p.Stack),
 			})
 			if err != nil {
@@ -145,7 +145,7 @@ func (p *fargate) loadBalancerStep() launch.Step {
 			if group.Port != int32(p.port) {
 				return fmt.Errorf("the target group %s exists with port %d, not the app's %d: destroy the launch (deckhand destroy --name %s) or keep the port", tg, group.Port, p.port, p.Stack)
 			}
-			_, created, err = p.lbs.EnsureListener(ctx, awsapi.ListenerSpec{
+			_, created, err = p.be.EnsureListener(ctx, awsapi.ListenerSpec{
 				LoadBalancerARN: got.ARN, Port: ListenerPort, TargetGroupARN: group.ARN, Tags: tags(p.Stack),
 			})
 			if err != nil {
@@ -165,7 +165,7 @@ func (p *fargate) loadBalancerStep() launch.Step {
 // service is healthy, saying each change of the load balancer's state and
 // of each target's health as it is seen.
 func (p *fargate) lbReady(ctx context.Context, out *launch.Output) (bool, error) {
-	lb, err := p.lbs.LoadBalancer(ctx, LoadBalancerName(p.Stack))
+	lb, err := p.be.LoadBalancer(ctx, LoadBalancerName(p.Stack))
 	if err != nil {
 		return false, err
 	}
@@ -177,7 +177,7 @@ func (p *fargate) lbReady(ctx context.Context, out *launch.Output) (bool, error)
 	if lb.State == "failed" {
 		return false, fmt.Errorf("the load balancer %s failed: %s", lb.Name, orDefault(lb.StateReason, "no reason given"))
 	}
-	ts, err := p.lbs.TargetHealth(ctx, p.targetGroup)
+	ts, err := p.be.TargetHealth(ctx, p.targetGroup)
 	if err != nil {
 		return false, err
 	}
@@ -210,7 +210,7 @@ func (p *fargate) lbURLStep() launch.Step {
 			if p.NoWait {
 				return launch.Skip("--no-wait")
 			}
-			lb, err := p.lbs.LoadBalancer(ctx, LoadBalancerName(p.Stack))
+			lb, err := p.be.LoadBalancer(ctx, LoadBalancerName(p.Stack))
 			if err != nil {
 				return err
 			}

@@ -56,7 +56,7 @@ func (m *Model) fields(it resource.Item) []field {
 			{"Status", x.Status}, {"Desired", itoa(x.Desired)}, {"Running", itoa(x.Running)},
 			{"Pending", itoa(x.Pending)}, {"Rollout", x.Rollout}, {"Rollout reason", x.RolloutReason},
 			{"Deployments", itoa(int32(x.Deployments))}, {"Launch type", x.LaunchType},
-			{"Task definition", x.TaskDefinition}, {"Created", at(x.CreatedAt)},
+			{"Task definition", x.TaskDefinition}, {"Target groups", strings.Join(x.TargetGroups, ", ")}, {"Created", at(x.CreatedAt)},
 			{"Last event", strings.TrimSpace(clock(x.LastEvent.At, loc) + " " + x.LastEvent.Message)}}
 	case resource.Task:
 		fs := []field{{"ID", x.ID}, {"ARN", x.ARN}, {"Cluster", m.data.clusterName(x.ClusterARN)},

@@ -64,6 +64,7 @@ func TestCLIValidation(t *testing.T) {
 			"12-digit account"},
 		{"ec2 flag on fargate", []string{"launch", "--name", "web", "--target", "fargate", "--ssh-cidr", "203.0.113.7/32"}, 2, "--ssh-cidr applies only to --target ec2"},
 		{"fargate flag on ec2", []string{"launch", "--name", "web", "--target", "ec2", "--cpu", "512"}, 2, "--cpu applies only to --target fargate"},
+		{"load balancer on ec2", []string{"launch", "--name", "web", "--target", "ec2", "--load-balancer"}, 2, "--load-balancer applies only to --target fargate"},
 		{"aws flag on local", []string{"launch", "--name", "web", "--target", "local", "--sandbox"}, 2, "--sandbox applies only to the AWS targets"},
 		{"sandbox and endpoint", []string{"launch", "--name", "web", "--target", "ec2", "--sandbox", "--endpoint-url", "http://127.0.0.1:1"}, 2, "exclude each other"},
 		{"sandbox speed", []string{"launch", "--name", "web", "--target", "fargate", "--sandbox-speed", "0"}, 2, "--sandbox-speed 0 is out of range"},

@@ -16,6 +16,8 @@ var rules = []rule{
 		"or the task's subnet has no route to the registry (public IP or NAT gateway, or VPC endpoints for ECR and S3)."},
 	{"ResourceInitializationError", "ECS could not prepare the task: usually secrets or the log group cannot be " +
 		"reached or read (execution role permissions, or no route from the subnet to the AWS APIs)."},
+	{"failed ELB health checks", "The load balancer's health check of the task failed, so ECS stopped it and starts another: the app must answer " +
+		"the target group's health check path with HTTP 200–399 on the container port, and within the service's health check grace period."},
 	{"OutOfMemoryError", "A container used more memory than its limit and was killed; raise the task or container memory."},
 	{"EssentialContainerExited", "An essential container exited, so ECS stopped the whole task; its exit code and logs tell why."},
 	{"TaskFailedToStart", "The task never reached RUNNING; the reason after the code says which step failed."},

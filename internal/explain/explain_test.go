@@ -14,6 +14,7 @@ func TestReason(t *testing.T) {
 		{"pull error wins over the generic stop code", []string{"TaskFailedToStart", "CannotPullContainerError: pull image manifest has been retried"}, "could not pull"},
 		{"stop code alone", []string{"EssentialContainerExited", "Essential container in task exited"}, "essential container exited"},
 		{"user stop", []string{"UserInitiated", ""}, "StopTask"},
+		{"load balancer health check", []string{"ServiceSchedulerInitiated", "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/0123)"}, "health check path"},
 		{"ec2 state reason", []string{"Client.UserInitiatedShutdown: User initiated shutdown"}, "stopped or terminated by a user"},
 		{"unknown", []string{"SomethingNew"}, ""},
 		{"empty", nil, ""},

@@ -16,8 +16,8 @@ import (
 //
 // A new load balancer is "provisioning" for elbProvisioning (sim.go), then
 // "active"; only an active one health-checks its targets. Nothing answers
-// on its DNS name: the sandbox's stand-in is a local proxy (a later step;
-// see aws.LoadBalancer.LocalURL).
+// on its DNS name: the sandbox's stand-in is a proxy on the local Docker
+// engine (elb_proxy.go), at aws.LoadBalancer.LocalURL.
 //
 // DeleteLoadBalancer of one that does not exist succeeds, as the API
 // reference says ("If the load balancer does not exist or has already been
@@ -45,6 +45,9 @@ type listener struct {
 	Port        int32             `json:"port"`
 	TargetGroup string            `json:"targetGroup"`
 	Tags        map[string]string `json:"tags,omitempty"`
+	// Proxy is the container that answers for the listener on the local
+	// engine (elb_proxy.go).
+	Proxy *lbProxy `json:"proxy,omitempty"`
 }
 
 // targetGroup is a target group of type ip, HTTP, with the health check
@@ -97,7 +100,7 @@ func (r *region) forwarders(tgARN string) []*loadBalancer {
 func (lb *loadBalancer) value() aws.LoadBalancer {
 	return aws.LoadBalancer{
 		ARN: lb.ARN, Name: lb.Name, DNSName: lb.DNSName, State: lb.State, VpcID: lb.VpcID,
-		Subnets: slices.Clone(lb.Subnets), Tags: maps.Clone(lb.Tags),
+		Subnets: slices.Clone(lb.Subnets), Tags: maps.Clone(lb.Tags), LocalURL: lb.localURL(),
 	}
 }
 

@@ -47,7 +47,7 @@ import (
 // followed by the engine's message.
 //
 // Containers carry labels: the account (its state file), the task ARN and
-// the container name. Sync finds them by label, so separate deckhand
+// the container name (a load balancer's proxy: elb_proxy.go). Sync finds them by label, so separate deckhand
 // processes sharing the account agree on them, a container started by a
 // process that died before saving is adopted, and containers of other
 // accounts (other state files) are never touched. A read-only account
@@ -85,22 +85,41 @@ type runner interface {
 	// Probe is a load balancer's health check through a published port
 	// (elb_probe.go): the HTTP status of GET url.
 	Probe(ctx context.Context, url string) (status int, err error)
+	// ProxyImage makes sure the engine has the load balancers' proxy image
+	// built from the deckhand executable binary (elb_proxy.go).
+	ProxyImage(ctx context.Context, binary string) (ref string, err error)
 }
 
 type runSpec struct {
 	Image, Name string
 	Ports       []int32 // published on 127.0.0.1, at host ports the engine picks
-	Env         []string
-	Labels      map[string]string
+	// HostPorts asks for given host ports instead (container port → host
+	// port): a replaced load balancer proxy keeps its URL (elb_proxy.go).
+	HostPorts map[int32]int32
+	Env       []string
+	Cmd       []string // "": the image's CMD
+	Labels    map[string]string
 }
 
 // engineContainer is a container as the engine reports it.
 type engineContainer struct {
 	ID                        string
 	Task, Instance, Container string // the labels
-	State                     string // created, running, paused, restarting, exited, dead, removing
-	ExitCode                  int
-	Ports                     map[int]int // container port → host port (Inspect only)
+	// A load balancer proxy's labels (elb_proxy.go); Listener is set on
+	// proxies only.
+	LoadBalancer, Listener, ProxyHash string
+	State                             string // created, running, paused, restarting, exited, dead, removing
+	ExitCode                          int
+	Ports                             map[int]int // container port → host port (Inspect only)
+	IP                                string      // the bridge network address (Inspect only)
+}
+
+// labelled is a container as its labels name it.
+func labelled(id, state string, labels map[string]string) engineContainer {
+	return engineContainer{
+		ID: id, State: state, Task: labels[labelTask], Instance: labels[labelInstance], Container: labels[labelContainer],
+		LoadBalancer: labels[labelLoadBalancer], Listener: labels[labelListener], ProxyHash: labels[labelProxyHash],
+	}
 }
 
 // running reports whether the container's process is alive.
@@ -172,11 +191,11 @@ func (r *engineRunner) Run(ctx context.Context, spec runSpec) (string, error) {
 	err := r.call(ctx, runTimeout, false, func(ctx context.Context) error {
 		ports := map[int]int{}
 		for _, p := range spec.Ports {
-			ports[int(p)] = 0
+			ports[int(p)] = int(spec.HostPorts[p])
 		}
 		var err error
 		id, err = r.e.Run(ctx, dockerops.RunOptions{
-			Image: spec.Image, Name: spec.Name, Ports: ports, Env: spec.Env, Labels: spec.Labels,
+			Image: spec.Image, Name: spec.Name, Ports: ports, Env: spec.Env, Cmd: spec.Cmd, Labels: spec.Labels,
 		})
 		if err != nil && id != "" {
 			_ = r.e.Remove(ctx, id, true)
@@ -192,10 +211,8 @@ func (r *engineRunner) Inspect(ctx context.Context, id string) (engineContainer,
 	err := r.call(ctx, engineTimeout, true, func(ctx context.Context) error {
 		info, err := r.e.InspectContainer(ctx, id)
 		if err == nil {
-			out = engineContainer{
-				ID: info.ID, Task: info.Labels[labelTask], Instance: info.Labels[labelInstance], Container: info.Labels[labelContainer],
-				State: info.State, ExitCode: info.ExitCode, Ports: info.Ports,
-			}
+			out = labelled(info.ID, info.State, info.Labels)
+			out.ExitCode, out.Ports, out.IP = info.ExitCode, info.Ports, info.IP
 		}
 		return err
 	})
@@ -223,9 +240,7 @@ func (r *engineRunner) List(ctx context.Context, account string) ([]engineContai
 	err := r.call(ctx, engineTimeout, true, func(ctx context.Context) error {
 		cs, err := r.e.ContainersByLabel(ctx, labelAccount, account)
 		for _, c := range cs {
-			out = append(out, engineContainer{
-				ID: c.ID, Task: c.Labels[labelTask], Instance: c.Labels[labelInstance], Container: c.Labels[labelContainer], State: c.State,
-			})
+			out = append(out, labelled(c.ID, c.State, c.Labels))
 		}
 		return err
 	})

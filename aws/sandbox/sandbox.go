@@ -48,6 +48,11 @@ type Options struct {
 	// Docker is the local Docker engine on which tasks whose image it has
 	// run for real (runner.go); nil = none, every task is simulated.
 	Docker *dockerops.Engine
+	// ProxyBinary is the deckhand executable that the load balancers'
+	// proxy image is made of (elb_proxy.go); "" = this process's own
+	// (os.Executable), except in tests, which are not deckhand. It must
+	// be statically linked: else the sandbox runs no proxies.
+	ProxyBinary string
 }
 
 // Account is a sandbox account, opened on one region. It is safe for
@@ -71,6 +76,8 @@ type Account struct {
 	// synced is set once a sync has listed the engine's containers of
 	// this account (and removed leftovers).
 	synced bool
+	// proxy is what it knows of the load balancers' proxies (elb_proxy.go).
+	proxy proxyState
 }
 
 var _ aws.Backend = (*Account)(nil)
@@ -83,6 +90,7 @@ func (realClock) Now() time.Time { return time.Now() }
 // does not exist or o.Reset is set.
 func Open(o Options) (*Account, error) {
 	a := &Account{path: o.Path, speed: o.Speed, readonly: o.Readonly, clock: o.Clock, region: o.Region}
+	a.proxy.binary = o.ProxyBinary
 	if a.path == "" {
 		a.path = filepath.Join(xdg.DataDir(), "sandbox.json")
 	}

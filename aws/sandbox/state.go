@@ -237,11 +237,13 @@ type container struct {
 	// containerPort; Local is set when the image was found on the local
 	// Docker engine at the pull; DockerID is the engine's container once
 	// started (until it is removed), and Bindings where its port is
-	// published.
+	// published. IP is its address on the engine's bridge network, where
+	// a load balancer's proxy reaches it (elb_proxy.go).
 	Port     int32     `json:"port,omitempty"`
 	Local    bool      `json:"local,omitempty"`
 	DockerID string    `json:"dockerId,omitempty"`
 	Bindings []binding `json:"networkBindings,omitempty"`
+	IP       string    `json:"ip,omitempty"`
 }
 
 type binding struct {

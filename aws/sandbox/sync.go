@@ -87,7 +87,7 @@ func (a *Account) syncNeeded(w *world) bool {
 	if a.runner == nil {
 		return false
 	}
-	if !a.synced {
+	if !a.synced || a.proxiesNeeded(w) {
 		return true
 	}
 	for _, r := range w.Regions {
@@ -120,8 +120,10 @@ type engineJob struct {
 	t     *task
 	ct    *container
 	ru    *instanceRun // an instance's container (ec2_run.go)
+	l     *listener    // a load balancer's proxy (elb_proxy.go)
 	id    string       // the engine's container (all but jobStart)
-	spec  runSpec      // jobStart
+	old   []string     // jobProxy: the containers it replaces
+	spec  runSpec      // jobStart, jobProxy
 	url   string       // jobProbe
 	found engineContainer
 	code  int // jobProbe: the HTTP status
@@ -137,6 +139,7 @@ const (
 	jobRemove                    // remove (killing it if it still runs)
 	jobStopRemove                // stop, then remove
 	jobProbe                     // a load balancer's health check (elb_probe.go)
+	jobProxy                     // remove a load balancer's old proxy, start its new one (elb_proxy.go)
 )
 
 // sync makes the engine match the state at now and records what the engine
@@ -148,7 +151,12 @@ func (a *Account) sync(ctx context.Context, w *world) {
 	list, listErr := a.runner.List(ctx, a.accountLabel())
 	type key struct{ task, instance, ctr string }
 	found := map[key][]engineContainer{}
+	var proxies []engineContainer // syncProxies decides on these
 	for _, ec := range list {
+		if ec.Listener != "" {
+			proxies = append(proxies, ec)
+			continue
+		}
 		k := key{ec.Task, ec.Instance, ec.Container}
 		found[k] = append(found[k], ec)
 	}
@@ -194,7 +202,7 @@ func (a *Account) sync(ctx context.Context, w *world) {
 							if ct.DockerID != cur.ID { // adopt it
 								ct.DockerID, w.dirty = cur.ID, true
 							}
-							if len(ct.Bindings) == 0 && ct.Port != 0 {
+							if (len(ct.Bindings) == 0 || ct.IP == "") && ct.Port != 0 {
 								add(&engineJob{kind: jobObserve, r: r, c: c, t: t, ct: ct, id: cur.ID})
 							}
 						case cur != nil:
@@ -298,6 +306,7 @@ func (a *Account) sync(ctx context.Context, w *world) {
 			}
 		}
 	}
+	jobs = append(jobs, a.syncProxies(ctx, w, proxies)...)
 	jobs = append(jobs, w.probes()...)
 	a.runJobs(ctx, jobs)
 	for _, j := range jobs {
@@ -334,6 +343,8 @@ func (a *Account) runJobs(ctx context.Context, jobs []*engineJob) {
 				}
 			case jobProbe:
 				j.code, j.err = a.runner.Probe(ctx, j.url)
+			case jobProxy:
+				a.runProxy(ctx, j)
 			}
 		}()
 	}
@@ -342,8 +353,12 @@ func (a *Account) runJobs(ctx context.Context, jobs []*engineJob) {
 
 // apply records what an engine call found.
 func (w *world) apply(j *engineJob) {
-	if j.ru != nil {
+	switch {
+	case j.ru != nil:
 		w.applyInstance(j)
+		return
+	case j.l != nil:
+		w.applyProxy(j)
 		return
 	}
 	switch j.kind {
@@ -356,7 +371,7 @@ func (w *world) apply(j *engineJob) {
 		}
 		j.ct.DockerID, w.dirty = j.id, true
 		if j.err == nil {
-			j.ct.Bindings = bindings(j.found.Ports)
+			j.ct.Bindings, j.ct.IP = bindings(j.found.Ports), j.found.IP
 			// It may already have exited: the next sync sees it.
 		}
 	case jobObserve:
@@ -364,8 +379,8 @@ func (w *world) apply(j *engineJob) {
 			return // the next sync looks again
 		}
 		if j.found.running() {
-			if len(j.ct.Bindings) == 0 {
-				j.ct.Bindings, w.dirty = bindings(j.found.Ports), true
+			if len(j.ct.Bindings) == 0 || j.ct.IP == "" {
+				j.ct.Bindings, j.ct.IP, w.dirty = bindings(j.found.Ports), j.found.IP, true
 			}
 			return
 		}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,21 +48,6 @@ func randHex(t *testing.T) string {
 	b := make([]byte, 4)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// deckhandBinary builds deckhand itself with CGO_ENABLED=0, as
-// scripts/run does. The version stamped in is unique to the run, so the
-// image EnsureImage builds from it is the test's own: removing it at the
-// end never touches an image a real sandbox uses.
-func deckhandBinary(t *testing.T) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "deckhand")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=elbproxy-test-"+randHex(t), "-o", out, "deckhand/cmd/deckhand")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building deckhand: %v\n%s", err, b)
-	}
-	return out
 }
 
 // backendImage builds the target's image FROM scratch and removes it
@@ -120,7 +104,7 @@ func TestProxyContainer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
-	bin := deckhandBinary(t)
+	bin := testbed.DeckhandBinary(t)
 	ref, err := EnsureImage(ctx, eng, bin)
 	if err != nil {
 		t.Fatal(err)

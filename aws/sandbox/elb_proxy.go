@@ -38,12 +38,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"deckhand/dockerops"
@@ -322,16 +320,7 @@ func (a *Account) proxyRef(ctx context.Context) (string, error) {
 func (p *proxyState) executable() (string, error) {
 	bin := p.binary
 	if bin == "" {
-		if testing.Testing() {
-			// A test binary is not deckhand: run as the proxy, it would
-			// run its tests.
-			return "", errors.New("no load balancer proxies: this is a test binary, not deckhand (tests set Options.ProxyBinary)")
-		}
-		exe, err := os.Executable()
-		if err != nil {
-			return "", fmt.Errorf("no load balancer proxies: finding deckhand's executable: %w", err)
-		}
-		bin = exe
+		return "", errors.New("no load balancer proxies: no deckhand executable was given (Options.ProxyBinary)")
 	}
 	static, err := elbproxy.Static(bin)
 	switch {

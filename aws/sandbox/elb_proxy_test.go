@@ -259,7 +259,7 @@ func TestProxyNeedsStaticDeckhand(t *testing.T) {
 		{"dynamically linked", "/bin/sh", "/bin/sh is dynamically linked"},
 		{"not an executable", script, "is not an ELF executable"},
 		{"missing", filepath.Join(t.TempDir(), "nope"), "no such file"},
-		{"a test binary", "", "this is a test binary"},
+		{"none given", "", "no deckhand executable was given"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

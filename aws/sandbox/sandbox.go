@@ -49,9 +49,9 @@ type Options struct {
 	// run for real (runner.go); nil = none, every task is simulated.
 	Docker *dockerops.Engine
 	// ProxyBinary is the deckhand executable that the load balancers'
-	// proxy image is made of (elb_proxy.go); "" = this process's own
-	// (os.Executable), except in tests, which are not deckhand. It must
-	// be statically linked: else the sandbox runs no proxies.
+	// proxy image is made of (elb_proxy.go); "" = none, and no proxies.
+	// deckhand passes its own executable (a test binary is not deckhand).
+	// It must be statically linked: else the sandbox runs no proxies.
 	ProxyBinary string
 }
 

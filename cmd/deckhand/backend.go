@@ -47,7 +47,8 @@ func openSandbox(o options, why string) (*awsBackend, error) {
 	// Tasks whose image the local Docker engine has run there for real;
 	// without an engine (or when it is down) the sandbox simulates them.
 	eng, _ := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
-	a, err := sandbox.Open(sandbox.Options{Speed: o.sandboxSpeed, Reset: o.sandboxReset, Readonly: o.readonly, Region: o.region, Docker: eng})
+	a, err := sandbox.Open(sandbox.Options{Speed: o.sandboxSpeed, Reset: o.sandboxReset, Readonly: o.readonly, Region: o.region, Docker: eng,
+		ProxyBinary: proxyBinary})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox account: %w", err)
 	}

@@ -83,7 +83,13 @@ func versionString() string {
 	return "dev"
 }
 
+// proxyBinary is this executable, which the sandbox puts in its load
+// balancers' proxy image (sandbox.Options.ProxyBinary). Only main sets it:
+// a test binary is not deckhand, and run as the proxy it would run tests.
+var proxyBinary string
+
 func main() {
+	proxyBinary, _ = os.Executable()
 	// deckhand scaffold|launch|destroy … run headless (cli.go).
 	if code, ok := runCLI(os.Args[1:], os.Stdout, os.Stderr); ok {
 		os.Exit(code)

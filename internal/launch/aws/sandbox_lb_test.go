@@ -2,6 +2,9 @@ package aws
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +13,9 @@ import (
 
 	awsapi "deckhand/aws"
 	"deckhand/aws/sandbox"
+	"deckhand/dockerops"
+	"deckhand/internal/elbproxy"
+	"deckhand/internal/testbed"
 )
 
 // TestFargateLoadBalancerSimulatedOnSandbox: with a load balancer the
@@ -120,5 +126,87 @@ func TestDestroyGroupReferencedByAnother(t *testing.T) {
 	}
 	if left := stackOf(t, a, stack); len(left) != 0 {
 		t.Errorf("left: %v", left)
+	}
+}
+
+// TestFargateLoadBalancerOnSandbox: build → push → a service behind the
+// sandbox's load balancer, whose proxy on the local engine answers with
+// the app's page at the URL the launch shows and checks; a re-run keeps
+// that URL; destroy removes the proxy with the rest.
+func TestFargateLoadBalancerOnSandbox(t *testing.T) {
+	eng := testEngine(t)
+	stack := uniqStack("lb")
+	bin := testbed.DeckhandBinary(t)
+	t.Cleanup(func() { removeProxyImage(t, eng, bin) })
+	a := openSandboxWith(t, eng, stack, bin)
+	ctx := context.Background()
+
+	opts := FargateOptions{Stack: stack, Dir: appProject(t), LoadBalancer: true, Sandbox: true, Poll: pollFast,
+		Timeout: 2 * time.Minute, CheckTimeout: 30 * time.Second}
+	steps, res, err := Fargate(a, eng, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, steps)
+	if got := r.states(); got[len(got)-1] != "check:done" {
+		t.Fatalf("states = %v", got)
+	}
+	lb, err := a.LoadBalancer(ctx, LoadBalancerName(stack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lb.LocalURL == "" || res.URL != lb.LocalURL || !strings.Contains(r.detail("check"), `"hello from the sandbox"`) {
+		t.Errorf("URL %q, LocalURL %q, check %q", res.URL, lb.LocalURL, r.detail("check"))
+	}
+	if !strings.Contains(strings.Join(r.lines("url"), "\n"), lb.DNSName) {
+		t.Errorf("the url step did not name the DNS name %s: %v", lb.DNSName, r.lines("url"))
+	}
+
+	// A re-run: a new deployment behind the same load balancer and URL.
+	steps, res2, err := Fargate(a, eng, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, steps)
+	if res2.URL != res.URL || !strings.Contains(r.detail("check"), `"hello from the sandbox"`) {
+		t.Errorf("re-run: URL %q (was %q), check %q", res2.URL, res.URL, r.detail("check"))
+	}
+
+	dsteps, err := Destroy(ctx, a, stack, DestroyOptions{Poll: pollFast, Timeout: time.Minute, Engine: eng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, dsteps)
+	if left := stackOf(t, a, stack); len(left) != 0 {
+		t.Errorf("left after destroy: %v", left)
+	}
+	a.Clusters(ctx) // a call syncs the engine: the deleted load balancer's proxy goes
+	if cs, _ := eng.ContainersByLabel(ctx, "deckhand.sandbox.account", a.Path()); len(cs) != 0 {
+		t.Errorf("containers left after destroy: %+v", cs)
+	}
+}
+
+// openSandboxWith is openSandbox with load balancer proxies made of bin.
+func openSandboxWith(t *testing.T, eng *dockerops.Engine, stack, bin string) *sandbox.Account {
+	t.Helper()
+	a := openSandbox(t, eng, stack)
+	b, err := sandbox.Open(sandbox.Options{Path: a.Path(), Speed: sandboxSpeed, Docker: eng, ProxyBinary: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// removeProxyImage removes the proxy image made of bin, the test's own
+// (testbed.DeckhandBinary stamps a unique version).
+func removeProxyImage(t *testing.T, eng *dockerops.Engine, bin string) {
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		return
+	}
+	sum := sha256.Sum256(data)
+	ref := elbproxy.Repository + ":" + hex.EncodeToString(sum[:])[:12]
+	if err := eng.RemoveImage(context.Background(), ref); err != nil && !strings.Contains(err.Error(), "No such image") {
+		t.Logf("removing %s: %v", ref, err)
 	}
 }

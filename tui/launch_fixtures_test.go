@@ -16,6 +16,7 @@ type fakePlanner struct {
 	requests []launch.Request
 	destroys []string
 	ran      bool
+	cloud    bool // plan fargate and ec2 too (as local); else they are refused
 }
 
 func (f *fakePlanner) steps(stack string) []launch.Step {
@@ -44,7 +45,7 @@ func (f *fakePlanner) PlanLaunch(req launch.Request) ([]launch.Step, func() stri
 	f.mu.Lock()
 	f.requests = append(f.requests, req)
 	f.mu.Unlock()
-	if req.Target != launch.TargetLocal {
+	if req.Target != launch.TargetLocal && !f.cloud {
 		return nil, nil, launch.TargetUnavailable(req.Target)
 	}
 	return f.steps(req.Stack), func() string { return "http://127.0.0.1:49153/" }, nil

@@ -60,12 +60,15 @@ func (m *Model) planDestroy(args []string) tea.Cmd {
 		return nil
 	}
 	if len(args) == 0 || len(args) > 2 {
-		m.fail("usage: :destroy NAME [local|fargate|ec2] — NAME is the stack name given to the launch")
+		m.fail("usage: :destroy NAME [local|fargate|ec2] — NAME is the stack name given to the launch; TARGET defaults to where this session launched it, else local")
 		return nil
 	}
 	stack, target := args[0], launch.TargetLocal
-	if len(args) == 2 {
+	switch {
+	case len(args) == 2:
 		target = args[1]
+	case m.launchedOn[stack] != "":
+		target = m.launchedOn[stack] // launched this session: destroy it there
 	}
 	if err := launch.ValidateStackName(stack); err != nil {
 		m.fail("destroy: " + err.Error())

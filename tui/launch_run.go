@@ -61,6 +61,12 @@ func (m *Model) startRun(p planMsg) tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &launchRun{verb: verb, stack: p.stack, target: p.target, start: m.now(),
 		ch: make(chan tea.Msg, 64), cancel: cancel}
+	if verb == "launch" {
+		if m.launchedOn == nil {
+			m.launchedOn = map[string]string{}
+		}
+		m.launchedOn[p.stack] = p.target
+	}
 	for _, s := range p.steps {
 		r.steps = append(r.steps, runStep{name: s.Name, summary: s.Summary, state: launch.Pending})
 	}

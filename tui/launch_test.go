@@ -364,3 +364,25 @@ func TestWizardLoadBalancerOnlyForFargate(t *testing.T) {
 		t.Fatalf("request = %+v, want fargate with a load balancer", got)
 	}
 }
+
+// TestDestroyDefaultsToTheLaunchTarget: :destroy NAME without a target
+// destroys where this session launched NAME, not on local.
+func TestDestroyDefaultsToTheLaunchTarget(t *testing.T) {
+	m, fp, _ := launchModel(t, 120, 40, false)
+	fp.cloud = true
+	fillWizard(m, "web")
+	press(m, "tab", "right") // target: fargate
+	do(m, press(m, "enter"))
+	mustContain(t, screen(m), "Plan: launch web on fargate")
+	press(m, "y")
+	send(m, runDoneMsg{})
+	for _, c := range []string{"destroy web", "destroy other", "destroy web local"} {
+		press(m, ":")
+		typeText(m, c)
+		do(m, press(m, "enter"))
+		press(m, "esc")
+	}
+	if got := strings.Join(fp.destroys, ","); got != "web fargate,other local,web local" {
+		t.Fatalf("destroys = %v", got)
+	}
+}

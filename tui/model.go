@@ -78,10 +78,13 @@ type Model struct {
 	focused      string // cluster ARN the ECS watcher was asked to focus
 	focusUpdates int    // ECS updates seen when the focus was asked for
 
-	wiz        *wizard    // the launch form, kept between visits
-	rev        *review    // the plan on the review page
-	lr         *launchRun // the current or last launch or destroy
-	runTicking bool       // an elapsed-time tick is scheduled
+	wiz *wizard    // the launch form, kept between visits
+	rev *review    // the plan on the review page
+	lr  *launchRun // the current or last launch or destroy
+	// launchedOn is the target of each stack launched this session: where
+	// :destroy NAME looks when no target is given.
+	launchedOn map[string]string
+	runTicking bool // an elapsed-time tick is scheduled
 }
 
 // New returns the root model.

@@ -31,12 +31,28 @@ func Destroy(ctx context.Context, eng *dockerops.Engine, stack string) ([]launch
 	}
 	var steps []launch.Step
 	for _, c := range cs {
-		steps = append(steps, removeContainer(eng, c))
+		if !sandboxOwned(c) {
+			steps = append(steps, removeContainer(eng, c))
+		}
 	}
 	for _, im := range imgs {
 		steps = append(steps, removeImage(eng, stack, im))
 	}
 	return steps, nil
+}
+
+// sandboxOwned reports whether the sandbox account runs the container (a
+// task, an instance's container, a load balancer's proxy). It carries the
+// stack label only because its image, which a launch built, does; it
+// belongs to the sandbox's service, which the AWS target's destroy
+// (deckhand destroy --sandbox) removes, stopping the container with it.
+func sandboxOwned(c dockerops.ContainerInfo) bool {
+	for k := range c.Labels {
+		if strings.HasPrefix(k, "deckhand.sandbox.") {
+			return true
+		}
+	}
+	return false
 }
 
 func removeContainer(eng *dockerops.Engine, c dockerops.ContainerInfo) launch.Step {

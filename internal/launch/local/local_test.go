@@ -18,6 +18,7 @@ import (
 	"deckhand/internal/testbed"
 	"deckhand/scaffold"
 
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 )
 
@@ -319,6 +320,27 @@ func TestForeignContainerWithOurNameIsLeftAlone(t *testing.T) {
 	if _, err := c.ContainerInspect(ctx, created.ID, client.ContainerInspectOptions{}); err != nil {
 		t.Errorf("the foreign container is gone: %v", err)
 	}
+	steps, err := Destroy(ctx, e, name)
+	if err != nil || len(steps) != 0 {
+		t.Errorf("destroy steps %v (%v), want none", names(steps), err)
+	}
+}
+
+// TestDestroyLeavesSandboxContainers: a sandbox task runs an image a
+// launch built, so its container inherits the stack's label; it belongs
+// to the sandbox account, and a local destroy leaves it.
+func TestDestroyLeavesSandboxContainers(t *testing.T) {
+	t.Parallel()
+	e, c := engine(t)
+	needBase(t, c)
+	name := stack(t, e)
+	ctx := context.Background()
+	created, err := c.ContainerCreate(ctx, client.ContainerCreateOptions{Name: "sandbox-" + name,
+		Config: &container.Config{Image: baseImage, Labels: map[string]string{launch.LabelStack: name, "deckhand.sandbox.account": "/tmp/x.json"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.ContainerRemove(ctx, created.ID, client.ContainerRemoveOptions{Force: true}) })
 	steps, err := Destroy(ctx, e, name)
 	if err != nil || len(steps) != 0 {
 		t.Errorf("destroy steps %v (%v), want none", names(steps), err)

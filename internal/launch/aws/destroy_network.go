@@ -19,6 +19,7 @@ func (d *destroyer) elbStep(r awsapi.TaggedResource, del func(kind string, cmds 
 	case "elb:load-balancer":
 		s := del("load balancer", launch.Shell("aws", "elbv2", "delete-load-balancer", "--load-balancer-arn", r.ARN))
 		s.Summary = "Delete the load balancer " + elbShortName(r.ARN) + " and its listeners"
+		s.Resources[0].Name = elbShortName(r.ARN)
 		s.Run = func(ctx context.Context, out *launch.Output) error {
 			return gone(out, d.be.DeleteLoadBalancer(ctx, r.ARN), "deleted "+elbShortName(r.ARN))
 		}
@@ -26,6 +27,7 @@ func (d *destroyer) elbStep(r awsapi.TaggedResource, del func(kind string, cmds 
 	case "elb:target-group":
 		s := del("target group", launch.Shell("aws", "elbv2", "delete-target-group", "--target-group-arn", r.ARN))
 		s.Summary = "Delete the target group " + elbShortName(r.ARN) + " (retrying while the deleted load balancer's listener lets go of it)"
+		s.Resources[0].Name = elbShortName(r.ARN)
 		s.Run = func(ctx context.Context, out *launch.Output) error {
 			err := retryable(ctx, out, d.Timeout, d.Poll, func(err error) bool { return hasCode(err, "ResourceInUse") },
 				"DeleteTargetGroup", func() error { return d.be.DeleteTargetGroup(ctx, r.ARN) })

@@ -93,10 +93,10 @@ func (m *Model) planDestroy(args []string) tea.Cmd {
 func (m *Model) planned(msg planMsg) {
 	if !msg.destroy {
 		w := m.wiz
-		if w == nil || !w.planning {
+		if w == nil || !w.busy {
 			return
 		}
-		w.planning = false
+		w.busy = false
 		if m.current().kind != paneWizard {
 			return // the user left the wizard while it planned
 		}

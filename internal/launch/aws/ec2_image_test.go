@@ -336,10 +336,7 @@ func TestEC2WaitsForNewProfile(t *testing.T) {
 	profileWait, profileRetryEvery = 2*time.Second, 20*time.Millisecond
 	for _, refusals := range []int{2, -1} {
 		t.Run(fmt.Sprint("refusals ", refusals), func(t *testing.T) {
-			a, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: sandboxSpeed})
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := simSandbox(t)
 			be := &lateProfiles{Backend: a, refusals: refusals, pending: map[string]awsapi.Tags{}}
 			steps, res, err := EC2(be, nil, EC2Options{Stack: "late", Image: sandbox.AccountID + ".dkr.ecr.us-east-1.amazonaws.com/deckhand/late:1",
 				SSHDir: t.TempDir(), Sandbox: true, LookupIP: offline, Poll: pollFast})

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,10 +25,7 @@ import (
 // groups although the tasks' group names the load balancer's as a source.
 func TestFargateLoadBalancerSimulatedOnSandbox(t *testing.T) {
 	stack := uniqStack("lbsim")
-	a, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: sandboxSpeed})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := simSandbox(t)
 	ctx := context.Background()
 	steps, res, err := Fargate(a, nil, FargateOptions{Stack: stack, Image: "nginx:1.27", Port: 80, Sandbox: true, LoadBalancer: true,
 		Poll: pollFast, Timeout: 2 * time.Minute})
@@ -85,10 +81,7 @@ func TestFargateLoadBalancerSimulatedOnSandbox(t *testing.T) {
 // the later group first instead of retrying until its timeout.
 func TestDestroyGroupReferencedByAnother(t *testing.T) {
 	stack := uniqStack("sg")
-	a, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: sandboxSpeed})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := simSandbox(t)
 	ctx := context.Background()
 	vpc, err := a.DefaultVPC(ctx)
 	if err != nil {

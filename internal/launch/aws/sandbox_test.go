@@ -98,6 +98,17 @@ func openSandbox(t *testing.T, eng *dockerops.Engine, stack string) *sandbox.Acc
 	return a
 }
 
+// simSandbox opens a fresh sandbox account without an engine: every task
+// and instance is simulated.
+func simSandbox(t *testing.T) *sandbox.Account {
+	t.Helper()
+	a, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: sandboxSpeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func testEngine(t *testing.T) *dockerops.Engine {
 	t.Helper()
 	c := testbed.Docker(t)
@@ -257,10 +268,7 @@ func TestFargateFailsFastOnSandbox(t *testing.T) {
 // destroy.
 func TestEC2OnSandbox(t *testing.T) {
 	stack := uniqStack("vm")
-	a, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: sandboxSpeed})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := simSandbox(t)
 	sshDir := t.TempDir()
 	steps, res, err := EC2(a, nil, EC2Options{Stack: stack, Image: "nginx:1.27", Port: 80, SSHDir: sshDir, Sandbox: true, Poll: pollFast,
 		Timeout: 2 * time.Minute, LookupIP: func(context.Context) (string, error) { return "", errors.New("offline") }})
@@ -298,10 +306,7 @@ func TestEC2OnSandbox(t *testing.T) {
 // answers on, and the check says so instead of failing or pretending.
 func TestFargateSimulatedOnSandbox(t *testing.T) {
 	stack := uniqStack("sim")
-	a, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: sandboxSpeed})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := simSandbox(t)
 	steps, res, err := Fargate(a, nil, FargateOptions{Stack: stack, Image: "nginx:1.27", Port: 80, Sandbox: true, Poll: pollFast, Timeout: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)

@@ -112,14 +112,16 @@ func (m *Model) paneActions() []*action {
 		return nil
 	}
 	pk, _ := m.target()
-	if ok, _ := m.offered(pk); !ok {
-		return nil
-	}
 	var out []*action
-	for _, a := range m.keys.resource() {
-		if a.offeredOn(pk) {
-			out = append(out, a)
+	if ok, _ := m.offered(pk); ok {
+		for _, a := range m.keys.resource() {
+			if a.offeredOn(pk) {
+				out = append(out, a)
+			}
 		}
+	}
+	if c := &m.keys.Create; c.offeredOn(pk) && !isNil(m.cfg.Create) {
+		out = append(out, c)
 	}
 	return out
 }

@@ -64,6 +64,7 @@ var commands = []command{
 	{[]string{"launch"}, "launch a service (the wizard)", -1},
 	{[]string{"launches"}, "the checklist of the current or last launch", -1},
 	{[]string{"destroy"}, "destroy NAME [TARGET]: remove what a launch created", -1},
+	{[]string{"create"}, "create instance|cluster|taskdef|service: a creation wizard", -1},
 	{[]string{"help", "h"}, "keys and commands", -1},
 	{[]string{"quit", "q", "q!"}, "quit deckhand", -1},
 }
@@ -169,7 +170,7 @@ func (m *Model) run(text string) tea.Cmd {
 			if n != name {
 				continue
 			}
-			if len(args) > 0 && c.names[0] != "destroy" {
+			if len(args) > 0 && c.names[0] != "destroy" && c.names[0] != "create" {
 				m.fail(":" + name + " takes no arguments")
 				return nil
 			}
@@ -186,6 +187,8 @@ func (m *Model) run(text string) tea.Cmd {
 				return nil
 			case "destroy":
 				return m.planDestroy(args)
+			case "create":
+				return m.createCommand(args)
 			}
 			m.switchTo(c.pane)
 			return nil

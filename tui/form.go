@@ -62,6 +62,9 @@ type form struct {
 	show  func(*formField) bool
 	valid func(*formField) string // why the value is refused, "" = fine
 	hint  func(*formField) string
+	// note, when set, is shown after a filled value too: what the
+	// value allows, e.g. the memory sizes Fargate offers for a cpu.
+	note func(*formField) string
 }
 
 func (fm *form) field(id string) *formField {
@@ -150,7 +153,7 @@ func (fm *form) edit(msg tea.KeyPressMsg, k *keyMap) bool {
 		fm.move(1)
 	case matches(msg, k.PrevField):
 		fm.move(-1)
-	case f.kind != fieldText && (matches(msg, k.Choose) || matches(msg, k.Toggle)):
+	case f.kind != fieldText && len(f.choices) > 0 && (matches(msg, k.Choose) || matches(msg, k.Toggle)):
 		d := 1
 		if msg.String() == "left" {
 			d = -1
@@ -261,12 +264,20 @@ func (m *Model) fieldValue(fm *form, f *formField, focus bool, w int) string {
 	case text == "":
 		text = st.Muted.Render(hint)
 	}
+	if fm.note != nil && f.in.value() != "" {
+		if n := fm.note(f); n != "" {
+			text += st.Muted.Render("  " + n)
+		}
+	}
 	return fit(text, w)
 }
 
 // activeForm is the form on screen: the launch wizard's or a creation
 // wizard's.
 func (m *Model) activeForm() *form {
+	if m.current().kind == paneCreate {
+		return &m.cw.form
+	}
 	return &m.wiz.form
 }
 
@@ -277,6 +288,9 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.pop()
 		return nil
 	case matches(msg, k.Submit):
+		if m.current().kind == paneCreate {
+			return m.submitCreate()
+		}
 		return m.submitWizard()
 	}
 	m.activeForm().edit(msg, k)

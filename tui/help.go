@@ -90,6 +90,11 @@ func (m *Model) helpLines(w int) []string {
 		"  equivalent docker/aws commands) to confirm, with No chosen.",
 		"  The checklist shows each step; esc leaves it running, L or :launches",
 		"  returns, ctrl+c there asks to cancel. :destroy NAME removes a stack.",
+		"",
+		st.Title.Render("Creating"),
+		"  :create instance|cluster|taskdef|service (c on instances, clusters,",
+		"  services) opens a form; enter checks it and shows what will be made",
+		"  and the aws command, to confirm with No chosen. Values are kept.",
 	)
 
 	// Side by side when there is room, else one under the other.

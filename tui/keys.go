@@ -23,7 +23,7 @@ const (
 	modeInput                   // typing in the `:` command line or `/` filter
 	modeDialog                  // a yes/no confirmation dialog
 	modePrompt                  // typing into a dialog (a count, a name to confirm)
-	modeForm                    // the launch wizard's fields
+	modeForm                    // a wizard's fields (launch, create)
 	modeReview                  // the plan of a launch or destroy, before confirming it
 	modeRun                     // the checklist of a running or finished launch
 
@@ -84,6 +84,7 @@ type keyMap struct {
 	PageUp, PageDown, HalfUp, HalfDown         action
 	Open, Detail, Filter                       action
 	Start, Stop, Terminate, Remove, Scale      action
+	Create                                     action
 	Yes, No, Switch, Select, Dismiss           action
 	Accept, Cancel, Complete, ClearLine, Erase action
 	Launch, CancelRun                          action
@@ -131,6 +132,10 @@ func defaultKeyMap() keyMap {
 			explain("remove the selected container (forced if running)"),
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", paneServices).
 			explain("set the desired count of the selected service"),
+		// c was free on every pane; on services the cluster in view is
+		// preselected.
+		Create: act(modeTable|modeDetail, true, "c", "create", "c").on("create", paneInstances, paneClusters, paneServices).
+			explain("create an instance, cluster or service (a wizard, then a review)"),
 
 		Yes:    act(modeDialog|modeReview, false, "y", "yes", "y").explain("confirm the action"),
 		No:     act(modeDialog|modeReview, false, "n", "no", "n").explain("cancel the action"),
@@ -154,7 +159,7 @@ func defaultKeyMap() keyMap {
 			explain("ask whether to cancel the running launch (No by default); quits when none runs"),
 		NextField: act(modeForm, false, "tab/↓", "next", "tab", "down").explain("check this field and go to the next"),
 		PrevField: act(modeForm, false, "shift+tab/↑", "previous", "shift+tab", "up").explain("check this field and go to the previous"),
-		Choose:    act(modeForm, false, "←/→", "choose", "left", "right").explain("change a choice (target, source) or a toggle"),
+		Choose:    act(modeForm, false, "←/→", "choose", "left", "right").explain("change a choice (target, source, launch type…) or a toggle"),
 		Toggle:    act(modeForm, false, "space", "toggle", "space").explain("switch a toggle on or off (in text fields, a space)"),
 		Submit:    act(modeForm, false, "enter", "review", "enter").explain("check every field and show the plan to review"),
 		Leave:     act(modeForm, false, "esc", "leave", "esc").explain("leave the wizard; what was typed is kept for next time"),
@@ -167,7 +172,7 @@ func (k *keyMap) all() []*action {
 		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Back,
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
-		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale,
+		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Create,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase,
 		&k.Launch, &k.CancelRun, &k.Submit, &k.NextField, &k.PrevField, &k.Choose, &k.Toggle, &k.Leave,
@@ -221,7 +226,7 @@ func where(m mode) string {
 	case modeAll:
 		return "everywhere"
 	case modeBrowse:
-		return "anywhere but the command line, dialogs, the launch wizard and plan review"
+		return "anywhere but the command line, dialogs, wizards and plan review"
 	case modeAllButRun:
 		return "everywhere but the launch checklist"
 	}
@@ -231,7 +236,7 @@ func where(m mode) string {
 		name string
 	}{{modeTable, "tables"}, {modeDetail, "detail"}, {modeHelp, "help"}, {modeInput, "command line & filter"},
 		{modeDialog, "dialogs"}, {modePrompt, "prompts"},
-		{modeForm, "launch wizard"}, {modeReview, "plan review"}, {modeRun, "launch checklist"}} {
+		{modeForm, "wizards"}, {modeReview, "plan review"}, {modeRun, "launch checklist"}} {
 		if m&x.m != 0 {
 			parts = append(parts, x.name)
 		}

@@ -67,7 +67,7 @@ func TestKeyTable(t *testing.T) {
 		t.Fatalf("%d rows, want %d", got, want)
 	}
 	for _, want := range []string{
-		"| `q` | quit (asks first while a launch runs) | anywhere but the command line, dialogs, the launch wizard and plan review |",
+		"| `q` | quit (asks first while a launch runs) | anywhere but the command line, dialogs, wizards and plan review |",
 		"| `d` | details and observed history of the row | tables |",
 		"| `ctrl+c` | quit | everywhere but the launch checklist |",
 		"| `ctrl+c` | ask whether to cancel the running launch (No by default); quits when none runs | launch checklist |",
@@ -87,7 +87,7 @@ func TestKeyTable(t *testing.T) {
 // and exactly the dangerous ones are disabled.
 func TestReadonlyDisablesDangerousActions(t *testing.T) {
 	k := defaultKeyMap()
-	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Launch}
+	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Launch, &k.Create}
 	for _, a := range k.all() {
 		if a.danger != slices.Contains(changes, a) {
 			t.Errorf("%q: danger = %v; only the actions that change resources are dangerous", a.Help().Desc, a.danger)

@@ -30,7 +30,8 @@ type planMsg struct {
 
 type review struct {
 	plan   planMsg
-	lines  []string // the plan as WritePlan prints it
+	create *createPlan // a creation wizard's plan (then plan is unused)
+	lines  []string    // the plan as WritePlan prints it
 	onYes  bool
 	scroll int
 }
@@ -157,6 +158,9 @@ func (m *Model) cancelReview() {
 }
 
 func (m *Model) confirmReview() tea.Cmd {
+	if c := m.rev.create; c != nil {
+		return m.runCreate(c)
+	}
 	p := m.rev.plan
 	if why := m.launchBlocked(m.rev.verb()); why != "" {
 		m.fail(why)
@@ -167,6 +171,9 @@ func (m *Model) confirmReview() tea.Cmd {
 }
 
 func (r *review) verb() string {
+	if r.create != nil {
+		return "create " + r.create.cw.kind.name
+	}
 	if r.plan.destroy {
 		return "destroy"
 	}
@@ -176,6 +183,9 @@ func (r *review) verb() string {
 // question is what the Yes button does, in words.
 func (r *review) question() (string, string) {
 	p := r.plan
+	if r.create != nil {
+		return "Create " + r.create.what + "? Nothing above exists until you choose Create.", "Create"
+	}
 	if p.destroy {
 		return "Remove what launches of " + p.stack + " created on " + p.target + "? This cannot be undone.", "Destroy"
 	}
@@ -218,10 +228,13 @@ func (m *Model) reviewLines(w, h int) []string {
 	r, st := m.rev, &m.st
 	p := r.plan
 	title := "Plan: launch " + p.stack + " on " + p.target
-	if p.destroy {
+	n := len(p.steps)
+	switch {
+	case r.create != nil:
+		title, n = "Plan: create "+r.create.what, len(r.create.steps)
+	case p.destroy:
 		title = "Plan: destroy " + p.stack + " on " + p.target
 	}
-	n := len(p.steps)
 	out := []string{st.Title.Render(fit(title, w)) + st.Muted.Render(" — "+plural(n, "step")+", nothing runs before you confirm")}
 	// The question follows the plan; a plan too long for the screen
 	// scrolls above it.

@@ -38,6 +38,9 @@ type Config struct {
 	// Launcher plans launches and destroys for the launch wizard (L,
 	// :launch, :destroy); nil = not offered. Readonly disables it.
 	Launcher launch.Planner
+	// Create is what the creation wizards (:create, c) call; nil = not
+	// offered. Readonly disables them.
+	Create Creator
 	// Now is the clock; nil means time.Now. Tests pass a fixed clock.
 	Now func() time.Time
 }
@@ -85,6 +88,9 @@ type Model struct {
 	// :destroy NAME looks when no target is given.
 	launchedOn map[string]string
 	runTicking bool // an elapsed-time tick is scheduled
+
+	creates map[string]*createWizard // the creation forms by kind, kept between visits
+	cw      *createWizard            // the creation form on screen
 }
 
 // New returns the root model.
@@ -185,6 +191,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.jobDone(msg)
 	case planMsg:
 		m.planned(msg)
+	case createPreparedMsg:
+		m.createPrepared(msg)
+	case createdMsg:
+		m.created(msg)
 	case launch.Event:
 		return m.onEvent(msg)
 	case runDoneMsg:

@@ -34,7 +34,7 @@ func (m *Model) mode() mode {
 	switch m.current().kind {
 	case paneDetail:
 		return modeDetail
-	case paneWizard:
+	case paneWizard, paneCreate:
 		return modeForm
 	case paneReview:
 		return modeReview
@@ -100,6 +100,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.current().kind == paneRun {
 		m.runKey(msg)
 		return nil
+	}
+	if cmd, ok := m.createKey(msg); ok {
+		return cmd
 	}
 	if cmd, ok := m.actionKey(msg); ok {
 		return cmd

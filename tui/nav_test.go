@@ -203,7 +203,7 @@ func TestCommandCompletion(t *testing.T) {
 	mustContain(t, title(m), "docker [2]")
 	press(m, ":")
 	typeText(m, "c")
-	mustContain(t, screen(m), "(clusters containers)")
+	mustContain(t, screen(m), "(clusters containers create)")
 	press(m, "backspace", "backspace") // an empty command line closes
 	if m.input.active() {
 		t.Fatal("backspace on an empty command line did not close it")

@@ -19,6 +19,7 @@ const (
 	paneWizard // the launch wizard's form
 	paneReview // the plan of a launch or destroy, to confirm
 	paneRun    // the checklist of the current (or last) launch
+	paneCreate // a creation wizard's form (instance, cluster, task definition, service)
 )
 
 // topPanes are the panes reached with 1–6 and tab, in that order.
@@ -36,6 +37,7 @@ var paneNames = [...]string{
 	paneWizard:     "launch",
 	paneReview:     "review",
 	paneRun:        "checklist",
+	paneCreate:     "create",
 }
 
 // paneKinds is the resource kind each pane lists (events list every kind).
@@ -66,7 +68,7 @@ type page struct {
 // isLaunch reports whether the page is one of the launch pages, which show
 // no table.
 func (p *page) isLaunch() bool {
-	return p.kind == paneWizard || p.kind == paneReview || p.kind == paneRun
+	return p.kind == paneWizard || p.kind == paneReview || p.kind == paneRun || p.kind == paneCreate
 }
 
 // uses reports whether the page's rows depend on kind k.
@@ -168,7 +170,7 @@ func (m *Model) topIndex() int {
 // pageSource is the watcher whose data a page shows ("" for every source).
 func (m *Model) pageSource(p *page) string {
 	switch p.kind {
-	case paneEvents, paneWizard, paneReview, paneRun:
+	case paneEvents, paneWizard, paneReview, paneRun, paneCreate:
 		return ""
 	case paneDetail:
 		return m.data.source[p.ref.kind]

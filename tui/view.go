@@ -76,6 +76,8 @@ func (m *Model) body(now time.Time, w, h int) []string {
 		out = m.window(m.detailLines(p, now, w), p.scroll, h)
 	case p.kind == paneWizard:
 		out = m.wizardLines(w)
+	case p.kind == paneCreate:
+		out = m.createLines(w)
 	case p.kind == paneReview:
 		out = m.reviewLines(w, h)
 	case p.kind == paneRun:

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"deckhand/aws"
+	"deckhand/aws/sandbox"
 	"deckhand/dockerops"
 	"deckhand/internal/watch"
 	"deckhand/internal/xdg"
@@ -68,6 +69,11 @@ func run(ctx context.Context, o options) error {
 			return id.Account, id.ARN, err
 		}
 		cfg.Actions.Instances, cfg.Actions.ECS = backend, backend
+		// Both backends are creators (asserted below); the check keeps a
+		// future backend without them from failing at run time.
+		if c, ok := backend.Backend.(tui.Creator); ok {
+			cfg.Create = c
+		}
 		ecs := aws.NewECSSource(backend)
 		ecsW := watch.New(ecs, aw, emit)
 		watchers = append(watchers, watch.New(aws.NewEC2Source(backend), aw, emit), ecsW)
@@ -140,3 +146,9 @@ func openLog(path string) (*slog.Logger, func(), error) {
 	}
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), func() { f.Close() }, nil
 }
+
+// The creation wizards' capabilities come from both backends.
+var (
+	_ tui.Creator = (*aws.Client)(nil)
+	_ tui.Creator = (*sandbox.Account)(nil)
+)

@@ -371,6 +371,6 @@ func (m *Model) created(msg createdMsg) {
 // createLines renders the form on screen.
 func (m *Model) createLines(w int) []string {
 	return m.formLines(&m.cw.form, formText{title: m.cw.kind.title,
-		intro: "enter checks every field and shows what will be created; nothing is created before you confirm it.",
+		intro: "enter reviews what will be created; nothing is created until you confirm.",
 		busy:  m.cw.busyText}, w)
 }

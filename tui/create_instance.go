@@ -198,7 +198,7 @@ func prepareInstance(ctx context.Context, api Creator, v vals) (*createPlan, err
 			return nil, &fieldError{iAMI, "AMI id: the latest " + distro.label + " AMI could not be looked up (" + err.Error() + "); give an AMI id"}
 		}
 		spec.ImageID = ami.ID
-		amiNote = " (" + strings.TrimSpace(ami.Name+", the latest "+distro.label) + ", from " + ami.Source + "; its login user is " + ami.SSHUser + ")"
+		amiNote = " (" + strings.TrimPrefix(ami.Name+", ", ", ") + "the latest " + distro.label + ", login " + ami.SSHUser + ")"
 	}
 	if spec.KeyName != "" {
 		_, found, err := api.FindKeyPair(ctx, spec.KeyName)

@@ -210,11 +210,16 @@ func (m *Model) planLines(w int) []string {
 		} else if n := planStep.FindString(l); n != "" {
 			more = len(n)
 		}
-		for i, part := range strings.Split(ansi.Wrap(body, max(w-indent, 10), " "), "\n") {
-			if i == 0 {
-				out = append(out, m.planLine(strings.Repeat(" ", indent)+part, w))
-				continue
-			}
+		// The first line has the room after the indent; the rest is
+		// wrapped to the deeper continuation indent, so no part is cut at
+		// the edge.
+		head, _, _ := strings.Cut(ansi.Wrap(body, max(w-indent, 10), " "), "\n")
+		out = append(out, m.planLine(strings.Repeat(" ", indent)+head, w))
+		rest, ok := strings.CutPrefix(body, head)
+		if rest = strings.TrimLeft(rest, " "); !ok || rest == "" {
+			continue
+		}
+		for _, part := range strings.Split(ansi.Wrap(rest, max(w-more, 10), " "), "\n") {
 			out = append(out, m.planLine(strings.Repeat(" ", more)+part, w))
 		}
 	}

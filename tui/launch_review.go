@@ -213,13 +213,9 @@ func (m *Model) planLines(w int) []string {
 		// The first line has the room after the indent; the rest is
 		// wrapped to the deeper continuation indent, so no part is cut at
 		// the edge.
-		head, _, _ := strings.Cut(ansi.Wrap(body, max(w-indent, 10), " "), "\n")
-		out = append(out, m.planLine(strings.Repeat(" ", indent)+head, w))
-		rest, ok := strings.CutPrefix(body, head)
-		if rest = strings.TrimLeft(rest, " "); !ok || rest == "" {
-			continue
-		}
-		for _, part := range strings.Split(ansi.Wrap(rest, max(w-more, 10), " "), "\n") {
+		parts := wrapWords(body, max(w-indent, 10), max(w-more, 10))
+		out = append(out, m.planLine(strings.Repeat(" ", indent)+parts[0], w))
+		for _, part := range parts[1:] {
 			out = append(out, m.planLine(strings.Repeat(" ", more)+part, w))
 		}
 	}
@@ -227,6 +223,44 @@ func (m *Model) planLines(w int) []string {
 }
 
 var planStep = regexp.MustCompile(`^\s*\d+\. `)
+
+// wrapWords breaks s at spaces only (ansi.Wrap also breaks at hyphens,
+// which splits a command's --flags), keeping the spaces between words
+// that stay on a line (the plan aligns columns with them): the first line
+// is at most first columns wide, the others at most rest. A word wider
+// than its line is split where the line ends.
+func wrapWords(s string, first, rest int) []string {
+	var lines []string
+	line, limit := "", first
+	flush := func() {
+		lines = append(lines, line)
+		line, limit = "", rest
+	}
+	prev := 0
+	for _, loc := range wordRE.FindAllStringIndex(s, -1) {
+		gap, word := s[prev:loc[0]], s[loc[0]:loc[1]]
+		prev = loc[1]
+		switch {
+		case line != "" && width(line)+width(gap)+width(word) <= limit:
+			line += gap + word
+			continue
+		case line != "":
+			flush()
+		}
+		for width(word) > limit {
+			head := ansi.Truncate(word, limit, "")
+			line, word = head, strings.TrimPrefix(word, head)
+			flush()
+		}
+		line = word
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+var wordRE = regexp.MustCompile(`\S+`)
 
 // reviewLines renders the page for a body of h lines.
 func (m *Model) reviewLines(w, h int) []string {

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"github.com/charmbracelet/x/ansi"
+
 	"context"
 	"errors"
 	"strings"
@@ -384,5 +386,27 @@ func TestDestroyDefaultsToTheLaunchTarget(t *testing.T) {
 	}
 	if got := strings.Join(fp.destroys, ","); got != "web fargate,other local,web local" {
 		t.Fatalf("destroys = %v", got)
+	}
+}
+
+// TestReviewNeverCutsACommand: wrapping may end a line with the space it
+// broke at, one column past the width; the review must still show every
+// word of a command whole.
+func TestReviewNeverCutsACommand(t *testing.T) {
+	m, _, _ := launchModel(t, 80, 24, false)
+	cmd := "$ aws ec2 authorize-security-group-ingress --group-id SG_ID --protocol tcp --port 22 --cidr 10.0.0.1/32"
+	for indent := 0; indent < 12; indent++ {
+		m.rev = &review{lines: []string{strings.Repeat(" ", indent) + cmd}}
+		lines := m.planLines(80)
+		var words []string
+		for _, l := range lines {
+			if strings.Contains(l, "…") || width(l) > 80 {
+				t.Errorf("indent %d: line cut: %q", indent, l)
+			}
+			words = append(words, strings.Fields(ansi.Strip(l))...)
+		}
+		if got := strings.Join(words, " "); got != cmd {
+			t.Errorf("indent %d: words %q, want %q", indent, got, cmd)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package dockerops
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
-	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
@@ -193,31 +191,4 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string) error {
 		return fmt.Errorf("docker rmi %s: %w", short(ref), e.explain(err))
 	}
 	return nil
-}
-
-// Logs returns the container's last n lines of output, stdout and stderr
-// merged in the order each stream wrote them (per stream; the engine
-// does not keep the interleaving of the two).
-func (e *Engine) Logs(ctx context.Context, id string, n int) ([]string, error) {
-	res, err := e.cli.ContainerLogs(ctx, id, client.ContainerLogsOptions{
-		ShowStdout: true, ShowStderr: true, Tail: strconv.Itoa(n),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("docker logs %s: %w", short(id), e.explain(err))
-	}
-	defer res.Close()
-	var out bytes.Buffer
-	// Containers without a TTY (all of deckhand's) multiplex the two
-	// streams; writing both into one buffer merges them.
-	if _, err := stdcopy.StdCopy(&out, &out, res); err != nil {
-		return nil, fmt.Errorf("docker logs %s: %w", short(id), err)
-	}
-	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
-	if len(lines) == 1 && lines[0] == "" {
-		return nil, nil
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return lines, nil
 }

@@ -123,6 +123,9 @@ func (m *Model) paneActions() []*action {
 	if c := &m.keys.Create; c.offeredOn(pk) && !isNil(m.cfg.Create) {
 		out = append(out, c)
 	}
+	if l := &m.keys.Logs; l.offeredOn(pk) && m.logsOffered(pk) {
+		out = append(out, l)
+	}
 	return out
 }
 

@@ -120,7 +120,7 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case matches(msg, k.Cancel):
 		if in.kind == inputFilter {
-			m.current().tbl.setFilter("")
+			m.setFilter("")
 		}
 		in.stop()
 		return nil
@@ -152,7 +152,7 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 // afterInput applies the filter as it is typed, so the rows narrow live.
 func (m *Model) afterInput() {
 	if m.input.kind == inputFilter {
-		m.current().tbl.setFilter(m.input.value())
+		m.setFilter(m.input.value())
 	}
 }
 

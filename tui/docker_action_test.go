@@ -36,13 +36,19 @@ func main() {
 }
 `
 
-// sleeperImage builds a FROM-scratch image of sleeperMain, as the
-// dockerops tests build theirs (no registry is reachable here), and
-// removes it when the test ends.
+// sleeperImage builds a FROM-scratch image of sleeperMain.
 func sleeperImage(t *testing.T, e *dockerops.Engine, c *client.Client, name string) string {
 	t.Helper()
+	return programImage(t, e, c, name, sleeperMain)
+}
+
+// programImage builds a FROM-scratch image of a Go main package, as the
+// dockerops tests build theirs (no registry is reachable here), and
+// removes it when the test ends.
+func programImage(t *testing.T, e *dockerops.Engine, c *client.Client, name, mainSrc string) string {
+	t.Helper()
 	dir := t.TempDir()
-	bin, err := os.ReadFile(testbed.StaticBinary(t, sleeperMain))
+	bin, err := os.ReadFile(testbed.StaticBinary(t, mainSrc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +63,7 @@ func sleeperImage(t *testing.T, e *dockerops.Engine, c *client.Client, name stri
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if _, err := e.Build(ctx, dockerops.BuildOptions{Dir: dir, Tags: []string{tag}}, nil); err != nil {
-		t.Fatalf("building the sleeper image: %v", err)
+		t.Fatalf("building the image %s: %v", tag, err)
 	}
 	t.Cleanup(func() {
 		c.ImageRemove(context.Background(), tag, client.ImageRemoveOptions{PruneChildren: true})

@@ -166,7 +166,9 @@ func (m *Model) titleLine(now time.Time, w int) string {
 	if len(m.stack) == 1 && m.focused != "" && (p.kind == paneServices || p.kind == paneTasks || p.kind == paneContainers) {
 		title += m.st.Muted.Render(" (cluster " + clean(m.data.clusterName(m.focused)) + ")")
 	}
-	if p.kind != paneDetail && !p.isLaunch() && !m.help {
+	if p.logs != nil && !m.help {
+		title += m.logsTitle(p.logs)
+	} else if p.kind != paneDetail && !p.isLaunch() && !m.help {
 		if t := &p.tbl; t.filter != "" {
 			title += m.st.Muted.Render(" [" + thousands(t.n()) + "/" + thousands(len(t.rows)) + "]")
 			title += "  " + m.st.Accent.Render("/"+t.raw)

@@ -76,6 +76,7 @@ func (m *Model) helpLines(w int) []string {
 		st.Title.Render("Drill-down"),
 		"  clusters › services › tasks › containers: enter opens, esc goes back.",
 		"  d (or enter on an instance, container or event) shows details and history.",
+		"  l shows a container's last 200 log lines; f follows them, w wraps.",
 		"",
 		st.Title.Render("Row markers"),
 		"  > cursor   * changed in the last few seconds",

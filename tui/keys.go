@@ -26,8 +26,9 @@ const (
 	modeForm                    // a wizard's fields (launch, create)
 	modeReview                  // the plan of a launch or destroy, before confirming it
 	modeRun                     // the checklist of a running or finished launch
+	modeLogs                    // the logs page of a container or task
 
-	modeBrowse = modeTable | modeDetail | modeHelp | modeRun
+	modeBrowse = modeTable | modeDetail | modeHelp | modeRun | modeLogs
 	modeAll    = modeBrowse | modeInput | modeDialog | modePrompt | modeForm | modeReview
 	// On the checklist ctrl+c asks to cancel the run rather than quitting.
 	modeAllButRun = modeAll &^ modeRun
@@ -83,6 +84,7 @@ type keyMap struct {
 	Up, Down, Top, Bottom                      action
 	PageUp, PageDown, HalfUp, HalfDown         action
 	Open, Detail, Filter                       action
+	Logs, Follow, Wrap                         action
 	Start, Stop, Terminate, Remove, Scale      action
 	Create                                     action
 	Yes, No, Switch, Select, Dismiss           action
@@ -117,7 +119,14 @@ func defaultKeyMap() keyMap {
 		Open: act(modeTable, false, "enter", "open", "enter").
 			explain("drill down (cluster › services › tasks › containers) or show details"),
 		Detail: act(modeTable, false, "d", "detail", "d").explain("details and observed history of the row"),
-		Filter: act(modeTable, false, "/", "filter", "/").explain("filter rows (case-insensitive; esc clears)"),
+		Filter: act(modeTable|modeLogs, false, "/", "filter", "/").explain("filter rows or log lines (case-insensitive; esc clears)"),
+
+		// Logs, as in lazydocker and k9s: l opens them, f follows (k9s's
+		// autoscroll key is s, taken here by stop), w wraps long lines.
+		Logs: act(modeTable|modeDetail, false, "l", "logs", "l").on("show the logs of", paneDocker).
+			explain("the last 200 log lines of the selected container, newest at the bottom"),
+		Follow: act(modeLogs, false, "f", "follow", "f").explain("follow the logs: fetch again every 2 s (on or off)"),
+		Wrap:   act(modeLogs, false, "w", "wrap", "w").explain("wrap long log lines instead of cutting them with …"),
 
 		// Resource actions, on the selected row or the resource in the
 		// detail view. Keys follow lazydocker (s stop) and k9s (s scale,
@@ -169,7 +178,7 @@ func defaultKeyMap() keyMap {
 // all returns pointers to every action, in the order help shows them.
 func (k *keyMap) all() []*action {
 	return []*action{
-		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Back,
+		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Logs, &k.Follow, &k.Wrap, &k.Back,
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
 		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Create,
@@ -215,6 +224,8 @@ func (k *keyMap) short(m mode, acts []*action) []*action {
 		return []*action{&k.Back, &k.CancelRun, &k.Down, &k.Up, &k.Launch, &k.Command, &k.Help, &k.Quit}
 	case modeDetail:
 		return slices.Concat([]*action{&k.Back}, acts, []*action{&k.Down, &k.Up, &k.Command, &k.Help, &k.Quit})
+	case modeLogs:
+		return []*action{&k.Back, &k.Follow, &k.Wrap, &k.Filter, &k.Down, &k.Up, &k.Bottom, &k.Refresh, &k.Help, &k.Quit}
 	}
 	return slices.Concat([]*action{&k.Help}, acts,
 		[]*action{&k.Command, &k.Filter, &k.Open, &k.Back, &k.Detail, &k.Panes, &k.Quit, &k.Refresh, &k.Launch})
@@ -236,7 +247,7 @@ func where(m mode) string {
 		name string
 	}{{modeTable, "tables"}, {modeDetail, "detail"}, {modeHelp, "help"}, {modeInput, "command line & filter"},
 		{modeDialog, "dialogs"}, {modePrompt, "prompts"},
-		{modeForm, "wizards"}, {modeReview, "plan review"}, {modeRun, "launch checklist"}} {
+		{modeForm, "wizards"}, {modeReview, "plan review"}, {modeRun, "launch checklist"}, {modeLogs, "logs"}} {
 		if m&x.m != 0 {
 			parts = append(parts, x.name)
 		}

@@ -13,7 +13,7 @@ import (
 // scale on another.)
 func TestKeyMapNoConflicts(t *testing.T) {
 	k := defaultKeyMap()
-	for _, md := range []mode{modeTable, modeDetail, modeHelp, modeInput, modeDialog, modePrompt, modeForm, modeReview, modeRun} {
+	for _, md := range []mode{modeTable, modeDetail, modeHelp, modeInput, modeDialog, modePrompt, modeForm, modeReview, modeRun, modeLogs} {
 		for pk := range paneNames {
 			owner := map[string]string{}
 			for _, a := range k.all() {
@@ -73,7 +73,9 @@ func TestKeyTable(t *testing.T) {
 		"| `ctrl+c` | ask whether to cancel the running launch (No by default); quits when none runs | launch checklist |",
 		"| `j` `down` | down |",
 		"| `1` `2` `3` `4` `5` `6` | go to instances, clusters, services, tasks, docker, events |",
-		"| `/` | filter rows (case-insensitive; esc clears) | tables |",
+		"| `/` | filter rows or log lines (case-insensitive; esc clears) | tables, logs |",
+		"| `l` | the last 200 log lines of the selected container, newest at the bottom | docker (list or detail) |",
+		"| `f` | follow the logs: fetch again every 2 s (on or off) | logs |",
 		"| `tab` | complete command | command line & filter |",
 	} {
 		if !strings.Contains(table, want) {

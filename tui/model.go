@@ -41,6 +41,9 @@ type Config struct {
 	// Create is what the creation wizards (:create, c) call; nil = not
 	// offered. Readonly disables them.
 	Create Creator
+	// Logs reads the log lines of the logs page (l); a nil reader means
+	// the page is not offered for that kind of resource.
+	Logs LogReaders
 	// Now is the clock; nil means time.Now. Tests pass a fixed clock.
 	Now func() time.Time
 }
@@ -91,6 +94,8 @@ type Model struct {
 
 	creates map[string]*createWizard // the creation forms by kind, kept between visits
 	cw      *createWizard            // the creation form on screen
+
+	logSeq uint64 // the number of the last logs page opened
 }
 
 // New returns the root model.
@@ -199,6 +204,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onEvent(msg)
 	case runDoneMsg:
 		return m.onRunDone(msg)
+	case logsMsg:
+		return m.gotLogs(msg)
+	case logsTickMsg:
+		return m.logsTick(msg)
 	case runTickMsg:
 		m.runTicking = false
 		return m.scheduleRunTick()

@@ -40,6 +40,8 @@ func (m *Model) mode() mode {
 		return modeReview
 	case paneRun:
 		return modeRun
+	case paneLogs:
+		return modeLogs
 	}
 	return modeTable
 }
@@ -100,6 +102,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.current().kind == paneRun {
 		m.runKey(msg)
 		return nil
+	}
+	if m.current().kind == paneLogs {
+		return m.logsKey(msg)
+	}
+	if matches(msg, k.Logs) {
+		if pk, it := m.target(); k.Logs.offeredOn(pk) {
+			return m.openLogs(it)
+		}
 	}
 	if cmd, ok := m.createKey(msg); ok {
 		return cmd
@@ -261,6 +271,10 @@ func (m *Model) refresh() tea.Cmd {
 	if f == nil {
 		m.fail("refresh is not available")
 		return nil
+	}
+	if p := m.current(); p.logs != nil && !m.help {
+		m.info("fetching the logs again…")
+		return m.fetchLogs(p.logs)
 	}
 	src := m.pageSource(m.current())
 	if m.help {

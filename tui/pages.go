@@ -20,6 +20,7 @@ const (
 	paneReview // the plan of a launch or destroy, to confirm
 	paneRun    // the checklist of the current (or last) launch
 	paneCreate // a creation wizard's form (instance, cluster, task definition, service)
+	paneLogs   // the log lines of a Docker container, ECS task or container
 )
 
 // topPanes are the panes reached with 1–6 and tab, in that order.
@@ -38,6 +39,7 @@ var paneNames = [...]string{
 	paneReview:     "review",
 	paneRun:        "checklist",
 	paneCreate:     "create",
+	paneLogs:       "logs",
 }
 
 // paneKinds is the resource kind each pane lists (events list every kind).
@@ -63,6 +65,7 @@ type page struct {
 	dirty   bool // data changed since the rows were built
 	ref     rkey // detail: the resource shown
 	scroll  int  // detail and help: first line shown
+	logs    *logView
 }
 
 // isLaunch reports whether the page is one of the launch pages, which show
@@ -170,7 +173,7 @@ func (m *Model) topIndex() int {
 // pageSource is the watcher whose data a page shows ("" for every source).
 func (m *Model) pageSource(p *page) string {
 	switch p.kind {
-	case paneEvents, paneWizard, paneReview, paneRun, paneCreate:
+	case paneEvents, paneWizard, paneReview, paneRun, paneCreate, paneLogs:
 		return ""
 	case paneDetail:
 		return m.data.source[p.ref.kind]

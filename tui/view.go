@@ -74,6 +74,8 @@ func (m *Model) body(now time.Time, w, h int) []string {
 			"The AWS panes work without Docker.", w)
 	case p.kind == paneDetail:
 		out = m.window(m.detailLines(p, now, w), p.scroll, h)
+	case p.logs != nil:
+		out = m.logBody(p.logs, w, h)
 	case p.kind == paneWizard:
 		out = m.wizardLines(w)
 	case p.kind == paneCreate:

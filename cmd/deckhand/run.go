@@ -95,6 +95,7 @@ func run(ctx context.Context, o options) error {
 		defer engine.Close()
 		cfg.DockerHost = engine.Host()
 		cfg.Actions.Docker = engine
+		cfg.Logs.Docker = engine
 		src := engine.Source()
 		src.Start(ctx)
 		// Docker is event-driven; the slow interval is only a resync.

@@ -1,0 +1,328 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"deckhand/dockerops"
+	"deckhand/internal/resource"
+)
+
+// The logs page (l): the last logTail lines of a container, newest at the
+// bottom, as lazydocker and k9s show them. Every fetch runs in a Cmd.
+// Following (f) fetches again followEvery after each answer, through one
+// tick that is scheduled only while the page is open and follow is on: a
+// logs page that does not follow, or has been left, costs nothing.
+
+const (
+	logTail     = 200
+	followEvery = 2 * time.Second
+	logsTimeout = 15 * time.Second
+)
+
+// LogReaders are what the logs page reads from; a nil reader means the
+// page is not offered for that kind of resource.
+type LogReaders struct {
+	Docker DockerLogs // *dockerops.Engine
+}
+
+// DockerLogs reads a local container's output; *dockerops.Engine
+// implements it.
+type DockerLogs interface {
+	TimedLogs(ctx context.Context, id string, n int) ([]dockerops.LogLine, error)
+}
+
+// logLine is one line as the page shows it: the text is already free of
+// escape sequences and control characters.
+type logLine struct {
+	at   time.Time // zero when the source gives no time
+	text string
+}
+
+// logView is the state of one logs page.
+type logView struct {
+	id    uint64 // tells this page's answers from a closed one's
+	what  string // the source as messages name it: "container redis"
+	empty string // what the page says when the source has no line yet
+	fetch func(ctx context.Context) ([]logLine, error)
+
+	lines    []logLine
+	err      error     // the last fetch's error
+	at       time.Time // when the last fetch answered
+	loaded   bool      // some fetch has answered
+	fetching bool      // a fetch is in flight: never two
+	ticking  bool      // a follow tick is scheduled: never two
+
+	follow, wrap bool
+	raw, filter  string // the filter as typed, and lower-cased
+	top          int    // first display line shown, when not at the tail
+	tail         bool   // pinned to the newest line
+}
+
+type (
+	logsMsg struct {
+		id    uint64
+		lines []logLine
+		err   error
+	}
+	logsTickMsg struct{ id uint64 }
+)
+
+// logsOffered reports whether the logs page can be opened from pane pk.
+func (m *Model) logsOffered(pk paneKind) bool {
+	return pk == paneDocker && !isNil(m.cfg.Logs.Docker)
+}
+
+// openLogs pushes the logs page of a resource and starts the first fetch.
+func (m *Model) openLogs(it resource.Item) tea.Cmd {
+	var lv *logView
+	var label string
+	switch x := it.(type) {
+	case nil:
+		m.warn("nothing selected to show the logs of")
+		return nil
+	case resource.DockerContainer:
+		r := m.cfg.Logs.Docker
+		if isNil(r) {
+			m.warn("no logs for " + clean(x.Name) + ": no Docker engine")
+			return nil
+		}
+		label = x.Name
+		lv = &logView{what: "container " + clean(x.Name),
+			empty: "The container has written nothing to stdout or stderr yet."}
+		if x.State == "created" {
+			lv.empty = "The container has not started, so it has written nothing yet."
+		}
+		id := x.ID
+		lv.fetch = func(ctx context.Context) ([]logLine, error) {
+			ls, err := r.TimedLogs(ctx, id, logTail)
+			out := make([]logLine, len(ls))
+			for i, l := range ls {
+				out[i] = logLine{at: l.At, text: l.Text}
+			}
+			return out, err
+		}
+	default:
+		m.warn("no logs here: only containers have logs")
+		return nil
+	}
+	m.logSeq++
+	lv.id, lv.tail = m.logSeq, true
+	m.push(&page{kind: paneLogs, logs: lv, crumb: "logs " + fit(clean(label), 30)})
+	return m.fetchLogs(lv)
+}
+
+// fetchLogs reads the lines in a Cmd, unless a read is in flight.
+func (m *Model) fetchLogs(lv *logView) tea.Cmd {
+	if lv.fetching || lv.fetch == nil {
+		return nil
+	}
+	lv.fetching = true
+	id, fetch := lv.id, lv.fetch
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), logsTimeout)
+		defer cancel()
+		ls, err := fetch(ctx)
+		return logsMsg{id, ls, err}
+	}
+}
+
+// openLogView is the logs page numbered id if it is still on the stack.
+func (m *Model) openLogView(id uint64) *logView {
+	for _, p := range m.stack {
+		if p.logs != nil && p.logs.id == id {
+			return p.logs
+		}
+	}
+	return nil
+}
+
+func (m *Model) gotLogs(msg logsMsg) tea.Cmd {
+	lv := m.openLogView(msg.id)
+	if lv == nil {
+		return nil // the page was left: nothing more runs for it
+	}
+	lv.fetching, lv.loaded, lv.at, lv.err = false, true, m.now(), msg.err
+	if msg.err == nil {
+		lv.lines = msg.lines
+		for i := range lv.lines {
+			// Colour codes and control characters would break the
+			// layout; the text is what the line says.
+			lv.lines[i].text = clean(ansi.Strip(lv.lines[i].text))
+		}
+	} else if len(lv.lines) > 0 {
+		// Keep the lines shown; say that they are no longer current.
+		m.fail("logs of " + lv.what + ": " + clean(msg.err.Error()))
+	}
+	return m.scheduleFollow(lv)
+}
+
+// scheduleFollow starts the one tick that fetches again while following.
+func (m *Model) scheduleFollow(lv *logView) tea.Cmd {
+	if !lv.follow || lv.ticking {
+		return nil
+	}
+	lv.ticking = true
+	id := lv.id
+	return tea.Tick(followEvery, func(time.Time) tea.Msg { return logsTickMsg{id} })
+}
+
+func (m *Model) logsTick(msg logsTickMsg) tea.Cmd {
+	lv := m.openLogView(msg.id)
+	if lv == nil {
+		return nil
+	}
+	lv.ticking = false
+	if !lv.follow {
+		return nil
+	}
+	return m.fetchLogs(lv)
+}
+
+// logsKey handles a key on the logs page.
+func (m *Model) logsKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.keys
+	lv := m.current().logs
+	switch {
+	case matches(msg, k.Back):
+		if lv.raw != "" {
+			m.setFilter("")
+		} else {
+			m.pop()
+		}
+		return nil
+	case matches(msg, k.Filter):
+		m.input.start(inputFilter, lv.raw)
+		return nil
+	case matches(msg, k.Wrap):
+		lv.wrap = !lv.wrap
+		return nil
+	case matches(msg, k.Follow):
+		lv.follow = !lv.follow
+		if !lv.follow {
+			m.info("stopped following " + lv.what)
+			return nil
+		}
+		lv.tail = true
+		m.info("following " + lv.what + ": fetching every " + followEvery.String())
+		return m.fetchLogs(lv)
+	}
+	n, h := len(m.logDisplay(lv, m.width)), m.bodyHeight()
+	last := max(n-h, 0)
+	top := lv.top
+	if lv.tail {
+		top = last
+	}
+	if pos, ok := m.scroll(msg, top, last+1, h); ok {
+		lv.top, lv.tail = pos, pos >= last
+	}
+	return nil
+}
+
+// setFilter applies the `/` filter to the page on screen.
+func (m *Model) setFilter(s string) {
+	p := m.current()
+	if lv := p.logs; lv != nil {
+		lv.raw, lv.filter, lv.tail = s, strings.ToLower(s), true
+		return
+	}
+	p.tbl.setFilter(s)
+}
+
+// matching reports whether a line passes the filter.
+func (lv *logView) matching(l logLine) bool {
+	return lv.filter == "" || strings.Contains(strings.ToLower(l.text), lv.filter)
+}
+
+// logDisplay is the filtered lines as screen lines w cells wide: the time
+// of day, then the text, cut with … or wrapped under itself.
+func (m *Model) logDisplay(lv *logView, w int) []string {
+	out := make([]string, 0, len(lv.lines))
+	for _, l := range lv.lines {
+		if !lv.matching(l) {
+			continue
+		}
+		prefix := ""
+		if !l.at.IsZero() {
+			prefix = clock(l.at, m.loc()) + "  "
+		}
+		tw := max(w-len(prefix), 1)
+		if !lv.wrap {
+			out = append(out, m.st.Muted.Render(prefix)+fit(l.text, tw))
+			continue
+		}
+		for i, part := range strings.Split(ansi.Hardwrap(l.text, tw, true), "\n") {
+			if i == 0 {
+				out = append(out, m.st.Muted.Render(prefix)+part)
+			} else {
+				out = append(out, strings.Repeat(" ", len(prefix))+part)
+			}
+		}
+	}
+	return out
+}
+
+// logBody is the logs page's body, h lines at most.
+func (m *Model) logBody(lv *logView, w, h int) []string {
+	ls := m.logDisplay(lv, w)
+	if len(ls) == 0 {
+		why := lv.empty
+		switch {
+		case !lv.loaded:
+			why = "Fetching the last " + itoa(logTail) + " lines of " + lv.what + "…"
+		case lv.err != nil:
+			why = "No logs for " + lv.what + ": " + clean(lv.err.Error())
+		case len(lv.lines) > 0:
+			why = "No lines match /" + lv.raw + " — esc clears the filter."
+		}
+		out := []string{""}
+		for _, l := range strings.Split(ansi.Wordwrap(why, max(w-4, 10), " "), "\n") {
+			out = append(out, "  "+m.st.Muted.Render(l))
+		}
+		return out
+	}
+	last := max(len(ls)-h, 0)
+	top := min(lv.top, last)
+	if lv.tail {
+		top = last
+	}
+	out := ls[top:min(len(ls), top+h)]
+	if below := len(ls) - top - h; below > 0 && h > 1 {
+		out[h-1] = m.st.Muted.Render("  ↓ " + thousands(below+1) + " newer lines — G jumps to the newest")
+	}
+	return out
+}
+
+// logsTitle follows the breadcrumbs: the line count, the filter, and
+// whether the page follows or wraps.
+func (m *Model) logsTitle(lv *logView) string {
+	st := &m.st
+	s := " [" + thousands(len(lv.lines)) + "]"
+	if lv.filter != "" {
+		n := 0
+		for _, l := range lv.lines {
+			if lv.matching(l) {
+				n++
+			}
+		}
+		s = " [" + thousands(n) + "/" + thousands(len(lv.lines)) + "]"
+	}
+	s = st.Muted.Render(s)
+	if lv.filter != "" {
+		s += "  " + st.Accent.Render("/"+lv.raw)
+	}
+	if lv.follow {
+		s += "  " + st.OK.Render("following")
+	}
+	if lv.wrap {
+		s += "  " + st.Muted.Render("wrapped")
+	}
+	if !lv.at.IsZero() {
+		s += st.Muted.Render("  fetched " + clock(lv.at, m.loc()))
+	}
+	return s
+}

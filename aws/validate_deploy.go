@@ -375,3 +375,17 @@ func ValidateTaskRef(cluster, task string) error {
 	}
 	return ecsRef("DescribeTasks", "Task", task, false)
 }
+
+// ValidateTaskLogs checks TaskLogs' input.
+func ValidateTaskLogs(cluster, task, container string, limit int) error {
+	if err := ValidateTaskRef(cluster, task); err != nil {
+		return err
+	}
+	switch {
+	case container == "":
+		return invalid("ecs", "DescribeTasks", "InvalidParameterException", "Container", "is empty; name one of the task's containers")
+	case limit < 1 || limit > 10000:
+		return invalid("logs", "GetLogEvents", "InvalidParameterException", "Limit", "is %d; ask for 1 to 10000 events", limit)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package aws
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// TaskLogReader reads what one container of an ECS task wrote to its
+// CloudWatch Logs stream: the logs page of the TUI.
+type TaskLogReader interface {
+	// TaskLogs returns up to limit (1–10000) of the newest events of the
+	// container's awslogs stream, oldest first. A container whose task
+	// definition does not log to CloudWatch is an *Error with
+	// CodeNoLogConfiguration.
+	TaskLogs(ctx context.Context, clusterARN, taskARN, container string, limit int) ([]LogEvent, error)
+}
+
+// CodeNoLogConfiguration: the container's task definition has no awslogs
+// log configuration, so its output is not in CloudWatch Logs (TaskLogs).
+const CodeNoLogConfiguration = "NoLogConfiguration"
+
+var _ TaskLogReader = (*Client)(nil)
+
+// AWSLogsStream is the stream awslogs writes a task's container to:
+// PREFIX/CONTAINER/TASK-ID. Without a prefix ECS names the stream after
+// the Docker container id (runtimeID).
+func AWSLogsStream(prefix, container, taskARN, runtimeID string) string {
+	if prefix == "" {
+		return runtimeID
+	}
+	return prefix + "/" + container + "/" + lastSegment(taskARN)
+}
+
+// NoLogConfiguration is the error TaskLogs gives for a container that does
+// not log to CloudWatch; driver is its log driver ("" = none).
+func NoLogConfiguration(container, taskDef, driver string) error {
+	why := "has no log configuration"
+	if driver != "" {
+		why = "logs with the " + driver + " driver, not awslogs"
+	}
+	return &Error{Service: "ecs", Operation: "DescribeTaskDefinition", Code: CodeNoLogConfiguration,
+		Message: "container " + container + " of task definition " + lastSegment(taskDef) + " " + why +
+			", so its output is not in CloudWatch Logs"}
+}
+
+// TaskLogs finds the container's log configuration through the task's
+// definition (DescribeTasks, DescribeTaskDefinition) and reads the newest
+// events of its awslogs stream (GetLogEvents from the tail).
+func (c *Client) TaskLogs(ctx context.Context, cluster, taskARN, container string, limit int) ([]LogEvent, error) {
+	if err := ValidateTaskLogs(cluster, taskARN, container, limit); err != nil {
+		return nil, err
+	}
+	out, err := c.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: sdkaws.String(cluster), Tasks: []string{taskARN}})
+	if err != nil {
+		return nil, wrap("ecs", "DescribeTasks", err)
+	}
+	if len(out.Tasks) == 0 {
+		// ECS answers an unknown task with a failure, not an error: its
+		// reason (MISSING) is the code.
+		code, msg := "MISSING", "task "+lastSegment(taskARN)+" is not known in cluster "+lastSegment(cluster)+" (ECS forgets stopped tasks after about an hour)"
+		if len(out.Failures) > 0 && out.Failures[0].Reason != nil {
+			code = sdkaws.ToString(out.Failures[0].Reason)
+		}
+		return nil, &Error{Service: "ecs", Operation: "DescribeTasks", Code: code, Message: msg}
+	}
+	task := out.Tasks[0]
+	tdARN := sdkaws.ToString(task.TaskDefinitionArn)
+	td, err := c.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: sdkaws.String(tdARN)})
+	if err != nil {
+		return nil, wrap("ecs", "DescribeTaskDefinition", err)
+	}
+	var def *types.ContainerDefinition
+	var names []string
+	for i, d := range td.TaskDefinition.ContainerDefinitions {
+		names = append(names, sdkaws.ToString(d.Name))
+		if sdkaws.ToString(d.Name) == container {
+			def = &td.TaskDefinition.ContainerDefinitions[i]
+		}
+	}
+	if def == nil {
+		return nil, &Error{Service: "ecs", Operation: "DescribeTaskDefinition", Code: "InvalidParameterException", Field: "Container",
+			Message: "task definition " + lastSegment(tdARN) + " has no container " + container + "; it has " + strings.Join(names, ", ")}
+	}
+	lc := def.LogConfiguration
+	if lc == nil || lc.LogDriver != types.LogDriverAwslogs {
+		driver := ""
+		if lc != nil {
+			driver = string(lc.LogDriver)
+		}
+		return nil, NoLogConfiguration(container, tdARN, driver)
+	}
+	runtimeID := ""
+	for _, ct := range task.Containers {
+		if sdkaws.ToString(ct.Name) == container {
+			runtimeID = sdkaws.ToString(ct.RuntimeId)
+		}
+	}
+	stream := AWSLogsStream(lc.Options["awslogs-stream-prefix"], container, taskARN, runtimeID)
+	if stream == "" {
+		return nil, &Error{Service: "ecs", Operation: "DescribeTasks", Code: CodeNoLogConfiguration,
+			Message: "container " + container + " logs without an awslogs-stream-prefix, so its stream is named after its Docker container id, which ECS has not reported yet"}
+	}
+	ev, err := c.deploy.logs.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
+		LogGroupName: sdkaws.String(lc.Options["awslogs-group"]), LogStreamName: sdkaws.String(stream),
+		Limit: sdkaws.Int32(int32(limit)), StartFromHead: sdkaws.Bool(false),
+	})
+	if err != nil {
+		return nil, wrap("logs", "GetLogEvents", err)
+	}
+	events := make([]LogEvent, 0, len(ev.Events))
+	for _, e := range ev.Events {
+		events = append(events, LogEvent{
+			At: time.UnixMilli(sdkaws.ToInt64(e.Timestamp)).UTC(), Stream: stream,
+			Message: strings.TrimRight(sdkaws.ToString(e.Message), "\n"),
+		})
+	}
+	return newestEvents(events, limit), nil
+}

@@ -82,6 +82,8 @@ type runner interface {
 	Remove(ctx context.Context, id string) error
 	// List lists the account's containers, stopped ones included.
 	List(ctx context.Context, account string) ([]engineContainer, error)
+	// Logs is the container's last n lines of output, with their times.
+	Logs(ctx context.Context, id string, n int) ([]dockerops.LogLine, error)
 	// Probe is a load balancer's health check through a published port
 	// (elb_probe.go): the HTTP status of GET url.
 	Probe(ctx context.Context, url string) (status int, err error)
@@ -233,6 +235,16 @@ func (r *engineRunner) Remove(ctx context.Context, id string) error {
 		}
 		return err
 	})
+}
+
+func (r *engineRunner) Logs(ctx context.Context, id string, n int) ([]dockerops.LogLine, error) {
+	var out []dockerops.LogLine
+	err := r.call(ctx, engineTimeout, true, func(ctx context.Context) error {
+		var err error
+		out, err = r.e.TimedLogs(ctx, id, n)
+		return err
+	})
+	return out, err
 }
 
 func (r *engineRunner) List(ctx context.Context, account string) ([]engineContainer, error) {

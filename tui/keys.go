@@ -123,8 +123,8 @@ func defaultKeyMap() keyMap {
 
 		// Logs, as in lazydocker and k9s: l opens them, f follows (k9s's
 		// autoscroll key is s, taken here by stop), w wraps long lines.
-		Logs: act(modeTable|modeDetail, false, "l", "logs", "l").on("show the logs of", paneDocker).
-			explain("the last 200 log lines of the selected container, newest at the bottom"),
+		Logs: act(modeTable|modeDetail, false, "l", "logs", "l").on("show the logs of", paneDocker, paneTasks, paneContainers).
+			explain("the last 200 log lines of the selected container (a task: its first container), newest at the bottom"),
 		Follow: act(modeLogs, false, "f", "follow", "f").explain("follow the logs: fetch again every 2 s (on or off)"),
 		Wrap:   act(modeLogs, false, "w", "wrap", "w").explain("wrap long log lines instead of cutting them with …"),
 

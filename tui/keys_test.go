@@ -74,7 +74,7 @@ func TestKeyTable(t *testing.T) {
 		"| `j` `down` | down |",
 		"| `1` `2` `3` `4` `5` `6` | go to instances, clusters, services, tasks, docker, events |",
 		"| `/` | filter rows or log lines (case-insensitive; esc clears) | tables, logs |",
-		"| `l` | the last 200 log lines of the selected container, newest at the bottom | docker (list or detail) |",
+		"| `l` | the last 200 log lines of the selected container (a task: its first container), newest at the bottom | docker, tasks, containers (list or detail) |",
 		"| `f` | follow the logs: fetch again every 2 s (on or off) | logs |",
 		"| `tab` | complete command | command line & filter |",
 	} {

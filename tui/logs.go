@@ -2,12 +2,14 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"deckhand/aws"
 	"deckhand/dockerops"
 	"deckhand/internal/resource"
 )
@@ -27,7 +29,8 @@ const (
 // LogReaders are what the logs page reads from; a nil reader means the
 // page is not offered for that kind of resource.
 type LogReaders struct {
-	Docker DockerLogs // *dockerops.Engine
+	Docker DockerLogs        // *dockerops.Engine
+	ECS    aws.TaskLogReader // the AWS backend: CloudWatch Logs, or the sandbox's
 }
 
 // DockerLogs reads a local container's output; *dockerops.Engine
@@ -74,7 +77,13 @@ type (
 
 // logsOffered reports whether the logs page can be opened from pane pk.
 func (m *Model) logsOffered(pk paneKind) bool {
-	return pk == paneDocker && !isNil(m.cfg.Logs.Docker)
+	switch pk {
+	case paneDocker:
+		return !isNil(m.cfg.Logs.Docker)
+	case paneTasks, paneContainers:
+		return !isNil(m.cfg.Logs.ECS)
+	}
+	return false
 }
 
 // openLogs pushes the logs page of a resource and starts the first fetch.
@@ -106,14 +115,58 @@ func (m *Model) openLogs(it resource.Item) tea.Cmd {
 			}
 			return out, err
 		}
+	case resource.Task:
+		// A task's logs are its first container's; the containers pane
+		// (enter) offers each.
+		if len(x.Containers) == 0 {
+			m.warn("no logs for task " + shortID(x.ID, 8) + ": ECS reports no containers for it")
+			return nil
+		}
+		lv, label = m.ecsLogs(x.ClusterARN, x.ARN, x.Containers[0])
+	case resource.Container:
+		t, ok := m.data.lookup(rkey{resource.KindTask, x.TaskARN}).(resource.Task)
+		if !ok {
+			m.warn("no logs for " + clean(x.Name) + ": its task is no longer listed")
+			return nil
+		}
+		lv, label = m.ecsLogs(t.ClusterARN, t.ARN, x)
 	default:
-		m.warn("no logs here: only containers have logs")
+		m.warn("no logs here: only containers and tasks have logs")
+		return nil
+	}
+	if lv == nil {
+		m.warn("no logs for " + clean(label) + ": the AWS backend offers none")
 		return nil
 	}
 	m.logSeq++
 	lv.id, lv.tail = m.logSeq, true
 	m.push(&page{kind: paneLogs, logs: lv, crumb: "logs " + fit(clean(label), 30)})
 	return m.fetchLogs(lv)
+}
+
+// ecsLogs is the logs page of a task's container, read through the AWS
+// backend (nil when it offers none).
+func (m *Model) ecsLogs(cluster, task string, c resource.Container) (*logView, string) {
+	r := m.cfg.Logs.ECS
+	if isNil(r) {
+		return nil, c.Name
+	}
+	lv := &logView{what: "container " + clean(c.Name) + " of task " + shortID(lastSegment(task), 8),
+		empty: "The container has written nothing to its log stream yet."}
+	switch c.LastStatus {
+	case "", "PROVISIONING", "PENDING":
+		lv.empty = "The container has not started, so it has written nothing yet."
+	}
+	name := c.Name
+	lv.fetch = func(ctx context.Context) ([]logLine, error) {
+		evs, err := r.TaskLogs(ctx, cluster, task, name, logTail)
+		out := make([]logLine, len(evs))
+		for i, e := range evs {
+			out[i] = logLine{at: e.At, text: e.Message}
+		}
+		return out, err
+	}
+	return lv, c.Name
 }
 
 // fetchLogs reads the lines in a Cmd, unless a read is in flight.
@@ -276,6 +329,12 @@ func (m *Model) logBody(lv *logView, w, h int) []string {
 			why = "Fetching the last " + itoa(logTail) + " lines of " + lv.what + "…"
 		case lv.err != nil:
 			why = "No logs for " + lv.what + ": " + clean(lv.err.Error())
+			var ae *aws.Error
+			if errors.As(lv.err, &ae) && ae.Code == "ResourceNotFoundException" && ae.Operation == "GetLogEvents" {
+				// awslogs makes the stream when the container starts.
+				why = "No logs for " + lv.what + " yet: CloudWatch has no log stream for it (" + clean(ae.Message) +
+					"), so the container has not started or its log group is missing."
+			}
 		case len(lv.lines) > 0:
 			why = "No lines match /" + lv.raw + " — esc clears the filter."
 		}

@@ -74,6 +74,9 @@ func run(ctx context.Context, o options) error {
 		if c, ok := backend.Backend.(tui.Creator); ok {
 			cfg.Create = c
 		}
+		if r, ok := backend.Backend.(aws.TaskLogReader); ok {
+			cfg.Logs.ECS = r
+		}
 		ecs := aws.NewECSSource(backend)
 		ecsW := watch.New(ecs, aw, emit)
 		watchers = append(watchers, watch.New(aws.NewEC2Source(backend), aw, emit), ecsW)

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"sort"
+	"sync"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -71,34 +72,57 @@ func toCluster(x types.Cluster) resource.Cluster {
 // takes at most 10 services per call, so a cluster of 2,000 services costs
 // 20 list pages and 200 describe calls, run a few at a time.
 func (c *Client) Services(ctx context.Context, clusterARN string) ([]resource.Service, error) {
-	var arns []string
+	return c.ServicesEach(ctx, clusterARN, nil)
+}
+
+// ServicesEach is Services delivered as it arrives: each ListServices page
+// is described as soon as it is listed (DescribeServices batches of 10, at
+// most 8 in flight), and batch, if not nil, gets each batch's services as
+// its call returns, one call at a time. A cluster of 2,000 services is 200
+// batches: the first screen need not wait for the other 199.
+func (c *Client) ServicesEach(ctx context.Context, clusterARN string, batch func([]resource.Service)) ([]resource.Service, error) {
+	var out []resource.Service
+	var mu sync.Mutex // batch is called from the describe goroutines
+	seen := map[string]bool{}
 	p := ecs.NewListServicesPaginator(c.ecs, &ecs.ListServicesInput{
 		Cluster:    sdkaws.String(clusterARN),
 		MaxResults: sdkaws.Int32(listPageSize),
 	})
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		res, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, wrap("ecs", "ListServices", err)
 		}
-		arns = append(arns, page.ServiceArns...)
-	}
-	out, err := inBatches(ctx, dedupe(arns), describeServicesBatch, func(ctx context.Context, batch []string) ([]resource.Service, error) {
-		res, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
-			Cluster:  sdkaws.String(clusterARN),
-			Services: batch,
+		var arns []string
+		for _, a := range res.ServiceArns {
+			if !seen[a] { // a service created between pages may be listed twice
+				seen[a] = true
+				arns = append(arns, a)
+			}
+		}
+		got, err := inBatches(ctx, arns, describeServicesBatch, func(ctx context.Context, ids []string) ([]resource.Service, error) {
+			res, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
+				Cluster:  sdkaws.String(clusterARN),
+				Services: ids,
+			})
+			if err != nil {
+				return nil, wrap("ecs", "DescribeServices", err)
+			}
+			ss := make([]resource.Service, 0, len(res.Services))
+			for _, s := range res.Services {
+				ss = append(ss, toService(s, clusterARN))
+			}
+			if batch != nil && len(ss) > 0 {
+				mu.Lock()
+				batch(ss)
+				mu.Unlock()
+			}
+			return ss, nil
 		})
 		if err != nil {
-			return nil, wrap("ecs", "DescribeServices", err)
+			return nil, err
 		}
-		ss := make([]resource.Service, 0, len(res.Services))
-		for _, s := range res.Services {
-			ss = append(ss, toService(s, clusterARN))
-		}
-		return ss, nil
-	})
-	if err != nil {
-		return nil, err
+		out = append(out, got...)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {

@@ -41,6 +41,7 @@ const clusterConcurrency = 3
 // scope, their services, tasks and task containers.
 type ECSSource struct {
 	c     Reader
+	pages sync.Mutex // FetchProgress's per-cluster service pages
 	mu    sync.Mutex
 	focus string
 	// few is true when the last fetch saw at most AutoClusters clusters,
@@ -80,6 +81,19 @@ func (s *ECSSource) Focused() string {
 // focus) the set owns only KindCluster, so that a consumer does not read the
 // empty service list as "every service is gone".
 func (s *ECSSource) Fetch(ctx context.Context) (resource.Set, error) {
+	return s.FetchProgress(ctx, nil)
+}
+
+// ServicePager is a Reader that can deliver a cluster's services as they
+// arrive (the SDK adapter; see Client.ServicesEach).
+type ServicePager interface {
+	ServicesEach(ctx context.Context, clusterARN string, batch func([]resource.Service)) ([]resource.Service, error)
+}
+
+// FetchProgress is Fetch that, when partial is not nil, also reports the
+// snapshot so far (watch.Progressive): the clusters, then the services as
+// each describe batch of each cluster arrives. Tasks come with the whole snapshot.
+func (s *ECSSource) FetchProgress(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
 	clusters, err := s.c.Clusters(ctx)
 	if err != nil {
 		return resource.Set{}, err
@@ -96,11 +110,15 @@ func (s *ECSSource) Fetch(ctx context.Context) (resource.Set, error) {
 	// cluster order so the snapshot's order is deterministic.
 	services := make([][]resource.Service, len(scope))
 	tasks := make([][]resource.Task, len(scope))
+	listServices := s.servicesLister(clusters, services, partial)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(clusterConcurrency)
 	for i, arn := range scope {
 		g.Go(func() (err error) {
-			services[i], err = s.c.Services(gctx, arn)
+			got, err := listServices(gctx, i, arn)
+			s.pages.Lock() // the pages' callbacks may still be reading slots
+			services[i] = got
+			s.pages.Unlock()
 			return err
 		})
 		g.Go(func() (err error) {
@@ -119,6 +137,35 @@ func (s *ECSSource) Fetch(ctx context.Context) (resource.Set, error) {
 		set.Containers = append(set.Containers, t.Containers...)
 	}
 	return set, nil
+}
+
+// servicesLister returns how FetchProgress lists the services of the i-th
+// cluster in scope: Services, or, with partial and a ServicePager, batch by
+// batch, each reported with everything seen so far.
+func (s *ECSSource) servicesLister(clusters []resource.Cluster, slots [][]resource.Service, partial func(resource.Set)) func(context.Context, int, string) ([]resource.Service, error) {
+	pager, ok := s.c.(ServicePager)
+	if partial == nil || !ok {
+		return func(ctx context.Context, _ int, arn string) ([]resource.Service, error) {
+			return s.c.Services(ctx, arn)
+		}
+	}
+	partial(resource.Set{Kinds: []resource.Kind{resource.KindCluster}, Clusters: clusters})
+	return func(ctx context.Context, i int, arn string) ([]resource.Service, error) {
+		return pager.ServicesEach(ctx, arn, func(page []resource.Service) {
+			// Under a lock of its own: the clusters' pages arrive
+			// concurrently and the watcher's callback is not safe for
+			// concurrent use. Not s.mu: the callback may wait for the UI,
+			// which may be calling Focus.
+			s.pages.Lock()
+			defer s.pages.Unlock()
+			slots[i] = append(slots[i], page...)
+			var so []resource.Service
+			for _, sl := range slots {
+				so = append(so, sl...)
+			}
+			partial(resource.Set{Kinds: []resource.Kind{resource.KindCluster, resource.KindService}, Clusters: clusters, Services: so})
+		})
+	}
 }
 
 // scope returns the ARNs of the clusters to expand, or nil for none. A

@@ -35,18 +35,24 @@ func runWatcher(t *testing.T, src watch.Source) <-chan watch.Update {
 }
 
 // nextUpdate waits for the next update and fails on a fetch error.
+// nextUpdate returns the next complete update, skipping the partial ones
+// of a first load (TestECSSourcePartialFirstLoad checks those).
 func nextUpdate(t *testing.T, updates <-chan watch.Update) watch.Update {
 	t.Helper()
-	select {
-	case u := <-updates:
-		if u.Err != nil {
-			t.Fatalf("fetch failed: %v", u.Err)
+	for {
+		select {
+		case u := <-updates:
+			if u.Err != nil {
+				t.Fatalf("fetch failed: %v", u.Err)
+			}
+			if u.Partial {
+				continue
+			}
+			return u
+		case <-time.After(30 * time.Second):
+			t.Fatal("no update from the watcher in 30s")
 		}
-		return u
-	case <-time.After(30 * time.Second):
-		t.Fatal("no update from the watcher in 30s")
 	}
-	panic("unreachable")
 }
 
 // waitTransitions collects transitions of kind until done says it has seen
@@ -248,4 +254,57 @@ func serviceNames(s resource.Set) string {
 		names = append(names, x.Name)
 	}
 	return strings.Join(names, " ")
+}
+
+// TestECSSourcePartialFirstLoad: a first load of a cluster of 250
+// services reports the clusters, then the services batch by batch, before
+// the whole snapshot; every partial holds
+// only what the final one has. A fetch that is not a first load reports
+// nothing partial.
+func TestECSSourcePartialFirstLoad(t *testing.T) {
+	f := newFixture(t)
+	c, _ := f.client(t)
+	cluster := f.cluster(t, "paged")
+	f.services(t, cluster, f.taskDef(t, "app"), "app", 250)
+	src := NewECSSource(c)
+
+	var sizes []int
+	var partials []resource.Set
+	set, err := src.FetchProgress(context.Background(), func(s resource.Set) {
+		partials = append(partials, s)
+		sizes = append(sizes, len(s.Services))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Services) != 250 {
+		t.Fatalf("final set has %d services, want 250", len(set.Services))
+	}
+	// The clusters first, then every DescribeServices batch of 10 as it
+	// returns (moto lists all 250 in one ListServices page; AWS gives 100
+	// a page, each described as it comes).
+	want := []int{0}
+	for n := 10; n <= 250; n += 10 {
+		want = append(want, n)
+	}
+	if !slices.Equal(sizes, want) {
+		t.Errorf("partial service counts = %v, want %v", sizes, want)
+	}
+	final := map[string]bool{}
+	for _, s := range set.Services {
+		final[s.ARN] = true
+	}
+	for i, p := range partials {
+		if len(p.Clusters) != 1 || slices.Contains(p.Kinds, resource.KindTask) {
+			t.Errorf("partial %d: %d clusters, kinds %v; want the cluster, and tasks only in the whole snapshot", i, len(p.Clusters), p.Kinds)
+		}
+		for _, s := range p.Services {
+			if !final[s.ARN] {
+				t.Errorf("partial %d has %s, which the final snapshot lacks", i, s.ARN)
+			}
+		}
+	}
+	if _, err := src.Fetch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -112,7 +112,7 @@ func (m *Model) freshness(now time.Time, src string) (string, tone) {
 	}
 	s := m.src[src]
 	switch {
-	case s == nil || s.updates == 0:
+	case s == nil || s.updates == 0, s.loading:
 		return src + " loading…", toneMuted
 	case s.err != nil && s.okAt.IsZero():
 		return src + " FAILED " + fmtAge(now.Sub(s.errAt)) + " ago", toneErr

@@ -235,8 +235,10 @@ func (m *Model) onUpdate(u watch.Update) tea.Cmd {
 	if u.Err != nil {
 		return nil
 	}
+	// A partial update (a first load still arriving) shows its rows at
+	// once; it carries no transitions, and the whole baseline follows.
 	kinds := m.data.apply(u.Source, u.Set)
-	if !u.Baseline {
+	if !u.Baseline && !u.Partial {
 		m.recordTransitions(u.Transitions)
 	}
 	eventsChanged := len(u.Transitions) > 0 && !u.Baseline

@@ -137,6 +137,7 @@ type sourceStatus struct {
 	gen     uint64
 	updates int       // updates accepted, successful or not
 	okAt    time.Time // when the last successful fetch finished
+	loading bool      // the last update was partial: a first load in progress
 	err     error     // the last fetch's error; nil after a success
 	errAt   time.Time
 }
@@ -164,6 +165,6 @@ func (m *Model) accept(u watch.Update) bool {
 		st.err, st.errAt = u.Err, at
 		return true
 	}
-	st.err, st.okAt = nil, at
+	st.err, st.okAt, st.loading = nil, at, u.Partial
 	return true
 }

@@ -16,6 +16,21 @@ type Source interface {
 	Fetch(ctx context.Context) (resource.Set, error)
 }
 
+// Progressive is implemented by sources whose whole snapshot can take
+// seconds (an ECS cluster of thousands of services is hundreds of calls):
+// FetchProgress calls partial with the snapshot so far as pages arrive, so
+// a first screen shows rows long before the fetch ends. The watcher uses
+// it only for a baseline fetch (the first of a generation), when there are
+// no rows to show yet; later fetches replace rows already on screen and
+// use Fetch.
+type Progressive interface {
+	FetchProgress(ctx context.Context, partial func(resource.Set)) (resource.Set, error)
+}
+
+// partialEvery is the least time between two partial updates: enough to
+// show rows as they arrive without redrawing for every batch.
+const partialEvery = 100 * time.Millisecond
+
 // Notifier is implemented by event-driven sources (the Docker engine): a
 // receive on Notify means "something changed, fetch now". Such sources are
 // fetched on each notification and otherwise only at the slow interval.
@@ -34,8 +49,12 @@ type Update struct {
 	// the first snapshot of a generation (the baseline is not news).
 	Transitions []Transition
 	Baseline    bool
-	Err         error
-	Next        time.Duration // when the next fetch is due
+	// Partial marks a baseline fetch still in progress: Set holds what has
+	// arrived so far (the kinds it owns may be incomplete), there are no
+	// transitions, and the complete baseline follows.
+	Partial bool
+	Err     error
+	Next    time.Duration // when the next fetch is due
 }
 
 // Config is the schedule. Zero fields take the defaults.
@@ -125,7 +144,7 @@ func (w *Watcher) Run(ctx context.Context) {
 		}
 		gen := w.gen.Load()
 		start := time.Now()
-		set, err := w.src.Fetch(ctx)
+		set, err := w.fetch(ctx, gen, start, base == nil || baseGen != gen)
 		if ctx.Err() != nil {
 			return
 		}
@@ -154,6 +173,25 @@ func (w *Watcher) Run(ctx context.Context) {
 		w.emit(u)
 		resetTimer(timer, u.Next)
 	}
+}
+
+// fetch takes a snapshot; a baseline fetch of a Progressive source emits
+// partial updates on the way, at most one per partialEvery (the first at
+// once), none once the generation has moved on.
+func (w *Watcher) fetch(ctx context.Context, gen uint64, start time.Time, baseline bool) (resource.Set, error) {
+	p, ok := w.src.(Progressive)
+	if !ok || !baseline {
+		return w.src.Fetch(ctx)
+	}
+	var last time.Time
+	return p.FetchProgress(ctx, func(set resource.Set) {
+		now := time.Now()
+		if w.gen.Load() != gen || now.Sub(last) < partialEvery {
+			return
+		}
+		last = now
+		w.emit(Update{Source: w.src.Name(), Gen: gen, At: now, Took: now.Sub(start), Set: set, Partial: true})
+	})
 }
 
 // Backoff is the delay after the n-th consecutive failure: exponential from

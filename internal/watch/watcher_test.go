@@ -183,3 +183,58 @@ func TestIsThrottle(t *testing.T) {
 		t.Error("plain error is not throttling")
 	}
 }
+
+// paged is a Progressive source that delivers its instances in pages,
+// with a pause between them.
+type paged struct {
+	scripted
+	pages       [][]string
+	pause       time.Duration
+	progressive atomic.Int32 // FetchProgress calls
+}
+
+func (p *paged) FetchProgress(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
+	p.progressive.Add(1)
+	set := resource.Set{Kinds: []resource.Kind{resource.KindInstance}}
+	for _, page := range p.pages {
+		for _, id := range page {
+			set.Instances = append(set.Instances, resource.Instance{ID: id, State: "running"})
+		}
+		partial(resource.Set{Kinds: set.Kinds, Instances: append([]resource.Instance(nil), set.Instances...)})
+		time.Sleep(p.pause)
+	}
+	return set, nil
+}
+
+func TestWatcherProgressiveBaseline(t *testing.T) {
+	src := &paged{pages: [][]string{{"i-1", "i-2"}, {"i-3"}, {"i-4"}}, pause: 150 * time.Millisecond}
+	w, ch := run(t, src, Config{Fast: time.Hour, Slow: time.Hour})
+	var partials []int
+	u := next(t, ch)
+	for u.Partial {
+		if u.Baseline || u.Transitions != nil {
+			t.Fatalf("a partial update is neither a baseline nor news: %+v", u)
+		}
+		partials = append(partials, len(u.Set.Instances))
+		u = next(t, ch)
+	}
+	if !u.Baseline || len(u.Set.Instances) != 4 {
+		t.Fatalf("final update: baseline %v, %d instances; want the whole baseline", u.Baseline, len(u.Set.Instances))
+	}
+	if len(partials) < 2 || partials[0] != 2 {
+		t.Fatalf("partial sizes %v; want the first page at once and more as pages arrive", partials)
+	}
+	// A later fetch is not a baseline: plain Fetch, no partials.
+	w.Refresh()
+	if u = next(t, ch); u.Partial || u.Baseline {
+		t.Fatalf("second fetch: partial %v baseline %v; want a plain update", u.Partial, u.Baseline)
+	}
+	if n := src.progressive.Load(); n != 1 {
+		t.Fatalf("FetchProgress ran %d times, want once (the baseline)", n)
+	}
+	// A new generation (the scope changed) is a baseline again.
+	w.Reset()
+	if u = next(t, ch); !u.Partial || u.Gen != 1 {
+		t.Fatalf("after Reset: partial %v gen %d; want partial updates of generation 1", u.Partial, u.Gen)
+	}
+}

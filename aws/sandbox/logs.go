@@ -12,9 +12,10 @@ import (
 )
 
 // The sandbox's CloudWatch Logs (aws.Logs). Log events get into a group
-// through putLogEvents, which the task runner may call with what a real
-// container printed; a group keeps its newest maxStreams streams of at most
-// maxStreamEvents events each, so the state file stays small.
+// through putEvents: sync copies there what a task's real container printed
+// once it has stopped (logcopy.go). A group keeps its newest maxStreams
+// streams of at most maxStreamEvents events each, so the state file stays
+// small.
 
 const (
 	maxStreams      = 20
@@ -90,10 +91,22 @@ func (a *Account) DeleteLogGroup(ctx context.Context, name string) error {
 	})
 }
 
-// putLogEvents appends lines to a stream of the group (created when
-// missing), as the awslogs driver does; it reports false when the group
-// does not exist (the driver's events are then lost, as in ECS).
+// putLogEvents appends lines written at at to a stream of the group, as
+// putEvents does.
 func (w *world) putLogEvents(r *region, group, stream string, at time.Time, lines ...string) bool {
+	evs := make([]logEvent, len(lines))
+	for i, l := range lines {
+		evs[i] = logEvent{At: at, Message: strings.TrimRight(l, "\n")}
+	}
+	return w.putEvents(r, group, stream, evs)
+}
+
+// putEvents adds events to a stream of the group (created when missing),
+// as the awslogs driver does; it reports false when the group does not
+// exist (the driver's events are then lost, as in ECS). The stream stays
+// in time order, as GetLogEvents returns it, even when the events come
+// later than newer ones (a container's output copied after it stopped).
+func (w *world) putEvents(r *region, group, stream string, evs []logEvent) bool {
 	g := r.logGroup(group)
 	if g == nil {
 		return false
@@ -103,14 +116,13 @@ func (w *world) putLogEvents(r *region, group, stream string, at time.Time, line
 		s = &logStream{Name: stream}
 		g.Streams = append(g.Streams, s)
 	}
-	for _, l := range lines {
-		s.Events = append(s.Events, logEvent{At: at, Message: strings.TrimRight(l, "\n")})
-	}
+	s.Events = append(s.Events, evs...)
+	slices.SortStableFunc(s.Events, func(a, b logEvent) int { return a.At.Compare(b.At) })
 	if len(s.Events) > maxStreamEvents {
 		s.Events = slices.Clone(s.Events[len(s.Events)-maxStreamEvents:])
 	}
-	if at.After(s.Last) {
-		s.Last = at
+	if n := len(s.Events); n > 0 && s.Events[n-1].At.After(s.Last) {
+		s.Last = s.Events[n-1].At
 	}
 	if len(g.Streams) > maxStreams {
 		slices.SortStableFunc(g.Streams, func(a, b *logStream) int { return b.Last.Compare(a.Last) })

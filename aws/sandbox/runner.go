@@ -38,6 +38,10 @@ import (
 //     SIGKILL after stopGrace), their exit codes recorded;
 //   - a STOPPED task, or one ECS has forgotten, has them removed.
 //
+// A container's output is copied into its awslogs stream once it has
+// exited, and before it is removed (logcopy.go), so that it outlives the
+// container as it outlives a task in CloudWatch Logs.
+//
 // Replaying hours of history therefore starts nothing for tasks that
 // stopped meanwhile. A container that exits by itself while its task runs
 // is recorded when a sync observes it, at the simulation's now: the

@@ -238,12 +238,14 @@ type container struct {
 	// Docker engine at the pull; DockerID is the engine's container once
 	// started (until it is removed), and Bindings where its port is
 	// published. IP is its address on the engine's bridge network, where
-	// a load balancer's proxy reaches it (elb_proxy.go).
-	Port     int32     `json:"port,omitempty"`
-	Local    bool      `json:"local,omitempty"`
-	DockerID string    `json:"dockerId,omitempty"`
-	Bindings []binding `json:"networkBindings,omitempty"`
-	IP       string    `json:"ip,omitempty"`
+	// a load balancer's proxy reaches it (elb_proxy.go). LogsCopied is set
+	// once its output is in its awslogs stream (logcopy.go).
+	Port       int32     `json:"port,omitempty"`
+	Local      bool      `json:"local,omitempty"`
+	DockerID   string    `json:"dockerId,omitempty"`
+	Bindings   []binding `json:"networkBindings,omitempty"`
+	IP         string    `json:"ip,omitempty"`
+	LogsCopied bool      `json:"logsCopied,omitempty"`
 }
 
 type binding struct {

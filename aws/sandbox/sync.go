@@ -126,7 +126,8 @@ type engineJob struct {
 	spec  runSpec      // jobStart, jobProxy
 	url   string       // jobProbe
 	found engineContainer
-	code  int // jobProbe: the HTTP status
+	code  int      // jobProbe: the HTTP status
+	logs  *logCopy // a task container's output to keep (logcopy.go)
 	err   error
 }
 
@@ -225,7 +226,7 @@ func (a *Account) sync(ctx context.Context, w *world) {
 					case "STOPPED": // it is gone
 						switch {
 						case cur != nil && mutate:
-							add(&engineJob{kind: jobRemove, ct: ct, id: cur.ID})
+							add(&engineJob{kind: jobRemove, r: r, c: c, t: t, ct: ct, id: cur.ID})
 						case cur == nil && ct.DockerID != "" && listErr == nil:
 							ct.DockerID, w.dirty = "", true // removed: nothing more to sync
 						}
@@ -308,6 +309,7 @@ func (a *Account) sync(ctx context.Context, w *world) {
 	}
 	jobs = append(jobs, a.syncProxies(ctx, w, proxies)...)
 	jobs = append(jobs, w.probes()...)
+	w.planLogCopies(jobs)
 	a.runJobs(ctx, jobs)
 	for _, j := range jobs {
 		w.apply(j)
@@ -331,12 +333,16 @@ func (a *Account) runJobs(ctx context.Context, jobs []*engineJob) {
 				}
 			case jobObserve:
 				j.found, j.err = a.runner.Inspect(ctx, j.id)
+				a.readExited(ctx, j)
 			case jobStop:
 				if j.err = a.runner.Stop(ctx, j.id, stopGrace); j.err == nil {
 					j.found, j.err = a.runner.Inspect(ctx, j.id)
+					a.readExited(ctx, j)
 				}
 			case jobRemove:
-				j.err = a.runner.Remove(ctx, j.id)
+				if j.err = a.readLogs(ctx, j); j.err == nil { // its output first: removing loses it
+					j.err = a.runner.Remove(ctx, j.id)
+				}
 			case jobStopRemove:
 				if j.err = a.runner.Stop(ctx, j.id, stopGrace); j.err == nil {
 					j.err = a.runner.Remove(ctx, j.id)
@@ -361,6 +367,7 @@ func (w *world) apply(j *engineJob) {
 		w.applyProxy(j)
 		return
 	}
+	w.applyLogs(j)
 	switch j.kind {
 	case jobProbe:
 		w.applyProbe(j)

@@ -14,12 +14,12 @@ var _ aws.TaskLogReader = (*Account)(nil)
 // container without one is an *aws.Error with aws.CodeNoLogConfiguration.
 //
 // A container that runs for real on the local engine (runner.go) has the
-// engine's container logs as its stream: they are the sandbox's stand-in
-// for what the awslogs driver would ship to CloudWatch. They are read
-// after the account's lock is released, so a slow engine holds up no other
-// call; once the engine's container is removed (its task STOPPED) its lines
-// are gone. A simulated container has what the log group's model holds
-// for its stream (logs.go), usually nothing.
+// engine's container logs as its stream while it runs: they are the
+// sandbox's stand-in for what the awslogs driver would ship to CloudWatch.
+// They are read after the account's lock is released, so a slow engine
+// holds up no other call. Once it has stopped, sync copies them into the
+// log group's model (logcopy.go), which is read from then on, as for a
+// simulated container (usually nothing there).
 func (a *Account) TaskLogs(ctx context.Context, cluster, taskRef, name string, limit int) ([]aws.LogEvent, error) {
 	var out []aws.LogEvent
 	var dockerID, stream string
@@ -55,7 +55,7 @@ func (a *Account) TaskLogs(ctx context.Context, cluster, taskRef, name string, l
 			return aws.NoLogConfiguration(name, td.ARN, "")
 		}
 		ct := find(t.Containers, func(x *container) bool { return x.Name == name })
-		if ct != nil && ct.Local && ct.DockerID != "" {
+		if ct != nil && ct.Local && ct.DockerID != "" && !ct.LogsCopied {
 			dockerID = ct.DockerID
 			stream = aws.AWSLogsStream(cd.LogPrefix, name, t.ARN, dockerID)
 			return nil

@@ -58,12 +58,19 @@ func appBinary(t *testing.T) string {
 }
 
 // appProject is a directory with the test app and a Dockerfile FROM
-// scratch. A label unique to the project keeps its build from sharing
-// cached layers with other tests' builds.
+// scratch.
 func appProject(t *testing.T) string {
 	t.Helper()
+	return programProject(t, appBinary(t))
+}
+
+// programProject is a directory with a statically linked program as /app
+// and a Dockerfile FROM scratch. A label unique to the project keeps its
+// build from sharing cached layers with other tests' builds.
+func programProject(t *testing.T, binary string) string {
+	t.Helper()
 	dir := t.TempDir()
-	data, err := os.ReadFile(appBinary(t))
+	data, err := os.ReadFile(binary)
 	if err != nil {
 		t.Fatal(err)
 	}

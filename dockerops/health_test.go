@@ -145,9 +145,25 @@ func TestInspectAndFindByLabel(t *testing.T) {
 	plain, err := e.Run(ctx, RunOptions{Image: fixture, Name: uniq(t) + "-p"})
 	removeLater(t, c, plain)
 	must(t, err)
-	other, err := e.Run(ctx, RunOptions{Image: fixture, Name: uniq(t) + "-o", Labels: map[string]string{"deckhand.test": value + "x"}})
+	// Health gives the container a HEALTHCHECK the image lacks: the
+	// fixture run as "/app fail" exits 3, so one failed check makes it
+	// unhealthy, with the check's output.
+	other, err := e.Run(ctx, RunOptions{Image: fixture, Name: uniq(t) + "-o", Labels: map[string]string{"deckhand.test": value + "x"},
+		Health: &Healthcheck{Test: []string{"CMD", "/app", "fail"}, Interval: time.Second, Timeout: time.Second, Retries: 1}})
 	removeLater(t, c, other)
 	must(t, err)
+	var oi ContainerInfo
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if oi, err = e.InspectContainer(ctx, other); err != nil || oi.Health == "unhealthy" {
+			break
+		}
+	}
+	if err != nil || oi.Health != "unhealthy" || !strings.Contains(oi.HealthLog, "fixture: exit 3") {
+		t.Errorf("container with Health: health %q (%q) %v, want unhealthy with the check's output", oi.Health, oi.HealthLog, err)
+	}
+	if pi, err := e.InspectContainer(ctx, plain); err != nil || pi.Health != "" {
+		t.Errorf("container without Health: health %q %v, want none (the image has no HEALTHCHECK)", pi.Health, err)
+	}
 
 	found, err := e.ContainersByLabel(ctx, "deckhand.test", value)
 	must(t, err)

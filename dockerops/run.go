@@ -26,6 +26,18 @@ type RunOptions struct {
 	// Labels are set on the container (docker run --label), e.g. the
 	// launch's deckhand.stack, so destroy finds what it ran.
 	Labels map[string]string
+	// Health replaces the image's HEALTHCHECK (docker run --health-*);
+	// nil keeps the image's.
+	Health *Healthcheck
+}
+
+// Healthcheck is a container health check as Docker runs it. Test is
+// ["CMD", argv…] or ["CMD-SHELL", command] (or ["NONE"] to disable the
+// image's); a zero duration or retry count takes the engine's default.
+type Healthcheck struct {
+	Test                           []string
+	Interval, Timeout, StartPeriod time.Duration
+	Retries                        int
 }
 
 // Run creates and starts a container and returns its ID. If the start
@@ -49,6 +61,12 @@ func (e *Engine) Run(ctx context.Context, opts RunOptions) (string, error) {
 		}
 		bindings[p] = []network.PortBinding{b}
 	}
+	var health *container.HealthConfig
+	if h := opts.Health; h != nil {
+		health = &container.HealthConfig{
+			Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries,
+		}
+	}
 	created, err := e.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: opts.Name,
 		Config: &container.Config{
@@ -57,6 +75,7 @@ func (e *Engine) Run(ctx context.Context, opts RunOptions) (string, error) {
 			Cmd:          opts.Cmd,
 			ExposedPorts: exposed,
 			Labels:       opts.Labels,
+			Healthcheck:  health,
 		},
 		HostConfig: &container.HostConfig{PortBindings: bindings},
 	})

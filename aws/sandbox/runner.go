@@ -105,6 +105,7 @@ type runSpec struct {
 	Env       []string
 	Cmd       []string // "": the image's CMD
 	Labels    map[string]string
+	Health    *dockerops.Healthcheck // the task definition's health check (health.go)
 }
 
 // engineContainer is a container as the engine reports it.
@@ -118,6 +119,7 @@ type engineContainer struct {
 	ExitCode                          int
 	Ports                             map[int]int // container port → host port (Inspect only)
 	IP                                string      // the bridge network address (Inspect only)
+	Health                            string      // "", starting, healthy, unhealthy (Inspect only)
 }
 
 // labelled is a container as its labels name it.
@@ -201,7 +203,7 @@ func (r *engineRunner) Run(ctx context.Context, spec runSpec) (string, error) {
 		}
 		var err error
 		id, err = r.e.Run(ctx, dockerops.RunOptions{
-			Image: spec.Image, Name: spec.Name, Ports: ports, Env: spec.Env, Cmd: spec.Cmd, Labels: spec.Labels,
+			Image: spec.Image, Name: spec.Name, Ports: ports, Env: spec.Env, Cmd: spec.Cmd, Labels: spec.Labels, Health: spec.Health,
 		})
 		if err != nil && id != "" {
 			_ = r.e.Remove(ctx, id, true)
@@ -218,7 +220,7 @@ func (r *engineRunner) Inspect(ctx context.Context, id string) (engineContainer,
 		info, err := r.e.InspectContainer(ctx, id)
 		if err == nil {
 			out = labelled(info.ID, info.State, info.Labels)
-			out.ExitCode, out.Ports, out.IP = info.ExitCode, info.Ports, info.IP
+			out.ExitCode, out.Ports, out.IP, out.Health = info.ExitCode, info.Ports, info.IP, info.Health
 		}
 		return err
 	})

@@ -505,8 +505,10 @@ func TestRealContainerRemoved(t *testing.T) {
 }
 
 // A read-only deckhand (another process on the same account) observes but
-// changes nothing on the engine; the next deckhand that may starts the
-// container of a task that is RUNNING by now.
+// changes nothing on the engine: the task waits in ACTIVATING, as nothing
+// runs it (health.go); the next deckhand that may starts its container,
+// and once a later call finds it running the task is RUNNING, whichever
+// deckhand looks.
 func TestReadonlyStartsNothing(t *testing.T) {
 	e := engine(t)
 	ref := ecrRef("readonly")
@@ -520,11 +522,16 @@ func TestReadonlyStartsNothing(t *testing.T) {
 	mustNil(t, err)
 	ro, err := Open(Options{Path: a.Path(), Clock: clk, Docker: e, Readonly: true})
 	mustNil(t, err)
-	until(t, clk, ts[0].ARN, 2*time.Minute, status("RUNNING"), ro)
+	until(t, clk, ts[0].ARN, 2*time.Minute, status("ACTIVATING"), ro)
+	clk.Advance(time.Minute)
+	if x := getTask(t, ro, ts[0].ARN); x.LastStatus != "ACTIVATING" {
+		t.Errorf("with only a read-only deckhand: %s, want ACTIVATING (nothing runs it)", x.LastStatus)
+	}
 	if cs := containers(t, e, a); len(cs) != 0 {
 		t.Fatalf("a read-only account started %+v", cs)
 	}
-	x := getTask(t, a, ts[0].ARN)
+	getTask(t, a, ts[0].ARN) // starts it
+	x := until(t, clk, ts[0].ARN, time.Minute, status("RUNNING"), ro)
 	if body := httpGet(t, url(t, x)); !strings.HasPrefix(body, "ok ") {
 		t.Errorf("GET answered %q", body)
 	}

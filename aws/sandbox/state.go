@@ -239,13 +239,16 @@ type container struct {
 	// started (until it is removed), and Bindings where its port is
 	// published. IP is its address on the engine's bridge network, where
 	// a load balancer's proxy reaches it (elb_proxy.go). LogsCopied is set
-	// once its output is in its awslogs stream (logcopy.go).
+	// once its output is in its awslogs stream (logcopy.go). Observed is
+	// set once a sync after its start found it running, which its task
+	// waits for in ACTIVATING; its Health is then the engine's (health.go).
 	Port       int32     `json:"port,omitempty"`
 	Local      bool      `json:"local,omitempty"`
 	DockerID   string    `json:"dockerId,omitempty"`
 	Bindings   []binding `json:"networkBindings,omitempty"`
 	IP         string    `json:"ip,omitempty"`
 	LogsCopied bool      `json:"logsCopied,omitempty"`
+	Observed   bool      `json:"observed,omitempty"`
 }
 
 type binding struct {

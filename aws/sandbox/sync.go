@@ -203,7 +203,7 @@ func (a *Account) sync(ctx context.Context, w *world) {
 							if ct.DockerID != cur.ID { // adopt it
 								ct.DockerID, w.dirty = cur.ID, true
 							}
-							if (len(ct.Bindings) == 0 || ct.IP == "") && ct.Port != 0 {
+							if (len(ct.Bindings) == 0 || ct.IP == "") && ct.Port != 0 || ct.watched() {
 								add(&engineJob{kind: jobObserve, r: r, c: c, t: t, ct: ct, id: cur.ID})
 							}
 						case cur != nil:
@@ -389,6 +389,7 @@ func (w *world) apply(j *engineJob) {
 			if len(j.ct.Bindings) == 0 || j.ct.IP == "" {
 				j.ct.Bindings, j.ct.IP, w.dirty = bindings(j.found.Ports), j.found.IP, true
 			}
+			w.observed(j.r, j.c, j.t, j.ct, j.found.Health) // health.go
 			return
 		}
 		code := int32(j.found.ExitCode)
@@ -452,6 +453,7 @@ func (a *Account) runSpec(r *region, t *task, ct *container) runSpec {
 	if td := r.taskDef(t.TaskDef); td != nil {
 		for _, cd := range td.Containers {
 			if cd.Name == ct.Name {
+				spec.Health = healthcheck(cd.HealthCheck, a.speed)
 				for _, k := range slices.Sorted(maps.Keys(cd.Env)) {
 					spec.Env = append(spec.Env, k+"="+cd.Env[k])
 				}

@@ -28,7 +28,7 @@ func (w *world) startTask(r *region, c *cluster, td *taskDef, launchType, group,
 	}
 	for _, cd := range td.Containers {
 		t.Containers = append(t.Containers, &container{
-			Name: cd.Name, Image: cd.Image, Essential: cd.Essential, Checked: len(cd.HealthCheck) > 0,
+			Name: cd.Name, Image: cd.Image, Essential: cd.Essential, Checked: hasHealthCheck(cd.HealthCheck),
 			LastStatus: "PENDING", Health: "UNKNOWN", Port: cd.Port,
 		})
 	}
@@ -43,8 +43,10 @@ func (w *world) stopTask(t *task, code, reason string) bool {
 		return false
 	}
 	t.DesiredStatus, t.StopCode, t.StoppedReason, t.Stopping = "STOPPED", code, reason, w.now
-	if t.LastStatus == "RUNNING" {
-		t.Due = w.after(ecsStopRequest) // replaces a pending health or exit event
+	if t.LastStatus == "RUNNING" || t.LastStatus == "ACTIVATING" && t.Due.IsZero() {
+		// Replaces a pending health or exit event, or ends the wait for
+		// the engine (health.go).
+		t.Due = w.after(ecsStopRequest)
 	}
 	return true
 }
@@ -110,9 +112,10 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 			w.deactivate(c, t)
 			break
 		}
-		t.LastStatus, t.Started = "RUNNING", w.now
-		w.scheduleRunning(t)
-		w.taskChanged(r, c, t, taskStarted)
+		if t.awaitsEngine() { // until a sync finds its container running (health.go)
+			return
+		}
+		w.running(r, c, t)
 		return
 	case "RUNNING":
 		switch {
@@ -125,13 +128,13 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 				ct.LastStatus, ct.ExitCode = "STOPPED", &zero
 			}
 			w.deactivate(c, t)
-		default: // the first health check passed
-			t.Health = "HEALTHY"
+		default: // the first health check of the simulated containers passed
 			for _, ct := range t.Containers {
-				if ct.Checked {
+				if ct.Checked && !ct.Local { // the engine decides a real one's (health.go)
 					ct.Health = "HEALTHY"
 				}
 			}
+			t.Health = t.taskHealth()
 		}
 	case "DEACTIVATING": // its target, if any, has drained
 		w.deregister(c, t)
@@ -169,7 +172,7 @@ func (w *world) scheduleRunning(t *task) {
 	switch {
 	case t.oneShot():
 		t.Due = w.after(ecsOneShotExit)
-	case t.checked():
+	case t.simChecked():
 		t.Due = w.after(ecsHealthy)
 	}
 }
@@ -194,8 +197,13 @@ func (w *world) containerExited(r *region, c *cluster, t *task, ct *container, c
 		return
 	}
 	news := taskMoved
-	if t.LastStatus == "ACTIVATING" {
+	switch {
+	case t.LastStatus == "ACTIVATING":
 		news = taskFailed
+	case t.checked() && t.Health != "HEALTHY":
+		// It never passed its health checks: a failed task for the
+		// deployment's circuit breaker, as in ECS.
+		news = taskUnhealthy
 	}
 	w.stopTask(t, "EssentialContainerExited", "Essential container in task exited")
 	w.deactivate(c, t)

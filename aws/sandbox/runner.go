@@ -50,6 +50,10 @@ import (
 // start fails with TaskFailedToStart and "CannotStartContainerError:"
 // followed by the engine's message.
 //
+// A real task leaves ACTIVATING only once a sync after the one that started
+// its container finds it running, and a real container's health check is
+// the engine's, not a simulated delay (health.go).
+//
 // Containers carry labels: the account (its state file), the task ARN and
 // the container name (a load balancer's proxy: elb_proxy.go). Sync finds them by label, so separate deckhand
 // processes sharing the account agree on them, a container started by a

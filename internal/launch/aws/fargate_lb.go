@@ -76,22 +76,13 @@ func (p *fargate) lbGroupStep() launch.Step {
 			launch.Shell("aws", "ec2", "authorize-security-group-ingress", "--group-id", "LB_SG_ID", "--protocol", "tcp", "--port", fmt.Sprint(ListenerPort), "--cidr", "0.0.0.0/0"),
 		},
 		Run: func(ctx context.Context, out *launch.Output) error {
-			id, created, err := p.be.EnsureSecurityGroup(ctx, awsapi.SecurityGroupSpec{
+			id, err := ensureGroup(ctx, p.be, out, awsapi.SecurityGroupSpec{
 				Name: name, Description: "deckhand: " + p.Stack + " load balancer", VpcID: p.vpc,
 				Ingress: []awsapi.IngressRule{{Protocol: "tcp", Port: ListenerPort, CIDR: "0.0.0.0/0", Description: "deckhand load balancer"}},
 				Tags:    tags(p.Stack),
-			})
-			if err != nil {
-				return err
-			}
+			}, fmt.Sprintf("tcp %d from anywhere", ListenerPort))
 			p.lbGroupID = id
-			if created {
-				out.Created(launch.Resource{Action: "create", Kind: "security group", Name: name + " " + id})
-				out.Result(fmt.Sprintf("created %s: tcp %d from anywhere", id, ListenerPort))
-			} else {
-				out.Result(fmt.Sprintf("found %s; tcp %d from anywhere is allowed", id, ListenerPort))
-			}
-			return nil
+			return err
 		},
 	}
 }
@@ -257,4 +248,21 @@ func (p *fargate) sameLoadBalancer(ctx context.Context) error {
 		return fmt.Errorf("the service %s exists behind a load balancer; launch again with --load-balancer (in the TUI: Load balancer yes), or destroy the launch first to drop it", p.Stack)
 	}
 	return nil
+}
+
+// ensureGroup finds or creates a security group with its ingress rules and
+// says which, and what it allows ("tcp 80 from anywhere"), as the step's
+// result; the id is "" on error.
+func ensureGroup(ctx context.Context, be Backend, out *launch.Output, spec awsapi.SecurityGroupSpec, allows string) (string, error) {
+	id, created, err := be.EnsureSecurityGroup(ctx, spec)
+	if err != nil {
+		return "", err
+	}
+	if created {
+		out.Created(launch.Resource{Action: "create", Kind: "security group", Name: spec.Name + " " + id})
+		out.Result(fmt.Sprintf("created %s: %s", id, allows))
+	} else {
+		out.Result(fmt.Sprintf("found %s; %s is allowed", id, allows))
+	}
+	return id, nil
 }

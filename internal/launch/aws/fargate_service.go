@@ -151,22 +151,13 @@ func (p *fargate) securityGroupStep() launch.Step {
 			if p.LoadBalancer {
 				rule.CIDR, rule.SourceGroupID = "", p.lbGroupID
 			}
-			id, created, err := p.be.EnsureSecurityGroup(ctx, awsapi.SecurityGroupSpec{
+			id, err := ensureGroup(ctx, p.be, out, awsapi.SecurityGroupSpec{
 				Name: name, Description: "deckhand: " + p.Stack + " app port for Fargate tasks", VpcID: p.vpc,
 				Ingress: []awsapi.IngressRule{rule},
 				Tags:    tags(p.Stack),
-			})
-			if err != nil {
-				return err
-			}
+			}, fmt.Sprintf("tcp %d from %s", p.port, from))
 			p.groupID = id
-			if created {
-				out.Created(launch.Resource{Action: "create", Kind: "security group", Name: name + " " + id})
-				out.Result(fmt.Sprintf("created %s: tcp %d from %s", id, p.port, from))
-			} else {
-				out.Result(fmt.Sprintf("found %s; tcp %d from %s is allowed", id, p.port, from))
-			}
-			return nil
+			return err
 		},
 	}
 }

@@ -121,7 +121,14 @@ func TestRealContainerHealth(t *testing.T) {
 	}{
 		{
 			name: "crashes", env: map[string]string{"EXIT_CODE": "1"}, check: []string{"CMD", "/check"},
-			done: func(_ resource.Task, s resource.Service) bool { return s.Rollout == "FAILED" },
+			// Done when the first task has stopped. Waiting for the
+			// circuit breaker to fail the rollout instead flaked under CI
+			// load: once a task had reached RUNNING (stage 1 passed, as
+			// in ECS), start failures from a slow engine no longer count,
+			// so the rollout may stay IN_PROGRESS.
+			done: func(first resource.Task, s resource.Service) bool {
+				return first.LastStatus == "STOPPED" || s.Rollout == "FAILED"
+			},
 			verify: func(t *testing.T, first resource.Task, s resource.Service, saw seen) {
 				if saw.healthy {
 					t.Error("a task of the crashing app was HEALTHY")

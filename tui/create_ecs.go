@@ -41,7 +41,7 @@ const (
 var launchTypes = []string{"FARGATE", "EC2"}
 
 func clusterKind() *createKind {
-	k := &createKind{name: "cluster", title: "Create an ECS cluster", source: "ecs",
+	k := &createKind{name: "cluster", title: "Create an ECS cluster", source: srcECS,
 		sample:   vals{cName: "prod"},
 		fieldOf:  map[string]string{"Name": cName},
 		validate: func(v vals) error { return aws.ValidateCreateCluster(v[cName], nil) },
@@ -70,7 +70,7 @@ func clusterKind() *createKind {
 }
 
 func taskDefKind() *createKind {
-	k := &createKind{name: "taskdef", title: "Register an ECS task definition", source: "ecs",
+	k := &createKind{name: "taskdef", title: "Register an ECS task definition", source: srcECS,
 		sample: vals{tFamily: "web", tCompat: "FARGATE", tCPU: "256", tMemory: "512", tContainer: "web", tImage: "nginx:1.27"},
 		deps:   map[string][]string{tCPU: {tCompat}, tMemory: {tCPU, tCompat}},
 		fieldOf: map[string]string{"Family": tFamily, "CPU": tCPU, "Memory": tMemory, "NetworkMode": tCompat,

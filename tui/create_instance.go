@@ -40,7 +40,7 @@ var distros = []struct{ label, id string }{
 }
 
 func instanceKind() *createKind {
-	k := &createKind{name: "instance", title: "Launch an EC2 instance", source: "ec2",
+	k := &createKind{name: "instance", title: "Launch an EC2 instance", source: srcEC2,
 		sample: vals{iName: "web", iAMI: "", iDistro: distros[0].label, iType: "t3.micro", iSG: sgNew, iGroup: "sg-00000000"},
 		deps:   map[string][]string{iName: {iSG}, iRules: {iSG}, iGroup: {iSG}},
 		fieldOf: map[string]string{

@@ -13,7 +13,7 @@ import (
 // network (the default VPC's subnets unless others are given).
 
 func serviceKind() *createKind {
-	k := &createKind{name: "service", title: "Create an ECS service", source: "ecs",
+	k := &createKind{name: "service", title: "Create an ECS service", source: srcECS,
 		sample: vals{sCluster: "prod", sName: "web", sTaskDef: "web", sDesired: "1", sLaunch: "FARGATE", sPublic: "yes", sBreaker: "yes"},
 		deps:   map[string][]string{sPublic: {sLaunch}, sSubnets: {sLaunch}},
 		fieldOf: map[string]string{"Cluster": sCluster, "Name": sName, "TaskDefinition": sTaskDef, "Desired": sDesired,

@@ -106,8 +106,8 @@ func (m *Model) headerLine(w int) string {
 // freshness says how old each source's data is: "ec2 4s ago", or STALE
 // with the age of the data still shown when the last fetch failed.
 func (m *Model) freshness(now time.Time, src string) (string, tone) {
-	aws := src == "ec2" || src == "ecs"
-	if aws && m.cfg.AWSProblem != "" || src == "docker" && m.cfg.DockerProblem != "" {
+	aws := src == srcEC2 || src == srcECS
+	if aws && m.cfg.AWSProblem != "" || src == srcDocker && m.cfg.DockerProblem != "" {
 		return src + " unavailable", toneWarn
 	}
 	s := m.src[src]

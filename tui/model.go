@@ -111,7 +111,7 @@ func New(cfg Config) *Model {
 		height:    24,
 		data:      newStore(),
 		src:       map[string]*sourceStatus{},
-		srcOrder:  []string{"ec2", "ecs", "docker"},
+		srcOrder:  []string{srcEC2, srcECS, srcDocker},
 		events:    newEventLog(eventCap),
 		changedAt: map[rkey]time.Time{},
 		hl:        map[rkey]uint64{},

@@ -259,7 +259,7 @@ func (m *Model) focus(arn string) tea.Cmd {
 		return nil
 	}
 	m.focused = arn
-	if st := m.src["ecs"]; st != nil {
+	if st := m.src[srcECS]; st != nil {
 		m.focusUpdates = st.updates
 	}
 	return func() tea.Msg { f(arn); return nil }

@@ -21,7 +21,7 @@ import (
 func (m *Model) planInstance(a *action, x resource.Instance) (job, *dialog, string) {
 	api := m.cfg.Actions.Instances
 	k := &m.keys
-	j := job{verb: a.verb, label: clean(x.Label()), source: "ec2"}
+	j := job{verb: a.verb, label: clean(x.Label()), source: srcEC2}
 	state := x.State
 	switch a {
 	case &k.Start:
@@ -77,7 +77,7 @@ func (m *Model) planTask(x resource.Task) (job, *dialog, string) {
 	if id == "" {
 		id = lastSegment(x.ARN)
 	}
-	j := job{verb: "stop", label: "task " + id, source: "ecs",
+	j := job{verb: "stop", label: "task " + id, source: srcECS,
 		run: func(ctx context.Context) error {
 			return api.StopTask(ctx, x.ClusterARN, x.ARN, "stopped from deckhand")
 		}}
@@ -99,7 +99,7 @@ func (m *Model) planTask(x resource.Task) (job, *dialog, string) {
 // planScale: a prompt for the desired count of an ACTIVE service.
 func (m *Model) planScale(x resource.Service) (job, *dialog, string) {
 	api := m.cfg.Actions.ECS
-	j := job{verb: "scale", label: "service " + clean(x.Name), source: "ecs"}
+	j := job{verb: "scale", label: "service " + clean(x.Name), source: srcECS}
 	if x.Status != "ACTIVE" {
 		return j, nil, "it is " + x.Status + "; only an ACTIVE service can be scaled"
 	}
@@ -157,7 +157,7 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 	if x.Name != "" {
 		label += " (" + x.ID[:min(len(x.ID), 12)] + ")"
 	}
-	j := job{verb: a.verb, label: label, source: "docker"}
+	j := job{verb: a.verb, label: label, source: srcDocker}
 	state := x.State
 	running := state == "running" || state == "restarting" || state == "paused"
 	image := "image " + clean(x.Image)

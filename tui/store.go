@@ -23,15 +23,24 @@ type store struct {
 	source map[resource.Kind]string         // which source delivers the kind
 }
 
+// The sources: the names under which cmd/deckhand's watchers deliver sets
+// (Config.Refresh and the source of each update use the same strings), so a
+// typo in one place would silently never match.
+const (
+	srcEC2    = "ec2"
+	srcECS    = "ecs"
+	srcDocker = "docker"
+)
+
 func newStore() store {
 	return store{
 		loaded: map[resource.Kind]bool{},
 		index:  map[resource.Kind]map[string]int{},
 		source: map[resource.Kind]string{
-			resource.KindInstance: "ec2",
-			resource.KindCluster:  "ecs", resource.KindService: "ecs",
-			resource.KindTask: "ecs", resource.KindContainer: "ecs",
-			resource.KindDocker: "docker",
+			resource.KindInstance: srcEC2,
+			resource.KindCluster:  srcECS, resource.KindService: srcECS,
+			resource.KindTask: srcECS, resource.KindContainer: srcECS,
+			resource.KindDocker: srcDocker,
 		},
 	}
 }

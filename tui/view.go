@@ -177,7 +177,7 @@ func (m *Model) empty(p *page) string {
 	case paneServices:
 		if p.cluster != "" {
 			name := m.data.clusterName(p.cluster)
-			if m.focused == p.cluster && m.src["ecs"] != nil && m.src["ecs"].updates <= m.focusUpdates {
+			if m.focused == p.cluster && m.src[srcECS] != nil && m.src[srcECS].updates <= m.focusUpdates {
 				return "Fetching the services of " + name + "…"
 			}
 			return "No services in cluster " + name + "."

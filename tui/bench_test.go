@@ -44,7 +44,7 @@ func BenchmarkViewInstances10k(b *testing.B) {
 func BenchmarkUpdateInstances10k(b *testing.B) {
 	m := instances10k(b)
 	f := &feed{source: "ec2"}
-	xs := append([]resourceInstance(nil), m.data.instances...)
+	xs := append([]resourceInstance(nil), m.data.Instances...)
 	send(m, f.update(ec2Set(xs...), t0))
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -46,7 +46,7 @@ func (m *Model) loadClusterChoices(cw *createWizard, want string) {
 		want = f.choices[f.choice]
 	}
 	f.choices, f.choice = nil, 0
-	for _, c := range m.data.clusters {
+	for _, c := range m.data.Clusters {
 		if c.Status == "INACTIVE" {
 			continue
 		}

@@ -25,7 +25,7 @@ var instanceCols = []column{
 // instanceRows lists instances by name, then id, so that the order is the
 // same on every refresh.
 func (m *Model) instanceRows() []row {
-	xs := m.data.instances
+	xs := m.data.Instances
 	order := sortedIdx(xs, func(a, b *resource.Instance) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
@@ -75,7 +75,7 @@ var dockerCols = []column{
 }
 
 func (m *Model) dockerRows() []row {
-	xs := slices.Clone(m.data.docker)
+	xs := slices.Clone(m.data.Docker)
 	slices.SortFunc(xs, func(a, b resource.DockerContainer) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})

@@ -20,7 +20,7 @@ var clusterCols = []column{
 }
 
 func (m *Model) clusterRows() []row {
-	xs := slices.Clone(m.data.clusters)
+	xs := slices.Clone(m.data.Clusters)
 	slices.SortFunc(xs, func(a, b resource.Cluster) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ARN, b.ARN))
 	})
@@ -56,7 +56,7 @@ func (m *Model) serviceRows(cluster string) ([]column, []row) {
 		{title: "LAST EVENT", min: 20, soft: 40, max: 240, prio: 2},
 	}
 	var xs []resource.Service
-	for _, s := range m.data.services {
+	for _, s := range m.data.Services {
 		if cluster == "" || s.ClusterARN == cluster {
 			xs = append(xs, s)
 		}
@@ -109,7 +109,7 @@ func (m *Model) taskRows(cluster, service string) ([]column, []row) {
 		{title: "REASON", min: 12, soft: 30, max: 200, prio: 3},
 	}
 	var xs []resource.Task
-	for _, t := range m.data.tasks {
+	for _, t := range m.data.Tasks {
 		if (cluster == "" || t.ClusterARN == cluster) && (service == "" || t.Service() == service) {
 			xs = append(xs, t)
 		}
@@ -155,7 +155,7 @@ func (m *Model) containerRows(task string) ([]column, []row) {
 		{title: "REASON", min: 12, soft: 30, max: 200, prio: 3},
 	}
 	var xs []resource.Container
-	for _, c := range m.data.containers {
+	for _, c := range m.data.Containers {
 		if task == "" || c.TaskARN == task {
 			xs = append(xs, c)
 		}

@@ -11,36 +11,33 @@ import (
 // store holds the latest snapshot of every kind, as the watchers reported
 // it. A failed fetch leaves the last snapshot in place (shown as stale).
 type store struct {
-	instances  []resource.Instance
-	clusters   []resource.Cluster
-	services   []resource.Service
-	tasks      []resource.Task
-	containers []resource.Container
-	docker     []resource.DockerContainer
+	resource.Set // the latest slice of every kind
 
-	loaded map[resource.Kind]bool           // a snapshot of the kind has arrived
-	index  map[resource.Kind]map[string]int // key → position, for the detail view
-	source map[resource.Kind]string         // which source delivers the kind
+	items  map[resource.Kind][]resource.Item // the same, as items, for lookup
+	loaded map[resource.Kind]bool            // a snapshot of the kind has arrived
+	index  map[resource.Kind]map[string]int  // key → position, for the detail view
+	source map[resource.Kind]string          // which source delivers the kind
 }
 
 // The sources: the names under which cmd/deckhand's watchers deliver sets
 // (Config.Refresh and the source of each update use the same strings), so a
 // typo in one place would silently never match.
 const (
-	srcEC2    = "ec2"
-	srcECS    = "ecs"
-	srcDocker = "docker"
+	srcEC2    = resource.SourceEC2
+	srcECS    = resource.SourceECS
+	srcDocker = resource.SourceDocker
 )
 
 func newStore() store {
 	return store{
 		loaded: map[resource.Kind]bool{},
+		items:  map[resource.Kind][]resource.Item{},
 		index:  map[resource.Kind]map[string]int{},
 		source: map[resource.Kind]string{
-			resource.KindInstance: srcEC2,
-			resource.KindCluster:  srcECS, resource.KindService: srcECS,
-			resource.KindTask: srcECS, resource.KindContainer: srcECS,
-			resource.KindDocker: srcDocker,
+			resource.KindInstance: resource.SourceEC2,
+			resource.KindCluster:  resource.SourceECS, resource.KindService: resource.SourceECS,
+			resource.KindTask: resource.SourceECS, resource.KindContainer: resource.SourceECS,
+			resource.KindDocker: resource.SourceDocker,
 		},
 	}
 }
@@ -52,38 +49,32 @@ func (s *store) apply(source string, set resource.Set) []resource.Kind {
 		s.loaded[k] = true
 		s.source[k] = source
 		switch k {
-		case resource.KindInstance:
-			s.instances = set.Instances
-			s.index[k] = indexOf(set.Instances)
-		case resource.KindCluster:
-			s.clusters = set.Clusters
-			s.index[k] = indexOf(set.Clusters)
-		case resource.KindService:
-			s.services = set.Services
-			s.index[k] = indexOf(set.Services)
-		case resource.KindTask:
-			s.tasks = set.Tasks
-			s.index[k] = indexOf(set.Tasks)
-			if !set.Owns(resource.KindContainer) {
-				s.setContainers(flatten(set.Tasks))
-			}
 		case resource.KindContainer:
+			// A source that owns containers but sends none flattens them
+			// from its tasks; that is a rule about containers, not a
+			// mapping of kind to field, so it stays here.
 			c := set.Containers
 			if len(c) == 0 {
 				c = flatten(set.Tasks)
 			}
 			s.setContainers(c)
-		case resource.KindDocker:
-			s.docker = set.Docker
-			s.index[k] = indexOf(set.Docker)
+			continue
+		case resource.KindTask:
+			if !set.Owns(resource.KindContainer) {
+				s.setContainers(flatten(set.Tasks))
+			}
 		}
+		s.Take(k, set)
+		s.items[k] = set.Items(k)
+		s.index[k] = indexOf(s.items[k])
 	}
 	return kinds
 }
 
 func (s *store) setContainers(c []resource.Container) {
-	s.containers = c
-	s.index[resource.KindContainer] = indexOf(c)
+	s.Containers = c
+	s.items[resource.KindContainer] = resource.Set{Containers: c}.Items(resource.KindContainer)
+	s.index[resource.KindContainer] = indexOf(s.items[resource.KindContainer])
 	s.loaded[resource.KindContainer] = true
 }
 
@@ -116,27 +107,13 @@ func (s *store) lookup(k rkey) resource.Item {
 	if !ok {
 		return nil
 	}
-	switch k.kind {
-	case resource.KindInstance:
-		return s.instances[i]
-	case resource.KindCluster:
-		return s.clusters[i]
-	case resource.KindService:
-		return s.services[i]
-	case resource.KindTask:
-		return s.tasks[i]
-	case resource.KindContainer:
-		return s.containers[i]
-	case resource.KindDocker:
-		return s.docker[i]
-	}
-	return nil
+	return s.items[k.kind][i]
 }
 
 // clusterName is the name of a cluster ARN, from the snapshot when known.
 func (s *store) clusterName(arn string) string {
-	if i, ok := s.index[resource.KindCluster][arn]; ok && s.clusters[i].Name != "" {
-		return s.clusters[i].Name
+	if i, ok := s.index[resource.KindCluster][arn]; ok && s.Clusters[i].Name != "" {
+		return s.Clusters[i].Name
 	}
 	return lastSegment(arn)
 }

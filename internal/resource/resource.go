@@ -19,6 +19,15 @@ const (
 	KindDocker    Kind = "docker"    // a local Docker container
 )
 
+// The sources deckhand watches, by the name the header and the jobs show.
+// They are constants so that the store, the plans and the watchers cannot
+// drift apart on a spelling.
+const (
+	SourceEC2    = "ec2"
+	SourceECS    = "ecs"
+	SourceDocker = "docker"
+)
+
 // Item is what the differ needs from every resource: a stable key, a label a
 // human recognises, the phase whose changes are transitions, and whether that
 // phase is one AWS or Docker moves out of by itself (which makes the watcher
@@ -41,6 +50,58 @@ type Set struct {
 	Tasks      []Task
 	Containers []Container // flattened from Tasks, one per task container
 	Docker     []DockerContainer
+}
+
+// Items is the one place that knows which slice of the set holds kind k,
+// so that the differ and the TUI's store treat every kind alike instead of
+// each repeating a switch over the kinds. It returns nil for a kind the set
+// does not carry.
+func (s Set) Items(k Kind) []Item {
+	switch k {
+	case KindInstance:
+		return items(s.Instances)
+	case KindCluster:
+		return items(s.Clusters)
+	case KindService:
+		return items(s.Services)
+	case KindTask:
+		return items(s.Tasks)
+	case KindContainer:
+		return items(s.Containers)
+	case KindDocker:
+		return items(s.Docker)
+	}
+	return nil
+}
+
+// Take replaces the slice of kind k in s with the one in from; like Items it
+// keeps the kind-to-field mapping in this one file.
+func (s *Set) Take(k Kind, from Set) {
+	switch k {
+	case KindInstance:
+		s.Instances = from.Instances
+	case KindCluster:
+		s.Clusters = from.Clusters
+	case KindService:
+		s.Services = from.Services
+	case KindTask:
+		s.Tasks = from.Tasks
+	case KindContainer:
+		s.Containers = from.Containers
+	case KindDocker:
+		s.Docker = from.Docker
+	}
+}
+
+// AllKinds lists every kind, in the order the Events pane groups them.
+var AllKinds = []Kind{KindInstance, KindCluster, KindService, KindTask, KindContainer, KindDocker}
+
+func items[T Item](xs []T) []Item {
+	out := make([]Item, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
 }
 
 // Owns reports whether the set carries kind k.

@@ -75,20 +75,7 @@ func DiffSet(b Baselines, s resource.Set, at time.Time) []Transition {
 	var out []Transition
 	for _, k := range s.Kinds {
 		var ts []Transition
-		switch k {
-		case resource.KindInstance:
-			ts, b[k] = Diff(k, b[k], s.Instances, at)
-		case resource.KindCluster:
-			ts, b[k] = Diff(k, b[k], s.Clusters, at)
-		case resource.KindService:
-			ts, b[k] = Diff(k, b[k], s.Services, at)
-		case resource.KindTask:
-			ts, b[k] = Diff(k, b[k], s.Tasks, at)
-		case resource.KindContainer:
-			ts, b[k] = Diff(k, b[k], s.Containers, at)
-		case resource.KindDocker:
-			ts, b[k] = Diff(k, b[k], s.Docker, at)
-		}
+		ts, b[k] = Diff(k, b[k], s.Items(k), at)
 		out = append(out, ts...)
 	}
 	return out
@@ -97,8 +84,12 @@ func DiffSet(b Baselines, s resource.Set, at time.Time) []Transition {
 // AnyTransitional reports whether any resource in the set is in a phase it
 // will leave by itself.
 func AnyTransitional(s resource.Set) bool {
-	return anyT(s.Instances) || anyT(s.Clusters) || anyT(s.Services) ||
-		anyT(s.Tasks) || anyT(s.Containers) || anyT(s.Docker)
+	for _, k := range resource.AllKinds {
+		if anyT(s.Items(k)) {
+			return true
+		}
+	}
+	return false
 }
 
 func anyT[T resource.Item](xs []T) bool {

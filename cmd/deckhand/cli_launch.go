@@ -91,9 +91,9 @@ func parseLaunch(args []string, stderr io.Writer) (launchFlags, error) {
 		return f, usagef("--base-image applies only when building DIR; drop it when using --image")
 	case f.imageSet && f.scaffold:
 		return f, usagef("--scaffold applies only when building DIR; drop it when using --image")
-	case f.port < 0 || f.port > 65535:
+	case f.port < 0 || f.port > 65535 || (f.port == 0 && flagGiven(fs, "port")):
 		return f, usagef("--port %d is not a TCP port: use 1–65535, or leave it out for a free one", f.port)
-	case f.timeout < 0 || (f.timeout == 0 && timeoutSet(fs)):
+	case f.timeout < 0 || (f.timeout == 0 && flagGiven(fs, "timeout")):
 		return f, usagef("--timeout %v must be positive (e.g. --timeout 2m)", f.timeout)
 	}
 	if err := validateTarget(f.target); err != nil {
@@ -188,11 +188,12 @@ func planError(err error) error {
 	return &usageError{err.Error()}
 }
 
-// timeoutSet reports whether --timeout was given (0 given is refused; 0
-// by default means the target's default).
-func timeoutSet(fs *flag.FlagSet) bool {
+// flagGiven reports whether the flag name was on the command line. Some
+// flags use 0 for "not given, use the default", so a 0 the user typed must be
+// told apart from it and refused rather than silently replaced.
+func flagGiven(fs *flag.FlagSet, name string) bool {
 	set := false
-	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "timeout" })
+	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
 	return set
 }
 

@@ -41,6 +41,9 @@ func cmdScaffold(_ context.Context, args []string, stdout, stderr io.Writer) int
 		return fail(stderr, "scaffold", usagef("too many arguments %q: scaffold takes one directory", pos))
 	case skip && over:
 		return fail(stderr, "scaffold", usagef("--skip-existing and --overwrite exclude each other: pick one"))
+	case port == 0:
+		// scaffold.Options reads 0 as "the default port"; a typed 0 is a mistake.
+		return fail(stderr, "scaffold", usagef("--port 0 is not a TCP port: use a port between 1024 and 65535, e.g. --port 5000"))
 	}
 	dir := pos[0]
 	opts := scaffold.Options{Name: name, Port: port}

@@ -74,6 +74,8 @@ func TestCLIValidation(t *testing.T) {
 		{"base image with image", []string{"launch", "--name", "web", "--target", "local", "--image", "x:1", "--base-image", "y"}, 2, "--base-image applies only when building"},
 		{"scaffold with image", []string{"launch", "--name", "web", "--target", "local", "--image", "x:1", "--scaffold"}, 2, "--scaffold applies only when building"},
 		{"port out of range", []string{"launch", "--name", "web", "--target", "local", "--port", "70000"}, 2, "--port 70000 is not a TCP port"},
+		{"port zero", []string{"launch", "--name", "web", "--target", "local", "--port", "0"}, 2, "--port 0 is not a TCP port"},
+		{"port zero on fargate", []string{"launch", "--name", "web", "--target", "fargate", "--port", "0", "--dry-run"}, 2, "--port 0 is not a TCP port"},
 		{"timeout zero", []string{"launch", "--name", "web", "--target", "local", "--timeout", "0s"}, 2, "--timeout 0s must be positive"},
 		{"bad timeout", []string{"launch", "--name", "web", "--target", "local", "--timeout", "soon"}, 2, `invalid value "soon" for flag -timeout`},
 		{"two dirs", []string{"launch", "--name", "web", "--target", "local", "a", "b"}, 2, "too many arguments"},
@@ -94,6 +96,7 @@ func TestCLIValidation(t *testing.T) {
 		{"scaffold skip and overwrite", []string{"scaffold", missing, "--skip-existing", "--overwrite"}, 2, "exclude each other"},
 		{"scaffold bad name", []string{"scaffold", missing, "--name", "My_App"}, 2, `--name "My_App" must start with a lowercase letter; use lowercase letters, digits and '-', e.g. "my-app"`},
 		{"scaffold low port", []string{"scaffold", missing, "--port", "80"}, 2, `--port "80" is a privileged port`},
+		{"scaffold port zero", []string{"scaffold", missing, "--port", "0", "--dry-run"}, 2, "--port 0 is not a TCP port"},
 		{"scaffold dry run", []string{"scaffold", missing, "--dry-run"}, 0, "create    " + filepath.Join(missing, "app.py")},
 	}
 	for _, tc := range tests {

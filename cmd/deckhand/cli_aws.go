@@ -36,6 +36,9 @@ func (f *awsFlags) validate() error {
 	case f.sandbox && f.endpointURL != "":
 		return usagef("--sandbox and --endpoint-url exclude each other: pick one account")
 	}
+	if err := checkAccountFlags(f.endpointURL, f.region); err != nil {
+		return usagef("%s", err)
+	}
 	return nil
 }
 

@@ -67,6 +67,8 @@ func TestCLIValidation(t *testing.T) {
 		{"load balancer on ec2", []string{"launch", "--name", "web", "--target", "ec2", "--load-balancer"}, 2, "--load-balancer applies only to --target fargate"},
 		{"aws flag on local", []string{"launch", "--name", "web", "--target", "local", "--sandbox"}, 2, "--sandbox applies only to the AWS targets"},
 		{"sandbox and endpoint", []string{"launch", "--name", "web", "--target", "ec2", "--sandbox", "--endpoint-url", "http://127.0.0.1:1"}, 2, "exclude each other"},
+		{"launch endpoint not a URL", []string{"launch", "--name", "web", "--target", "fargate", "--endpoint-url", "notaurl", "--dry-run"}, 2, `--endpoint-url "notaurl" must start with http://`},
+		{"launch bad region", []string{"launch", "--name", "web", "--target", "ec2", "--region", "mars-1", "--dry-run"}, 2, `--region "mars-1" is not an AWS region name`},
 		{"sandbox speed", []string{"launch", "--name", "web", "--target", "fargate", "--sandbox-speed", "0"}, 2, "--sandbox-speed 0 is out of range"},
 		{"unknown target", []string{"launch", "--name", "web", "--target", "moon"}, 2, `--target "moon" is not a target`},
 		{"dir and image", []string{"launch", "--name", "web", "--target", "local", "--image", "x:1", "."}, 2, "either DIR (to build) or --image"},

@@ -67,6 +67,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.sandbox && o.endpointURL != "" {
 		return o, fmt.Errorf("--sandbox and --endpoint-url exclude each other: pick one account")
 	}
+	if err := checkAccountFlags(o.endpointURL, o.region); err != nil {
+		return o, err
+	}
 	if o.refresh < time.Second {
 		return o, fmt.Errorf("--refresh %v is too short: use 1s or more (e.g. --refresh 15s)", o.refresh)
 	}

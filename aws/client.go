@@ -75,7 +75,7 @@ func load(ctx context.Context, o Options, extra ...func(*config.LoadOptions) err
 	var missing config.SharedConfigProfileNotExistError
 	if errors.As(err, &missing) {
 		return nil, fmt.Errorf("AWS profile %q not found in %s; list profiles with `aws configure list-profiles`",
-			missing.Profile, strings.Join(missing.Filename, " or "))
+			missing.Profile, strings.Join(sharedFiles(missing.Filename), " or "))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %s", redact(err.Error()))
@@ -155,4 +155,22 @@ func (c *Client) Identity(ctx context.Context) (Identity, error) {
 		ARN:     sdkaws.ToString(out.Arn),
 		UserID:  sdkaws.ToString(out.UserId),
 	}, nil
+}
+
+// sharedFiles names the shared config files the SDK read for a profile. The
+// SDK's error carries an empty list when the default files were used, which
+// printed "not found in ;", so the defaults (or AWS_CONFIG_FILE and
+// AWS_SHARED_CREDENTIALS_FILE, which replace them) are named instead.
+func sharedFiles(fromSDK []string) []string {
+	if len(fromSDK) > 0 {
+		return fromSDK
+	}
+	files := []string{config.DefaultSharedConfigFilename(), config.DefaultSharedCredentialsFilename()}
+	if f := os.Getenv("AWS_CONFIG_FILE"); f != "" {
+		files[0] = f
+	}
+	if f := os.Getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
+		files[1] = f
+	}
+	return files
 }

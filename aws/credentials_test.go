@@ -101,6 +101,10 @@ func TestLoadUnknownProfile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `AWS profile "nope" not found`) {
 		t.Errorf("got %v", err)
 	}
+	// The files read are named, not an empty list ("not found in ;").
+	if err != nil && !strings.Contains(err.Error(), "not found in "+os.DevNull+" or "+os.DevNull) {
+		t.Errorf("error does not name the files read: %v", err)
+	}
 }
 
 func TestLoadNoRegion(t *testing.T) {

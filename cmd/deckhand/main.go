@@ -109,6 +109,10 @@ func main() {
 		fmt.Println("deckhand", versionString())
 		return
 	}
+	if msg := dumbTerminal(os.Getenv("TERM")); msg != "" {
+		fmt.Fprintln(os.Stderr, "deckhand:", msg)
+		os.Exit(1)
+	}
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "deckhand:", err)
 		os.Exit(1)

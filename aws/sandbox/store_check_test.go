@@ -30,7 +30,9 @@ func TestMalformedState(t *testing.T) {
 	cluster := func(m map[string]any) map[string]any {
 		return m["regions"].(map[string]any)["us-east-1"].(map[string]any)["clusters"].([]any)[0].(map[string]any)
 	}
-	region := func(m map[string]any) map[string]any { return m["regions"].(map[string]any)["us-east-1"].(map[string]any) }
+	region := func(m map[string]any) map[string]any {
+		return m["regions"].(map[string]any)["us-east-1"].(map[string]any)
+	}
 	for _, tc := range []struct {
 		name, content string
 		edit          func(m map[string]any) // on the seeded file, when content is ""

@@ -76,6 +76,8 @@ type Account struct {
 	// synced is set once a sync has listed the engine's containers of
 	// this account (and removed leftovers).
 	synced bool
+	// backup is where Open kept the old state file on a reset ("" = none).
+	backup string
 	// proxy is what it knows of the load balancers' proxies (elb_proxy.go).
 	proxy proxyState
 }
@@ -121,7 +123,10 @@ func Open(o Options) (*Account, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, err = save(a.path, a.seed())
+		a.backup, err = backup(a.path, time.Now())
+		if err == nil {
+			_, err = save(a.path, a.seed())
+		}
 		unlock()
 		if err != nil {
 			return nil, err
@@ -134,6 +139,10 @@ func Open(o Options) (*Account, error) {
 	}
 	return a, nil
 }
+
+// Backup is where a reset kept the state file it replaced: "" when Open
+// did not reset, or there was no file.
+func (a *Account) Backup() string { return a.backup }
 
 // Region is the region the account was opened on.
 func (a *Account) Region() string { return a.region }

@@ -47,7 +47,29 @@ func decode(path string, b []byte) (*state, error) {
 	if st.Regions == nil {
 		st.Regions = map[string]*region{}
 	}
+	if err := check(&st); err != nil {
+		return nil, fmt.Errorf("sandbox state %s is damaged (%v); run with --sandbox-reset to start the sandbox account afresh", path, err)
+	}
 	return &st, nil
+}
+
+// backup keeps the state file at path, before a reset replaces it, as
+// path.bak-<UTC time>: a reset must not silently lose an account the user
+// may want back (or a damaged file they want to look at). It returns the
+// backup's path, "" when there was no file.
+func backup(path string, now time.Time) (string, error) {
+	b, err := read(path)
+	if errors.Is(err, errNoState) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	to := path + ".bak-" + now.UTC().Format("20060102T150405.000Z")
+	if err := write(to, b); err != nil {
+		return "", fmt.Errorf("back up sandbox state: %w", err)
+	}
+	return to, nil
 }
 
 // save writes the state atomically: a reader (or a crash) sees the old file

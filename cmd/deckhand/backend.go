@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"deckhand/aws"
@@ -51,6 +52,11 @@ func openSandbox(o options, why string) (*awsBackend, error) {
 		ProxyBinary: proxyBinary})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox account: %w", err)
+	}
+	if b := a.Backup(); b != "" {
+		// Before the TUI takes the screen: the user must learn where the
+		// account they reset went.
+		fmt.Fprintf(os.Stderr, "deckhand: the previous sandbox state is kept in %s\n", b)
 	}
 	return &awsBackend{Backend: a, region: a.Region(), sandbox: true, why: why}, nil
 }

@@ -25,6 +25,8 @@ func ValidateServiceSpec(s ServiceSpec) error {
 	switch {
 	case s.Desired < 0:
 		return bad("Desired", "is %d; the desired count cannot be negative", s.Desired)
+	case s.Desired > MaxDesired:
+		return bad("Desired", "is %d; a service runs at most %d tasks (the ECS tasks-per-service quota)", s.Desired, MaxDesired)
 	case s.LaunchType != "" && s.LaunchType != "FARGATE" && s.LaunchType != "EC2":
 		return bad("LaunchType", "%q is not a launch type; use FARGATE or EC2", s.LaunchType)
 	}
@@ -85,6 +87,11 @@ func validateNetwork(op, launchType string, subnets, groups []string, publicIP b
 }
 
 // ValidateUpdateService checks UpdateService's arguments.
+// MaxDesired is ECS's default tasks-per-service quota. Checked here so a typo
+// such as 10000000 is refused before a call, and so the sandbox, which
+// simulates every task, never tries to start millions.
+const MaxDesired = 5000
+
 func ValidateUpdateService(cluster, service string, desired int32, taskDef string) error {
 	const op = "UpdateService"
 	if err := ecsRef(op, "Cluster", cluster, false); err != nil {
@@ -95,6 +102,9 @@ func ValidateUpdateService(cluster, service string, desired int32, taskDef strin
 	}
 	if desired < 0 {
 		return invalid("ecs", op, "InvalidParameterException", "Desired", "is %d; the desired count cannot be negative", desired)
+	}
+	if desired > MaxDesired {
+		return invalid("ecs", op, "InvalidParameterException", "Desired", "is %d; a service runs at most %d tasks (the ECS tasks-per-service quota)", desired, MaxDesired)
 	}
 	if taskDef != "" {
 		return ecsRef(op, "TaskDefinition", taskDef, false)

@@ -191,6 +191,7 @@ func TestValidateSpecs(t *testing.T) {
 		{svc(func(s *ServiceSpec) { s.Name = "web/1" }), ecs, "CreateService", "InvalidParameterException", "Name"},
 		{svc(func(s *ServiceSpec) { s.TaskDefinition = "" }), ecs, "CreateService", "InvalidParameterException", "TaskDefinition"},
 		{svc(func(s *ServiceSpec) { s.Desired = -1 }), ecs, "CreateService", "InvalidParameterException", "Desired"},
+		{svc(func(s *ServiceSpec) { s.Desired = MaxDesired + 1 }), ecs, "CreateService", "InvalidParameterException", "Desired"},
 		{svc(func(s *ServiceSpec) { s.LaunchType = "LAMBDA" }), ecs, "CreateService", "InvalidParameterException", "LaunchType"},
 		{svc(func(s *ServiceSpec) { s.Subnets = nil }), ecs, "CreateService", "InvalidParameterException", "Subnets"},
 		{svc(func(s *ServiceSpec) { s.Subnets = []string{"subnet-x"} }), ecs, "CreateService", "InvalidParameterException", "Subnets[0]"},
@@ -200,6 +201,7 @@ func TestValidateSpecs(t *testing.T) {
 
 		{ValidateUpdateService("demo", "", 1, ""), ecs, "UpdateService", "InvalidParameterException", "Service"},
 		{ValidateUpdateService("demo", "web", -2, ""), ecs, "UpdateService", "InvalidParameterException", "Desired"},
+		{ValidateUpdateService("demo", "web", MaxDesired+1, ""), ecs, "UpdateService", "InvalidParameterException", "Desired"},
 		{ValidateServiceRef("DeleteService", "", "web"), ecs, "DeleteService", "InvalidParameterException", "Cluster"},
 		{run(func(s *RunTaskSpec) { s.Count = 0 }), ecs, "RunTask", "InvalidParameterException", "Count"},
 		{run(func(s *RunTaskSpec) { s.TaskDefinition = "" }), ecs, "RunTask", "InvalidParameterException", "TaskDefinition"},

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"deckhand/aws"
 )
 
 // check is what decode asks of a state file beyond being valid JSON: the
@@ -37,6 +39,11 @@ func check(st *state) error {
 			cat := at + ".clusters." + c.Name
 			if err := unique(cat+".services", c.Services, func(s *service) string { return s.Name }); err != nil {
 				return err
+			}
+			for _, s := range c.Services {
+				if s.Desired < 0 || s.Desired > aws.MaxDesired {
+					return fmt.Errorf("%s.services: service %s has desired count %d, outside 0–%d", cat, s.Name, s.Desired, aws.MaxDesired)
+				}
 			}
 			if err := unique(cat+" tasks", slices.Concat(c.Tasks, c.Stopped), func(t *task) string { return t.ARN }); err != nil {
 				return err

@@ -56,6 +56,11 @@ func TestMalformedState(t *testing.T) {
 		{name: "stopped task among the live ones", edit: func(m map[string]any) {
 			cluster(m)["tasks"].([]any)[0].(map[string]any)["lastStatus"] = "STOPPED"
 		}, want: `lastStatus "STOPPED"`},
+		// Found by FuzzLoadState: a mutated digit made the simulation start
+		// a hundred million tasks, so loading hung instead of failing.
+		{name: "desired count past the quota", edit: func(m map[string]any) {
+			cluster(m)["services"].([]any)[0].(map[string]any)["desired"] = 99999999
+		}, want: "desired count 99999999, outside 0–5000"},
 		{name: "region under another name", edit: func(m map[string]any) { region(m)["name"] = "eu-west-1" }, want: `is named "eu-west-1"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,7 +114,7 @@ func FuzzLoadState(f *testing.F) {
 			return
 		}
 		w := &world{state: st, now: st.Now, speed: 1}
-		w.advance(st.Now.Add(2 * time.Hour))
+		w.advance(st.Now.Add(time.Minute)) // short: each exec simulates this span (a 5,000-task service takes seconds a minute today)
 		w.region("us-east-1")
 		if _, err := json.Marshal(st); err != nil {
 			t.Fatal(err)

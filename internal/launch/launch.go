@@ -139,6 +139,11 @@ type StepError struct {
 	Err     error
 	Hint    string     // a plain explanation when one is known, else ""
 	Created []Resource // by all steps run, the failed one included
+	// Removal is set when every step only deletes or keeps (a destroy):
+	// then Removed lists the steps that finished, and "nothing was
+	// created" — true but beside the point — is not said.
+	Removal bool
+	Removed []string
 }
 
 func (e *StepError) Error() string {
@@ -147,13 +152,18 @@ func (e *StepError) Error() string {
 	if e.Hint != "" {
 		b.WriteString("\n  why: " + e.Hint)
 	}
-	if len(e.Created) > 0 {
+	switch {
+	case e.Removal && len(e.Removed) > 0:
+		b.WriteString("\n  removed before it: " + strings.Join(e.Removed, "; "))
+	case e.Removal:
+		b.WriteString("\n  nothing was removed")
+	case len(e.Created) > 0:
 		names := make([]string, len(e.Created))
 		for i, r := range e.Created {
 			names[i] = r.Kind + " " + r.Name
 		}
 		b.WriteString("\n  created so far: " + strings.Join(names, ", "))
-	} else {
+	default:
 		b.WriteString("\n  nothing was created")
 	}
 	return b.String()
@@ -170,6 +180,8 @@ func Execute(ctx context.Context, steps []Step, report func(Event)) error {
 		report = func(Event) {}
 	}
 	var created []Resource
+	var removed []string // summaries of the finished steps of a removal
+	removal := onlyRemoves(steps)
 	for i, s := range steps {
 		start := time.Now()
 		ev := func(st State, detail string, err error) {
@@ -205,12 +217,29 @@ func Execute(ctx context.Context, steps []Step, report func(Event)) error {
 				hint = Explain(err)
 			}
 			ev(Failed, firstLine(err.Error()), err)
-			return &StepError{Step: s.Name, Index: i + 1, Total: len(steps), Err: err, Hint: hint, Created: created}
+			return &StepError{Step: s.Name, Index: i + 1, Total: len(steps), Err: err, Hint: hint, Created: created,
+				Removal: removal, Removed: removed}
 		default:
 			ev(Done, result, nil)
+			removed = append(removed, s.Summary)
 		}
 	}
 	return nil
+}
+
+// onlyRemoves reports whether the steps delete or keep and create nothing,
+// as a destroy's do.
+func onlyRemoves(steps []Step) bool {
+	n := 0
+	for _, s := range steps {
+		for _, r := range s.Resources {
+			if r.Action != "delete" && r.Action != "keep" {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }
 
 // firstLine keeps an event's detail to one line; the full error (with a

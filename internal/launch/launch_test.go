@@ -276,3 +276,34 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+// TestStepErrorWording: a failed destroy says what it removed before the
+// failure, never "nothing was created"; a failed launch still lists what it
+// created.
+func TestStepErrorWording(t *testing.T) {
+	fail := func(context.Context, *Output) error { return errors.New("image is in use by container abc") }
+	ok := func(context.Context, *Output) error { return nil }
+	del := func(name string) []Resource { return []Resource{{"delete", "docker image", name}} }
+	tests := []struct {
+		name      string
+		steps     []Step
+		want, not string
+	}{
+		{"destroy fails first", []Step{{Name: "rmi", Summary: "Remove image x", Resources: del("x"), Run: fail}},
+			"nothing was removed", "nothing was created"},
+		{"destroy fails later", []Step{
+			{Name: "rm", Summary: "Remove container c", Resources: []Resource{{"delete", "docker container", "c"}}, Run: ok},
+			{Name: "rmi", Summary: "Remove image x", Resources: del("x"), Run: fail}},
+			"removed before it: Remove container c", "nothing was"},
+		{"launch fails first", []Step{{Name: "build", Resources: []Resource{{"create", "docker image", "x"}}, Run: fail}},
+			"nothing was created", "removed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Execute(context.Background(), tc.steps, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.not) {
+				t.Errorf("error %q: want %q, without %q", err, tc.want, tc.not)
+			}
+		})
+	}
+}

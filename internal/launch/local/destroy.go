@@ -83,7 +83,7 @@ func removeImage(eng *dockerops.Engine, stack string, im dockerops.ImageInfo) la
 			foreign = append(foreign, t)
 		}
 	}
-	label := shortID(im.ID)
+	label := im.ID  // whole: a cut ID is not a reference the user can act on
 	refs := im.Tags // remove by tag: removing an image with several tags by ID needs force
 	if len(im.Tags) > 0 {
 		label = strings.Join(im.Tags, ", ")
@@ -97,8 +97,8 @@ func removeImage(eng *dockerops.Engine, stack string, im dockerops.ImageInfo) la
 		Commands:  []string{launch.Shell(append([]string{"docker", "rmi"}, refs...)...)},
 	}
 	if len(refs) == 1 && len(im.Tags) == 0 {
-		step.Name = "rmi " + shortID(im.ID)
-		step.Commands = []string{launch.Shell("docker", "rmi", shortID(im.ID))}
+		step.Name = "rmi " + im.ID
+		step.Commands = []string{launch.Shell("docker", "rmi", im.ID)}
 	}
 	if len(foreign) > 0 {
 		step.Summary = "Keep image " + label + " (carries the stack's label but also tags deckhand did not give it)"

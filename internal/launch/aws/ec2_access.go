@@ -163,15 +163,16 @@ func (p *ec2Plan) keyPairStep() launch.Step {
 			if err != nil {
 				return err
 			}
-			out.Created(launch.Resource{Action: "create", Kind: "EC2 key pair", Name: name})
 			if err := savePrivateKey(pem, key); err != nil {
 				// Without its private key the key pair opens nothing.
 				if derr := p.be.DeleteKeyPair(context.WithoutCancel(ctx), name); derr != nil {
+					out.Created(launch.Resource{Action: "create", Kind: "EC2 key pair", Name: name}) // it is still there
 					return fmt.Errorf("saving the private key: %w (and deleting the key pair %s again failed: %v)", err, name, derr)
 				}
 				return fmt.Errorf("saving the private key: %w (the key pair %s was deleted again)", err, name)
 			}
 			p.res.KeyFile = pem
+			out.Created(launch.Resource{Action: "create", Kind: "EC2 key pair", Name: name})
 			out.Created(launch.Resource{Action: "create", Kind: "file", Name: pem})
 			out.Result(fmt.Sprintf("created %s; its private key is in %s (mode 0600)", kp.Name, pem))
 			return nil
@@ -200,8 +201,11 @@ func savePrivateKey(path string, key []byte) error {
 	return nil
 }
 
+// exists reports whether anything is at path, a dangling symlink included:
+// savePrivateKey's O_EXCL refuses to write through one, so it must be found
+// before the key pair is created, not after.
 func exists(path string) bool {
-	_, err := os.Stat(path)
+	_, err := os.Lstat(path)
 	return err == nil
 }
 

@@ -348,6 +348,28 @@ func TestEC2ImportsPublicKey(t *testing.T) {
 
 // TestEC2RefusesToOverwriteKeyFile: a pem file of the key pair's name that
 // deckhand did not write is never overwritten, and no key pair is made.
+// TestEC2RefusesDanglingKeySymlink: a symlink to nowhere where the .pem
+// would go is refused before the key pair is created, so the summary never
+// lists a key pair that was deleted again.
+func TestEC2RefusesDanglingKeySymlink(t *testing.T) {
+	f := newMoto(t)
+	sshDir := t.TempDir()
+	if err := os.Symlink(filepath.Join(sshDir, "nowhere"), filepath.Join(sshDir, "deckhand-dangle.pem")); err != nil {
+		t.Fatal(err)
+	}
+	steps, _, err := EC2(f.be, nil, EC2Options{Stack: "dangle", Image: "nginx:1.27", SSHCIDR: "203.0.113.0/24", SSHDir: sshDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = launch.Execute(context.Background(), only(steps, "address", "key-pair"), nil)
+	if err == nil || !strings.Contains(err.Error(), "will not overwrite") || strings.Contains(err.Error(), "EC2 key pair") {
+		t.Fatalf("err = %v, want a refusal before any key pair is created", err)
+	}
+	if _, ok, _ := f.be.FindKeyPair(context.Background(), "deckhand-dangle"); ok {
+		t.Error("a key pair was created")
+	}
+}
+
 func TestEC2RefusesToOverwriteKeyFile(t *testing.T) {
 	f := newMoto(t)
 	sshDir := t.TempDir()

@@ -30,6 +30,12 @@ func (p *ec2Plan) addressStep() launch.Step {
 				p.cidr = p.SSHCIDR
 				return launch.Skip("SSH from " + p.cidr + " (--ssh-cidr)")
 			}
+			if p.Sandbox {
+				// The sandbox makes no call outside this machine, and its
+				// instances are simulated: no address lookup is worth one.
+				p.cidr = "127.0.0.1/32"
+				return launch.Skip("SSH from 127.0.0.1/32: the sandbox's instances are simulated, so this machine's public address is not looked up (pass --ssh-cidr to choose)")
+			}
 			lctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 			ip, err := p.LookupIP(lctx)
 			cancel()
@@ -37,20 +43,18 @@ func (p *ec2Plan) addressStep() launch.Step {
 				p.cidr, err = sshCIDR(ip)
 			}
 			if err != nil {
-				if p.Sandbox {
-					p.cidr = "127.0.0.1/32"
-					out.Linef("could not find this machine's public address (%v)", err)
-					out.Result("SSH from 127.0.0.1/32: the sandbox's instances are simulated (pass --ssh-cidr to choose)")
-					return nil
-				}
 				return fmt.Errorf("could not find this machine's public address quickly (%v): pass --ssh-cidr with your address, e.g. --ssh-cidr 203.0.113.7/32", err)
 			}
 			out.Result("SSH from " + p.cidr)
 			return nil
 		},
 	}
-	if p.SSHCIDR != "" {
+	switch {
+	case p.SSHCIDR != "":
 		s.Summary = "SSH is let in from " + p.SSHCIDR + " only (--ssh-cidr)"
+		s.Commands = nil
+	case p.Sandbox:
+		s.Summary = "SSH is let in from 127.0.0.1/32 only (the sandbox looks up no address)"
 		s.Commands = nil
 	}
 	return s

@@ -52,7 +52,7 @@ func TestEC2FromDirOnSandbox(t *testing.T) {
 	start := time.Now()
 	r := run(t, steps)
 	t.Logf("launch took %v", time.Since(start).Round(time.Millisecond))
-	want := []string{"build:done", "repository:done", "login:done", "push:done", "instance-role:done", "address:done", "key-pair:done",
+	want := []string{"build:done", "repository:done", "login:done", "push:done", "instance-role:done", "address:skipped", "key-pair:done",
 		"ami:done", "network:done", "security-group:done", "instance:done", "wait:done", "check:done", "retire:skipped", "ssh:done"}
 	if got := r.states(); !slices.Equal(got, want) {
 		t.Fatalf("states = %v, want %v", got, want)

@@ -261,13 +261,16 @@ func TestEC2AddressLookup(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "pass --ssh-cidr") {
 		t.Errorf("err = %v, want a request for --ssh-cidr", err)
 	}
-	steps, _, _ = EC2(nil, nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: fail, Sandbox: true})
+	// The sandbox never looks the address up: no call leaves this machine.
+	asked := false
+	spy := func(context.Context) (string, error) { asked = true; return "198.51.100.4", nil }
+	steps, _, _ = EC2(nil, nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: spy, Sandbox: true})
 	var r recorder
 	if err := launch.Execute(context.Background(), steps[:1], r.report); err != nil {
 		t.Fatal(err)
 	}
-	if d := r.detail("address"); !strings.Contains(d, "127.0.0.1/32") || !strings.Contains(d, "simulated") {
-		t.Errorf("sandbox address = %q", d)
+	if d := r.detail("address"); asked || !strings.Contains(d, "127.0.0.1/32") || !strings.Contains(d, "simulated") {
+		t.Errorf("sandbox address = %q, looked up: %v", d, asked)
 	}
 	v6 := func(context.Context) (string, error) { return "2001:db8::7", nil }
 	steps, _, _ = EC2(nil, nil, EC2Options{Stack: "web", Image: "nginx:1.27", LookupIP: v6})

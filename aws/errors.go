@@ -79,6 +79,7 @@ func wrap(service, op string, err error) error {
 	}
 	var api smithy.APIError
 	var send *smithyhttp.RequestSendError
+	var undecoded *smithy.DeserializationError
 	switch {
 	case errors.As(err, &api):
 		e.Code = api.ErrorCode()
@@ -96,6 +97,8 @@ func wrap(service, op string, err error) error {
 	case isCredentialsFailure(err):
 		e.Code = CodeNoCredentials
 		e.Message = "no usable AWS credentials: " + inner(err, oe)
+	case errors.As(err, &undecoded):
+		e.Code, e.Message = undecodedError(err, undecoded)
 	default:
 		e.Message = inner(err, oe)
 	}
@@ -174,6 +177,41 @@ func describeHTTP(err error) string {
 		return me.Err.Error()
 	}
 	return "no message"
+}
+
+// xmlErrorCode and xmlErrorMessage find an AWS error in an XML body.
+var (
+	xmlErrorCode    = regexp.MustCompile(`<Code>([^<]+)</Code>`)
+	xmlErrorMessage = regexp.MustCompile(`<Message>([^<]*)</Message>`)
+)
+
+// undecodedError says what an error response the SDK could not parse
+// holds. moto answers some JSON-protocol calls (ECS, logs) in the XML of the
+// query protocol, so the SDK's own words were "deserialization failed";
+// the HTTP status and the body's code and message (or its first line) are
+// what the user needs.
+func undecodedError(err error, de *smithy.DeserializationError) (code, msg string) {
+	status := ""
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		status = "HTTP " + re.Response.Status + ": "
+	}
+	body := strings.TrimSpace(string(de.Snapshot))
+	if m := xmlErrorCode.FindStringSubmatch(body); m != nil {
+		code = m[1]
+		if mm := xmlErrorMessage.FindStringSubmatch(body); mm != nil && mm[1] != "" {
+			return code, status + mm[1]
+		}
+		return code, status + "(no message)"
+	}
+	line, _, _ := strings.Cut(body, "\n")
+	if len(line) > 200 {
+		line = line[:200] + "…"
+	}
+	if line == "" {
+		line = "(empty body)"
+	}
+	return "", status + "the response could not be read: " + line
 }
 
 // isCredentialsFailure recognises the SDK's signing step failing to get

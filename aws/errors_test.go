@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go"
 
+	"deckhand/internal/testbed"
 	"deckhand/internal/watch"
 )
 
@@ -186,5 +187,25 @@ func TestRedact(t *testing.T) {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestUndecodableErrorBody: moto with IAM enforced answers ECS's JSON
+// protocol with an XML error. The error shows AWS's code and message and the
+// HTTP status, not the SDK's "deserialization failed".
+func TestUndecodableErrorBody(t *testing.T) {
+	m := testbed.StartMotoEnv(t, "INITIAL_NO_AUTH_ACTION_COUNT=0")
+	c, err := Load(context.Background(), Options{EndpointURL: m.URL, Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Clusters(context.Background())
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want *Error", err)
+	}
+	t.Logf("error: %s", e.Error())
+	if e.Code == "" || strings.Contains(e.Error(), "deserialization") || !strings.Contains(e.Message, "HTTP 403") {
+		t.Errorf("error = %q (code %q), want AWS's code, the HTTP status and no deserializer words", e.Error(), e.Code)
 	}
 }

@@ -24,6 +24,14 @@ type Moto struct {
 // do not see each other's resources.
 func StartMoto(t testing.TB) *Moto {
 	t.Helper()
+	return StartMotoEnv(t)
+}
+
+// StartMotoEnv is StartMoto with extra environment for moto_server, such as
+// INITIAL_NO_AUTH_ACTION_COUNT=0 (enforce IAM) or
+// MOTO_IAM_LOAD_MANAGED_POLICIES=true.
+func StartMotoEnv(t testing.TB, env ...string) *Moto {
+	t.Helper()
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
 		Missing(t, "moto_server", "install it with `pip install 'moto[server]'` (the README's test command does this)")
@@ -34,6 +42,7 @@ func StartMoto(t testing.TB) *Moto {
 	}
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = &syncWriter{w: &out}, &syncWriter{w: &out}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start moto_server: %v", err)

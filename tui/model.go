@@ -91,6 +91,7 @@ type Model struct {
 	// :destroy NAME looks when no target is given.
 	launchedOn map[string]string
 	runTicking bool // an elapsed-time tick is scheduled
+	ageTicking bool // a header-age tick is scheduled (ages.go)
 
 	creates map[string]*createWizard // the creation forms by kind, kept between visits
 	cw      *createWizard            // the creation form on screen
@@ -162,6 +163,10 @@ func (m *Model) Init() tea.Cmd {
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
+	if _, ok := msg.(ageTickMsg); ok {
+		m.ageTicking = false // this tick's redraw is the point; plan the next
+	}
+	cmd = tea.Batch(cmd, m.scheduleAgeTick())
 	// A long error or an open command line changes the room left for the
 	// table; keep every table's scroll window in step with it.
 	if h := m.tableHeight(); h != m.current().tbl.height {

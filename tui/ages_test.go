@@ -1,0 +1,54 @@
+package tui
+
+import (
+	"testing"
+	"time"
+)
+
+func TestAgeStep(t *testing.T) {
+	tests := []struct {
+		age, want time.Duration
+	}{
+		{0, time.Second},
+		{3400 * time.Millisecond, 600 * time.Millisecond},
+		{59*time.Minute + 59*time.Second, time.Second},
+		{time.Hour, time.Minute},
+		{time.Hour + 90*time.Second, 30 * time.Second},
+		{25 * time.Hour, time.Hour},
+	}
+	for _, tc := range tests {
+		if got := ageStep(tc.age); got != tc.want {
+			t.Errorf("ageStep(%v) = %v, want %v", tc.age, got, tc.want)
+		}
+	}
+}
+
+// TestNextAgeTick: the header ticks for the youngest age shown, and not at
+// all when no age is shown, so an idle deckhand with nothing loaded costs no
+// wake-ups.
+func TestNextAgeTick(t *testing.T) {
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		src  map[string]*sourceStatus
+		want time.Duration
+	}{
+		{"nothing loaded", map[string]*sourceStatus{}, 0},
+		{"loading", map[string]*sourceStatus{srcEC2: {loading: true, updates: 1, okAt: now}}, 0},
+		{"youngest wins", map[string]*sourceStatus{
+			srcEC2:    {updates: 1, okAt: now.Add(-2 * time.Hour)},
+			srcDocker: {updates: 1, okAt: now.Add(-2500 * time.Millisecond)},
+		}, 500 * time.Millisecond},
+		{"failed first fetch ages from the error", map[string]*sourceStatus{
+			srcECS: {updates: 1, errAt: now.Add(-1200 * time.Millisecond)},
+		}, 800 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &Model{src: tc.src}
+			if got := m.nextAgeTick(now); got != tc.want {
+				t.Errorf("nextAgeTick = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

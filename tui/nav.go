@@ -262,6 +262,11 @@ func (m *Model) focus(arn string) tea.Cmd {
 	if st := m.src[srcECS]; st != nil {
 		m.focusUpdates = st.updates
 	}
+	for _, p := range m.allPages() { // the top-level ECS panes list the focus (scopeCluster)
+		if p.kind == paneServices || p.kind == paneTasks {
+			p.dirty = true
+		}
+	}
 	return func() tea.Msg { f(arn); return nil }
 }
 

@@ -99,6 +99,17 @@ func (p *page) isAWS() bool {
 	return false
 }
 
+// scopeCluster is the cluster a services or tasks page lists: the one it
+// was opened on, else the cluster the ECS watcher was focused on, which the
+// title names — so a page titled "(cluster X)" never lists another
+// cluster's rows left in the store from before the focus.
+func (m *Model) scopeCluster(p *page) string {
+	if p.cluster != "" {
+		return p.cluster
+	}
+	return m.focused
+}
+
 // build rebuilds a page's rows from the store.
 func (m *Model) build(p *page) {
 	var cols []column
@@ -109,9 +120,9 @@ func (m *Model) build(p *page) {
 	case paneClusters:
 		cols, rows = clusterCols, m.clusterRows()
 	case paneServices:
-		cols, rows = m.serviceRows(p.cluster)
+		cols, rows = m.serviceRows(m.scopeCluster(p))
 	case paneTasks:
-		cols, rows = m.taskRows(p.cluster, p.service)
+		cols, rows = m.taskRows(m.scopeCluster(p), p.service)
 	case paneContainers:
 		cols, rows = m.containerRows(p.task)
 	case paneDocker:

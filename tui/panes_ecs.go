@@ -46,7 +46,9 @@ func (m *Model) clusterRows() []row {
 func (m *Model) serviceRows(cluster string) ([]column, []row) {
 	cols := []column{
 		{title: "NAME", min: 8, soft: 28, max: 60},
-		{title: "CLUSTER", min: 6, soft: 16, max: 40, prio: 4},
+		// Kept before most columns: rows of several clusters cannot be told
+		// apart without it (it is dropped when one cluster is listed).
+		{title: "CLUSTER", min: 6, soft: 16, max: 40, prio: 1},
 		{title: "STATUS", min: 6, max: 8, prio: 2},
 		{title: "DES", min: 3, max: 5, right: true},
 		{title: "RUN", min: 3, max: 5, right: true},
@@ -99,6 +101,7 @@ func (m *Model) taskRows(cluster, service string) ([]column, []row) {
 	cols := []column{
 		{title: "ID", min: 8, soft: 12, max: 36},
 		{title: "SERVICE", min: 6, soft: 16, max: 40, prio: 2},
+		{title: "CLUSTER", min: 6, soft: 16, max: 40, prio: 2}, // dropped when one cluster is listed
 		{title: "LAST", min: 7, max: 14},
 		{title: "DESIRED", min: 7, max: 8, prio: 1},
 		{title: "HEALTH", min: 6, max: 9, prio: 2},
@@ -130,11 +133,14 @@ func (m *Model) taskRows(cluster, service string) ([]column, []row) {
 		rows[i] = row{
 			key: x.ARN,
 			ref: rkey{resource.KindTask, x.ARN},
-			cells: []string{id, clean(svc), x.LastStatus, x.DesiredStatus, x.Health, x.LaunchType,
+			cells: []string{id, clean(svc), m.data.clusterName(x.ClusterARN), x.LastStatus, x.DesiredStatus, x.Health, x.LaunchType,
 				"", "", x.StopCode, clean(x.StoppedReason)},
-			tones: []tone{2: toneOf(x.LastStatus), 3: toneOf(x.DesiredStatus), 4: toneOf(x.Health), 9: toneNone},
+			tones: []tone{3: toneOf(x.LastStatus), 4: toneOf(x.DesiredStatus), 5: toneOf(x.Health), 10: toneNone},
 			at:    []time.Time{x.StartedAt, x.StoppedAt},
 		}
+	}
+	if cluster != "" {
+		cols = dropCol(cols, rows, 2) // the CLUSTER: every row has the same value
 	}
 	if service != "" {
 		cols = dropScopeCol(cols, rows) // every row has the same value
@@ -232,10 +238,15 @@ func bindingURLs(bs []resource.Binding) string {
 
 // dropScopeCol removes column 1 (the cluster, service or task) from a
 // drill-down page, where the breadcrumb already names it.
-func dropScopeCol(cols []column, rows []row) []column {
+func dropScopeCol(cols []column, rows []row) []column { return dropCol(cols, rows, 1) }
+
+// dropCol removes column c from cols and from every row.
+func dropCol(cols []column, rows []row, c int) []column {
 	for i := range rows {
-		rows[i].cells = slices.Delete(rows[i].cells, 1, 2)
-		rows[i].tones = slices.Delete(rows[i].tones, 1, 2)
+		rows[i].cells = slices.Delete(rows[i].cells, c, c+1)
+		if c < len(rows[i].tones) {
+			rows[i].tones = slices.Delete(rows[i].tones, c, c+1)
+		}
 	}
-	return slices.Delete(cols, 1, 2)
+	return slices.Delete(cols, c, c+1)
 }

@@ -44,6 +44,12 @@ func (m *Model) nextAgeTick(now time.Time) time.Duration {
 		if step := ageStep(now.Sub(at)); next == 0 || step < next {
 			next = step
 		}
+		// A "retrying in N s" countdown moves each second too.
+		if s.err != nil && s.retryAt.After(now) {
+			if step := ageStep(s.retryAt.Sub(now)); step < next {
+				next = step
+			}
+		}
 	}
 	return next
 }

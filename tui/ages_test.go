@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -51,4 +52,24 @@ func TestNextAgeTick(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFetchErrorIsNeverHidden: after ctrl+r the "refreshing ecs…" flash ends
+// when ECS answers, so its error shows, with when the next try is.
+func TestFetchErrorIsNeverHidden(t *testing.T) {
+	cfg := testConfig()
+	cfg.Refresh = func(string) {}
+	m := New(cfg)
+	send(m, windowSize(100, 24))
+	f := &feed{source: "ecs"}
+	press(m, "2", "ctrl+r")
+	mustContain(t, screen(m), "refreshing ecs…")
+
+	denied := errors.New("ecs:ListClusters: AccessDeniedException: not authorized (needs IAM permission ecs:ListClusters)")
+	u := f.fail(denied, fixedNow())
+	u.Next = 8 * time.Second
+	send(m, u)
+	s := screen(m)
+	mustNotContain(t, s, "refreshing ecs…")
+	mustContain(t, s, "ecs:ListClusters", "needs IAM permission ecs:ListClusters", "(retrying in 8s)")
 }

@@ -205,7 +205,7 @@ func (m *Model) statusLines(w, maxLines int) []string {
 		text, t = m.flash.text, m.flash.tone
 	default:
 		if src, err := m.lastError(); err != nil {
-			text, t = src+": "+clean(err.Error()), toneErr
+			text, t = src+": "+clean(err.Error())+m.retryNote(src, m.now()), toneErr
 		}
 	}
 	right := ""
@@ -229,6 +229,19 @@ func (m *Model) statusLines(w, maxLines int) []string {
 		lines[last] += strings.Repeat(" ", gap) + m.st.Muted.Render(right)
 	}
 	return lines
+}
+
+// retryNote says when a failing source is fetched again, so an error on
+// screen is never a dead end: " (retrying in 8s)", or " (retrying now)".
+func (m *Model) retryNote(src string, now time.Time) string {
+	s := m.src[src]
+	if s == nil || s.retryAt.IsZero() {
+		return ""
+	}
+	if d := s.retryAt.Sub(now); d >= time.Second {
+		return " (retrying in " + fmtAge(d) + ")"
+	}
+	return " (retrying now)"
 }
 
 // lastError is the failing source to report: the current page's first, then

@@ -13,11 +13,15 @@ func matches(msg tea.KeyPressMsg, a action) bool { return key.Matches(msg, a.Bin
 type flash struct {
 	text string
 	tone tone
+	// refresh is the source a "refreshing…" flash waits for ("*" for every
+	// source): the flash ends when that source answers, so it never
+	// outlives the fetch and hides its error.
+	refresh string
 }
 
-func (m *Model) info(s string) { m.flash = flash{s, toneNone} }
-func (m *Model) warn(s string) { m.flash = flash{s, toneWarn} }
-func (m *Model) fail(s string) { m.flash = flash{s, toneErr} }
+func (m *Model) info(s string) { m.flash = flash{text: s, tone: toneNone} }
+func (m *Model) warn(s string) { m.flash = flash{text: s, tone: toneWarn} }
+func (m *Model) fail(s string) { m.flash = flash{text: s, tone: toneErr} }
 
 // mode is where keys go now.
 func (m *Model) mode() mode {
@@ -286,9 +290,9 @@ func (m *Model) refresh() tea.Cmd {
 		src = ""
 	}
 	if src == "" {
-		m.info("refreshing every source…")
+		m.flash = flash{text: "refreshing every source…", refresh: "*"}
 	} else {
-		m.info("refreshing " + src + "…")
+		m.flash = flash{text: "refreshing " + src + "…", refresh: src}
 	}
 	return func() tea.Msg { f(src); return nil }
 }

@@ -126,6 +126,7 @@ type sourceStatus struct {
 	loading bool      // the last update was partial: a first load in progress
 	err     error     // the last fetch's error; nil after a success
 	errAt   time.Time
+	retryAt time.Time // when the watcher tries again after err (zero: unknown)
 }
 
 // accept applies the generation rule: an update older than the newest seen
@@ -143,12 +144,19 @@ func (m *Model) accept(u watch.Update) bool {
 	}
 	st.gen = u.Gen
 	st.updates++
+	if r := m.flash.refresh; r == u.Source || r == "*" {
+		m.flash = flash{} // answered: its result (or error) shows instead
+	}
 	at := u.At
 	if at.IsZero() {
 		at = m.now()
 	}
 	if u.Err != nil {
 		st.err, st.errAt = u.Err, at
+		st.retryAt = time.Time{}
+		if u.Next > 0 {
+			st.retryAt = at.Add(u.Next)
+		}
 		return true
 	}
 	st.err, st.okAt, st.loading = nil, at, u.Partial

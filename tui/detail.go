@@ -26,6 +26,18 @@ const whatItMeans = "What it means"
 // machine; left out when there is none.
 const openAt = "Open at"
 
+// prefixed joins lines, the first after p; "" when there are none.
+func prefixed(p string, lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return p + strings.Join(lines, "\n")
+}
+
+// userDataFailed lists the user data's failed commands; like openAt it is
+// left out when empty (it is rare, and "-" would suggest a check ran).
+const userDataFailed = "User data"
+
 func (m *Model) fields(it resource.Item) []field {
 	loc := m.loc()
 	at := func(t time.Time) string { return stamp(t, loc) }
@@ -34,7 +46,7 @@ func (m *Model) fields(it resource.Item) []field {
 		fs := []field{{"Name", x.Name}, {"ID", x.ID}, {"State", x.State}, {"State reason", x.StateReason},
 			{whatItMeans, explain.Reason(x.StateReason)},
 			{"State changed", at(m.lastChange(rkey{resource.KindInstance, x.ID}, x.StateChanged))},
-			{"Status checks", x.StatusCheck}, {"Type", x.Type}, {"AZ", x.AZ}, {"Public IP", x.PublicIP}, {"Private IP", x.PrivateIP},
+			{"Status checks", x.StatusCheck}, {userDataFailed, prefixed("failed: ", x.UserDataFailures)}, {"Type", x.Type}, {"AZ", x.AZ}, {"Public IP", x.PublicIP}, {"Private IP", x.PrivateIP},
 			{openAt, bindingURLs(x.LocalBindings)}, // the sandbox's containers of the user data
 			{"Launched", at(x.LaunchTime)}, {"Image", x.ImageID}, {"Key pair", x.KeyName},
 			{"VPC", x.VpcID}, {"Subnet", x.SubnetID}}
@@ -167,7 +179,7 @@ func (m *Model) detailLines(p *page, now time.Time, w int) []string {
 	valW := max(w-nameW-4, 10)
 	for _, f := range fs {
 		v := clean(f.value)
-		if v == "" && (f.name == whatItMeans || f.name == openAt) {
+		if v == "" && (f.name == whatItMeans || f.name == openAt || f.name == userDataFailed) {
 			continue
 		}
 		if v == "" {

@@ -12,7 +12,7 @@ var instanceCols = []column{
 	{title: "NAME", min: 8, soft: 24, max: 48},
 	{title: "ID", min: 10, max: 19},
 	{title: "STATE", min: 7, max: 13},
-	{title: "CHECKS", min: 6, max: 12, prio: 2},
+	{title: "CHECKS", min: 6, max: 16, prio: 2},
 	{title: "CHANGED", at: 2, prio: 1, right: true},
 	{title: "TYPE", min: 6, max: 14, prio: 2},
 	{title: "AGE", at: 1, prio: 3, right: true},
@@ -33,11 +33,17 @@ func (m *Model) instanceRows() []row {
 	for i, o := range order {
 		x := &xs[o]
 		k := rkey{resource.KindInstance, x.ID}
+		checks, checksTone := x.StatusCheck, toneOf(x.StatusCheck)
+		if len(x.UserDataFailures) > 0 {
+			// The status checks pass while the app never started: say so
+			// where the eye goes for health (the detail has the reason).
+			checks, checksTone = "user data failed", toneErr
+		}
 		rows[i] = row{
 			key:   x.ID,
 			ref:   k,
-			cells: []string{clean(x.Name), x.ID, x.State, x.StatusCheck, "", x.Type, "", x.PrivateIP, x.PublicIP, x.AZ, ""},
-			tones: []tone{2: toneOf(x.State), 3: toneOf(x.StatusCheck), 10: toneNone},
+			cells: []string{clean(x.Name), x.ID, x.State, checks, "", x.Type, "", x.PrivateIP, x.PublicIP, x.AZ, ""},
+			tones: []tone{2: toneOf(x.State), 3: checksTone, 10: toneNone},
 			at:    []time.Time{x.LaunchTime, m.lastChange(k, x.StateChanged)},
 		}
 	}

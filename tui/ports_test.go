@@ -70,3 +70,17 @@ func TestInstanceDetailOpenAt(t *testing.T) {
 		}
 	}
 }
+
+// TestInstanceUserDataFailureShown: a failed user-data command shows in the
+// CHECKS column (the status checks still pass) and in the detail.
+func TestInstanceUserDataFailureShown(t *testing.T) {
+	m, feeds := newLoaded(t, 120, 30)
+	bad := instance("i-0aaa1111bbbb2222c", "web-1", "running")
+	bad.StatusCheck = "ok"
+	bad.UserDataFailures = []string{"docker run app:v1: exec: \"/app\": no such file or directory"}
+	send(m, feeds["ec2"].update(ec2Set(bad), t0))
+	press(m, "1")
+	mustContain(t, screen(m), "user data failed")
+	press(m, "enter")
+	mustContain(t, screen(m), "User data", "failed: docker run app:v1")
+}

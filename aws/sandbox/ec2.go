@@ -84,6 +84,7 @@ func (in *instance) resource(now time.Time) resource.Instance {
 		IAMInstanceProfile: in.IAMProfile,
 		Tags:               maps.Clone(in.Tags),
 		LocalBindings:      in.localBindings(),
+		UserDataFailures:   in.userDataFailures(),
 	}
 }
 

@@ -41,6 +41,18 @@ type instanceRun struct {
 // name is the value of labelContainer for the run.
 func (ru *instanceRun) name() string { return "runcmd-" + strconv.Itoa(ru.Index) }
 
+// userDataFailures are the runcmd's docker runs the engine could not start
+// in the current run, as cloud-init would log them.
+func (in *instance) userDataFailures() []string {
+	var out []string
+	for _, ru := range in.Runs {
+		if ru.Failed != "" {
+			out = append(out, "docker run "+ru.Image+": "+ru.Failed)
+		}
+	}
+	return out
+}
+
 func (in *instance) localBindings() []resource.Binding {
 	var out []resource.Binding
 	for _, ru := range in.Runs {

@@ -3,6 +3,8 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -125,5 +127,41 @@ func TestInstanceNoEngine(t *testing.T) {
 	mustNil(t, err)
 	if x := untilInstance(t, clk, a, in.ID, "running"); len(x.LocalBindings) != 0 {
 		t.Errorf("bindings %+v without an engine", x.LocalBindings)
+	}
+}
+
+// TestInstanceUserDataFailure: a cloud-config `docker run` the engine cannot
+// start (its entrypoint does not exist) is reported on the instance, which
+// still passes its status checks as on EC2 — before, the failure was only in
+// sandbox.json.
+func TestInstanceUserDataFailure(t *testing.T) {
+	e := engine(t)
+	ref := ecrRef("ec2-broken")
+	dir := t.TempDir()
+	mustNil(t, os.WriteFile(filepath.Join(dir, "placeholder"), []byte("x"), 0o644))
+	buildImage(t, e, ref, dir, "COPY placeholder /placeholder\nEXPOSE 8080\nENTRYPOINT [\"/no-such-binary\"]\n")
+	clk := newClock()
+	a := openDocker(t, clk, e)
+	ids := lookup(t, a)
+	in, err := a.RunInstance(context.Background(), aws.InstanceSpec{Name: "web", ImageID: ids.ami, InstanceType: "t3.micro", UserData: cloudConfig(ref)})
+	mustNil(t, err)
+	untilInstance(t, clk, a, in.ID, "running")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		xs, err := a.Instances(context.Background())
+		mustNil(t, err)
+		for _, x := range xs {
+			if x.ID == in.ID && len(x.UserDataFailures) > 0 {
+				if f := x.UserDataFailures[0]; !strings.Contains(f, "docker run "+ref) {
+					t.Errorf("failure %q does not name the command", f)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the failed docker run was never reported on the instance")
+		}
+		clk.Advance(time.Second)
+		time.Sleep(100 * time.Millisecond) // the engine works in real time
 	}
 }

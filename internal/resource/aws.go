@@ -36,6 +36,11 @@ type Instance struct {
 	// LocalBindings are ports the sandbox publishes on 127.0.0.1 for
 	// containers the instance's user data runs; always empty on AWS.
 	LocalBindings []Binding
+	// UserDataFailures say which commands of the instance's user data failed
+	// and why, when it is known: the sandbox knows its cloud-config
+	// `docker run`s; on AWS it is read from the console output, if at all.
+	// The status checks pass either way, which is why it is its own field.
+	UserDataFailures []string
 }
 
 func (i Instance) Key() string   { return i.ID }

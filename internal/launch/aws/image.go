@@ -44,7 +44,7 @@ func (p *imageSource) scaffoldStep() launch.Step {
 			res = append(res, launch.Resource{Action: "create", Kind: "file", Name: filepath.Join(p.dir, f)})
 		}
 	}
-	return launch.Step{
+	s := launch.Step{
 		Name:      "scaffold",
 		Summary:   fmt.Sprintf("Write a Flask project named %s into %s", p.stack, p.dir),
 		Resources: res,
@@ -65,6 +65,13 @@ func (p *imageSource) scaffoldStep() launch.Step {
 			return nil
 		},
 	}
+	if !p.proj.scaffold {
+		// The plan must say what the run will do: --scaffold writes only
+		// into an empty directory, and this one has a Dockerfile.
+		s.Summary = "Keep " + p.dir + "'s Dockerfile and build it as it is (--scaffold writes only into an empty directory)"
+		s.Commands = nil
+	}
+	return s
 }
 
 func (p *imageSource) buildStep() launch.Step {

@@ -153,7 +153,7 @@ func (p *plan) scaffoldStep() launch.Step {
 	if !p.scaffold {
 		res = nil
 	}
-	return launch.Step{
+	s := launch.Step{
 		Name:      "scaffold",
 		Summary:   fmt.Sprintf("Write a Flask project named %s into %s", p.Stack, p.Dir),
 		Resources: res,
@@ -174,6 +174,13 @@ func (p *plan) scaffoldStep() launch.Step {
 			return nil
 		},
 	}
+	if !p.scaffold {
+		// The plan must say what the run will do: --scaffold writes only
+		// into an empty directory, and this one has a Dockerfile.
+		s.Summary = "Keep " + p.Dir + "'s Dockerfile and build it as it is (--scaffold writes only into an empty directory)"
+		s.Commands = nil
+	}
+	return s
 }
 
 func (p *plan) buildStep() launch.Step {

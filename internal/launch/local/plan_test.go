@@ -33,6 +33,7 @@ func TestLaunchPlan(t *testing.T) {
 		opts   Options
 		steps  []string
 		plan   []string // substrings of the printed plan
+		not    []string // what the printed plan must not say
 		err    string
 		noDirs bool // the plan must not create missing
 	}{
@@ -62,6 +63,13 @@ func TestLaunchPlan(t *testing.T) {
 				"at most 30s",
 				`answers 2xx with "web: Welcome`,
 			},
+		},
+		{
+			name:  "--scaffold on a project that has a Dockerfile",
+			opts:  Options{Stack: "web", Dir: scaffolded, Scaffold: true},
+			steps: []string{"scaffold", "build", "run", "prune", "wait", "check"},
+			plan:  []string{"Keep " + scaffolded + "'s Dockerfile and build it as it is"},
+			not:   []string{"Write a Flask project", "$ deckhand scaffold"},
 		},
 		{
 			name:  "existing image",
@@ -98,6 +106,11 @@ func TestLaunchPlan(t *testing.T) {
 			for _, w := range tc.plan {
 				if !strings.Contains(b.String(), w) {
 					t.Errorf("plan lacks %q:\n%s", w, b.String())
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(b.String(), w) {
+					t.Errorf("plan says %q:\n%s", w, b.String())
 				}
 			}
 		})

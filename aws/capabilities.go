@@ -174,6 +174,10 @@ type Images interface {
 	// DistroUbuntu2404): from the SSM public parameter, or when that cannot
 	// be read, the newest DescribeImages match from the distro's owner.
 	LatestAMI(ctx context.Context, distro string) (AMI, error)
+	// InstanceTypeOffered reports whether the region offers the instance
+	// type (DescribeInstanceTypes), so a launch can refuse t9.gigantic
+	// before it creates a key pair or a security group.
+	InstanceTypeOffered(ctx context.Context, typ string) (bool, error)
 }
 
 // Stacks finds what a launch created.

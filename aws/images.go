@@ -70,3 +70,17 @@ func newer(a, b *ec2types.Image) bool {
 	}
 	return sdkaws.ToString(a.Name) > sdkaws.ToString(b.Name)
 }
+
+// InstanceTypeOffered asks DescribeInstanceTypes for typ: EC2 answers
+// InvalidInstanceType for a type the region does not have.
+func (c *Client) InstanceTypeOffered(ctx context.Context, typ string) (bool, error) {
+	out, err := c.ec2.DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{InstanceTypes: []ec2types.InstanceType{ec2types.InstanceType(typ)}})
+	if err != nil {
+		e := wrap("ec2", "DescribeInstanceTypes", err)
+		if ae, ok := e.(*Error); ok && (ae.Code == "InvalidInstanceType" || ae.Code == "InvalidParameterValue") {
+			return false, nil
+		}
+		return false, e
+	}
+	return len(out.InstanceTypes) > 0, nil
+}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"path"
+	"slices"
 
 	"deckhand/aws"
 )
@@ -32,4 +33,9 @@ func (a *Account) LatestAMI(ctx context.Context, distro string) (aws.AMI, error)
 		return nil
 	})
 	return out, err
+}
+
+// InstanceTypeOffered reports whether RunInstances takes typ here.
+func (a *Account) InstanceTypeOffered(ctx context.Context, typ string) (bool, error) {
+	return slices.Contains(instanceTypes, typ), ctx.Err()
 }

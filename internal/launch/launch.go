@@ -56,6 +56,11 @@ type Step struct {
 	// Run does the step. It reports progress lines and what it created
 	// through out, and may return Skip(reason) when there is nothing to do.
 	Run func(ctx context.Context, out *Output) error
+	// Check, if set, is a read-only check of the step's input against the
+	// account (does the instance type exist?). Execute runs every step's
+	// Check before the first Run, so what can be refused is refused before
+	// anything is created.
+	Check func(ctx context.Context) error
 	// Explain, if set, gives a plain explanation of a failure of this step
 	// that the generic Explain does not know; "" means no idea.
 	Explain func(error) string
@@ -178,6 +183,16 @@ func (e *StepError) Unwrap() error { return e.Err }
 func Execute(ctx context.Context, steps []Step, report func(Event)) error {
 	if report == nil {
 		report = func(Event) {}
+	}
+	for i, s := range steps {
+		if s.Check == nil {
+			continue
+		}
+		if err := s.Check(ctx); err != nil {
+			now := time.Now()
+			report(Event{Time: now, Step: s.Name, Index: i + 1, Total: len(steps), State: Failed, Detail: firstLine(err.Error()), Err: err})
+			return &StepError{Step: s.Name, Index: i + 1, Total: len(steps), Err: err, Hint: Explain(err)}
+		}
 	}
 	var created []Resource
 	var removed []string // summaries of the finished steps of a removal

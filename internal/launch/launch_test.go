@@ -307,3 +307,22 @@ func TestStepErrorWording(t *testing.T) {
 		})
 	}
 }
+
+// TestChecksRunBeforeAnyStep: a later step's Check refuses the launch before
+// the first step runs, and the error says nothing was created.
+func TestChecksRunBeforeAnyStep(t *testing.T) {
+	ran := false
+	steps := []Step{
+		{Name: "key-pair", Resources: []Resource{{"create", "EC2 key pair", "k"}},
+			Run: func(context.Context, *Output) error { ran = true; return nil }},
+		{Name: "instance", Check: func(context.Context) error { return errors.New("t9.gigantic is not offered") }},
+	}
+	err := Execute(context.Background(), steps, nil)
+	var se *StepError
+	if !errors.As(err, &se) || se.Step != "instance" || ran {
+		t.Fatalf("err = %v, first step ran: %v; want the instance step refused first", err, ran)
+	}
+	if !strings.Contains(err.Error(), "nothing was created") {
+		t.Errorf("error %q should say nothing was created", err)
+	}
+}

@@ -216,6 +216,19 @@ func (p *ec2Plan) instanceStep() launch.Step {
 			}
 			return ""
 		},
+		Check: func(ctx context.Context) error {
+			if p.be == nil {
+				return nil // a plan printed without an account
+			}
+			ok, err := p.be.InstanceTypeOffered(ctx, p.InstanceType)
+			switch {
+			case err != nil:
+				return err
+			case !ok:
+				return inputErr("instance-type", p.InstanceType, "is not offered in this region: choose one it has (aws ec2 describe-instance-types), e.g. t3.micro")
+			}
+			return nil
+		},
 	}
 }
 

@@ -327,3 +327,37 @@ func TestFargateSimulatedOnSandbox(t *testing.T) {
 	}
 	t.Logf("url %s; check: %s", res.URL, r.detail("check"))
 }
+
+// TestEC2UnknownInstanceTypeCreatesNothing: t9.gigantic is refused before
+// the first step runs, on the sandbox and on moto (DescribeInstanceTypes):
+// no key pair, no .pem, no security group.
+func TestEC2UnknownInstanceTypeCreatesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		be   func(t *testing.T) Backend
+	}{
+		{"sandbox", func(t *testing.T) Backend { return simSandbox(t) }},
+		{"moto", func(t *testing.T) Backend { return newMoto(t).be }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			be := tc.be(t)
+			stack := uniqStack("big")
+			sshDir := t.TempDir()
+			steps, _, err := EC2(be, nil, EC2Options{Stack: stack, Image: "nginx:1.27", Port: 80, SSHDir: sshDir, InstanceType: "t9.gigantic",
+				SSHCIDR: "203.0.113.7/32", Sandbox: tc.name == "sandbox"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = launch.Execute(context.Background(), steps, nil)
+			if err == nil || !strings.Contains(err.Error(), "t9.gigantic") || !strings.Contains(err.Error(), "nothing was created") {
+				t.Fatalf("err = %v, want the instance type refused with nothing created", err)
+			}
+			if _, ok, _ := be.FindKeyPair(context.Background(), KeyPairName(stack)); ok {
+				t.Error("a key pair was created")
+			}
+			if files, _ := os.ReadDir(sshDir); len(files) > 0 {
+				t.Errorf("files written: %v", files)
+			}
+		})
+	}
+}

@@ -178,6 +178,10 @@ type Images interface {
 	// type (DescribeInstanceTypes), so a launch can refuse t9.gigantic
 	// before it creates a key pair or a security group.
 	InstanceTypeOffered(ctx context.Context, typ string) (bool, error)
+	// FindAMI looks an AMI up by id (DescribeImages), so a wizard can
+	// refuse a well-formed id that names nothing before it creates a
+	// security group for the instance.
+	FindAMI(ctx context.Context, id string) (AMI, bool, error)
 }
 
 // Stacks finds what a launch created.

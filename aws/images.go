@@ -84,3 +84,20 @@ func (c *Client) InstanceTypeOffered(ctx context.Context, typ string) (bool, err
 	}
 	return len(out.InstanceTypes) > 0, nil
 }
+
+// FindAMI describes one AMI by id; EC2 answers InvalidAMIID.NotFound (or an
+// empty list) for one that does not exist or is not shared with the account.
+func (c *Client) FindAMI(ctx context.Context, id string) (AMI, bool, error) {
+	out, err := c.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{id}})
+	if err != nil {
+		e := wrap("ec2", "DescribeImages", err)
+		if ae, ok := e.(*Error); ok && (ae.Code == "InvalidAMIID.NotFound" || ae.Code == "InvalidAMIID.Unavailable") {
+			return AMI{}, false, nil
+		}
+		return AMI{}, false, e
+	}
+	if len(out.Images) == 0 {
+		return AMI{}, false, nil
+	}
+	return AMI{ID: id, Name: sdkaws.ToString(out.Images[0].Name), Source: "DescribeImages"}, true, nil
+}

@@ -4,6 +4,7 @@ package aws
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -19,7 +20,7 @@ func ValidateServiceSpec(s ServiceSpec) error {
 	if err := ecsRef(op, "Name", s.Name, true); err != nil {
 		return err
 	}
-	if err := ecsRef(op, "TaskDefinition", s.TaskDefinition, false); err != nil {
+	if err := taskDefRef(op, "TaskDefinition", s.TaskDefinition); err != nil {
 		return err
 	}
 	switch {
@@ -87,6 +88,22 @@ func validateNetwork(op, launchType string, subnets, groups []string, publicIP b
 }
 
 // ValidateUpdateService checks UpdateService's arguments.
+// reTaskDefRef is a task definition as a family, or family:revision with a
+// revision from 1 (ECS numbers them from 1, so "web:0" names nothing).
+var reTaskDefRef = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$`)
+
+// taskDefRef checks a reference to a task definition: an ARN, a family (its
+// latest ACTIVE revision) or family:revision.
+func taskDefRef(op, field, v string) error {
+	if err := ecsRef(op, field, v, false); err != nil || strings.HasPrefix(v, "arn:") {
+		return err
+	}
+	if !reTaskDefRef.MatchString(v) {
+		return invalid("ecs", op, "ClientException", field, "%q is not a task definition: give family or family:revision with a revision from 1 (e.g. web:3), or its ARN", v)
+	}
+	return nil
+}
+
 // MaxDesired is ECS's default tasks-per-service quota. Checked here so a typo
 // such as 10000000 is refused before a call, and so the sandbox, which
 // simulates every task, never tries to start millions.
@@ -107,7 +124,7 @@ func ValidateUpdateService(cluster, service string, desired int32, taskDef strin
 		return invalid("ecs", op, "InvalidParameterException", "Desired", "is %d; a service runs at most %d tasks (the ECS tasks-per-service quota)", desired, MaxDesired)
 	}
 	if taskDef != "" {
-		return ecsRef(op, "TaskDefinition", taskDef, false)
+		return taskDefRef(op, "TaskDefinition", taskDef)
 	}
 	return nil
 }

@@ -192,6 +192,8 @@ func TestValidateSpecs(t *testing.T) {
 		{svc(func(s *ServiceSpec) { s.TaskDefinition = "" }), ecs, "CreateService", "InvalidParameterException", "TaskDefinition"},
 		{svc(func(s *ServiceSpec) { s.Desired = -1 }), ecs, "CreateService", "InvalidParameterException", "Desired"},
 		{svc(func(s *ServiceSpec) { s.Desired = MaxDesired + 1 }), ecs, "CreateService", "InvalidParameterException", "Desired"},
+		{svc(func(s *ServiceSpec) { s.TaskDefinition = "nope:0" }), ecs, "CreateService", "ClientException", "TaskDefinition"},
+		{svc(func(s *ServiceSpec) { s.TaskDefinition = "web:latest" }), ecs, "CreateService", "ClientException", "TaskDefinition"},
 		{svc(func(s *ServiceSpec) { s.LaunchType = "LAMBDA" }), ecs, "CreateService", "InvalidParameterException", "LaunchType"},
 		{svc(func(s *ServiceSpec) { s.Subnets = nil }), ecs, "CreateService", "InvalidParameterException", "Subnets"},
 		{svc(func(s *ServiceSpec) { s.Subnets = []string{"subnet-x"} }), ecs, "CreateService", "InvalidParameterException", "Subnets[0]"},

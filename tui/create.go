@@ -36,6 +36,8 @@ type Creator interface {
 	EnsureSecurityGroup(ctx context.Context, spec aws.SecurityGroupSpec) (id string, created bool, err error)
 	FindKeyPair(ctx context.Context, name string) (aws.KeyPair, bool, error)
 	LatestAMI(ctx context.Context, distro string) (aws.AMI, error)
+	FindAMI(ctx context.Context, id string) (aws.AMI, bool, error)
+	InstanceTypeOffered(ctx context.Context, typ string) (bool, error)
 }
 
 // vals is a snapshot of a form's values by field id: a text field's

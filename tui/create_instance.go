@@ -200,6 +200,21 @@ func prepareInstance(ctx context.Context, api Creator, v vals) (*createPlan, err
 		spec.ImageID = ami.ID
 		amiNote = " (" + strings.TrimPrefix(ami.Name+", ", ", ") + "the latest " + distro.label + ", login " + ami.SSHUser + ")"
 	}
+	if v[iAMI] != "" {
+		_, found, err := api.FindAMI(ctx, spec.ImageID)
+		switch {
+		case err != nil:
+			return nil, &fieldError{iAMI, "AMI id: could not check that " + spec.ImageID + " exists: " + err.Error()}
+		case !found:
+			return nil, &fieldError{iAMI, "AMI id: no image " + spec.ImageID + " in this region (or not shared with this account); leave the field empty for the latest of the distribution"}
+		}
+	}
+	switch ok, err := api.InstanceTypeOffered(ctx, spec.InstanceType); {
+	case err != nil:
+		return nil, &fieldError{iType, "Instance type: could not check that " + spec.InstanceType + " is offered: " + err.Error()}
+	case !ok:
+		return nil, &fieldError{iType, "Instance type: " + spec.InstanceType + " is not offered in this region; choose one it has, e.g. t3.micro"}
+	}
 	if spec.KeyName != "" {
 		_, found, err := api.FindKeyPair(ctx, spec.KeyName)
 		switch {

@@ -177,6 +177,18 @@ func TestCreateRefusesBadInput(t *testing.T) {
 			setText(m, iName, "web")
 			setText(m, iKey, "nope")
 		}, iKey, `Key pair: no key pair named "nope" in this account and region`},
+		{"instance type not offered", "instance", func(_ *testing.T, m *Model) {
+			setText(m, iName, "web")
+			setText(m, iType, "t9.gigantic")
+		}, iType, "Instance type: t9.gigantic is not offered in this region"},
+		{"AMI that does not exist", "instance", func(_ *testing.T, m *Model) {
+			setText(m, iName, "web")
+			setText(m, iAMI, "ami-0123456789abcdef0")
+		}, iAMI, "AMI id: no image ami-0123456789abcdef0 in this region"},
+		{"task definition revision 0", "service", func(t *testing.T, m *Model) {
+			setText(m, sName, "web")
+			setText(m, sTaskDef, "nope:0")
+		}, sTaskDef, `Task definition: "nope:0" is not a task definition`},
 		{"user data too large", "instance", func(_ *testing.T, m *Model) {
 			setText(m, iName, "web")
 			setText(m, iUser, big)

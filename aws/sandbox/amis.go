@@ -39,3 +39,16 @@ func (a *Account) LatestAMI(ctx context.Context, distro string) (aws.AMI, error)
 func (a *Account) InstanceTypeOffered(ctx context.Context, typ string) (bool, error) {
 	return slices.Contains(instanceTypes, typ), ctx.Err()
 }
+
+// FindAMI looks an image of the region up by id.
+func (a *Account) FindAMI(ctx context.Context, id string) (aws.AMI, bool, error) {
+	var out aws.AMI
+	found := false
+	err := a.view(ctx, func(w *world, r *region) error {
+		if im := find(r.Images, func(i *image) bool { return i.ID == id }); im != nil {
+			out, found = aws.AMI{ID: im.ID, Name: im.Name, Source: "DescribeImages"}, true
+		}
+		return nil
+	})
+	return out, found, err
+}

@@ -21,6 +21,12 @@ func (fixedCreator) LatestAMI(context.Context, string) (aws.AMI, error) {
 func (fixedCreator) FindKeyPair(_ context.Context, name string) (aws.KeyPair, bool, error) {
 	return aws.KeyPair{Name: name}, true, nil
 }
+func (fixedCreator) InstanceTypeOffered(_ context.Context, typ string) (bool, error) {
+	return typ == "t3.micro", nil
+}
+func (fixedCreator) FindAMI(_ context.Context, id string) (aws.AMI, bool, error) {
+	return aws.AMI{ID: id}, true, nil
+}
 func (fixedCreator) DefaultVPC(context.Context) (aws.VPC, error) {
 	return aws.VPC{ID: "vpc-0a1b2c3d4e5f60718", CIDR: "172.31.0.0/16"}, nil
 }

@@ -190,6 +190,21 @@ func (r *run) deploy() {
 		}
 	}
 
+	// The wizards' look-ups before a review: an AMI by id, an instance type.
+	if ami, err := d.LatestAMI(ctx, aws.DistroAL2023); err == nil {
+		if got, found, err := d.FindAMI(ctx, ami.ID); err != nil || !found || got.ID != ami.ID {
+			t.Errorf("FindAMI(%s) = %+v, %v, %v", ami.ID, got, found, err)
+		}
+	}
+	if _, found, err := d.FindAMI(ctx, "ami-0fedcba9876543210"); err != nil || found {
+		t.Errorf("FindAMI of a missing AMI = %v, %v; want not found", found, err)
+	}
+	for typ, want := range map[string]bool{r.fx.InstanceType: true, "t9.gigantic": false} {
+		if ok, err := d.InstanceTypeOffered(ctx, typ); err != nil || ok != want {
+			t.Errorf("InstanceTypeOffered(%s) = %v, %v; want %v", typ, ok, err, want)
+		}
+	}
+
 	r.taskPublicIP(d)
 
 	// Task definitions: two revisions, the first deregistered.

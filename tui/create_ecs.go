@@ -57,9 +57,9 @@ func clusterKind() *createKind {
 		return &createPlan{what: "cluster " + name,
 			steps: []launch.Step{{Name: "cluster", Summary: "Create ECS cluster " + name + " (ECS returns an existing cluster of that name unchanged)",
 				Resources: []launch.Resource{{Action: "create", Kind: "ECS cluster", Name: name}},
-				Commands:  []string{launch.Shell("aws", "ecs", "create-cluster", "--cluster-name", name)}}},
+				Commands:  []string{launch.Shell("aws", "ecs", "create-cluster", "--cluster-name", name, "--tags", ecsStackTag(name))}}},
 			create: func(ctx context.Context, api Creator) (string, error) {
-				c, err := api.CreateCluster(ctx, name, nil)
+				c, err := api.CreateCluster(ctx, name, aws.StackTags(name, nil))
 				if err != nil {
 					return "", err
 				}
@@ -144,7 +144,7 @@ func taskDefKind() *createKind {
 			args = append(args, "--execution-role-arn", spec.ExecutionRoleARN)
 			what = append(what, "execution role "+spec.ExecutionRoleARN)
 		}
-		args = append(args, "--container-definitions", string(defs))
+		args = append(args, "--container-definitions", string(defs), "--tags", ecsStackTag(spec.Family))
 		return &createPlan{what: "task definition " + spec.Family,
 			steps: []launch.Step{{Name: "task definition", Summary: "Register a new revision of " + spec.Family + ": " + strings.Join(what, ", "),
 				Resources: []launch.Resource{{Action: "create", Kind: "ECS task definition", Name: spec.Family + " (the next revision)"}},
@@ -174,7 +174,7 @@ func memoryChoices(ms []int) string {
 func taskDefSpec(v vals) (aws.TaskDefSpec, error) {
 	fargate := v[tCompat] == "FARGATE"
 	spec := aws.TaskDefSpec{Family: v[tFamily], CPU: v[tCPU], Memory: v[tMemory], Fargate: fargate,
-		NetworkMode: "bridge", ExecutionRoleARN: v[tRole]}
+		NetworkMode: "bridge", ExecutionRoleARN: v[tRole], Tags: aws.StackTags(v[tFamily], nil)}
 	if fargate {
 		spec.NetworkMode = "awsvpc"
 	}
@@ -192,3 +192,7 @@ func taskDefSpec(v vals) (aws.TaskDefSpec, error) {
 	spec.Containers = []aws.ContainerSpec{c}
 	return spec, aws.ValidateTaskDef(spec)
 }
+
+// ecsStackTag is the --tags argument of the stack tag the wizards give what
+// they create: the resource's own name, so `:destroy NAME` can remove it.
+func ecsStackTag(name string) string { return "key=" + aws.StackTag + ",value=" + name }

@@ -91,7 +91,8 @@ func sgName(instance string) string { return instance + "-sg" }
 // instanceSpecs parses and checks a snapshot: the instance (with a
 // placeholder AMI while it is to be looked up) and the new group, if any.
 func instanceSpecs(v vals) (aws.InstanceSpec, *aws.SecurityGroupSpec, error) {
-	spec := aws.InstanceSpec{Name: v[iName], ImageID: v[iAMI], InstanceType: v[iType], KeyName: v[iKey], SubnetID: v[iSubnet]}
+	spec := aws.InstanceSpec{Name: v[iName], ImageID: v[iAMI], InstanceType: v[iType], KeyName: v[iKey], SubnetID: v[iSubnet],
+		Tags: aws.StackTags(v[iName], nil)}
 	if spec.ImageID == "" {
 		spec.ImageID = "ami-00000000" // looked up at review
 	}
@@ -108,7 +109,7 @@ func instanceSpecs(v vals) (aws.InstanceSpec, *aws.SecurityGroupSpec, error) {
 		if err != nil {
 			return spec, nil, err
 		}
-		sg = &aws.SecurityGroupSpec{Name: sgName(v[iName]), Description: "deckhand: security group of instance " + v[iName],
+		sg = &aws.SecurityGroupSpec{Name: sgName(v[iName]), Description: "deckhand: security group of instance " + v[iName], Tags: aws.StackTags(v[iName], nil),
 			VpcID: "vpc-00000000", Ingress: rules} // the default VPC, found at review
 	}
 	if err := aws.ValidateInstanceSpec(spec); err != nil {
@@ -325,7 +326,7 @@ func instanceSteps(spec aws.InstanceSpec, sg *aws.SecurityGroupSpec, amiNote, us
 		args = append(args, "--user-data", "file://"+userData)
 		opts = append(opts, fmt.Sprintf("user data %d bytes", len(spec.UserData)))
 	}
-	args = append(args, "--count", "1", "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value="+spec.Name+"}]")
+	args = append(args, "--count", "1", "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value="+spec.Name+"},{Key="+aws.StackTag+",Value="+spec.Name+"}]")
 	steps = append(steps, launch.Step{Name: "instance", Summary: "Run instance " + spec.Name + ": " + strings.Join(opts, ", "),
 		Resources: []launch.Resource{{Action: "create", Kind: "EC2 instance", Name: spec.Name}},
 		Commands:  []string{launch.Shell(args...)}})

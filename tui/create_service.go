@@ -61,7 +61,7 @@ func (m *Model) loadClusterChoices(cw *createWizard, want string) {
 // when the field is empty (nil before they are looked up).
 func serviceSpec(v vals, subnets []string) (aws.ServiceSpec, error) {
 	spec := aws.ServiceSpec{Cluster: v[sCluster], Name: v[sName], TaskDefinition: v[sTaskDef], LaunchType: v[sLaunch],
-		PublicIP: v.on(sPublic), CircuitBreaker: v.on(sBreaker)}
+		PublicIP: v.on(sPublic), CircuitBreaker: v.on(sBreaker), Tags: aws.StackTags(v[sName], nil)}
 	if spec.Cluster == "" {
 		return spec, &fieldError{sCluster, "Cluster: none is loaded; create one with :create cluster, or wait for the clusters pane (2) to fill"}
 	}
@@ -116,7 +116,8 @@ func prepareService(ctx context.Context, api Creator, v vals) (*createPlan, erro
 		return nil, err
 	}
 	args := []string{"aws", "ecs", "create-service", "--cluster", spec.Cluster, "--service-name", spec.Name,
-		"--task-definition", spec.TaskDefinition, "--desired-count", itoa(spec.Desired), "--launch-type", spec.LaunchType}
+		"--task-definition", spec.TaskDefinition, "--desired-count", itoa(spec.Desired), "--launch-type", spec.LaunchType,
+		"--tags", ecsStackTag(spec.Name)}
 	what := []string{spec.LaunchType, "task definition " + spec.TaskDefinition, "desired " + itoa(spec.Desired)}
 	if len(spec.Subnets) > 0 {
 		ip := "DISABLED"

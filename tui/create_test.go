@@ -146,6 +146,13 @@ func TestCreateClusterTaskDefServiceOnSandbox(t *testing.T) {
 		if sv.Name != "web" || sv.Desired != 2 || sv.LaunchType != "FARGATE" || len(sv.Subnets) == 0 || !sv.PublicIP || !sv.CircuitBreaker {
 			t.Fatalf("service = %+v", sv)
 		}
+		// Each carries the stack tag of its own name, so :destroy finds it.
+		for stack, kind := range map[string]string{"blue": "ecs:cluster", "web": "ecs:service", "blue-web": "ecs:task-definition"} {
+			rs, err := s.acct.StackResources(context.Background(), stack)
+			if err != nil || !slices.ContainsFunc(rs, func(r aws.TaggedResource) bool { return r.Type == kind }) {
+				t.Errorf("stack %s: %+v, %v; want its %s", stack, rs, err, kind)
+			}
+		}
 		return
 	}
 	t.Fatal("no cluster blue in the account")

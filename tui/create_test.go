@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 func TestCreateInstanceOnSandbox(t *testing.T) {
@@ -19,7 +19,7 @@ func TestCreateInstanceOnSandbox(t *testing.T) {
 	if _, _, err := s.acct.CreateKeyPair(ctx, "ops", nil); err != nil {
 		t.Fatal(err)
 	}
-	al, err := s.acct.LatestAMI(ctx, aws.DistroAL2023)
+	al, err := s.acct.LatestAMI(ctx, cloud.DistroAL2023)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestCreateClusterTaskDefServiceOnSandbox(t *testing.T) {
 // named, the form keeps every value and nothing is created.
 func TestCreateRefusesBadInput(t *testing.T) {
 	big := filepath.Join(t.TempDir(), "big.sh")
-	if err := os.WriteFile(big, []byte(strings.Repeat("#", aws.MaxUserData+1)), 0o644); err != nil {
+	if err := os.WriteFile(big, []byte(strings.Repeat("#", cloud.MaxUserData+1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"fmt"
 	"testing"
@@ -75,7 +77,7 @@ func BenchmarkServices2000Moto(b *testing.B) {
 	// watcher shows a partial snapshot as soon as the first DescribeServices
 	// batch returns (ECSSource.FetchProgress).
 	b.Run("first-rows", func(b *testing.B) {
-		src := NewECSSource(c)
+		src := cloud.NewECSSource(c)
 		for b.Loop() {
 			ctx, cancel := context.WithCancel(ctx)
 			src.FetchProgress(ctx, func(s resource.Set) {

@@ -5,6 +5,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"errors"
 	"fmt"
@@ -27,10 +29,6 @@ type Options struct {
 	EndpointURL string // e.g. http://127.0.0.1:5000 for moto or LocalStack
 	Readonly    bool   // refuse every mutation (see ErrReadonly)
 }
-
-// ErrReadonly is returned by mutating calls when the client was loaded with
-// Options.Readonly.
-var ErrReadonly = errors.New("deckhand is in read-only mode (--readonly): this action is disabled")
 
 // Client holds one configured SDK client per service. It is safe for
 // concurrent use.
@@ -136,21 +134,14 @@ func (c *Client) Endpoint() string { return c.endpoint }
 // Readonly reports whether mutations are refused.
 func (c *Client) Readonly() bool { return c.readonly }
 
-// Identity is who the credentials belong to.
-type Identity struct {
-	Account string
-	ARN     string
-	UserID  string
-}
-
 // Identity asks STS who the credentials belong to. It needs no IAM
 // permission, which makes it the cheapest check that credentials work.
-func (c *Client) Identity(ctx context.Context) (Identity, error) {
+func (c *Client) Identity(ctx context.Context) (cloud.Identity, error) {
 	out, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return Identity{}, wrap("sts", "GetCallerIdentity", err)
+		return cloud.Identity{}, wrap("sts", "GetCallerIdentity", err)
 	}
-	return Identity{
+	return cloud.Identity{
 		Account: sdkaws.ToString(out.Account),
 		ARN:     sdkaws.ToString(out.Arn),
 		UserID:  sdkaws.ToString(out.UserId),

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"errors"
 	"fmt"
@@ -33,7 +35,7 @@ type NoCredentialsError struct {
 func (e *NoCredentialsError) Unwrap() error { return e.Err }
 
 // ErrorCode lets callers treat it like any coded AWS failure.
-func (e *NoCredentialsError) ErrorCode() string { return CodeNoCredentials }
+func (e *NoCredentialsError) ErrorCode() string { return cloud.CodeNoCredentials }
 
 func (e *NoCredentialsError) Error() string {
 	profile := e.Profile

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -40,7 +42,7 @@ func deployMutations(c *Client, empty bool) map[string]func() error {
 		"EnsureLogGroup":        func() error { _, err := c.EnsureLogGroup(ctx, name, nil); return err },
 		"DeleteLogGroup":        func() error { return c.DeleteLogGroup(ctx, name) },
 		"EnsureSecurityGroup": func() error {
-			_, _, err := c.EnsureSecurityGroup(ctx, SecurityGroupSpec{Name: name, VpcID: vpc})
+			_, _, err := c.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: name, VpcID: vpc})
 			return err
 		},
 		"DeleteSecurityGroup": func() error { return c.DeleteSecurityGroup(ctx, sg) },
@@ -51,17 +53,17 @@ func deployMutations(c *Client, empty bool) map[string]func() error {
 			return c.DeregisterTaskDefinition(ctx, name+":1")
 		},
 		"EnsureLoadBalancer": func() error {
-			_, _, err := c.EnsureLoadBalancer(ctx, LoadBalancerSpec{Name: name, Subnets: []string{vpc}, SecurityGroups: []string{sg}})
+			_, _, err := c.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{Name: name, Subnets: []string{vpc}, SecurityGroups: []string{sg}})
 			return err
 		},
 		"DeleteLoadBalancer": func() error { return c.DeleteLoadBalancer(ctx, name) },
 		"EnsureTargetGroup": func() error {
-			_, _, err := c.EnsureTargetGroup(ctx, TargetGroupSpec{Name: name, VpcID: vpc, Port: 5000, HealthPath: "/"})
+			_, _, err := c.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: name, VpcID: vpc, Port: 5000, HealthPath: "/"})
 			return err
 		},
 		"DeleteTargetGroup": func() error { return c.DeleteTargetGroup(ctx, name) },
 		"EnsureListener": func() error {
-			_, _, err := c.EnsureListener(ctx, ListenerSpec{LoadBalancerARN: name, Port: 80, TargetGroupARN: name})
+			_, _, err := c.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: name, Port: 80, TargetGroupARN: name})
 			return err
 		},
 	}
@@ -73,7 +75,7 @@ func TestDeployReadonlyRefusesBeforeAnyCall(t *testing.T) {
 		config.WithRetryMaxAttempts(1))
 	for _, empty := range []bool{false, true} {
 		for op, call := range deployMutations(c, empty) {
-			if err := call(); !errors.Is(err, ErrReadonly) {
+			if err := call(); !errors.Is(err, cloud.ErrReadonly) {
 				t.Errorf("%s (empty input %v) = %v, want ErrReadonly", op, empty, err)
 			}
 		}
@@ -90,9 +92,9 @@ func TestDeployValidation(t *testing.T) {
 	ctx := context.Background()
 	c, rec := recordingClient(t, Options{EndpointURL: "http://127.0.0.1:1", Region: "us-east-1"}, config.WithRetryMaxAttempts(1))
 	vpc := "vpc-0123456789abcdef0"
-	sg := func(f func(*SecurityGroupSpec)) func() error {
+	sg := func(f func(*cloud.SecurityGroupSpec)) func() error {
 		return func() error {
-			s := SecurityGroupSpec{Name: "web", VpcID: vpc, Ingress: []IngressRule{{Port: 5000, CIDR: "0.0.0.0/0"}}}
+			s := cloud.SecurityGroupSpec{Name: "web", VpcID: vpc, Ingress: []cloud.IngressRule{{Port: 5000, CIDR: "0.0.0.0/0"}}}
 			f(&s)
 			_, _, err := c.EnsureSecurityGroup(ctx, s)
 			return err
@@ -116,7 +118,7 @@ func TestDeployValidation(t *testing.T) {
 			"ecr", "CreateRepository", "InvalidParameterException", "Name"},
 		{"repository one letter", func() error { return c.DeleteRepository(ctx, "a", false) },
 			"ecr", "DeleteRepository", "InvalidParameterException", "Name"},
-		{"repository aws: tag", func() error { _, _, err := c.EnsureRepository(ctx, "web", Tags{"aws:x": "y"}); return err },
+		{"repository aws: tag", func() error { _, _, err := c.EnsureRepository(ctx, "web", cloud.Tags{"aws:x": "y"}); return err },
 			"ecr", "CreateRepository", "InvalidParameterException", `Tags["aws:x"]`},
 		{"role with space", func() error { _, _, err := c.EnsureTaskExecutionRole(ctx, "my role", nil); return err },
 			"iam", "CreateRole", "ValidationError", "Name"},
@@ -126,16 +128,19 @@ func TestDeployValidation(t *testing.T) {
 			"iam", "CreateInstanceProfile", "ValidationError", "Name"},
 		{"profile too long", func() error { _, _, err := c.EnsureInstanceProfile(ctx, strings.Repeat("p", 65), nil); return err },
 			"iam", "CreateInstanceProfile", "ValidationError", "Name"},
-		{"profile aws: tag", func() error { _, _, err := c.EnsureInstanceProfile(ctx, "web-ec2", Tags{"aws:x": "y"}); return err },
+		{"profile aws: tag", func() error {
+			_, _, err := c.EnsureInstanceProfile(ctx, "web-ec2", cloud.Tags{"aws:x": "y"})
+			return err
+		},
 			"iam", "CreateInstanceProfile", "ValidationError", `Tags["aws:x"]`},
 		{"delete profile without name", func() error { return c.DeleteInstanceProfile(ctx, "") },
 			"iam", "DeleteInstanceProfile", "ValidationError", "Name"},
 		{"instance with bad profile name", func() error {
-			_, err := c.RunInstance(ctx, InstanceSpec{Name: "w", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro", IAMInstanceProfile: "my profile"})
+			_, err := c.RunInstance(ctx, cloud.InstanceSpec{Name: "w", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro", IAMInstanceProfile: "my profile"})
 			return err
 		}, "ec2", "RunInstances", "InvalidParameterValue", "IAMInstanceProfile"},
 		{"instance with bad profile ARN", func() error {
-			_, err := c.RunInstance(ctx, InstanceSpec{Name: "w", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro", IAMInstanceProfile: "arn:aws:iam::1:role/x"})
+			_, err := c.RunInstance(ctx, cloud.InstanceSpec{Name: "w", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro", IAMInstanceProfile: "arn:aws:iam::1:role/x"})
 			return err
 		}, "ec2", "RunInstances", "InvalidParameterValue", "IAMInstanceProfile"},
 		{"log group with colon", func() error { _, err := c.EnsureLogGroup(ctx, "/deckhand:web", nil); return err },
@@ -146,18 +151,18 @@ func TestDeployValidation(t *testing.T) {
 			"logs", "GetLogEvents", "InvalidParameterException", "Limit"},
 		{"log prefix *", func() error { _, err := c.RecentLogEvents(ctx, "/deckhand/web", "web/*", 10); return err },
 			"logs", "GetLogEvents", "InvalidParameterException", "StreamPrefix"},
-		{"sg without name", sg(func(s *SecurityGroupSpec) { s.Name = "" }), "ec2", "CreateSecurityGroup", "MissingParameter", "Name"},
-		{"sg named sg-", sg(func(s *SecurityGroupSpec) { s.Name = "sg-web" }), "ec2", "CreateSecurityGroup", "InvalidParameterValue", "Name"},
-		{"sg bad vpc", sg(func(s *SecurityGroupSpec) { s.VpcID = "default" }), "ec2", "CreateSecurityGroup", "InvalidVpcID.Malformed", "VpcID"},
-		{"sg no vpc", sg(func(s *SecurityGroupSpec) { s.VpcID = "" }), "ec2", "CreateSecurityGroup", "MissingParameter", "VpcID"},
-		{"port 0", sg(func(s *SecurityGroupSpec) { s.Ingress[0].Port = 0 }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].Port"},
-		{"port 65536", sg(func(s *SecurityGroupSpec) { s.Ingress[0].Port = 65536 }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].Port"},
-		{"bad CIDR", sg(func(s *SecurityGroupSpec) { s.Ingress[0].CIDR = "1.2.3.4" }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].CIDR"},
-		{"CIDR host bits", sg(func(s *SecurityGroupSpec) { s.Ingress[0].CIDR = "10.1.2.3/16" }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].CIDR"},
-		{"no CIDR", sg(func(s *SecurityGroupSpec) { s.Ingress[0].CIDR = "" }), "ec2", "AuthorizeSecurityGroupIngress", "MissingParameter", "Ingress[0].CIDR"},
-		{"icmp", sg(func(s *SecurityGroupSpec) { s.Ingress[0].Protocol = "icmp" }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].Protocol"},
-		{"duplicate rule", sg(func(s *SecurityGroupSpec) {
-			s.Ingress = append(s.Ingress, IngressRule{Protocol: "TCP", Port: 5000, CIDR: "0.0.0.0/0", Description: "again"})
+		{"sg without name", sg(func(s *cloud.SecurityGroupSpec) { s.Name = "" }), "ec2", "CreateSecurityGroup", "MissingParameter", "Name"},
+		{"sg named sg-", sg(func(s *cloud.SecurityGroupSpec) { s.Name = "sg-web" }), "ec2", "CreateSecurityGroup", "InvalidParameterValue", "Name"},
+		{"sg bad vpc", sg(func(s *cloud.SecurityGroupSpec) { s.VpcID = "default" }), "ec2", "CreateSecurityGroup", "InvalidVpcID.Malformed", "VpcID"},
+		{"sg no vpc", sg(func(s *cloud.SecurityGroupSpec) { s.VpcID = "" }), "ec2", "CreateSecurityGroup", "MissingParameter", "VpcID"},
+		{"port 0", sg(func(s *cloud.SecurityGroupSpec) { s.Ingress[0].Port = 0 }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].Port"},
+		{"port 65536", sg(func(s *cloud.SecurityGroupSpec) { s.Ingress[0].Port = 65536 }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].Port"},
+		{"bad CIDR", sg(func(s *cloud.SecurityGroupSpec) { s.Ingress[0].CIDR = "1.2.3.4" }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].CIDR"},
+		{"CIDR host bits", sg(func(s *cloud.SecurityGroupSpec) { s.Ingress[0].CIDR = "10.1.2.3/16" }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].CIDR"},
+		{"no CIDR", sg(func(s *cloud.SecurityGroupSpec) { s.Ingress[0].CIDR = "" }), "ec2", "AuthorizeSecurityGroupIngress", "MissingParameter", "Ingress[0].CIDR"},
+		{"icmp", sg(func(s *cloud.SecurityGroupSpec) { s.Ingress[0].Protocol = "icmp" }), "ec2", "AuthorizeSecurityGroupIngress", "InvalidParameterValue", "Ingress[0].Protocol"},
+		{"duplicate rule", sg(func(s *cloud.SecurityGroupSpec) {
+			s.Ingress = append(s.Ingress, cloud.IngressRule{Protocol: "TCP", Port: 5000, CIDR: "0.0.0.0/0", Description: "again"})
 		}),
 			"ec2", "AuthorizeSecurityGroupIngress", "InvalidPermission.Duplicate", "Ingress[1]"},
 		{"delete sg by name", func() error { return c.DeleteSecurityGroup(ctx, "web") }, "ec2", "DeleteSecurityGroup", "InvalidGroupId.Malformed", "GroupID"},
@@ -176,8 +181,8 @@ func TestDeployValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		err := tc.call()
-		var e *Error
-		if !errors.As(err, &e) || !errors.Is(err, ErrInvalidInput) {
+		var e *cloud.Error
+		if !errors.As(err, &e) || !errors.Is(err, cloud.ErrInvalidInput) {
 			t.Errorf("%s: %v, want a validation *Error", tc.name, err)
 			continue
 		}
@@ -191,15 +196,15 @@ func TestDeployValidation(t *testing.T) {
 }
 
 func TestIsNotFoundAndStackOrder(t *testing.T) {
-	if !IsNotFound(&Error{Code: "NoSuchEntity"}) || IsNotFound(&Error{Code: "DependencyViolation"}) || IsNotFound(errors.New("x")) {
+	if !cloud.IsNotFound(&cloud.Error{Code: "NoSuchEntity"}) || cloud.IsNotFound(&cloud.Error{Code: "DependencyViolation"}) || cloud.IsNotFound(errors.New("x")) {
 		t.Error("IsNotFound")
 	}
-	rs := []TaggedResource{
+	rs := []cloud.TaggedResource{
 		{Type: "ecr:repository", ID: "web"}, {Type: "ec2:security-group", ID: "sg-2"}, {Type: "ecs:service", ID: "web", Parent: "demo"},
 		{Type: "ecs:cluster", ID: "demo"}, {Type: "ec2:security-group", ID: "sg-1"}, {Type: "iam:role", ID: "exec"},
 		{Type: "iam:instance-profile", ID: "exec"}, {Type: "ec2:instance", ID: "i-1"},
 	}
-	SortStack(rs)
+	cloud.SortStack(rs)
 	var got []string
 	for _, r := range rs {
 		got = append(got, r.Type+"/"+r.ID)
@@ -215,7 +220,7 @@ func TestIsNotFoundAndStackOrder(t *testing.T) {
 
 // parseTaggedARNs checks the ARN shapes the tagging API returns.
 func parseTaggedARNs() (string, error) {
-	for arn, want := range map[string]TaggedResource{
+	for arn, want := range map[string]cloud.TaggedResource{
 		"arn:aws:ecs:us-east-1:1:cluster/demo":             {Type: "ecs:cluster", ID: "demo"},
 		"arn:aws:ecs:us-east-1:1:service/demo/web":         {Type: "ecs:service", ID: "web", Parent: "demo"},
 		"arn:aws:ecs:us-east-1:1:task-definition/web:3":    {Type: "ecs:task-definition", ID: "web:3"},

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -66,7 +68,7 @@ func newDeployFixture(t *testing.T) *deployFixture {
 }
 
 func codeOf(err error) string {
-	var e *Error
+	var e *cloud.Error
 	if errors.As(err, &e) {
 		return e.Code
 	}
@@ -89,7 +91,7 @@ func TestDeployAgainstMoto(t *testing.T) {
 func testRegistry(t *testing.T, f *deployFixture) {
 	ctx := context.Background()
 	c, _ := f.client(t)
-	tags := StackTags("reg", Tags{"team": "deck"})
+	tags := cloud.StackTags("reg", cloud.Tags{"team": "deck"})
 	repo, created, err := c.EnsureRepository(ctx, "reg/web", tags)
 	if err != nil || !created {
 		t.Fatalf("EnsureRepository = %+v, %v, %v; want created", repo, created, err)
@@ -98,7 +100,7 @@ func testRegistry(t *testing.T, f *deployFixture) {
 	if repo.Name != "reg/web" || repo.URI != wantURI || repo.ARN != "arn:aws:ecr:us-east-1:123456789012:repository/reg/web" {
 		t.Errorf("repository = %+v", repo)
 	}
-	again, created, err := c.EnsureRepository(ctx, "reg/web", Tags{"other": "tags"})
+	again, created, err := c.EnsureRepository(ctx, "reg/web", cloud.Tags{"other": "tags"})
 	if err != nil || created || again.URI != wantURI || !maps.Equal(again.Tags, tags) {
 		t.Errorf("second EnsureRepository = %+v, %v, %v; want found with the first call's tags", again, created, err)
 	}
@@ -106,7 +108,7 @@ func testRegistry(t *testing.T, f *deployFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Tags{}
+	got := cloud.Tags{}
 	for _, tg := range lt.Tags {
 		got[*tg.Key] = *tg.Value
 	}
@@ -137,7 +139,7 @@ func testRegistry(t *testing.T, f *deployFixture) {
 		t.Fatal(err)
 	}
 	err = c.DeleteRepository(ctx, "reg/web", true)
-	if codeOf(err) != "RepositoryNotFoundException" || !IsNotFound(err) {
+	if codeOf(err) != "RepositoryNotFoundException" || !cloud.IsNotFound(err) {
 		t.Errorf("deleting a deleted repository: %v, want RepositoryNotFoundException", err)
 	}
 }
@@ -145,12 +147,12 @@ func testRegistry(t *testing.T, f *deployFixture) {
 func testRoles(t *testing.T, f *deployFixture) {
 	ctx := context.Background()
 	c, _ := f.client(t)
-	tags := StackTags("roles", nil)
+	tags := cloud.StackTags("roles", nil)
 	arn, created, err := c.EnsureTaskExecutionRole(ctx, "roles-exec", tags)
 	if err != nil || !created || arn != "arn:aws:iam::123456789012:role/deckhand/roles-exec" {
 		t.Fatalf("EnsureTaskExecutionRole = %q, %v, %v", arn, created, err)
 	}
-	checkRole := func(name string, wantTags Tags) {
+	checkRole := func(name string, wantTags cloud.Tags) {
 		t.Helper()
 		r, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String(name)})
 		if err != nil {
@@ -160,14 +162,14 @@ func testRoles(t *testing.T, f *deployFixture) {
 			t.Errorf("%s: trust policy %s does not trust ecs-tasks", name, sdkaws.ToString(r.Role.AssumeRolePolicyDocument))
 		}
 		ap, err := f.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: sdkaws.String(name)})
-		if err != nil || len(ap.AttachedPolicies) != 1 || sdkaws.ToString(ap.AttachedPolicies[0].PolicyArn) != TaskExecutionPolicyARN {
-			t.Errorf("%s: attached policies %+v, %v; want only %s", name, ap, err, TaskExecutionPolicyARN)
+		if err != nil || len(ap.AttachedPolicies) != 1 || sdkaws.ToString(ap.AttachedPolicies[0].PolicyArn) != cloud.TaskExecutionPolicyARN {
+			t.Errorf("%s: attached policies %+v, %v; want only %s", name, ap, err, cloud.TaskExecutionPolicyARN)
 		}
 		rt, err := f.iam.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: sdkaws.String(name)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := Tags{}
+		got := cloud.Tags{}
 		for _, tg := range rt.Tags {
 			got[*tg.Key] = *tg.Value
 		}
@@ -184,14 +186,14 @@ func testRoles(t *testing.T, f *deployFixture) {
 	// Someone's role that trusts ECS tasks but lacks the policy: found, the
 	// policy attached, its tags (none) left alone.
 	if _, err := f.iam.CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName: sdkaws.String("roles-theirs"), AssumeRolePolicyDocument: sdkaws.String(TaskExecutionTrustPolicy),
+		RoleName: sdkaws.String("roles-theirs"), AssumeRolePolicyDocument: sdkaws.String(cloud.TaskExecutionTrustPolicy),
 	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, created, err := c.EnsureTaskExecutionRole(ctx, "roles-theirs", tags); err != nil || created {
 		t.Errorf("EnsureTaskExecutionRole of an existing role = %v, %v", created, err)
 	}
-	checkRole("roles-theirs", Tags{})
+	checkRole("roles-theirs", cloud.Tags{})
 
 	// A role ECS tasks cannot assume is refused, not changed.
 	if _, err := f.iam.CreateRole(ctx, &iam.CreateRoleInput{
@@ -200,8 +202,8 @@ func testRoles(t *testing.T, f *deployFixture) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := c.EnsureTaskExecutionRole(ctx, "roles-ec2", tags); codeOf(err) != CodeRoleNotAssumable {
-		t.Errorf("role trusting EC2: %v, want %s", err, CodeRoleNotAssumable)
+	if _, _, err := c.EnsureTaskExecutionRole(ctx, "roles-ec2", tags); codeOf(err) != cloud.CodeRoleNotAssumable {
+		t.Errorf("role trusting EC2: %v, want %s", err, cloud.CodeRoleNotAssumable)
 	}
 
 	if err := c.DeleteRole(ctx, "roles-exec"); err != nil {
@@ -210,7 +212,7 @@ func testRoles(t *testing.T, f *deployFixture) {
 	if _, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String("roles-exec")}); err == nil {
 		t.Error("role still exists after DeleteRole")
 	}
-	if err := c.DeleteRole(ctx, "roles-exec"); codeOf(err) != "NoSuchEntity" || !IsNotFound(err) {
+	if err := c.DeleteRole(ctx, "roles-exec"); codeOf(err) != "NoSuchEntity" || !cloud.IsNotFound(err) {
 		t.Errorf("deleting a deleted role: %v, want NoSuchEntity", err)
 	}
 }
@@ -221,12 +223,12 @@ func testRoles(t *testing.T, f *deployFixture) {
 func testInstanceProfiles(t *testing.T, f *deployFixture) {
 	ctx := context.Background()
 	c, _ := f.client(t)
-	tags := StackTags("prof", Tags{"team": "deck"})
+	tags := cloud.StackTags("prof", cloud.Tags{"team": "deck"})
 	arn, created, err := c.EnsureInstanceProfile(ctx, "prof-ec2", tags)
 	if err != nil || !created || arn != "arn:aws:iam::123456789012:instance-profile/deckhand/prof-ec2" {
 		t.Fatalf("EnsureInstanceProfile = %q, %v, %v", arn, created, err)
 	}
-	again, created, err := c.EnsureInstanceProfile(ctx, "prof-ec2", Tags{"other": "tags"})
+	again, created, err := c.EnsureInstanceProfile(ctx, "prof-ec2", cloud.Tags{"other": "tags"})
 	if err != nil || created || again != arn {
 		t.Errorf("second EnsureInstanceProfile = %q, %v, %v; want found", again, created, err)
 	}
@@ -242,8 +244,8 @@ func testInstanceProfiles(t *testing.T, f *deployFixture) {
 		t.Errorf("role path %q, trust policy %s", sdkaws.ToString(r.Role.Path), doc)
 	}
 	ap, err := f.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: sdkaws.String("prof-ec2")})
-	if err != nil || len(ap.AttachedPolicies) != 1 || sdkaws.ToString(ap.AttachedPolicies[0].PolicyArn) != InstanceRolePolicyARN {
-		t.Errorf("attached policies %+v, %v; want only %s", ap, err, InstanceRolePolicyARN)
+	if err != nil || len(ap.AttachedPolicies) != 1 || sdkaws.ToString(ap.AttachedPolicies[0].PolicyArn) != cloud.InstanceRolePolicyARN {
+		t.Errorf("attached policies %+v, %v; want only %s", ap, err, cloud.InstanceRolePolicyARN)
 	}
 	rt, err := f.iam.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: sdkaws.String("prof-ec2")})
 	if err != nil || !maps.Equal(iamTagMap(rt.Tags), tags) {
@@ -263,7 +265,7 @@ func testInstanceProfiles(t *testing.T, f *deployFixture) {
 	// An instance launched with it (by name, and by ARN) carries it.
 	ami := f.ami(t)
 	for _, ref := range []string{"prof-ec2", arn} {
-		in, err := c.RunInstance(ctx, InstanceSpec{Name: "prof", ImageID: ami, InstanceType: "t3.micro", IAMInstanceProfile: ref})
+		in, err := c.RunInstance(ctx, cloud.InstanceSpec{Name: "prof", ImageID: ami, InstanceType: "t3.micro", IAMInstanceProfile: ref})
 		if err != nil {
 			t.Fatalf("RunInstance with %s: %v", ref, err)
 		}
@@ -289,12 +291,12 @@ func testInstanceProfiles(t *testing.T, f *deployFixture) {
 
 	// A role of that name that EC2 cannot assume is refused, not changed.
 	if _, err := f.iam.CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName: sdkaws.String("prof-ecs"), AssumeRolePolicyDocument: sdkaws.String(TaskExecutionTrustPolicy),
+		RoleName: sdkaws.String("prof-ecs"), AssumeRolePolicyDocument: sdkaws.String(cloud.TaskExecutionTrustPolicy),
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := c.EnsureInstanceProfile(ctx, "prof-ecs", tags); codeOf(err) != CodeRoleNotAssumableByEC2 {
-		t.Errorf("role trusting ECS tasks: %v, want %s", err, CodeRoleNotAssumableByEC2)
+	if _, _, err := c.EnsureInstanceProfile(ctx, "prof-ecs", tags); codeOf(err) != cloud.CodeRoleNotAssumableByEC2 {
+		t.Errorf("role trusting ECS tasks: %v, want %s", err, cloud.CodeRoleNotAssumableByEC2)
 	}
 	if _, err := f.iam.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: sdkaws.String("prof-ecs")}); err == nil {
 		t.Error("a profile was created for a role EC2 cannot assume")
@@ -303,7 +305,7 @@ func testInstanceProfiles(t *testing.T, f *deployFixture) {
 	// Someone's role that EC2 may assume: found and put in a new profile;
 	// deleting the profile leaves their role.
 	if _, err := f.iam.CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName: sdkaws.String("prof-theirs"), AssumeRolePolicyDocument: sdkaws.String(InstanceRoleTrustPolicy),
+		RoleName: sdkaws.String("prof-theirs"), AssumeRolePolicyDocument: sdkaws.String(cloud.InstanceRoleTrustPolicy),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +332,7 @@ func testInstanceProfiles(t *testing.T, f *deployFixture) {
 	if _, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: sdkaws.String("prof-ec2")}); err == nil {
 		t.Error("the role still exists")
 	}
-	if err := c.DeleteInstanceProfile(ctx, "prof-ec2"); codeOf(err) != "NoSuchEntity" || !IsNotFound(err) {
+	if err := c.DeleteInstanceProfile(ctx, "prof-ec2"); codeOf(err) != "NoSuchEntity" || !cloud.IsNotFound(err) {
 		t.Errorf("deleting a deleted profile: %v, want NoSuchEntity", err)
 	}
 	// A profile whose role is already gone (a destroy cut short) is deleted.
@@ -348,8 +350,8 @@ func testInstanceProfiles(t *testing.T, f *deployFixture) {
 	}
 }
 
-func iamTagMap(tags []iamtypes.Tag) Tags {
-	m := Tags{}
+func iamTagMap(tags []iamtypes.Tag) cloud.Tags {
+	m := cloud.Tags{}
 	for _, t := range tags {
 		m[sdkaws.ToString(t.Key)] = sdkaws.ToString(t.Value)
 	}
@@ -359,11 +361,11 @@ func iamTagMap(tags []iamtypes.Tag) Tags {
 func testLogs(t *testing.T, f *deployFixture) {
 	ctx := context.Background()
 	c, _ := f.client(t)
-	tags := StackTags("logs", nil)
+	tags := cloud.StackTags("logs", nil)
 	if created, err := c.EnsureLogGroup(ctx, "/deckhand/logs", tags); err != nil || !created {
 		t.Fatalf("EnsureLogGroup = %v, %v", created, err)
 	}
-	if created, err := c.EnsureLogGroup(ctx, "/deckhand/logs", Tags{"x": "y"}); err != nil || created {
+	if created, err := c.EnsureLogGroup(ctx, "/deckhand/logs", cloud.Tags{"x": "y"}); err != nil || created {
 		t.Errorf("second EnsureLogGroup = %v, %v; want found", created, err)
 	}
 	lt, err := f.logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{
@@ -422,7 +424,7 @@ func testLogs(t *testing.T, f *deployFixture) {
 	if err := c.DeleteLogGroup(ctx, "/deckhand/logs"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteLogGroup(ctx, "/deckhand/logs"); codeOf(err) != "ResourceNotFoundException" || !IsNotFound(err) {
+	if err := c.DeleteLogGroup(ctx, "/deckhand/logs"); codeOf(err) != "ResourceNotFoundException" || !cloud.IsNotFound(err) {
 		t.Errorf("deleting a deleted log group: %v, want ResourceNotFoundException", err)
 	}
 }
@@ -447,9 +449,9 @@ func testNetwork(t *testing.T, f *deployFixture) {
 		}
 	}
 
-	spec := SecurityGroupSpec{
-		Name: "net-web", VpcID: vpc.ID, Tags: StackTags("net", nil),
-		Ingress: []IngressRule{
+	spec := cloud.SecurityGroupSpec{
+		Name: "net-web", VpcID: vpc.ID, Tags: cloud.StackTags("net", nil),
+		Ingress: []cloud.IngressRule{
 			{Port: 5000, CIDR: "0.0.0.0/0", Description: "app"},
 			{Protocol: "tcp", Port: 22, CIDR: "203.0.113.7/32", Description: "ssh from you"},
 		},
@@ -458,18 +460,18 @@ func testNetwork(t *testing.T, f *deployFixture) {
 	if err != nil || !created {
 		t.Fatalf("EnsureSecurityGroup = %q, %v, %v", id, created, err)
 	}
-	ingress := func() ([]IngressRule, ec2types.SecurityGroup) {
+	ingress := func() ([]cloud.IngressRule, ec2types.SecurityGroup) {
 		t.Helper()
 		d, err := f.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		rules := ingressOf(d.SecurityGroups[0].IpPermissions)
-		slices.SortFunc(rules, func(a, b IngressRule) int { return int(a.Port - b.Port) })
+		slices.SortFunc(rules, func(a, b cloud.IngressRule) int { return int(a.Port - b.Port) })
 		return rules, d.SecurityGroups[0]
 	}
 	rules, g := ingress()
-	want := []IngressRule{
+	want := []cloud.IngressRule{
 		{Protocol: "tcp", Port: 22, CIDR: "203.0.113.7/32", Description: "ssh from you"},
 		{Protocol: "tcp", Port: 5000, CIDR: "0.0.0.0/0", Description: "app"},
 	}
@@ -481,7 +483,7 @@ func testNetwork(t *testing.T, f *deployFixture) {
 	}
 
 	// Re-run with one more rule: found, only the missing rule authorized.
-	spec.Ingress = append(spec.Ingress, IngressRule{Port: 443, CIDR: "::/0"})
+	spec.Ingress = append(spec.Ingress, cloud.IngressRule{Port: 443, CIDR: "::/0"})
 	again, created, err := c.EnsureSecurityGroup(ctx, spec)
 	if err != nil || created || again != id {
 		t.Fatalf("second EnsureSecurityGroup = %q, %v, %v", again, created, err)
@@ -505,7 +507,7 @@ func testNetwork(t *testing.T, f *deployFixture) {
 	if err := c.DeleteSecurityGroup(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteSecurityGroup(ctx, id); codeOf(err) != "InvalidGroup.NotFound" || !IsNotFound(err) {
+	if err := c.DeleteSecurityGroup(ctx, id); codeOf(err) != "InvalidGroup.NotFound" || !cloud.IsNotFound(err) {
 		t.Errorf("deleting a deleted group: %v, want InvalidGroup.NotFound", err)
 	}
 }
@@ -538,8 +540,8 @@ func testTaskPublicIP(t *testing.T, f *deployFixture) {
 	}
 	task := sdkaws.ToString(run.Tasks[0].TaskArn)
 	_, err = c.TaskPublicIP(ctx, cluster, task)
-	if codeOf(err) != CodeNoPublicIP || !strings.Contains(err.Error(), "eni-") {
-		t.Fatalf("TaskPublicIP before an address = %v, want %s naming the interface", err, CodeNoPublicIP)
+	if codeOf(err) != cloud.CodeNoPublicIP || !strings.Contains(err.Error(), "eni-") {
+		t.Fatalf("TaskPublicIP before an address = %v, want %s naming the interface", err, cloud.CodeNoPublicIP)
 	}
 	var eni string
 	for _, d := range run.Tasks[0].Attachments[0].Details {
@@ -558,7 +560,7 @@ func testTaskPublicIP(t *testing.T, f *deployFixture) {
 	if err != nil || ip != sdkaws.ToString(addr.PublicIp) {
 		t.Errorf("TaskPublicIP = %q, %v; want %s", ip, err, sdkaws.ToString(addr.PublicIp))
 	}
-	if _, err := c.TaskPublicIP(ctx, cluster, "0123456789abcdef0123456789abcdef"); codeOf(err) == "" || codeOf(err) == CodeNoPublicIP {
+	if _, err := c.TaskPublicIP(ctx, cluster, "0123456789abcdef0123456789abcdef"); codeOf(err) == "" || codeOf(err) == cloud.CodeNoPublicIP {
 		t.Errorf("TaskPublicIP of an unknown task = %v", err)
 	}
 }
@@ -566,7 +568,7 @@ func testTaskPublicIP(t *testing.T, f *deployFixture) {
 func testKeyPairs(t *testing.T, f *deployFixture) {
 	ctx := context.Background()
 	c, _ := f.client(t)
-	tags := StackTags("keys", nil)
+	tags := cloud.StackTags("keys", nil)
 	kp, pem, err := c.CreateKeyPair(ctx, "keys-made", tags)
 	if err != nil {
 		t.Fatal(err)
@@ -656,14 +658,14 @@ func TestLatestAMIAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	al, err := c.LatestAMI(ctx, DistroAL2023)
-	want := AMI{ID: "ami-0ed094fb1304fd857", Name: "al2023-ami-2023.11.20260427.1-kernel-6.1-x86_64",
+	al, err := c.LatestAMI(ctx, cloud.DistroAL2023)
+	want := cloud.AMI{ID: "ami-0ed094fb1304fd857", Name: "al2023-ami-2023.11.20260427.1-kernel-6.1-x86_64",
 		Source: "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", SSHUser: "ec2-user"}
 	if err != nil || al != want {
 		t.Errorf("LatestAMI(al2023) = %+v, %v; want %+v", al, err, want)
 	}
-	ub, err := c.LatestAMI(ctx, DistroUbuntu2404)
-	want = AMI{ID: "ami-0aaaaaaaaaaaaaaa2", Name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250610", Source: "DescribeImages", SSHUser: "ubuntu"}
+	ub, err := c.LatestAMI(ctx, cloud.DistroUbuntu2404)
+	want = cloud.AMI{ID: "ami-0aaaaaaaaaaaaaaa2", Name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20250610", Source: "DescribeImages", SSHUser: "ubuntu"}
 	if err != nil || ub != want {
 		t.Errorf("LatestAMI(ubuntu-24.04) = %+v, %v; want %+v", ub, err, want)
 	}
@@ -674,11 +676,11 @@ func TestLatestAMIAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := deny.LatestAMI(ctx, DistroUbuntu2404); err != nil || got.ID != "ami-0aaaaaaaaaaaaaaa2" {
+	if got, err := deny.LatestAMI(ctx, cloud.DistroUbuntu2404); err != nil || got.ID != "ami-0aaaaaaaaaaaaaaa2" {
 		t.Errorf("fallback without SSM = %+v, %v", got, err)
 	}
 	// The owner alias "amazon" covers Amazon Linux's owner 137112412989.
-	if got, err := deny.LatestAMI(ctx, DistroAL2023); err != nil || got.ID != "ami-0ed094fb1304fd857" || got.Source != "DescribeImages" {
+	if got, err := deny.LatestAMI(ctx, cloud.DistroAL2023); err != nil || got.ID != "ami-0ed094fb1304fd857" || got.Source != "DescribeImages" {
 		t.Errorf("fallback without SSM = %+v, %v", got, err)
 	}
 	none, err := load(ctx, Options{EndpointURL: m.URL, Region: "us-east-1"}, answer(func(op string) (any, error) {
@@ -693,8 +695,8 @@ func TestLatestAMIAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = none.LatestAMI(ctx, DistroAL2023)
-	if codeOf(err) != CodeNoImage || !strings.Contains(err.Error(), "AccessDeniedException") || !strings.Contains(err.Error(), "al2023-ami-2023.*-x86_64") {
+	_, err = none.LatestAMI(ctx, cloud.DistroAL2023)
+	if codeOf(err) != cloud.CodeNoImage || !strings.Contains(err.Error(), "AccessDeniedException") || !strings.Contains(err.Error(), "al2023-ami-2023.*-x86_64") {
 		t.Errorf("no image anywhere: %v", err)
 	}
 }
@@ -728,7 +730,7 @@ func TestStackResourcesAgainstMoto(t *testing.T) {
 	f := newDeployFixture(t)
 	ctx := context.Background()
 	c, rec := recordingClient(t, Options{EndpointURL: f.m.URL, Region: "us-east-1"})
-	demo, other := StackTags("demo", nil), StackTags("demo-other", nil)
+	demo, other := cloud.StackTags("demo", nil), cloud.StackTags("demo-other", nil)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -738,7 +740,7 @@ func TestStackResourcesAgainstMoto(t *testing.T) {
 	type key struct{ Type, ID, Parent string }
 	var want []key
 	for _, name := range []string{"demo-web", "demo-web-copy", "demo-other-web"} {
-		tags := map[string]Tags{"demo-web": demo, "demo-other-web": other}[name]
+		tags := map[string]cloud.Tags{"demo-web": demo, "demo-other-web": other}[name]
 		_, _, err := c.EnsureRepository(ctx, name, tags)
 		must(err)
 		_, _, err = c.EnsureTaskExecutionRole(ctx, name, tags)
@@ -749,8 +751,8 @@ func TestStackResourcesAgainstMoto(t *testing.T) {
 		must(err)
 		vpc, err := c.DefaultVPC(ctx)
 		must(err)
-		sg, _, err := c.EnsureSecurityGroup(ctx, SecurityGroupSpec{Name: name, VpcID: vpc.ID, Tags: tags,
-			Ingress: []IngressRule{{Port: 5000, CIDR: "0.0.0.0/0"}}})
+		sg, _, err := c.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: name, VpcID: vpc.ID, Tags: tags,
+			Ingress: []cloud.IngressRule{{Port: 5000, CIDR: "0.0.0.0/0"}}})
 		must(err)
 		_, _, err = c.CreateKeyPair(ctx, name, tags)
 		must(err)
@@ -762,20 +764,20 @@ func TestStackResourcesAgainstMoto(t *testing.T) {
 	}
 	ami := f.ami(t)
 	subnet, group := f.defaultNetwork(t)
-	in, err := c.RunInstance(ctx, InstanceSpec{Name: "demo-web", ImageID: ami, InstanceType: "t3.micro", Tags: demo})
+	in, err := c.RunInstance(ctx, cloud.InstanceSpec{Name: "demo-web", ImageID: ami, InstanceType: "t3.micro", Tags: demo})
 	must(err)
-	gone, err := c.RunInstance(ctx, InstanceSpec{Name: "demo-old", ImageID: ami, InstanceType: "t3.micro", Tags: demo})
+	gone, err := c.RunInstance(ctx, cloud.InstanceSpec{Name: "demo-old", ImageID: ami, InstanceType: "t3.micro", Tags: demo})
 	must(err)
 	must(c.TerminateInstances(ctx, gone.ID))
-	_, err = c.RunInstance(ctx, InstanceSpec{Name: "demo-web-copy", ImageID: ami, InstanceType: "t3.micro"})
+	_, err = c.RunInstance(ctx, cloud.InstanceSpec{Name: "demo-web-copy", ImageID: ami, InstanceType: "t3.micro"})
 	must(err)
 	want = append(want, key{"ec2:instance", in.ID, ""})
 
 	_, err = c.CreateCluster(ctx, "demo", demo)
 	must(err)
-	_, err = c.CreateCluster(ctx, "demo-copy", Tags{"team": "deck"})
+	_, err = c.CreateCluster(ctx, "demo-copy", cloud.Tags{"team": "deck"})
 	must(err)
-	td := TaskDefSpec{Family: "demo-web", Memory: "512", Containers: []ContainerSpec{{Name: "web", Image: "nginx", Essential: true, MemoryReservation: 64}}, Tags: demo}
+	td := cloud.TaskDefSpec{Family: "demo-web", Memory: "512", Containers: []cloud.ContainerSpec{{Name: "web", Image: "nginx", Essential: true, MemoryReservation: 64}}, Tags: demo}
 	old, err := c.RegisterTaskDefinition(ctx, td)
 	must(err)
 	cur, err := c.RegisterTaskDefinition(ctx, td)
@@ -785,7 +787,7 @@ func TestStackResourcesAgainstMoto(t *testing.T) {
 	td.Family, td.Tags = "demo-web-copy", nil
 	untaggedTD, err := c.RegisterTaskDefinition(ctx, td)
 	must(err)
-	for _, s := range []ServiceSpec{
+	for _, s := range []cloud.ServiceSpec{
 		{Cluster: "demo", Name: "web", TaskDefinition: cur, Desired: 1, LaunchType: "FARGATE", Subnets: []string{subnet}, SecurityGroups: []string{group}, Tags: demo},
 		{Cluster: "demo", Name: "web-copy", TaskDefinition: untaggedTD, Desired: 1, LaunchType: "FARGATE", Subnets: []string{subnet}, SecurityGroups: []string{group}},
 	} {
@@ -809,7 +811,7 @@ func TestStackResourcesAgainstMoto(t *testing.T) {
 		}
 		w := slices.Clone(want)
 		slices.SortFunc(w, func(a, b key) int {
-			if d := deleteRank(a.Type) - deleteRank(b.Type); d != 0 {
+			if d := slices.Index(cloud.StackDeleteOrder, a.Type) - slices.Index(cloud.StackDeleteOrder, b.Type); d != 0 {
 				return d
 			}
 			return strings.Compare(a.ID, b.ID)

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"errors"
 
@@ -33,7 +35,7 @@ func (c *Client) addStatusChecks(ctx context.Context, in []resource.Instance) {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			mark := "unavailable"
-			var e *Error
+			var e *cloud.Error
 			if errors.As(wrap("ec2", "DescribeInstanceStatus", err), &e) && e.AccessDenied() {
 				mark = "no permission (ec2:DescribeInstanceStatus)"
 			}

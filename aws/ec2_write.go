@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"encoding/base64"
 	"maps"
@@ -22,9 +24,9 @@ import (
 // terminated one) and InvalidInstanceID.NotFound for an unknown id.
 func (c *Client) StartInstances(ctx context.Context, ids ...string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateInstanceIDs("StartInstances", ids...); err != nil {
+	if err := cloud.ValidateInstanceIDs("StartInstances", ids...); err != nil {
 		return err
 	}
 	_, err := c.ec2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids})
@@ -35,9 +37,9 @@ func (c *Client) StartInstances(ctx context.Context, ids ...string) error {
 // kept).
 func (c *Client) StopInstances(ctx context.Context, ids ...string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateInstanceIDs("StopInstances", ids...); err != nil {
+	if err := cloud.ValidateInstanceIDs("StopInstances", ids...); err != nil {
 		return err
 	}
 	_, err := c.ec2.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids})
@@ -48,9 +50,9 @@ func (c *Client) StopInstances(ctx context.Context, ids ...string) error {
 // (state terminated) for about an hour.
 func (c *Client) TerminateInstances(ctx context.Context, ids ...string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateInstanceIDs("TerminateInstances", ids...); err != nil {
+	if err := cloud.ValidateInstanceIDs("TerminateInstances", ids...); err != nil {
 		return err
 	}
 	_, err := c.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids})
@@ -63,11 +65,11 @@ func (c *Client) TerminateInstances(ctx context.Context, ids ...string) error {
 // in a ClientToken, so a retried request does not launch a second instance.
 // The instance comes back as RunInstances reports it: pending, without
 // public IP yet.
-func (c *Client) RunInstance(ctx context.Context, spec InstanceSpec) (resource.Instance, error) {
+func (c *Client) RunInstance(ctx context.Context, spec cloud.InstanceSpec) (resource.Instance, error) {
 	if c.readonly {
-		return resource.Instance{}, ErrReadonly
+		return resource.Instance{}, cloud.ErrReadonly
 	}
-	if err := ValidateInstanceSpec(spec); err != nil {
+	if err := cloud.ValidateInstanceSpec(spec); err != nil {
 		return resource.Instance{}, err
 	}
 	tags := instanceTags(spec)
@@ -104,7 +106,7 @@ func (c *Client) RunInstance(ctx context.Context, spec InstanceSpec) (resource.I
 		return resource.Instance{}, wrap("ec2", "RunInstances", err)
 	}
 	if len(out.Instances) == 0 {
-		return resource.Instance{}, &Error{Service: "ec2", Operation: "RunInstances", Message: "AWS launched no instance and gave no reason"}
+		return resource.Instance{}, &cloud.Error{Service: "ec2", Operation: "RunInstances", Message: "AWS launched no instance and gave no reason"}
 	}
 	inst := toInstance(out.Instances[0])
 	if len(inst.Tags) == 0 {
@@ -121,7 +123,7 @@ func (c *Client) RunInstance(ctx context.Context, spec InstanceSpec) (resource.I
 
 // instanceTags is Name plus spec.Tags, sorted by key so requests are
 // reproducible.
-func instanceTags(spec InstanceSpec) []types.Tag {
+func instanceTags(spec cloud.InstanceSpec) []types.Tag {
 	all := maps.Clone(spec.Tags)
 	if all == nil {
 		all = map[string]string{}

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"encoding/base64"
 	"errors"
@@ -20,12 +22,12 @@ import (
 // EnsureRepository finds the repository (DescribeRepositories) or creates
 // it with tags, mutable image tags and scan on push. A repository created
 // by someone else between the two calls is found, not an error.
-func (c *Client) EnsureRepository(ctx context.Context, name string, tags Tags) (Repository, bool, error) {
+func (c *Client) EnsureRepository(ctx context.Context, name string, tags cloud.Tags) (cloud.Repository, bool, error) {
 	if c.readonly {
-		return Repository{}, false, ErrReadonly
+		return cloud.Repository{}, false, cloud.ErrReadonly
 	}
-	if err := ValidateEnsureRepository(name, tags); err != nil {
-		return Repository{}, false, err
+	if err := cloud.ValidateEnsureRepository(name, tags); err != nil {
+		return cloud.Repository{}, false, err
 	}
 	repo, found, err := c.findRepository(ctx, name)
 	if err != nil || found {
@@ -42,10 +44,10 @@ func (c *Client) EnsureRepository(ctx context.Context, name string, tags Tags) (
 		return repo, false, err
 	}
 	if err != nil {
-		return Repository{}, false, wrap("ecr", "CreateRepository", err)
+		return cloud.Repository{}, false, wrap("ecr", "CreateRepository", err)
 	}
 	if out.Repository == nil {
-		return Repository{}, false, &Error{Service: "ecr", Operation: "CreateRepository", Message: "ECR returned no repository"}
+		return cloud.Repository{}, false, &cloud.Error{Service: "ecr", Operation: "CreateRepository", Message: "ECR returned no repository"}
 	}
 	repo = toRepository(*out.Repository)
 	repo.Tags = maps.Clone(tags)
@@ -54,31 +56,31 @@ func (c *Client) EnsureRepository(ctx context.Context, name string, tags Tags) (
 
 // findRepository describes one repository and reads its tags; found is
 // false when it does not exist.
-func (c *Client) findRepository(ctx context.Context, name string) (Repository, bool, error) {
+func (c *Client) findRepository(ctx context.Context, name string) (cloud.Repository, bool, error) {
 	out, err := c.deploy.ecr.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
 	if hasCode(err, "RepositoryNotFoundException") {
-		return Repository{}, false, nil
+		return cloud.Repository{}, false, nil
 	}
 	if err != nil {
-		return Repository{}, false, wrap("ecr", "DescribeRepositories", err)
+		return cloud.Repository{}, false, wrap("ecr", "DescribeRepositories", err)
 	}
 	if len(out.Repositories) == 0 {
-		return Repository{}, false, nil
+		return cloud.Repository{}, false, nil
 	}
 	repo := toRepository(out.Repositories[0])
 	tags, err := c.deploy.ecr.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: sdkaws.String(repo.ARN)})
 	if err != nil {
-		return Repository{}, false, wrap("ecr", "ListTagsForResource", err)
+		return cloud.Repository{}, false, wrap("ecr", "ListTagsForResource", err)
 	}
-	repo.Tags = Tags{}
+	repo.Tags = cloud.Tags{}
 	for _, t := range tags.Tags {
 		repo.Tags[sdkaws.ToString(t.Key)] = sdkaws.ToString(t.Value)
 	}
 	return repo, true, nil
 }
 
-func toRepository(r ecrtypes.Repository) Repository {
-	return Repository{
+func toRepository(r ecrtypes.Repository) cloud.Repository {
+	return cloud.Repository{
 		Name: sdkaws.ToString(r.RepositoryName),
 		URI:  sdkaws.ToString(r.RepositoryUri),
 		ARN:  sdkaws.ToString(r.RepositoryArn),
@@ -88,9 +90,9 @@ func toRepository(r ecrtypes.Repository) Repository {
 // DeleteRepository deletes a repository; with force, its images too.
 func (c *Client) DeleteRepository(ctx context.Context, name string, force bool) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateRepositoryName("DeleteRepository", name); err != nil {
+	if err := cloud.ValidateRepositoryName("DeleteRepository", name); err != nil {
 		return err
 	}
 	_, err := c.deploy.ecr.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{
@@ -102,33 +104,33 @@ func (c *Client) DeleteRepository(ctx context.Context, name string, force bool) 
 // RegistryLogin gets a registry credential from GetAuthorizationToken: the
 // token is base64 of "AWS:PASSWORD", valid for 12 hours. It is a read: a
 // read-only deckhand may log in (pushing is what changes the account).
-func (c *Client) RegistryLogin(ctx context.Context) (RegistryAuth, error) {
+func (c *Client) RegistryLogin(ctx context.Context) (cloud.RegistryAuth, error) {
 	out, err := c.deploy.ecr.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
 	if err != nil {
-		return RegistryAuth{}, wrap("ecr", "GetAuthorizationToken", err)
+		return cloud.RegistryAuth{}, wrap("ecr", "GetAuthorizationToken", err)
 	}
 	if len(out.AuthorizationData) == 0 {
-		return RegistryAuth{}, &Error{Service: "ecr", Operation: "GetAuthorizationToken", Message: "ECR returned no authorization data"}
+		return cloud.RegistryAuth{}, &cloud.Error{Service: "ecr", Operation: "GetAuthorizationToken", Message: "ECR returned no authorization data"}
 	}
 	d := out.AuthorizationData[0]
 	return decodeRegistryAuth(sdkaws.ToString(d.AuthorizationToken), sdkaws.ToString(d.ProxyEndpoint), sdkaws.ToTime(d.ExpiresAt))
 }
 
-func decodeRegistryAuth(token, endpoint string, expires time.Time) (RegistryAuth, error) {
-	bad := &Error{Service: "ecr", Operation: "GetAuthorizationToken", Message: "ECR returned an authorization token that is not base64 of USER:PASSWORD"}
+func decodeRegistryAuth(token, endpoint string, expires time.Time) (cloud.RegistryAuth, error) {
+	bad := &cloud.Error{Service: "ecr", Operation: "GetAuthorizationToken", Message: "ECR returned an authorization token that is not base64 of USER:PASSWORD"}
 	raw, err := base64.StdEncoding.DecodeString(token)
 	if err != nil {
-		return RegistryAuth{}, bad // never echo the token
+		return cloud.RegistryAuth{}, bad // never echo the token
 	}
 	user, pass, ok := strings.Cut(string(raw), ":")
 	if !ok || user == "" || pass == "" {
-		return RegistryAuth{}, bad
+		return cloud.RegistryAuth{}, bad
 	}
-	return RegistryAuth{Username: user, Password: pass, ServerAddress: endpoint, ExpiresAt: expires}, nil
+	return cloud.RegistryAuth{Username: user, Password: pass, ServerAddress: endpoint, ExpiresAt: expires}, nil
 }
 
 // ecrTags converts tags, sorted by key so requests are reproducible.
-func ecrTags(tags Tags) []ecrtypes.Tag {
+func ecrTags(tags cloud.Tags) []ecrtypes.Tag {
 	out := make([]ecrtypes.Tag, 0, len(tags))
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, ecrtypes.Tag{Key: sdkaws.String(k), Value: sdkaws.String(tags[k])})

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -22,9 +24,9 @@ import (
 // exists returns it unchanged (ECS's CreateCluster is idempotent by name).
 func (c *Client) CreateCluster(ctx context.Context, name string, tags map[string]string) (resource.Cluster, error) {
 	if c.readonly {
-		return resource.Cluster{}, ErrReadonly
+		return resource.Cluster{}, cloud.ErrReadonly
 	}
-	if err := ValidateCreateCluster(name, tags); err != nil {
+	if err := cloud.ValidateCreateCluster(name, tags); err != nil {
 		return resource.Cluster{}, err
 	}
 	out, err := c.ecs.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: sdkaws.String(name), Tags: ecsTags(tags)})
@@ -32,7 +34,7 @@ func (c *Client) CreateCluster(ctx context.Context, name string, tags map[string
 		return resource.Cluster{}, wrap("ecs", "CreateCluster", err)
 	}
 	if out.Cluster == nil {
-		return resource.Cluster{}, &Error{Service: "ecs", Operation: "CreateCluster", Message: "ECS returned no cluster"}
+		return resource.Cluster{}, &cloud.Error{Service: "ecs", Operation: "CreateCluster", Message: "ECS returned no cluster"}
 	}
 	return toCluster(*out.Cluster), nil
 }
@@ -42,9 +44,9 @@ func (c *Client) CreateCluster(ctx context.Context, name string, tags map[string
 // (ClusterContainsTasksException): delete those first.
 func (c *Client) DeleteCluster(ctx context.Context, cluster string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateClusterRef("DeleteCluster", cluster); err != nil {
+	if err := cloud.ValidateClusterRef("DeleteCluster", cluster); err != nil {
 		return err
 	}
 	_, err := c.ecs.DeleteCluster(ctx, &ecs.DeleteClusterInput{Cluster: sdkaws.String(cluster)})
@@ -57,11 +59,11 @@ func (c *Client) DeleteCluster(ctx context.Context, cluster string) error {
 // NetworkMode is ""). A container with LogGroup logs through the awslogs
 // driver to that group (in LogRegion, or the client's region when it is
 // ""); the group must exist.
-func (c *Client) RegisterTaskDefinition(ctx context.Context, spec TaskDefSpec) (string, error) {
+func (c *Client) RegisterTaskDefinition(ctx context.Context, spec cloud.TaskDefSpec) (string, error) {
 	if c.readonly {
-		return "", ErrReadonly
+		return "", cloud.ErrReadonly
 	}
-	if err := ValidateTaskDef(spec); err != nil {
+	if err := cloud.ValidateTaskDef(spec); err != nil {
 		return "", err
 	}
 	in := &ecs.RegisterTaskDefinitionInput{
@@ -93,12 +95,12 @@ func (c *Client) RegisterTaskDefinition(ctx context.Context, spec TaskDefSpec) (
 		return "", wrap("ecs", "RegisterTaskDefinition", err)
 	}
 	if out.TaskDefinition == nil {
-		return "", &Error{Service: "ecs", Operation: "RegisterTaskDefinition", Message: "ECS returned no task definition"}
+		return "", &cloud.Error{Service: "ecs", Operation: "RegisterTaskDefinition", Message: "ECS returned no task definition"}
 	}
 	return sdkaws.ToString(out.TaskDefinition.TaskDefinitionArn), nil
 }
 
-func (c *Client) containerDef(ct ContainerSpec) types.ContainerDefinition {
+func (c *Client) containerDef(ct cloud.ContainerSpec) types.ContainerDefinition {
 	d := types.ContainerDefinition{
 		Name:      sdkaws.String(ct.Name),
 		Image:     sdkaws.String(ct.Image),
@@ -141,11 +143,11 @@ func (c *Client) containerDef(ct ContainerSpec) types.ContainerDefinition {
 // group's health checks of a new task for HealthCheckGrace seconds. Tags go on the service and are propagated
 // to its tasks. A ClientToken makes a retried request return the same
 // service instead of failing as a duplicate.
-func (c *Client) CreateService(ctx context.Context, spec ServiceSpec) (resource.Service, error) {
+func (c *Client) CreateService(ctx context.Context, spec cloud.ServiceSpec) (resource.Service, error) {
 	if c.readonly {
-		return resource.Service{}, ErrReadonly
+		return resource.Service{}, cloud.ErrReadonly
 	}
-	if err := ValidateServiceSpec(spec); err != nil {
+	if err := cloud.ValidateServiceSpec(spec); err != nil {
 		return resource.Service{}, err
 	}
 	in := &ecs.CreateServiceInput{
@@ -181,7 +183,7 @@ func (c *Client) CreateService(ctx context.Context, spec ServiceSpec) (resource.
 		return resource.Service{}, wrap("ecs", "CreateService", err)
 	}
 	if out.Service == nil {
-		return resource.Service{}, &Error{Service: "ecs", Operation: "CreateService", Message: "ECS returned no service"}
+		return resource.Service{}, &cloud.Error{Service: "ecs", Operation: "CreateService", Message: "ECS returned no service"}
 	}
 	return toService(*out.Service, ""), nil
 }
@@ -190,9 +192,9 @@ func (c *Client) CreateService(ctx context.Context, spec ServiceSpec) (resource.
 // starts a deployment of that task definition.
 func (c *Client) UpdateService(ctx context.Context, cluster, service string, desired int32, taskDef string) (resource.Service, error) {
 	if c.readonly {
-		return resource.Service{}, ErrReadonly
+		return resource.Service{}, cloud.ErrReadonly
 	}
-	if err := ValidateUpdateService(cluster, service, desired, taskDef); err != nil {
+	if err := cloud.ValidateUpdateService(cluster, service, desired, taskDef); err != nil {
 		return resource.Service{}, err
 	}
 	in := &ecs.UpdateServiceInput{
@@ -208,7 +210,7 @@ func (c *Client) UpdateService(ctx context.Context, cluster, service string, des
 		return resource.Service{}, wrap("ecs", "UpdateService", err)
 	}
 	if out.Service == nil {
-		return resource.Service{}, &Error{Service: "ecs", Operation: "UpdateService", Message: "ECS returned no service"}
+		return resource.Service{}, &cloud.Error{Service: "ecs", Operation: "UpdateService", Message: "ECS returned no service"}
 	}
 	return toService(*out.Service, cluster), nil
 }
@@ -224,9 +226,9 @@ func (c *Client) UpdateService(ctx context.Context, cluster, service string, des
 // ecs:DeleteService.
 func (c *Client) DeleteService(ctx context.Context, cluster, service string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateServiceRef("DeleteService", cluster, service); err != nil {
+	if err := cloud.ValidateServiceRef("DeleteService", cluster, service); err != nil {
 		return err
 	}
 	_, err := c.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{
@@ -247,11 +249,11 @@ func (c *Client) DeleteService(ctx context.Context, cluster, service string) err
 // rather than an error: those come back as an *Error (Code is the first
 // failure's reason, e.g. "RESOURCE:MEMORY") next to the tasks that did
 // start. The SDK fills in a ClientToken, so a retry starts nothing twice.
-func (c *Client) RunTask(ctx context.Context, spec RunTaskSpec) ([]resource.Task, error) {
+func (c *Client) RunTask(ctx context.Context, spec cloud.RunTaskSpec) ([]resource.Task, error) {
 	if c.readonly {
-		return nil, ErrReadonly
+		return nil, cloud.ErrReadonly
 	}
-	if err := ValidateRunTaskSpec(spec); err != nil {
+	if err := cloud.ValidateRunTaskSpec(spec); err != nil {
 		return nil, err
 	}
 	in := &ecs.RunTaskInput{
@@ -280,7 +282,7 @@ func (c *Client) RunTask(ctx context.Context, spec RunTaskSpec) ([]resource.Task
 	return tasks, nil
 }
 
-func placementError(fs []types.Failure, started int) *Error {
+func placementError(fs []types.Failure, started int) *cloud.Error {
 	var msgs []string
 	for _, f := range fs {
 		m := sdkaws.ToString(f.Reason)
@@ -289,7 +291,7 @@ func placementError(fs []types.Failure, started int) *Error {
 		}
 		msgs = append(msgs, m)
 	}
-	return &Error{
+	return &cloud.Error{
 		Service: "ecs", Operation: "RunTask", Code: sdkaws.ToString(fs[0].Reason),
 		Message: "started " + strconv.Itoa(started) + " task(s); could not start the others: " + strings.Join(msgs, "; "),
 	}
@@ -299,9 +301,9 @@ func placementError(fs []types.Failure, started int) *Error {
 // stoppedReason, and its stopCode is UserInitiated.
 func (c *Client) StopTask(ctx context.Context, cluster, task, reason string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateStopTask(cluster, task, reason); err != nil {
+	if err := cloud.ValidateStopTask(cluster, task, reason); err != nil {
 		return err
 	}
 	in := &ecs.StopTaskInput{Cluster: sdkaws.String(cluster), Task: sdkaws.String(task)}

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"maps"
 	"slices"
@@ -15,7 +17,7 @@ import (
 
 // The SDK adapter offers LoadBalancers. Deployer does not embed it yet:
 // the sandbox must offer it too first.
-var _ LoadBalancers = (*Client)(nil)
+var _ cloud.LoadBalancers = (*Client)(nil)
 
 // Target group settings deckhand creates with (see EnsureTargetGroup).
 const (
@@ -33,12 +35,12 @@ const (
 // security groups and tags. A found one keeps its settings and tags. One
 // created by someone else between the two calls (DuplicateLoadBalancerName)
 // is found, not an error.
-func (c *Client) EnsureLoadBalancer(ctx context.Context, spec LoadBalancerSpec) (LoadBalancer, bool, error) {
+func (c *Client) EnsureLoadBalancer(ctx context.Context, spec cloud.LoadBalancerSpec) (cloud.LoadBalancer, bool, error) {
 	if c.readonly {
-		return LoadBalancer{}, false, ErrReadonly
+		return cloud.LoadBalancer{}, false, cloud.ErrReadonly
 	}
-	if err := ValidateLoadBalancerSpec(spec); err != nil {
-		return LoadBalancer{}, false, err
+	if err := cloud.ValidateLoadBalancerSpec(spec); err != nil {
+		return cloud.LoadBalancer{}, false, err
 	}
 	lb, found, err := c.findLoadBalancer(ctx, spec.Name)
 	if err != nil || found {
@@ -58,10 +60,10 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, spec LoadBalancerSpec) 
 		return lb, false, err
 	}
 	if err != nil {
-		return LoadBalancer{}, false, wrap("elbv2", "CreateLoadBalancer", err)
+		return cloud.LoadBalancer{}, false, wrap("elbv2", "CreateLoadBalancer", err)
 	}
 	if len(out.LoadBalancers) == 0 {
-		return LoadBalancer{}, false, &Error{Service: "elbv2", Operation: "CreateLoadBalancer", Message: "Elastic Load Balancing returned no load balancer"}
+		return cloud.LoadBalancer{}, false, &cloud.Error{Service: "elbv2", Operation: "CreateLoadBalancer", Message: "Elastic Load Balancing returned no load balancer"}
 	}
 	lb = toLoadBalancer(out.LoadBalancers[0])
 	lb.Tags = maps.Clone(spec.Tags)
@@ -69,41 +71,41 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, spec LoadBalancerSpec) 
 }
 
 // LoadBalancer describes one load balancer by name, with its tags.
-func (c *Client) LoadBalancer(ctx context.Context, name string) (LoadBalancer, error) {
-	if err := ValidateELBName("DescribeLoadBalancers", name); err != nil {
-		return LoadBalancer{}, err
+func (c *Client) LoadBalancer(ctx context.Context, name string) (cloud.LoadBalancer, error) {
+	if err := cloud.ValidateELBName("DescribeLoadBalancers", name); err != nil {
+		return cloud.LoadBalancer{}, err
 	}
 	return c.describeLoadBalancer(ctx, name)
 }
 
 // findLoadBalancer is LoadBalancer with found=false in place of
 // LoadBalancerNotFound.
-func (c *Client) findLoadBalancer(ctx context.Context, name string) (LoadBalancer, bool, error) {
+func (c *Client) findLoadBalancer(ctx context.Context, name string) (cloud.LoadBalancer, bool, error) {
 	lb, err := c.describeLoadBalancer(ctx, name)
-	if hasCode(err, CodeLoadBalancerNotFound) {
-		return LoadBalancer{}, false, nil
+	if hasCode(err, cloud.CodeLoadBalancerNotFound) {
+		return cloud.LoadBalancer{}, false, nil
 	}
 	return lb, err == nil, err
 }
 
-func (c *Client) describeLoadBalancer(ctx context.Context, name string) (LoadBalancer, error) {
+func (c *Client) describeLoadBalancer(ctx context.Context, name string) (cloud.LoadBalancer, error) {
 	out, err := c.deploy.elb.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{name}})
 	if err != nil {
-		return LoadBalancer{}, wrap("elbv2", "DescribeLoadBalancers", err)
+		return cloud.LoadBalancer{}, wrap("elbv2", "DescribeLoadBalancers", err)
 	}
 	if len(out.LoadBalancers) == 0 { // AWS answers LoadBalancerNotFound instead
-		return LoadBalancer{}, &Error{Service: "elbv2", Operation: "DescribeLoadBalancers", Code: CodeLoadBalancerNotFound,
+		return cloud.LoadBalancer{}, &cloud.Error{Service: "elbv2", Operation: "DescribeLoadBalancers", Code: cloud.CodeLoadBalancerNotFound,
 			Message: "Load balancers '[" + name + "]' not found"}
 	}
 	lb := toLoadBalancer(out.LoadBalancers[0])
 	if lb.Tags, err = c.elbTagsOf(ctx, lb.ARN); err != nil {
-		return LoadBalancer{}, err
+		return cloud.LoadBalancer{}, err
 	}
 	return lb, nil
 }
 
-func toLoadBalancer(l elbtypes.LoadBalancer) LoadBalancer {
-	lb := LoadBalancer{
+func toLoadBalancer(l elbtypes.LoadBalancer) cloud.LoadBalancer {
+	lb := cloud.LoadBalancer{
 		ARN:     sdkaws.ToString(l.LoadBalancerArn),
 		Name:    sdkaws.ToString(l.LoadBalancerName),
 		DNSName: sdkaws.ToString(l.DNSName),
@@ -123,9 +125,9 @@ func toLoadBalancer(l elbtypes.LoadBalancer) LoadBalancer {
 // groups for a few seconds after.
 func (c *Client) DeleteLoadBalancer(ctx context.Context, arn string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateELBARN("DeleteLoadBalancer", "loadbalancer", arn); err != nil {
+	if err := cloud.ValidateELBARN("DeleteLoadBalancer", "loadbalancer", arn); err != nil {
 		return err
 	}
 	_, err := c.deploy.elb.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: sdkaws.String(arn)})
@@ -138,12 +140,12 @@ func (c *Client) DeleteLoadBalancer(ctx context.Context, arn string) error {
 // and tags. When setting the delay fails, the new group is returned with
 // created=true and the error, so that the caller knows it exists (it is
 // tagged: destroy finds it).
-func (c *Client) EnsureTargetGroup(ctx context.Context, spec TargetGroupSpec) (TargetGroup, bool, error) {
+func (c *Client) EnsureTargetGroup(ctx context.Context, spec cloud.TargetGroupSpec) (cloud.TargetGroup, bool, error) {
 	if c.readonly {
-		return TargetGroup{}, false, ErrReadonly
+		return cloud.TargetGroup{}, false, cloud.ErrReadonly
 	}
-	if err := ValidateTargetGroupSpec(spec); err != nil {
-		return TargetGroup{}, false, err
+	if err := cloud.ValidateTargetGroupSpec(spec); err != nil {
+		return cloud.TargetGroup{}, false, err
 	}
 	tg, found, err := c.findTargetGroup(ctx, spec.Name)
 	if err != nil || found {
@@ -167,10 +169,10 @@ func (c *Client) EnsureTargetGroup(ctx context.Context, spec TargetGroupSpec) (T
 		return tg, false, err
 	}
 	if err != nil {
-		return TargetGroup{}, false, wrap("elbv2", "CreateTargetGroup", err)
+		return cloud.TargetGroup{}, false, wrap("elbv2", "CreateTargetGroup", err)
 	}
 	if len(out.TargetGroups) == 0 {
-		return TargetGroup{}, false, &Error{Service: "elbv2", Operation: "CreateTargetGroup", Message: "Elastic Load Balancing returned no target group"}
+		return cloud.TargetGroup{}, false, &cloud.Error{Service: "elbv2", Operation: "CreateTargetGroup", Message: "Elastic Load Balancing returned no target group"}
 	}
 	tg = toTargetGroup(out.TargetGroups[0])
 	tg.Tags = maps.Clone(spec.Tags)
@@ -185,26 +187,26 @@ func (c *Client) EnsureTargetGroup(ctx context.Context, spec TargetGroupSpec) (T
 
 // findTargetGroup describes one target group by name, with its tags;
 // found is false when it does not exist.
-func (c *Client) findTargetGroup(ctx context.Context, name string) (TargetGroup, bool, error) {
+func (c *Client) findTargetGroup(ctx context.Context, name string) (cloud.TargetGroup, bool, error) {
 	out, err := c.deploy.elb.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{Names: []string{name}})
 	if hasCode(err, "TargetGroupNotFound") {
-		return TargetGroup{}, false, nil
+		return cloud.TargetGroup{}, false, nil
 	}
 	if err != nil {
-		return TargetGroup{}, false, wrap("elbv2", "DescribeTargetGroups", err)
+		return cloud.TargetGroup{}, false, wrap("elbv2", "DescribeTargetGroups", err)
 	}
 	if len(out.TargetGroups) == 0 {
-		return TargetGroup{}, false, nil
+		return cloud.TargetGroup{}, false, nil
 	}
 	tg := toTargetGroup(out.TargetGroups[0])
 	if tg.Tags, err = c.elbTagsOf(ctx, tg.ARN); err != nil {
-		return TargetGroup{}, false, err
+		return cloud.TargetGroup{}, false, err
 	}
 	return tg, true, nil
 }
 
-func toTargetGroup(g elbtypes.TargetGroup) TargetGroup {
-	return TargetGroup{
+func toTargetGroup(g elbtypes.TargetGroup) cloud.TargetGroup {
+	return cloud.TargetGroup{
 		ARN:              sdkaws.ToString(g.TargetGroupArn),
 		Name:             sdkaws.ToString(g.TargetGroupName),
 		Port:             sdkaws.ToInt32(g.Port),
@@ -216,9 +218,9 @@ func toTargetGroup(g elbtypes.TargetGroup) TargetGroup {
 // DeleteTargetGroup deletes a target group by ARN.
 func (c *Client) DeleteTargetGroup(ctx context.Context, arn string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateELBARN("DeleteTargetGroup", "targetgroup", arn); err != nil {
+	if err := cloud.ValidateELBARN("DeleteTargetGroup", "targetgroup", arn); err != nil {
 		return err
 	}
 	_, err := c.deploy.elb.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: sdkaws.String(arn)})
@@ -232,11 +234,11 @@ func (c *Client) DeleteTargetGroup(ctx context.Context, arn string) error {
 // fixed response) is changed to forward to it (ModifyListener): that is
 // what makes a deployment's new target group receive the traffic. Its
 // protocol, rules and tags are left alone.
-func (c *Client) EnsureListener(ctx context.Context, spec ListenerSpec) (string, bool, error) {
+func (c *Client) EnsureListener(ctx context.Context, spec cloud.ListenerSpec) (string, bool, error) {
 	if c.readonly {
-		return "", false, ErrReadonly
+		return "", false, cloud.ErrReadonly
 	}
-	if err := ValidateListenerSpec(spec); err != nil {
+	if err := cloud.ValidateListenerSpec(spec); err != nil {
 		return "", false, err
 	}
 	forward := []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: sdkaws.String(spec.TargetGroupARN)}}
@@ -263,7 +265,7 @@ func (c *Client) EnsureListener(ctx context.Context, spec ListenerSpec) (string,
 		return "", false, wrap("elbv2", "CreateListener", err)
 	}
 	if len(out.Listeners) == 0 {
-		return "", false, &Error{Service: "elbv2", Operation: "CreateListener", Message: "Elastic Load Balancing returned no listener"}
+		return "", false, &cloud.Error{Service: "elbv2", Operation: "CreateListener", Message: "Elastic Load Balancing returned no listener"}
 	}
 	return sdkaws.ToString(out.Listeners[0].ListenerArn), true, nil
 }
@@ -310,17 +312,17 @@ func forwardsOnlyTo(actions []elbtypes.Action, tgARN string) bool {
 }
 
 // TargetHealth lists the group's registered targets and their health.
-func (c *Client) TargetHealth(ctx context.Context, targetGroupARN string) ([]TargetHealth, error) {
-	if err := ValidateELBARN("DescribeTargetHealth", "targetgroup", targetGroupARN); err != nil {
+func (c *Client) TargetHealth(ctx context.Context, targetGroupARN string) ([]cloud.TargetHealth, error) {
+	if err := cloud.ValidateELBARN("DescribeTargetHealth", "targetgroup", targetGroupARN); err != nil {
 		return nil, err
 	}
 	out, err := c.deploy.elb.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: sdkaws.String(targetGroupARN)})
 	if err != nil {
 		return nil, wrap("elbv2", "DescribeTargetHealth", err)
 	}
-	hs := []TargetHealth{}
+	hs := []cloud.TargetHealth{}
 	for _, d := range out.TargetHealthDescriptions {
-		var h TargetHealth
+		var h cloud.TargetHealth
 		if d.Target != nil {
 			h.ID, h.Port = sdkaws.ToString(d.Target.Id), sdkaws.ToInt32(d.Target.Port)
 		}
@@ -333,12 +335,12 @@ func (c *Client) TargetHealth(ctx context.Context, targetGroupARN string) ([]Tar
 }
 
 // elbTagsOf reads one resource's tags (DescribeTags).
-func (c *Client) elbTagsOf(ctx context.Context, arn string) (Tags, error) {
+func (c *Client) elbTagsOf(ctx context.Context, arn string) (cloud.Tags, error) {
 	out, err := c.deploy.elb.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: []string{arn}})
 	if err != nil {
 		return nil, wrap("elbv2", "DescribeTags", err)
 	}
-	tags := Tags{}
+	tags := cloud.Tags{}
 	for _, d := range out.TagDescriptions {
 		for _, t := range d.Tags {
 			tags[sdkaws.ToString(t.Key)] = sdkaws.ToString(t.Value)
@@ -348,7 +350,7 @@ func (c *Client) elbTagsOf(ctx context.Context, arn string) (Tags, error) {
 }
 
 // elbTags converts tags, sorted by key so requests are reproducible.
-func elbTags(tags Tags) []elbtypes.Tag {
+func elbTags(tags cloud.Tags) []elbtypes.Tag {
 	if len(tags) == 0 {
 		return nil
 	}

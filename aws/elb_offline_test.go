@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"errors"
 	"slices"
@@ -35,15 +37,15 @@ func TestLoadBalancersValidation(t *testing.T) {
 		service, op, code, field string
 	}{
 		{"load balancer in one subnet", func() error {
-			_, _, err := c.EnsureLoadBalancer(ctx, LoadBalancerSpec{Name: "web", Subnets: []string{"subnet-0123abcd"}, SecurityGroups: []string{"sg-0123abcd"}})
+			_, _, err := c.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{Name: "web", Subnets: []string{"subnet-0123abcd"}, SecurityGroups: []string{"sg-0123abcd"}})
 			return err
 		}, "elbv2", "CreateLoadBalancer", "ValidationError", "Subnets"},
 		{"target group health path", func() error {
-			_, _, err := c.EnsureTargetGroup(ctx, TargetGroupSpec{Name: "web", VpcID: "vpc-0123abcd", Port: 5000, HealthPath: "health"})
+			_, _, err := c.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "web", VpcID: "vpc-0123abcd", Port: 5000, HealthPath: "health"})
 			return err
 		}, "elbv2", "CreateTargetGroup", "ValidationError", "HealthPath"},
 		{"listener to a load balancer", func() error {
-			_, _, err := c.EnsureListener(ctx, ListenerSpec{LoadBalancerARN: testLBARN, Port: 80, TargetGroupARN: testLBARN})
+			_, _, err := c.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: testLBARN, Port: 80, TargetGroupARN: testLBARN})
 			return err
 		}, "elbv2", "CreateListener", "ValidationError", "TargetGroupARN"},
 		{"delete a target group as a load balancer", func() error { return c.DeleteLoadBalancer(ctx, testTGARN) },
@@ -74,19 +76,19 @@ func TestLoadBalancersAccessDenied(t *testing.T) {
 		action string
 	}{
 		{func() error {
-			_, _, err := c.EnsureLoadBalancer(ctx, LoadBalancerSpec{Name: "web", Subnets: []string{"subnet-0123abcd", "subnet-4567abcd"}, SecurityGroups: []string{"sg-0123abcd"}})
+			_, _, err := c.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{Name: "web", Subnets: []string{"subnet-0123abcd", "subnet-4567abcd"}, SecurityGroups: []string{"sg-0123abcd"}})
 			return err
 		}, "DescribeLoadBalancers"}, // Ensure* looks first
 		{func() error { return c.DeleteLoadBalancer(ctx, testLBARN) }, "DeleteLoadBalancer"},
 		{func() error { return c.DeleteTargetGroup(ctx, testTGARN) }, "DeleteTargetGroup"},
 		{func() error {
-			_, _, err := c.EnsureListener(ctx, ListenerSpec{LoadBalancerARN: testLBARN, Port: 80, TargetGroupARN: testTGARN})
+			_, _, err := c.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: testLBARN, Port: 80, TargetGroupARN: testTGARN})
 			return err
 		}, "DescribeListeners"},
 		{func() error { _, err := c.TargetHealth(ctx, testTGARN); return err }, "DescribeTargetHealth"},
 	} {
 		err := tc.call()
-		var e *Error
+		var e *cloud.Error
 		if !errors.As(err, &e) || !e.AccessDenied() || e.Service != "elbv2" || e.Operation != tc.action ||
 			!strings.HasSuffix(err.Error(), "(needs IAM permission elasticloadbalancing:"+tc.action+")") {
 			t.Errorf("%s: got %v", tc.action, err)
@@ -125,12 +127,12 @@ func TestForwardsOnlyTo(t *testing.T) {
 }
 
 func TestLoadBalancerStackOrder(t *testing.T) {
-	rs := []TaggedResource{
+	rs := []cloud.TaggedResource{
 		{Type: "ec2:security-group", ID: "sg-1"}, {Type: "ecs:task-definition", ID: "web:1"}, {Type: "elb:target-group", ID: testTGARN},
 		{Type: "ecs:cluster", ID: "demo"}, {Type: "elb:load-balancer", ID: testLBARN}, {Type: "ec2:instance", ID: "i-1"},
 		{Type: "ecs:service", ID: "web", Parent: "demo"},
 	}
-	SortStack(rs)
+	cloud.SortStack(rs)
 	var got []string
 	for _, r := range rs {
 		got = append(got, r.Type)
@@ -139,8 +141,8 @@ func TestLoadBalancerStackOrder(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("SortStack = %v, want %s", got, want)
 	}
-	for _, code := range []string{CodeLoadBalancerNotFound, "TargetGroupNotFound", "ListenerNotFound"} {
-		if !IsNotFound(&Error{Code: code}) {
+	for _, code := range []string{cloud.CodeLoadBalancerNotFound, "TargetGroupNotFound", "ListenerNotFound"} {
+		if !cloud.IsNotFound(&cloud.Error{Code: code}) {
 			t.Errorf("IsNotFound(%s) = false", code)
 		}
 	}
@@ -152,7 +154,7 @@ func TestLoadBalancerStackOrder(t *testing.T) {
 // show this: it answers a deleted ARN with no tags.
 func TestELBStackDeletedMeanwhile(t *testing.T) {
 	const kept, gone = testLBARN, "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/old/0123456789abcdef"
-	notFound := &smithy.GenericAPIError{Code: CodeLoadBalancerNotFound, Message: "One or more load balancers not found"}
+	notFound := &smithy.GenericAPIError{Code: cloud.CodeLoadBalancerNotFound, Message: "One or more load balancers not found"}
 	clearCredentials(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -170,12 +172,12 @@ func TestELBStackDeletedMeanwhile(t *testing.T) {
 					return nil, notFound
 				}
 				return &elb.DescribeTagsOutput{TagDescriptions: []elbtypes.TagDescription{{ResourceArn: sdkaws.String(kept),
-					Tags: []elbtypes.Tag{{Key: sdkaws.String(StackTag), Value: sdkaws.String("demo")}}}}}, nil
+					Tags: []elbtypes.Tag{{Key: sdkaws.String(cloud.StackTag), Value: sdkaws.String("demo")}}}}}, nil
 			}
 			return nil, errors.New("unexpected request")
 		}))
 	rs, err := c.stackELB(context.Background(), "demo")
-	if err != nil || len(rs) != 1 || rs[0] != (TaggedResource{Type: "elb:load-balancer", ID: kept, ARN: kept}) {
+	if err != nil || len(rs) != 1 || rs[0] != (cloud.TaggedResource{Type: "elb:load-balancer", ID: kept, ARN: kept}) {
 		t.Errorf("stackELB = %+v, %v; want only %s", rs, err, kept)
 	}
 	var tags [][]string

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"slices"
 	"strings"
@@ -20,20 +22,20 @@ func testSourceGroupIngress(t *testing.T, f *elbFixture) {
 	c, rec := recordingClient(t, Options{EndpointURL: f.m.URL, Region: "us-east-1"})
 	alb := f.group(t, c, "src-alb", nil)
 	other := f.group(t, c, "src-other", nil)
-	spec := SecurityGroupSpec{Name: "src-task", VpcID: f.vpc, Tags: StackTags("src", nil),
-		Ingress: []IngressRule{{Port: 5000, SourceGroupID: alb, Description: "from the load balancer"}}}
+	spec := cloud.SecurityGroupSpec{Name: "src-task", VpcID: f.vpc, Tags: cloud.StackTags("src", nil),
+		Ingress: []cloud.IngressRule{{Port: 5000, SourceGroupID: alb, Description: "from the load balancer"}}}
 	id, created, err := c.EnsureSecurityGroup(ctx, spec)
 	if err != nil || !created {
 		t.Fatalf("EnsureSecurityGroup = %q, %v, %v", id, created, err)
 	}
-	ingress := func() []IngressRule {
+	ingress := func() []cloud.IngressRule {
 		t.Helper()
 		d, err := f.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		rules := ingressOf(d.SecurityGroups[0].IpPermissions)
-		slices.SortFunc(rules, func(a, b IngressRule) int {
+		slices.SortFunc(rules, func(a, b cloud.IngressRule) int {
 			if a.Port != b.Port {
 				return int(a.Port - b.Port)
 			}
@@ -41,18 +43,18 @@ func testSourceGroupIngress(t *testing.T, f *elbFixture) {
 		})
 		return rules
 	}
-	if got, want := ingress(), []IngressRule{{Protocol: "tcp", Port: 5000, SourceGroupID: alb, Description: "from the load balancer"}}; !slices.Equal(got, want) {
+	if got, want := ingress(), []cloud.IngressRule{{Protocol: "tcp", Port: 5000, SourceGroupID: alb, Description: "from the load balancer"}}; !slices.Equal(got, want) {
 		t.Errorf("ingress = %+v, want %+v", got, want)
 	}
 
 	for _, step := range []struct {
 		name string
-		add  []IngressRule
+		add  []cloud.IngressRule
 		want int // rules authorized by this run
 	}{
 		{"unchanged", nil, 0},
-		{"one CIDR rule more", []IngressRule{{Port: 22, CIDR: "203.0.113.7/32"}}, 1},
-		{"same port from another group", []IngressRule{{Port: 5000, SourceGroupID: other}}, 1},
+		{"one CIDR rule more", []cloud.IngressRule{{Port: 22, CIDR: "203.0.113.7/32"}}, 1},
+		{"same port from another group", []cloud.IngressRule{{Port: 5000, SourceGroupID: other}}, 1},
 		{"unchanged again", nil, 0},
 	} {
 		spec.Ingress = append(spec.Ingress, step.add...)
@@ -74,12 +76,12 @@ func testSourceGroupIngress(t *testing.T, f *elbFixture) {
 			t.Errorf("%s: authorized %+v, want only %+v", step.name, auth.IpPermissions, step.add)
 		}
 	}
-	want := []IngressRule{
+	want := []cloud.IngressRule{
 		{Protocol: "tcp", Port: 22, CIDR: "203.0.113.7/32"},
 		{Protocol: "tcp", Port: 5000, SourceGroupID: alb, Description: "from the load balancer"},
 		{Protocol: "tcp", Port: 5000, SourceGroupID: other},
 	}
-	slices.SortFunc(want[1:], func(a, b IngressRule) int { return strings.Compare(a.SourceGroupID, b.SourceGroupID) })
+	slices.SortFunc(want[1:], func(a, b cloud.IngressRule) int { return strings.Compare(a.SourceGroupID, b.SourceGroupID) })
 	if got := ingress(); !slices.Equal(got, want) {
 		t.Errorf("ingress = %+v, want %+v", got, want)
 	}
@@ -99,30 +101,30 @@ func testServiceTargetGroup(t *testing.T, f *elbFixture) {
 			t.Fatal(err)
 		}
 	}
-	stack := StackTags("svc", nil)
+	stack := cloud.StackTags("svc", nil)
 	sg := f.group(t, c, "svc-alb", stack)
-	lb, _, err := c.EnsureLoadBalancer(ctx, LoadBalancerSpec{Name: "svc-web", Subnets: f.subnets, SecurityGroups: []string{sg}, Tags: stack})
+	lb, _, err := c.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{Name: "svc-web", Subnets: f.subnets, SecurityGroups: []string{sg}, Tags: stack})
 	must(err)
-	tg, _, err := c.EnsureTargetGroup(ctx, TargetGroupSpec{Name: "svc-web", VpcID: f.vpc, Port: 5000, HealthPath: "/health", Tags: stack})
+	tg, _, err := c.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "svc-web", VpcID: f.vpc, Port: 5000, HealthPath: "/health", Tags: stack})
 	must(err)
-	_, _, err = c.EnsureListener(ctx, ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: tg.ARN, Tags: stack})
+	_, _, err = c.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: tg.ARN, Tags: stack})
 	must(err)
 	cl, err := c.CreateCluster(ctx, "svc", stack)
 	must(err)
-	td, err := c.RegisterTaskDefinition(ctx, TaskDefSpec{Family: "svc-web", CPU: "256", Memory: "512", Fargate: true,
-		Containers: []ContainerSpec{{Name: "web", Image: "nginx:1.27", Port: 5000, Essential: true, MemoryReservation: 64}}, Tags: stack})
+	td, err := c.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{Family: "svc-web", CPU: "256", Memory: "512", Fargate: true,
+		Containers: []cloud.ContainerSpec{{Name: "web", Image: "nginx:1.27", Port: 5000, Essential: true, MemoryReservation: 64}}, Tags: stack})
 	must(err)
 
 	for _, tc := range []struct {
 		name  string
-		lb    *ServiceLoadBalancer
+		lb    *cloud.ServiceLoadBalancer
 		grace int32
 		want  []string
 	}{
-		{"web", &ServiceLoadBalancer{TargetGroupARN: tg.ARN, ContainerName: "web", ContainerPort: 5000}, 60, []string{tg.ARN}},
+		{"web", &cloud.ServiceLoadBalancer{TargetGroupARN: tg.ARN, ContainerName: "web", ContainerPort: 5000}, 60, []string{tg.ARN}},
 		{"worker", nil, 0, nil},
 	} {
-		svc, err := c.CreateService(ctx, ServiceSpec{Cluster: "svc", Name: tc.name, TaskDefinition: td, Desired: 1, LaunchType: "FARGATE",
+		svc, err := c.CreateService(ctx, cloud.ServiceSpec{Cluster: "svc", Name: tc.name, TaskDefinition: td, Desired: 1, LaunchType: "FARGATE",
 			Subnets: f.subnets[:1], SecurityGroups: []string{sg}, PublicIP: true, LoadBalancer: tc.lb, HealthCheckGrace: tc.grace, Tags: stack})
 		must(err)
 		if !slices.Equal(svc.TargetGroups, tc.want) {

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -16,7 +18,7 @@ const describeTagsMax = 20
 // tags, 20 ARNs per DescribeTags. Not through the tagging API: moto's
 // covers ELB unreliably, and the region's load balancers and target
 // groups are few.
-func (c *Client) stackELB(ctx context.Context, stack string) ([]TaggedResource, error) {
+func (c *Client) stackELB(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
 	var lbs, tgs []string
 	lp := elb.NewDescribeLoadBalancersPaginator(c.deploy.elb, &elb.DescribeLoadBalancersInput{})
 	for lp.HasMorePages() {
@@ -38,7 +40,7 @@ func (c *Client) stackELB(ctx context.Context, stack string) ([]TaggedResource, 
 			tgs = append(tgs, sdkaws.ToString(g.TargetGroupArn))
 		}
 	}
-	var out []TaggedResource
+	var out []cloud.TaggedResource
 	for _, kind := range []struct {
 		typ  string
 		arns []string
@@ -48,7 +50,7 @@ func (c *Client) stackELB(ctx context.Context, stack string) ([]TaggedResource, 
 			return nil, err
 		}
 		for _, arn := range tagged {
-			out = append(out, TaggedResource{Type: kind.typ, ID: arn, ARN: arn})
+			out = append(out, cloud.TaggedResource{Type: kind.typ, ID: arn, ARN: arn})
 		}
 	}
 	return out, nil
@@ -64,7 +66,7 @@ func (c *Client) elbTagged(ctx context.Context, arns []string, stack string) ([]
 			return nil, err
 		}
 		for _, arn := range batch {
-			if tags[arn][StackTag] == stack {
+			if tags[arn][cloud.StackTag] == stack {
 				out = append(out, arn)
 			}
 		}
@@ -76,10 +78,10 @@ func (c *Client) elbTagged(ctx context.Context, arns []string, stack string) ([]
 // call when one of them was deleted since it was listed
 // (LoadBalancerNotFound, TargetGroupNotFound); then each is asked alone,
 // and the deleted ones are left out.
-func (c *Client) describeELBTags(ctx context.Context, arns []string) (map[string]Tags, error) {
+func (c *Client) describeELBTags(ctx context.Context, arns []string) (map[string]cloud.Tags, error) {
 	out, err := c.deploy.elb.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: arns})
-	if err = wrap("elbv2", "DescribeTags", err); IsNotFound(err) {
-		tags := map[string]Tags{}
+	if err = wrap("elbv2", "DescribeTags", err); cloud.IsNotFound(err) {
+		tags := map[string]cloud.Tags{}
 		if len(arns) == 1 {
 			return tags, nil // deleted meanwhile
 		}
@@ -95,9 +97,9 @@ func (c *Client) describeELBTags(ctx context.Context, arns []string) (map[string
 	if err != nil {
 		return nil, err
 	}
-	tags := map[string]Tags{}
+	tags := map[string]cloud.Tags{}
 	for _, d := range out.TagDescriptions {
-		t := Tags{}
+		t := cloud.Tags{}
 		for _, kv := range d.Tags {
 			t[sdkaws.ToString(kv.Key)] = sdkaws.ToString(kv.Value)
 		}

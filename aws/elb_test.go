@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"fmt"
 	"maps"
@@ -48,23 +50,23 @@ func newELBFixture(t *testing.T) *elbFixture {
 }
 
 // group makes a security group for a load balancer.
-func (f *elbFixture) group(t *testing.T, c *Client, name string, tags Tags) string {
+func (f *elbFixture) group(t *testing.T, c *Client, name string, tags cloud.Tags) string {
 	t.Helper()
-	id, _, err := c.EnsureSecurityGroup(context.Background(), SecurityGroupSpec{Name: name, VpcID: f.vpc, Tags: tags,
-		Ingress: []IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
+	id, _, err := c.EnsureSecurityGroup(context.Background(), cloud.SecurityGroupSpec{Name: name, VpcID: f.vpc, Tags: tags,
+		Ingress: []cloud.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return id
 }
 
-func (f *elbFixture) tags(t *testing.T, arn string) Tags {
+func (f *elbFixture) tags(t *testing.T, arn string) cloud.Tags {
 	t.Helper()
 	out, err := f.elb.DescribeTags(context.Background(), &elb.DescribeTagsInput{ResourceArns: []string{arn}})
 	if err != nil || len(out.TagDescriptions) != 1 {
 		t.Fatalf("DescribeTags %s: %v", arn, err)
 	}
-	tags := Tags{}
+	tags := cloud.Tags{}
 	for _, kv := range out.TagDescriptions[0].Tags {
 		tags[sdkaws.ToString(kv.Key)] = sdkaws.ToString(kv.Value)
 	}
@@ -95,9 +97,9 @@ func testLoadBalancer(t *testing.T, f *elbFixture) {
 			t.Fatal(err)
 		}
 	}
-	stack := StackTags("lb", Tags{"team": "deck"})
+	stack := cloud.StackTags("lb", cloud.Tags{"team": "deck"})
 	sg := f.group(t, c, "lb-alb", stack)
-	lbSpec := LoadBalancerSpec{Name: "lb-web", Subnets: f.subnets, SecurityGroups: []string{sg}, Tags: stack}
+	lbSpec := cloud.LoadBalancerSpec{Name: "lb-web", Subnets: f.subnets, SecurityGroups: []string{sg}, Tags: stack}
 	lb, created, err := c.EnsureLoadBalancer(ctx, lbSpec)
 	if err != nil || !created {
 		t.Fatalf("EnsureLoadBalancer = %+v, %v, %v; want created", lb, created, err)
@@ -118,13 +120,13 @@ func testLoadBalancer(t *testing.T, f *elbFixture) {
 		t.Errorf("load balancer tags = %v, want %v", got, stack)
 	}
 	// Found again: not created, the first call's tags, same ARN.
-	lbSpec.Tags = Tags{"other": "tags"}
+	lbSpec.Tags = cloud.Tags{"other": "tags"}
 	again, created, err := c.EnsureLoadBalancer(ctx, lbSpec)
 	if err != nil || created || again.ARN != lb.ARN || !maps.Equal(again.Tags, stack) {
 		t.Errorf("second EnsureLoadBalancer = %+v, %v, %v; want found with its own tags", again, created, err)
 	}
 
-	tgSpec := TargetGroupSpec{Name: "lb-web-1", VpcID: f.vpc, Port: 5000, HealthPath: "/health", Tags: stack}
+	tgSpec := cloud.TargetGroupSpec{Name: "lb-web-1", VpcID: f.vpc, Port: 5000, HealthPath: "/health", Tags: stack}
 	tg, created, err := c.EnsureTargetGroup(ctx, tgSpec)
 	if err != nil || !created || tg.Name != "lb-web-1" || tg.Port != 5000 || tg.HealthPath != "/health" ||
 		!strings.Contains(tg.ARN, ":targetgroup/lb-web-1/") || !maps.Equal(tg.Tags, stack) {
@@ -163,7 +165,7 @@ func testLoadBalancer(t *testing.T, f *elbFixture) {
 	must(err)
 
 	// The listener: created, found, then re-pointed to the second group.
-	lsSpec := ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: tg.ARN, Tags: stack}
+	lsSpec := cloud.ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: tg.ARN, Tags: stack}
 	ls, created, err := c.EnsureListener(ctx, lsSpec)
 	if err != nil || !created || !strings.Contains(ls, ":listener/app/lb-web/") {
 		t.Fatalf("EnsureListener = %q, %v, %v; want created", ls, created, err)
@@ -210,9 +212,9 @@ func testLoadBalancer(t *testing.T, f *elbFixture) {
 
 	// An untagged look-alike is not the stack's.
 	other := f.group(t, c, "lb-other", nil)
-	stray, _, err := c.EnsureLoadBalancer(ctx, LoadBalancerSpec{Name: "lb-web-copy", Subnets: f.subnets, SecurityGroups: []string{other}})
+	stray, _, err := c.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{Name: "lb-web-copy", Subnets: f.subnets, SecurityGroups: []string{other}})
 	must(err)
-	strayTG, _, err := c.EnsureTargetGroup(ctx, TargetGroupSpec{Name: "lb-web-copy", VpcID: f.vpc, Port: 80, HealthPath: "/"})
+	strayTG, _, err := c.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "lb-web-copy", VpcID: f.vpc, Port: 80, HealthPath: "/"})
 	must(err)
 	rs, err := c.StackResources(ctx, "lb")
 	must(err)
@@ -247,10 +249,10 @@ func testLoadBalancer(t *testing.T, f *elbFixture) {
 	// deleted, the call succeeds." (DeleteLoadBalancer); moto agrees.
 	must(c.DeleteLoadBalancer(ctx, lb.ARN))
 	_, err = c.LoadBalancer(ctx, "lb-web")
-	if codeOf(err) != CodeLoadBalancerNotFound || !IsNotFound(err) {
-		t.Errorf("LoadBalancer of a deleted one: %v, want %s", err, CodeLoadBalancerNotFound)
+	if codeOf(err) != cloud.CodeLoadBalancerNotFound || !cloud.IsNotFound(err) {
+		t.Errorf("LoadBalancer of a deleted one: %v, want %s", err, cloud.CodeLoadBalancerNotFound)
 	}
-	if _, err := c.TargetHealth(ctx, tg.ARN); codeOf(err) != "TargetGroupNotFound" || !IsNotFound(err) {
+	if _, err := c.TargetHealth(ctx, tg.ARN); codeOf(err) != "TargetGroupNotFound" || !cloud.IsNotFound(err) {
 		t.Errorf("TargetHealth of a deleted group: %v, want TargetGroupNotFound", err)
 	}
 	rs, err = c.StackResources(ctx, "lb")
@@ -269,15 +271,15 @@ func testELBStackBatches(t *testing.T, f *elbFixture) {
 	c, log := f.client(t)
 	var want []string
 	for i := range 25 {
-		tags := StackTags("many", nil)
+		tags := cloud.StackTags("many", nil)
 		if i%5 == 4 {
-			tags = StackTags("many-other", nil)
+			tags = cloud.StackTags("many-other", nil)
 		}
-		tg, _, err := c.EnsureTargetGroup(ctx, TargetGroupSpec{Name: fmt.Sprintf("many-%02d", i), VpcID: f.vpc, Port: 80, HealthPath: "/", Tags: tags})
+		tg, _, err := c.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: fmt.Sprintf("many-%02d", i), VpcID: f.vpc, Port: 80, HealthPath: "/", Tags: tags})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tags[StackTag] == "many" {
+		if tags[cloud.StackTag] == "many" {
 			want = append(want, tg.ARN)
 		}
 	}

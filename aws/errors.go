@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"errors"
 	"net/url"
@@ -12,62 +14,13 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// Codes deckhand gives to failures that carry no AWS error code, so that
-// callers can tell "AWS said no" from "we never reached AWS".
-const (
-	CodeRequestSendFailed = "RequestSendFailed" // connection refused, DNS, TLS…
-	CodeNoCredentials     = "NoCredentials"     // the SDK found no usable credentials
-)
-
-// Error is every failed AWS call as deckhand reports it: which call, the
-// AWS error code, and a message that is safe to show (credentials removed).
-type Error struct {
-	Service   string // "ec2", "ecs", "sts": the IAM action prefix (but "elbv2", see iamAction)
-	Operation string // e.g. "DescribeInstances"
-	Code      string // AWS error code, or one of the Code* constants, or ""
-	Message   string
-	// Field is set on errors of deckhand's own validation (see validate.go):
-	// the spec field at fault, e.g. "Containers[0].Image".
-	Field string
-	Err   error // the SDK error, for errors.Is/As (context.Canceled…), or ErrInvalidInput
-}
-
-// ErrorCode makes *Error satisfy the interface watch.IsThrottle looks for.
-func (e *Error) ErrorCode() string { return e.Code }
-
-func (e *Error) Unwrap() error { return e.Err }
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Service + ":" + e.Operation + ": ")
-	if e.Code != "" && e.Code != CodeRequestSendFailed && e.Code != CodeNoCredentials {
-		b.WriteString(e.Code + ": ")
-	}
-	b.WriteString(e.Message)
-	if e.AccessDenied() {
-		b.WriteString(" (needs IAM permission " + iamAction(e.Service) + ":" + e.Operation + ")")
-	}
-	return b.String()
-}
-
-// AccessDenied reports whether AWS refused the call for lack of permission.
-func (e *Error) AccessDenied() bool {
-	switch e.Code {
-	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
-		"UnauthorizedException", "AuthorizationError", "NotAuthorized":
-		return true
-	}
-	// EC2 sometimes prefixes codes ("Client.UnauthorizedOperation").
-	return strings.HasSuffix(e.Code, ".UnauthorizedOperation") || strings.HasSuffix(e.Code, ".AccessDenied")
-}
-
 // wrap turns an SDK error into *Error. service and op name the call; the
 // values the SDK carries in smithy.OperationError take precedence.
 func wrap(service, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	e := &Error{Service: service, Operation: op, Err: err}
+	e := &cloud.Error{Service: service, Operation: op, Err: err}
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) {
 		if oe.ServiceID != "" {
@@ -92,10 +45,10 @@ func wrap(service, op string, err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		e.Message = "timed out"
 	case errors.As(err, &send):
-		e.Code = CodeRequestSendFailed
+		e.Code = cloud.CodeRequestSendFailed
 		e.Message = describeSend(send)
 	case isCredentialsFailure(err):
-		e.Code = CodeNoCredentials
+		e.Code = cloud.CodeNoCredentials
 		e.Message = "no usable AWS credentials: " + inner(err, oe)
 	case errors.As(err, &undecoded):
 		e.Code, e.Message = undecodedError(err, undecoded)
@@ -119,17 +72,6 @@ func iamPrefix(serviceID string) string {
 	default:
 		return id
 	}
-}
-
-// iamAction is the IAM action prefix of an Error's Service. They are the
-// same but for Elastic Load Balancing v2, whose errors say "elbv2" (which
-// tells it from the classic load balancer API) while its IAM actions are
-// "elasticloadbalancing:CreateLoadBalancer" for both versions.
-func iamAction(service string) string {
-	if service == "elbv2" {
-		return "elasticloadbalancing"
-	}
-	return service
 }
 
 // inner is the error text without the SDK's "operation error EC2:

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"errors"
 	"fmt"
@@ -90,7 +92,7 @@ func TestErrorFormatting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := wrap("x", "y", tc.err)
-			var e *Error
+			var e *cloud.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("wrap returned %T", err)
 			}
@@ -141,7 +143,7 @@ func TestErrorsFromMoto(t *testing.T) {
 		{"tasks", func() error { _, err := c.Tasks(ctx, "no-such-cluster"); return err }, "ListTasks"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var e *Error
+			var e *cloud.Error
 			if err := tc.call(); !errors.As(err, &e) {
 				t.Fatalf("got %T %v, want *Error", err, err)
 			}
@@ -161,11 +163,11 @@ func TestErrorsFromMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = dead.Instances(ctx)
-		var e *Error
+		var e *cloud.Error
 		if !errors.As(err, &e) {
 			t.Fatalf("got %T %v, want *Error", err, err)
 		}
-		if e.Service != "ec2" || e.Operation != "DescribeInstances" || e.Code != CodeRequestSendFailed {
+		if e.Service != "ec2" || e.Operation != "DescribeInstances" || e.Code != cloud.CodeRequestSendFailed {
 			t.Errorf("got %+v", e)
 		}
 		want := "ec2:DescribeInstances: cannot reach http://127.0.0.1:1: connection refused"
@@ -200,7 +202,7 @@ func TestUndecodableErrorBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Clusters(context.Background())
-	var e *Error
+	var e *cloud.Error
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v, want *Error", err)
 	}

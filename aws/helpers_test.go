@@ -3,8 +3,10 @@ package aws
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 
+	"deckhand/internal/cloud"
 	"deckhand/internal/testbed"
 )
 
@@ -275,4 +278,21 @@ func (f *fixture) instances(t *testing.T, ami, name string, count int) []string 
 		ids = append(ids, sdkaws.ToString(i.InstanceId))
 	}
 	return ids
+}
+
+// checkInvalid is internal/cloud's check of a validation error, for the
+// adapter's tests that it validates before it calls AWS.
+func checkInvalid(t *testing.T, err error, service, op, code, field string) {
+	t.Helper()
+	var e *cloud.Error
+	if !errors.As(err, &e) {
+		t.Errorf("want %s on %s, got %T %v", code, field, err, err)
+		return
+	}
+	if e.Service != service || e.Operation != op || e.Code != code || e.Field != field || !errors.Is(err, cloud.ErrInvalidInput) {
+		t.Errorf("got %s:%s %s field %q (%v), want %s:%s %s field %q", e.Service, e.Operation, e.Code, e.Field, err, service, op, code, field)
+	}
+	if !strings.HasPrefix(e.Message, field+": ") {
+		t.Errorf("message %q does not start with the field", e.Message)
+	}
 }

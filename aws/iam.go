@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"encoding/json"
 	"maps"
@@ -20,16 +22,16 @@ import (
 // attaches TaskExecutionPolicyARN unless it already is. A found role must
 // trust ecs-tasks.amazonaws.com (else CodeRoleNotAssumable); its tags are
 // left alone.
-func (c *Client) EnsureTaskExecutionRole(ctx context.Context, name string, tags Tags) (string, bool, error) {
+func (c *Client) EnsureTaskExecutionRole(ctx context.Context, name string, tags cloud.Tags) (string, bool, error) {
 	if c.readonly {
-		return "", false, ErrReadonly
+		return "", false, cloud.ErrReadonly
 	}
-	if err := ValidateEnsureRole(name, tags); err != nil {
+	if err := cloud.ValidateEnsureRole(name, tags); err != nil {
 		return "", false, err
 	}
 	return c.ensureServiceRole(ctx, serviceRole{
-		name: name, tags: tags, principal: "ecs-tasks.amazonaws.com", trust: TaskExecutionTrustPolicy,
-		policy: TaskExecutionPolicyARN, notAssumable: CodeRoleNotAssumable, use: "ECS cannot use it as a task execution role",
+		name: name, tags: tags, principal: "ecs-tasks.amazonaws.com", trust: cloud.TaskExecutionTrustPolicy,
+		policy: cloud.TaskExecutionPolicyARN, notAssumable: cloud.CodeRoleNotAssumable, use: "ECS cannot use it as a task execution role",
 		description: "ECS task execution role (pulls images, writes logs); created by deckhand",
 	})
 }
@@ -37,7 +39,7 @@ func (c *Client) EnsureTaskExecutionRole(ctx context.Context, name string, tags 
 // serviceRole is a role an AWS service assumes, as deckhand creates it.
 type serviceRole struct {
 	name         string
-	tags         Tags
+	tags         cloud.Tags
 	principal    string // the service that assumes it, e.g. "ec2.amazonaws.com"
 	trust        string // the trust policy letting principal assume it
 	policy       string // the managed policy it needs
@@ -59,7 +61,7 @@ func (c *Client) ensureServiceRole(ctx context.Context, sr serviceRole) (string,
 	if role == nil {
 		out, err := c.deploy.iam.CreateRole(ctx, &iam.CreateRoleInput{
 			RoleName:                 sdkaws.String(name),
-			Path:                     sdkaws.String(TaskExecutionRolePath),
+			Path:                     sdkaws.String(cloud.TaskExecutionRolePath),
 			AssumeRolePolicyDocument: sdkaws.String(sr.trust),
 			Description:              sdkaws.String(sr.description),
 			Tags:                     iamTags(sr.tags),
@@ -76,11 +78,11 @@ func (c *Client) ensureServiceRole(ctx context.Context, sr serviceRole) (string,
 		}
 	}
 	if role == nil {
-		return "", false, &Error{Service: "iam", Operation: "GetRole", Code: "NoSuchEntity", Message: "The role with name " + name + " cannot be found."}
+		return "", false, &cloud.Error{Service: "iam", Operation: "GetRole", Code: "NoSuchEntity", Message: "The role with name " + name + " cannot be found."}
 	}
 	arn := sdkaws.ToString(role.Arn)
 	if !created && !trustsService(sdkaws.ToString(role.AssumeRolePolicyDocument), sr.principal) {
-		return arn, false, &Error{Service: "iam", Operation: "GetRole", Code: sr.notAssumable,
+		return arn, false, &cloud.Error{Service: "iam", Operation: "GetRole", Code: sr.notAssumable,
 			Message: "role " + name + " exists but does not trust " + sr.principal + ", so " + sr.use + "; choose another role name"}
 	}
 	attached, err := c.attachedPolicies(ctx, name)
@@ -102,16 +104,16 @@ func (c *Client) ensureServiceRole(ctx context.Context, sr serviceRole) (string,
 // ec2.amazonaws.com, with InstanceRolePolicyARN) and then the instance
 // profile name holding it, both under TaskExecutionRolePath. See
 // InstanceProfiles.
-func (c *Client) EnsureInstanceProfile(ctx context.Context, name string, tags Tags) (string, bool, error) {
+func (c *Client) EnsureInstanceProfile(ctx context.Context, name string, tags cloud.Tags) (string, bool, error) {
 	if c.readonly {
-		return "", false, ErrReadonly
+		return "", false, cloud.ErrReadonly
 	}
-	if err := ValidateEnsureInstanceProfile(name, tags); err != nil {
+	if err := cloud.ValidateEnsureInstanceProfile(name, tags); err != nil {
 		return "", false, err
 	}
 	_, _, err := c.ensureServiceRole(ctx, serviceRole{
-		name: name, tags: tags, principal: "ec2.amazonaws.com", trust: InstanceRoleTrustPolicy,
-		policy: InstanceRolePolicyARN, notAssumable: CodeRoleNotAssumableByEC2, use: "an EC2 instance profile cannot give it to instances",
+		name: name, tags: tags, principal: "ec2.amazonaws.com", trust: cloud.InstanceRoleTrustPolicy,
+		policy: cloud.InstanceRolePolicyARN, notAssumable: cloud.CodeRoleNotAssumableByEC2, use: "an EC2 instance profile cannot give it to instances",
 		description: "EC2 instance role (logs in to ECR, pulls images); created by deckhand",
 	})
 	if err != nil {
@@ -125,7 +127,7 @@ func (c *Client) EnsureInstanceProfile(ctx context.Context, name string, tags Ta
 	if profile == nil {
 		out, err := c.deploy.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{
 			InstanceProfileName: sdkaws.String(name),
-			Path:                sdkaws.String(TaskExecutionRolePath),
+			Path:                sdkaws.String(cloud.TaskExecutionRolePath),
 			Tags:                iamTags(tags),
 		})
 		switch {
@@ -140,7 +142,7 @@ func (c *Client) EnsureInstanceProfile(ctx context.Context, name string, tags Ta
 		}
 	}
 	if profile == nil {
-		return "", false, &Error{Service: "iam", Operation: "GetInstanceProfile", Code: "NoSuchEntity", Message: "Instance Profile " + name + " cannot be found."}
+		return "", false, &cloud.Error{Service: "iam", Operation: "GetInstanceProfile", Code: "NoSuchEntity", Message: "Instance Profile " + name + " cannot be found."}
 	}
 	arn := sdkaws.ToString(profile.Arn)
 	switch {
@@ -152,7 +154,7 @@ func (c *Client) EnsureInstanceProfile(ctx context.Context, name string, tags Ta
 			return arn, created, wrap("iam", "AddRoleToInstanceProfile", err)
 		}
 	case !strings.EqualFold(sdkaws.ToString(profile.Roles[0].RoleName), name):
-		return arn, created, &Error{Service: "iam", Operation: "AddRoleToInstanceProfile", Code: "LimitExceeded",
+		return arn, created, &cloud.Error{Service: "iam", Operation: "AddRoleToInstanceProfile", Code: "LimitExceeded",
 			Message: "instance profile " + name + " already holds the role " + sdkaws.ToString(profile.Roles[0].RoleName) +
 				" (a profile holds one role), which deckhand does not change; choose another name"}
 	}
@@ -179,9 +181,9 @@ func (c *Client) getInstanceProfile(ctx context.Context, name string) (*iamtypes
 // EnsureInstanceProfile found is left. NoSuchEntity when neither exists.
 func (c *Client) DeleteInstanceProfile(ctx context.Context, name string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateInstanceProfileName("DeleteInstanceProfile", name); err != nil {
+	if err := cloud.ValidateInstanceProfileName("DeleteInstanceProfile", name); err != nil {
 		return err
 	}
 	profile, err := c.getInstanceProfile(ctx, name)
@@ -202,7 +204,7 @@ func (c *Client) DeleteInstanceProfile(ctx context.Context, name string) error {
 			return wrap("iam", "DeleteInstanceProfile", err)
 		}
 	}
-	gone := &Error{Service: "iam", Operation: "DeleteInstanceProfile", Code: "NoSuchEntity", Message: "Instance Profile " + name + " cannot be found."}
+	gone := &cloud.Error{Service: "iam", Operation: "DeleteInstanceProfile", Code: "NoSuchEntity", Message: "Instance Profile " + name + " cannot be found."}
 	rt, err := c.deploy.iam.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: sdkaws.String(name)})
 	switch {
 	case hasCode(err, "NoSuchEntity") && profile != nil:
@@ -212,15 +214,15 @@ func (c *Client) DeleteInstanceProfile(ctx context.Context, name string) error {
 	case err != nil:
 		return wrap("iam", "ListRoleTags", err)
 	}
-	roleStack := tagValue(rt.Tags, StackTag)
-	if roleStack == "" || (profile != nil && roleStack != tagValue(profile.Tags, StackTag)) {
+	roleStack := tagValue(rt.Tags, cloud.StackTag)
+	if roleStack == "" || (profile != nil && roleStack != tagValue(profile.Tags, cloud.StackTag)) {
 		if profile == nil {
 			return gone
 		}
 		return nil // not made with the profile: left as it is
 	}
 	err = c.DeleteRole(ctx, name)
-	if IsNotFound(err) {
+	if cloud.IsNotFound(err) {
 		if profile != nil {
 			return nil
 		}
@@ -316,9 +318,9 @@ func (o *oneOrMany[T]) UnmarshalJSON(b []byte) error {
 // policies and removes it from instance profiles, then deletes it.
 func (c *Client) DeleteRole(ctx context.Context, name string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateRoleName("DeleteRole", name); err != nil {
+	if err := cloud.ValidateRoleName("DeleteRole", name); err != nil {
 		return err
 	}
 	attached, err := c.attachedPolicies(ctx, name)
@@ -363,7 +365,7 @@ func (c *Client) DeleteRole(ctx context.Context, name string) error {
 	return wrap("iam", "DeleteRole", err)
 }
 
-func iamTags(tags Tags) []iamtypes.Tag {
+func iamTags(tags cloud.Tags) []iamtypes.Tag {
 	out := make([]iamtypes.Tag, 0, len(tags))
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		out = append(out, iamtypes.Tag{Key: sdkaws.String(k), Value: sdkaws.String(tags[k])})

@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"strings"
 
@@ -18,14 +20,14 @@ import (
 // ssm:GetParameter permission…), it asks DescribeImages for the distro's
 // owner and name pattern, available x86_64 images only, and takes the newest
 // CreationDate.
-func (c *Client) LatestAMI(ctx context.Context, distro string) (AMI, error) {
-	if err := ValidateDistro(distro); err != nil {
-		return AMI{}, err
+func (c *Client) LatestAMI(ctx context.Context, distro string) (cloud.AMI, error) {
+	if err := cloud.ValidateDistro(distro); err != nil {
+		return cloud.AMI{}, err
 	}
-	src := amiSources[distro]
-	out, ssmErr := c.deploy.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: sdkaws.String(src.Param)})
+	param, owner, pattern, sshUser, _ := cloud.AMISource(distro)
+	out, ssmErr := c.deploy.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: sdkaws.String(param)})
 	if ssmErr == nil && out.Parameter != nil && strings.HasPrefix(sdkaws.ToString(out.Parameter.Value), "ami-") {
-		ami := AMI{ID: sdkaws.ToString(out.Parameter.Value), Source: "ssm:" + src.Param, SSHUser: src.SSHUser}
+		ami := cloud.AMI{ID: sdkaws.ToString(out.Parameter.Value), Source: "ssm:" + param, SSHUser: sshUser}
 		// The name is a nicety: the id is what matters.
 		if d, err := c.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{ami.ID}}); err == nil && len(d.Images) == 1 {
 			ami.Name = sdkaws.ToString(d.Images[0].Name)
@@ -33,15 +35,15 @@ func (c *Client) LatestAMI(ctx context.Context, distro string) (AMI, error) {
 		return ami, nil
 	}
 	imgs, err := c.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{
-		Owners: []string{src.Owner},
+		Owners: []string{owner},
 		Filters: []ec2types.Filter{
-			{Name: sdkaws.String("name"), Values: []string{src.Pattern}},
+			{Name: sdkaws.String("name"), Values: []string{pattern}},
 			{Name: sdkaws.String("state"), Values: []string{"available"}},
 			{Name: sdkaws.String("architecture"), Values: []string{"x86_64"}},
 		},
 	})
 	if err != nil {
-		return AMI{}, wrap("ec2", "DescribeImages", err)
+		return cloud.AMI{}, wrap("ec2", "DescribeImages", err)
 	}
 	var best *ec2types.Image
 	for i := range imgs.Images {
@@ -51,14 +53,14 @@ func (c *Client) LatestAMI(ctx context.Context, distro string) (AMI, error) {
 		}
 	}
 	if best == nil {
-		why := "the SSM parameter " + src.Param + " could not be read"
+		why := "the SSM parameter " + param + " could not be read"
 		if ssmErr != nil {
 			why += " (" + wrap("ssm", "GetParameter", ssmErr).Error() + ")"
 		}
-		return AMI{}, &Error{Service: "ec2", Operation: "DescribeImages", Code: CodeNoImage,
-			Message: "no " + distro + " AMI found: " + why + ", and DescribeImages found no image named " + src.Pattern + " owned by " + src.Owner}
+		return cloud.AMI{}, &cloud.Error{Service: "ec2", Operation: "DescribeImages", Code: cloud.CodeNoImage,
+			Message: "no " + distro + " AMI found: " + why + ", and DescribeImages found no image named " + pattern + " owned by " + owner}
 	}
-	return AMI{ID: sdkaws.ToString(best.ImageId), Name: sdkaws.ToString(best.Name), Source: "DescribeImages", SSHUser: src.SSHUser}, nil
+	return cloud.AMI{ID: sdkaws.ToString(best.ImageId), Name: sdkaws.ToString(best.Name), Source: "DescribeImages", SSHUser: sshUser}, nil
 }
 
 // newer orders by CreationDate (ISO 8601, so string order is time order),
@@ -77,7 +79,7 @@ func (c *Client) InstanceTypeOffered(ctx context.Context, typ string) (bool, err
 	out, err := c.ec2.DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{InstanceTypes: []ec2types.InstanceType{ec2types.InstanceType(typ)}})
 	if err != nil {
 		e := wrap("ec2", "DescribeInstanceTypes", err)
-		if ae, ok := e.(*Error); ok && (ae.Code == "InvalidInstanceType" || ae.Code == "InvalidParameterValue") {
+		if ae, ok := e.(*cloud.Error); ok && (ae.Code == "InvalidInstanceType" || ae.Code == "InvalidParameterValue") {
 			return false, nil
 		}
 		return false, e
@@ -87,17 +89,17 @@ func (c *Client) InstanceTypeOffered(ctx context.Context, typ string) (bool, err
 
 // FindAMI describes one AMI by id; EC2 answers InvalidAMIID.NotFound (or an
 // empty list) for one that does not exist or is not shared with the account.
-func (c *Client) FindAMI(ctx context.Context, id string) (AMI, bool, error) {
+func (c *Client) FindAMI(ctx context.Context, id string) (cloud.AMI, bool, error) {
 	out, err := c.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{id}})
 	if err != nil {
 		e := wrap("ec2", "DescribeImages", err)
-		if ae, ok := e.(*Error); ok && (ae.Code == "InvalidAMIID.NotFound" || ae.Code == "InvalidAMIID.Unavailable") {
-			return AMI{}, false, nil
+		if ae, ok := e.(*cloud.Error); ok && (ae.Code == "InvalidAMIID.NotFound" || ae.Code == "InvalidAMIID.Unavailable") {
+			return cloud.AMI{}, false, nil
 		}
-		return AMI{}, false, e
+		return cloud.AMI{}, false, e
 	}
 	if len(out.Images) == 0 {
-		return AMI{}, false, nil
+		return cloud.AMI{}, false, nil
 	}
-	return AMI{ID: id, Name: sdkaws.ToString(out.Images[0].Name), Source: "DescribeImages"}, true, nil
+	return cloud.AMI{ID: id, Name: sdkaws.ToString(out.Images[0].Name), Source: "DescribeImages"}, true, nil
 }

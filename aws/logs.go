@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"cmp"
 	"context"
 	"slices"
@@ -17,11 +19,11 @@ import (
 // EnsureLogGroup creates the log group with tags; a group that exists
 // already (ResourceAlreadyExistsException) is found, created=false, and
 // keeps its tags.
-func (c *Client) EnsureLogGroup(ctx context.Context, name string, tags Tags) (bool, error) {
+func (c *Client) EnsureLogGroup(ctx context.Context, name string, tags cloud.Tags) (bool, error) {
 	if c.readonly {
-		return false, ErrReadonly
+		return false, cloud.ErrReadonly
 	}
-	if err := ValidateEnsureLogGroup(name, tags); err != nil {
+	if err := cloud.ValidateEnsureLogGroup(name, tags); err != nil {
 		return false, err
 	}
 	in := &cloudwatchlogs.CreateLogGroupInput{LogGroupName: sdkaws.String(name)}
@@ -41,9 +43,9 @@ func (c *Client) EnsureLogGroup(ctx context.Context, name string, tags Tags) (bo
 // DeleteLogGroup deletes a log group and its events.
 func (c *Client) DeleteLogGroup(ctx context.Context, name string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateLogGroupName("DeleteLogGroup", name); err != nil {
+	if err := cloud.ValidateLogGroupName("DeleteLogGroup", name); err != nil {
 		return err
 	}
 	_, err := c.deploy.logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: sdkaws.String(name)})
@@ -59,8 +61,8 @@ const recentStreams = 5
 // (matching streamPrefix) that were written to last. DescribeLogStreams
 // cannot order by time and filter by prefix at once, so it lists the
 // matching streams (at most 1,000) and sorts them itself.
-func (c *Client) RecentLogEvents(ctx context.Context, group, streamPrefix string, limit int) ([]LogEvent, error) {
-	if err := ValidateLogQuery(group, streamPrefix, limit); err != nil {
+func (c *Client) RecentLogEvents(ctx context.Context, group, streamPrefix string, limit int) ([]cloud.LogEvent, error) {
+	if err := cloud.ValidateLogQuery(group, streamPrefix, limit); err != nil {
 		return nil, err
 	}
 	in := &cloudwatchlogs.DescribeLogStreamsInput{LogGroupName: sdkaws.String(group)}
@@ -85,7 +87,7 @@ func (c *Client) RecentLogEvents(ctx context.Context, group, streamPrefix string
 	slices.SortStableFunc(streams, func(a, b logstypes.LogStream) int {
 		return cmp.Compare(sdkaws.ToInt64(b.LastEventTimestamp), sdkaws.ToInt64(a.LastEventTimestamp))
 	})
-	var events []LogEvent
+	var events []cloud.LogEvent
 	for _, s := range streams[:min(len(streams), recentStreams)] {
 		if s.LastEventTimestamp == nil {
 			continue // nothing written yet
@@ -98,7 +100,7 @@ func (c *Client) RecentLogEvents(ctx context.Context, group, streamPrefix string
 			return nil, wrap("logs", "GetLogEvents", err)
 		}
 		for _, e := range out.Events {
-			events = append(events, LogEvent{
+			events = append(events, cloud.LogEvent{
 				At:      time.UnixMilli(sdkaws.ToInt64(e.Timestamp)).UTC(),
 				Stream:  sdkaws.ToString(s.LogStreamName),
 				Message: strings.TrimRight(sdkaws.ToString(e.Message), "\n"),
@@ -109,8 +111,8 @@ func (c *Client) RecentLogEvents(ctx context.Context, group, streamPrefix string
 }
 
 // newestEvents keeps the limit newest of events, oldest first.
-func newestEvents(events []LogEvent, limit int) []LogEvent {
-	slices.SortStableFunc(events, func(a, b LogEvent) int {
+func newestEvents(events []cloud.LogEvent, limit int) []cloud.LogEvent {
+	slices.SortStableFunc(events, func(a, b cloud.LogEvent) int {
 		if c := a.At.Compare(b.At); c != 0 {
 			return c
 		}

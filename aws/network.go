@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"maps"
 	"net/netip"
@@ -16,31 +18,31 @@ import (
 // EC2 networking and the task's address: the Network capability.
 
 // DefaultVPC finds the region's default VPC.
-func (c *Client) DefaultVPC(ctx context.Context) (VPC, error) {
+func (c *Client) DefaultVPC(ctx context.Context) (cloud.VPC, error) {
 	out, err := c.ec2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{
 		Filters: []ec2types.Filter{{Name: sdkaws.String("is-default"), Values: []string{"true"}}},
 	})
 	if err != nil {
-		return VPC{}, wrap("ec2", "DescribeVpcs", err)
+		return cloud.VPC{}, wrap("ec2", "DescribeVpcs", err)
 	}
 	if len(out.Vpcs) == 0 {
-		return VPC{}, errNoDefaultVPC(c.Region())
+		return cloud.VPC{}, errNoDefaultVPC(c.Region())
 	}
 	v := out.Vpcs[0]
-	return VPC{ID: sdkaws.ToString(v.VpcId), CIDR: sdkaws.ToString(v.CidrBlock)}, nil
+	return cloud.VPC{ID: sdkaws.ToString(v.VpcId), CIDR: sdkaws.ToString(v.CidrBlock)}, nil
 }
 
 func errNoDefaultVPC(region string) error {
-	return &Error{Service: "ec2", Operation: "DescribeVpcs", Code: CodeNoDefaultVPC,
+	return &cloud.Error{Service: "ec2", Operation: "DescribeVpcs", Code: cloud.CodeNoDefaultVPC,
 		Message: "region " + region + " has no default VPC; create one with `aws ec2 create-default-vpc`, or choose a VPC"}
 }
 
 // Subnets lists a VPC's subnets, sorted by availability zone, then id.
-func (c *Client) Subnets(ctx context.Context, vpcID string) ([]Subnet, error) {
-	if err := ValidateVpcID("DescribeSubnets", vpcID); err != nil {
+func (c *Client) Subnets(ctx context.Context, vpcID string) ([]cloud.Subnet, error) {
+	if err := cloud.ValidateVpcID("DescribeSubnets", vpcID); err != nil {
 		return nil, err
 	}
-	var subnets []Subnet
+	var subnets []cloud.Subnet
 	p := ec2.NewDescribeSubnetsPaginator(c.ec2, &ec2.DescribeSubnetsInput{
 		Filters: []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{vpcID}}},
 	})
@@ -50,7 +52,7 @@ func (c *Client) Subnets(ctx context.Context, vpcID string) ([]Subnet, error) {
 			return nil, wrap("ec2", "DescribeSubnets", err)
 		}
 		for _, s := range out.Subnets {
-			subnets = append(subnets, Subnet{
+			subnets = append(subnets, cloud.Subnet{
 				ID: sdkaws.ToString(s.SubnetId), VpcID: sdkaws.ToString(s.VpcId), AZ: sdkaws.ToString(s.AvailabilityZone),
 				CIDR: sdkaws.ToString(s.CidrBlock), PublicIPOnLaunch: sdkaws.ToBool(s.MapPublicIpOnLaunch),
 				Default: sdkaws.ToBool(s.DefaultForAz),
@@ -62,8 +64,8 @@ func (c *Client) Subnets(ctx context.Context, vpcID string) ([]Subnet, error) {
 }
 
 // SortSubnets sorts by availability zone, then id.
-func SortSubnets(s []Subnet) {
-	slices.SortFunc(s, func(a, b Subnet) int {
+func SortSubnets(s []cloud.Subnet) {
+	slices.SortFunc(s, func(a, b cloud.Subnet) int {
 		if c := strings.Compare(a.AZ, b.AZ); c != 0 {
 			return c
 		}
@@ -74,11 +76,11 @@ func SortSubnets(s []Subnet) {
 // EnsureSecurityGroup finds the group by name in the VPC or creates it with
 // tags (in the create request itself), then authorizes the ingress rules it
 // lacks, in one call.
-func (c *Client) EnsureSecurityGroup(ctx context.Context, spec SecurityGroupSpec) (string, bool, error) {
+func (c *Client) EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGroupSpec) (string, bool, error) {
 	if c.readonly {
-		return "", false, ErrReadonly
+		return "", false, cloud.ErrReadonly
 	}
-	if err := ValidateSecurityGroupSpec(spec); err != nil {
+	if err := cloud.ValidateSecurityGroupSpec(spec); err != nil {
 		return "", false, err
 	}
 	g, err := c.findGroup(ctx, spec.VpcID, spec.Name)
@@ -104,7 +106,7 @@ func (c *Client) EnsureSecurityGroup(ctx context.Context, spec SecurityGroupSpec
 		}
 	}
 	if g == nil {
-		return "", false, &Error{Service: "ec2", Operation: "DescribeSecurityGroups", Code: "InvalidGroup.NotFound",
+		return "", false, &cloud.Error{Service: "ec2", Operation: "DescribeSecurityGroups", Code: "InvalidGroup.NotFound",
 			Message: "The security group '" + spec.Name + "' does not exist in VPC '" + spec.VpcID + "'"}
 	}
 	id := sdkaws.ToString(g.GroupId)
@@ -114,7 +116,7 @@ func (c *Client) EnsureSecurityGroup(ctx context.Context, spec SecurityGroupSpec
 	}
 	var perms []ec2types.IpPermission
 	for _, r := range missing {
-		perm := ec2types.IpPermission{IpProtocol: sdkaws.String(r.key().Protocol), FromPort: sdkaws.Int32(r.Port), ToPort: sdkaws.Int32(r.Port)}
+		perm := ec2types.IpPermission{IpProtocol: sdkaws.String(r.Key().Protocol), FromPort: sdkaws.Int32(r.Port), ToPort: sdkaws.Int32(r.Port)}
 		var desc *string
 		if r.Description != "" {
 			desc = sdkaws.String(r.Description)
@@ -137,7 +139,7 @@ func (c *Client) EnsureSecurityGroup(ctx context.Context, spec SecurityGroupSpec
 }
 
 // SecurityGroupDescription is spec.Description, or "deckhand: NAME".
-func SecurityGroupDescription(spec SecurityGroupSpec) string {
+func SecurityGroupDescription(spec cloud.SecurityGroupSpec) string {
 	if spec.Description != "" {
 		return spec.Description
 	}
@@ -147,14 +149,14 @@ func SecurityGroupDescription(spec SecurityGroupSpec) string {
 // MissingIngress returns the rules of want that have is lacks (protocol,
 // port and CIDR or source group compared; descriptions ignored), in want's
 // order.
-func MissingIngress(want, have []IngressRule) []IngressRule {
-	got := map[IngressRule]bool{}
+func MissingIngress(want, have []cloud.IngressRule) []cloud.IngressRule {
+	got := map[cloud.IngressRule]bool{}
 	for _, r := range have {
-		got[r.key()] = true
+		got[r.Key()] = true
 	}
-	var out []IngressRule
+	var out []cloud.IngressRule
 	for _, r := range want {
-		if !got[r.key()] {
+		if !got[r.Key()] {
 			out = append(out, r)
 		}
 	}
@@ -164,8 +166,8 @@ func MissingIngress(want, have []IngressRule) []IngressRule {
 // ingressOf flattens EC2's permissions (CIDR blocks and source groups)
 // into single-port rules; port ranges and other protocols are kept with
 // Port 0 and never match a wanted rule.
-func ingressOf(perms []ec2types.IpPermission) []IngressRule {
-	var out []IngressRule
+func ingressOf(perms []ec2types.IpPermission) []cloud.IngressRule {
+	var out []cloud.IngressRule
 	for _, p := range perms {
 		port := int32(0)
 		if sdkaws.ToInt32(p.FromPort) == sdkaws.ToInt32(p.ToPort) {
@@ -173,15 +175,15 @@ func ingressOf(perms []ec2types.IpPermission) []IngressRule {
 		}
 		proto := sdkaws.ToString(p.IpProtocol)
 		for _, r := range p.IpRanges {
-			out = append(out, IngressRule{Protocol: proto, Port: port, CIDR: canonicalCIDR(sdkaws.ToString(r.CidrIp)), Description: sdkaws.ToString(r.Description)})
+			out = append(out, cloud.IngressRule{Protocol: proto, Port: port, CIDR: canonicalCIDR(sdkaws.ToString(r.CidrIp)), Description: sdkaws.ToString(r.Description)})
 		}
 		for _, r := range p.Ipv6Ranges {
-			out = append(out, IngressRule{Protocol: proto, Port: port, CIDR: canonicalCIDR(sdkaws.ToString(r.CidrIpv6)), Description: sdkaws.ToString(r.Description)})
+			out = append(out, cloud.IngressRule{Protocol: proto, Port: port, CIDR: canonicalCIDR(sdkaws.ToString(r.CidrIpv6)), Description: sdkaws.ToString(r.Description)})
 		}
 		// A source group of another account comes with its UserId; the
 		// group id alone is unique, and is what a wanted rule names.
 		for _, g := range p.UserIdGroupPairs {
-			out = append(out, IngressRule{Protocol: proto, Port: port, SourceGroupID: sdkaws.ToString(g.GroupId), Description: sdkaws.ToString(g.Description)})
+			out = append(out, cloud.IngressRule{Protocol: proto, Port: port, SourceGroupID: sdkaws.ToString(g.GroupId), Description: sdkaws.ToString(g.Description)})
 		}
 	}
 	return out
@@ -214,9 +216,9 @@ func (c *Client) findGroup(ctx context.Context, vpcID, name string) (*ec2types.S
 // DeleteSecurityGroup deletes a group by id.
 func (c *Client) DeleteSecurityGroup(ctx context.Context, id string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateSecurityGroupID("DeleteSecurityGroup", id); err != nil {
+	if err := cloud.ValidateSecurityGroupID("DeleteSecurityGroup", id); err != nil {
 		return err
 	}
 	_, err := c.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: sdkaws.String(id)})
@@ -227,7 +229,7 @@ func (c *Client) DeleteSecurityGroup(ctx context.Context, id string) error {
 // attachments (DescribeTasks) and asks EC2 for that interface's public IP
 // (DescribeNetworkInterfaces).
 func (c *Client) TaskPublicIP(ctx context.Context, cluster, taskARN string) (string, error) {
-	if err := ValidateTaskRef(cluster, taskARN); err != nil {
+	if err := cloud.ValidateTaskRef(cluster, taskARN); err != nil {
 		return "", err
 	}
 	out, err := c.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: sdkaws.String(cluster), Tasks: []string{taskARN}})
@@ -239,7 +241,7 @@ func (c *Client) TaskPublicIP(ctx context.Context, cluster, taskARN string) (str
 		if len(out.Failures) > 0 {
 			reason = sdkaws.ToString(out.Failures[0].Reason)
 		}
-		return "", &Error{Service: "ecs", Operation: "DescribeTasks", Code: "InvalidParameterException", Message: reason}
+		return "", &cloud.Error{Service: "ecs", Operation: "DescribeTasks", Code: "InvalidParameterException", Message: reason}
 	}
 	t := out.Tasks[0]
 	eni := ""
@@ -254,7 +256,7 @@ func (c *Client) TaskPublicIP(ctx context.Context, cluster, taskARN string) (str
 		}
 	}
 	noIP := func(why string) error {
-		return &Error{Service: "ecs", Operation: "DescribeTasks", Code: CodeNoPublicIP, Message: "task " + lastSegment(taskARN) + " " + why}
+		return &cloud.Error{Service: "ecs", Operation: "DescribeTasks", Code: cloud.CodeNoPublicIP, Message: "task " + lastSegment(taskARN) + " " + why}
 	}
 	if eni == "" {
 		return "", noIP("has no network interface (yet): it is " + sdkaws.ToString(t.LastStatus) + "; awsvpc tasks get one while PROVISIONING")
@@ -272,7 +274,7 @@ func (c *Client) TaskPublicIP(ctx context.Context, cluster, taskARN string) (str
 }
 
 // ec2TagSpec tags a resource in its create request.
-func ec2TagSpec(rt ec2types.ResourceType, tags Tags) []ec2types.TagSpecification {
+func ec2TagSpec(rt ec2types.ResourceType, tags cloud.Tags) []ec2types.TagSpecification {
 	if len(tags) == 0 {
 		return nil
 	}

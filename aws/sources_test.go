@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"fmt"
 	"slices"
@@ -80,7 +82,7 @@ func TestEC2SourceWatch(t *testing.T) {
 	term := f.instances(t, ami, "to-terminate", 1)[0]
 	keep := f.instances(t, ami, "keep", 1)[0]
 
-	src := NewEC2Source(c)
+	src := cloud.NewEC2Source(c)
 	if src.Name() != "ec2" {
 		t.Errorf("Name() = %q", src.Name())
 	}
@@ -126,7 +128,7 @@ func TestECSSourceWatch(t *testing.T) {
 	f.services(t, cluster, td, "app", 1)
 	tasks := f.runTasks(t, cluster, td, "service:app-0000", 2)
 
-	src := NewECSSource(c)
+	src := cloud.NewECSSource(c)
 	if src.Name() != "ecs" {
 		t.Errorf("Name() = %q", src.Name())
 	}
@@ -164,7 +166,7 @@ func TestECSSourceScope(t *testing.T) {
 	f.services(t, a, td, "a", 2)
 	f.services(t, b, td, "b", 3)
 	f.runTasks(t, b, td, "", 2)
-	src := NewECSSource(c)
+	src := cloud.NewECSSource(c)
 
 	// Two clusters: both are expanded, services in cluster then name order.
 	set, err := src.Fetch(ctx)
@@ -186,14 +188,14 @@ func TestECSSourceScope(t *testing.T) {
 	src.Focus("")
 
 	// Eleven clusters: too many to expand without a focus.
-	for i := range AutoClusters - 1 {
+	for i := range cloud.AutoClusters - 1 {
 		f.cluster(t, fmt.Sprintf("c-%c", 'c'+i))
 	}
 	set, err = src.Fetch(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(set.Clusters) != AutoClusters+1 || !slices.Equal(set.Kinds, []resource.Kind{resource.KindCluster}) || len(set.Services) != 0 {
+	if len(set.Clusters) != cloud.AutoClusters+1 || !slices.Equal(set.Kinds, []resource.Kind{resource.KindCluster}) || len(set.Services) != 0 {
 		t.Fatalf("over AutoClusters: kinds %v, %d clusters, %d services", set.Kinds, len(set.Clusters), len(set.Services))
 	}
 
@@ -226,7 +228,7 @@ func TestECSSourceFocusRace(t *testing.T) {
 	f := newFixture(t)
 	c, _ := f.client(t)
 	a := f.cluster(t, "r-a")
-	src := NewECSSource(c)
+	src := cloud.NewECSSource(c)
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -266,7 +268,7 @@ func TestECSSourcePartialFirstLoad(t *testing.T) {
 	c, _ := f.client(t)
 	cluster := f.cluster(t, "paged")
 	f.services(t, cluster, f.taskDef(t, "app"), "app", 250)
-	src := NewECSSource(c)
+	src := cloud.NewECSSource(c)
 
 	var sizes []int
 	var partials []resource.Set

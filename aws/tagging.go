@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"errors"
 	"strings"
@@ -45,12 +47,12 @@ import (
 // Only tagged resources are ever returned; a resource deleted moments ago
 // may still be listed by the tagging API's index, and deleting it again
 // answers a not-found code (IsNotFound).
-func (c *Client) StackResources(ctx context.Context, stack string) ([]TaggedResource, error) {
-	if err := ValidateStackName(stack); err != nil {
+func (c *Client) StackResources(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
+	if err := cloud.ValidateStackName(stack); err != nil {
 		return nil, err
 	}
-	var out []TaggedResource
-	for _, find := range []func(context.Context, string) ([]TaggedResource, error){
+	var out []cloud.TaggedResource
+	for _, find := range []func(context.Context, string) ([]cloud.TaggedResource, error){
 		c.stackEC2, c.stackRoles, c.stackInstanceProfiles, c.stackRepositories, c.stackELB, c.stackTagged,
 	} {
 		rs, err := find(ctx, stack)
@@ -59,16 +61,16 @@ func (c *Client) StackResources(ctx context.Context, stack string) ([]TaggedReso
 		}
 		out = append(out, rs...)
 	}
-	SortStack(out)
+	cloud.SortStack(out)
 	return out, nil
 }
 
 func tagFilter(stack string) ec2types.Filter {
-	return ec2types.Filter{Name: sdkaws.String("tag:" + StackTag), Values: []string{stack}}
+	return ec2types.Filter{Name: sdkaws.String("tag:" + cloud.StackTag), Values: []string{stack}}
 }
 
-func (c *Client) stackEC2(ctx context.Context, stack string) ([]TaggedResource, error) {
-	var out []TaggedResource
+func (c *Client) stackEC2(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
+	var out []cloud.TaggedResource
 	account := ""
 	arn := func(owner, kind, id string) string {
 		if owner == "" && account == "" {
@@ -93,7 +95,7 @@ func (c *Client) stackEC2(ctx context.Context, stack string) ([]TaggedResource, 
 		for _, r := range page.Reservations {
 			for _, in := range r.Instances {
 				id := sdkaws.ToString(in.InstanceId)
-				out = append(out, TaggedResource{Type: "ec2:instance", ID: id, ARN: arn(sdkaws.ToString(r.OwnerId), "instance", id)})
+				out = append(out, cloud.TaggedResource{Type: "ec2:instance", ID: id, ARN: arn(sdkaws.ToString(r.OwnerId), "instance", id)})
 			}
 		}
 	}
@@ -109,7 +111,7 @@ func (c *Client) stackEC2(ctx context.Context, stack string) ([]TaggedResource, 
 			if a == "" {
 				a = arn(sdkaws.ToString(g.OwnerId), "security-group", id)
 			}
-			out = append(out, TaggedResource{Type: "ec2:security-group", ID: id, ARN: a})
+			out = append(out, cloud.TaggedResource{Type: "ec2:security-group", ID: id, ARN: a})
 		}
 	}
 	keys, err := c.ec2.DescribeKeyPairs(ctx, &ec2.DescribeKeyPairsInput{Filters: []ec2types.Filter{tagFilter(stack)}})
@@ -117,17 +119,17 @@ func (c *Client) stackEC2(ctx context.Context, stack string) ([]TaggedResource, 
 		return nil, wrap("ec2", "DescribeKeyPairs", err)
 	}
 	for _, k := range keys.KeyPairs {
-		if tagMap(k.Tags)[StackTag] != stack { // endpoints that ignore the filter
+		if tagMap(k.Tags)[cloud.StackTag] != stack { // endpoints that ignore the filter
 			continue
 		}
-		out = append(out, TaggedResource{Type: "ec2:key-pair", ID: sdkaws.ToString(k.KeyName), ARN: arn("", "key-pair", sdkaws.ToString(k.KeyPairId))})
+		out = append(out, cloud.TaggedResource{Type: "ec2:key-pair", ID: sdkaws.ToString(k.KeyName), ARN: arn("", "key-pair", sdkaws.ToString(k.KeyPairId))})
 	}
 	return out, nil
 }
 
-func (c *Client) stackRoles(ctx context.Context, stack string) ([]TaggedResource, error) {
-	var out []TaggedResource
-	p := iam.NewListRolesPaginator(c.deploy.iam, &iam.ListRolesInput{PathPrefix: sdkaws.String(TaskExecutionRolePath)})
+func (c *Client) stackRoles(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
+	var out []cloud.TaggedResource
+	p := iam.NewListRolesPaginator(c.deploy.iam, &iam.ListRolesInput{PathPrefix: sdkaws.String(cloud.TaskExecutionRolePath)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -142,8 +144,8 @@ func (c *Client) stackRoles(ctx context.Context, stack string) ([]TaggedResource
 				return nil, wrap("iam", "ListRoleTags", err)
 			}
 			for _, t := range tags.Tags {
-				if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
-					out = append(out, TaggedResource{Type: "iam:role", ID: sdkaws.ToString(r.RoleName), ARN: sdkaws.ToString(r.Arn)})
+				if sdkaws.ToString(t.Key) == cloud.StackTag && sdkaws.ToString(t.Value) == stack {
+					out = append(out, cloud.TaggedResource{Type: "iam:role", ID: sdkaws.ToString(r.RoleName), ARN: sdkaws.ToString(r.Arn)})
 				}
 			}
 		}
@@ -151,16 +153,16 @@ func (c *Client) stackRoles(ctx context.Context, stack string) ([]TaggedResource
 	return out, nil
 }
 
-func (c *Client) stackInstanceProfiles(ctx context.Context, stack string) ([]TaggedResource, error) {
-	var out []TaggedResource
-	p := iam.NewListInstanceProfilesPaginator(c.deploy.iam, &iam.ListInstanceProfilesInput{PathPrefix: sdkaws.String(TaskExecutionRolePath)})
+func (c *Client) stackInstanceProfiles(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
+	var out []cloud.TaggedResource
+	p := iam.NewListInstanceProfilesPaginator(c.deploy.iam, &iam.ListInstanceProfilesInput{PathPrefix: sdkaws.String(cloud.TaskExecutionRolePath)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, wrap("iam", "ListInstanceProfiles", err)
 		}
 		for _, ip := range page.InstanceProfiles {
-			if !strings.HasPrefix(sdkaws.ToString(ip.Path), TaskExecutionRolePath) {
+			if !strings.HasPrefix(sdkaws.ToString(ip.Path), cloud.TaskExecutionRolePath) {
 				continue // endpoints that ignore PathPrefix (moto)
 			}
 			got, err := c.getInstanceProfile(ctx, sdkaws.ToString(ip.InstanceProfileName))
@@ -171,8 +173,8 @@ func (c *Client) stackInstanceProfiles(ctx context.Context, stack string) ([]Tag
 				continue // deleted meanwhile
 			}
 			for _, t := range got.Tags {
-				if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
-					out = append(out, TaggedResource{Type: "iam:instance-profile", ID: sdkaws.ToString(got.InstanceProfileName), ARN: sdkaws.ToString(got.Arn)})
+				if sdkaws.ToString(t.Key) == cloud.StackTag && sdkaws.ToString(t.Value) == stack {
+					out = append(out, cloud.TaggedResource{Type: "iam:instance-profile", ID: sdkaws.ToString(got.InstanceProfileName), ARN: sdkaws.ToString(got.Arn)})
 				}
 			}
 		}
@@ -180,8 +182,8 @@ func (c *Client) stackInstanceProfiles(ctx context.Context, stack string) ([]Tag
 	return out, nil
 }
 
-func (c *Client) stackRepositories(ctx context.Context, stack string) ([]TaggedResource, error) {
-	var out []TaggedResource
+func (c *Client) stackRepositories(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
+	var out []cloud.TaggedResource
 	p := ecr.NewDescribeRepositoriesPaginator(c.deploy.ecr, &ecr.DescribeRepositoriesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -197,8 +199,8 @@ func (c *Client) stackRepositories(ctx context.Context, stack string) ([]TaggedR
 				return nil, wrap("ecr", "ListTagsForResource", err)
 			}
 			for _, t := range tags.Tags {
-				if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
-					out = append(out, TaggedResource{Type: "ecr:repository", ID: sdkaws.ToString(r.RepositoryName), ARN: sdkaws.ToString(r.RepositoryArn)})
+				if sdkaws.ToString(t.Key) == cloud.StackTag && sdkaws.ToString(t.Value) == stack {
+					out = append(out, cloud.TaggedResource{Type: "ecr:repository", ID: sdkaws.ToString(r.RepositoryName), ARN: sdkaws.ToString(r.RepositoryArn)})
 				}
 			}
 		}
@@ -208,12 +210,12 @@ func (c *Client) stackRepositories(ctx context.Context, stack string) ([]TaggedR
 
 // stackTagged finds the ECS resources and log groups through the tagging
 // API, or per service when it is refused.
-func (c *Client) stackTagged(ctx context.Context, stack string) ([]TaggedResource, error) {
-	var found []TaggedResource
+func (c *Client) stackTagged(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
+	var found []cloud.TaggedResource
 	p := resourcegroupstaggingapi.NewGetResourcesPaginator(c.deploy.tagging, &resourcegroupstaggingapi.GetResourcesInput{
 		// No ResourceTypeFilters: moto spells some types differently
 		// ("logs:loggroup"); the ARNs say the type.
-		TagFilters: []taggingtypes.TagFilter{{Key: sdkaws.String(StackTag), Values: []string{stack}}},
+		TagFilters: []taggingtypes.TagFilter{{Key: sdkaws.String(cloud.StackTag), Values: []string{stack}}},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -237,10 +239,10 @@ func (c *Client) stackTagged(ctx context.Context, stack string) ([]TaggedResourc
 
 // parseTaggedARN makes a TaggedResource of an ECS cluster, service or task
 // definition or a log group ARN; ok is false for other types.
-func parseTaggedARN(arn string) (TaggedResource, bool) {
+func parseTaggedARN(arn string) (cloud.TaggedResource, bool) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) < 6 {
-		return TaggedResource{}, false
+		return cloud.TaggedResource{}, false
 	}
 	service, res := parts[2], parts[5]
 	switch service {
@@ -248,30 +250,30 @@ func parseTaggedARN(arn string) (TaggedResource, bool) {
 		kind, rest, _ := strings.Cut(res, "/")
 		switch kind {
 		case "cluster":
-			return TaggedResource{Type: "ecs:cluster", ID: rest, ARN: arn}, true
+			return cloud.TaggedResource{Type: "ecs:cluster", ID: rest, ARN: arn}, true
 		case "service":
 			cluster, name, ok := strings.Cut(rest, "/")
 			if !ok { // the old ARN format has no cluster
-				return TaggedResource{Type: "ecs:service", ID: rest, ARN: arn}, true
+				return cloud.TaggedResource{Type: "ecs:service", ID: rest, ARN: arn}, true
 			}
-			return TaggedResource{Type: "ecs:service", ID: name, Parent: cluster, ARN: arn}, true
+			return cloud.TaggedResource{Type: "ecs:service", ID: name, Parent: cluster, ARN: arn}, true
 		case "task-definition":
-			return TaggedResource{Type: "ecs:task-definition", ID: rest, ARN: arn}, true
+			return cloud.TaggedResource{Type: "ecs:task-definition", ID: rest, ARN: arn}, true
 		}
 	case "logs":
 		if name, ok := strings.CutPrefix(res, "log-group:"); ok {
 			name = strings.TrimSuffix(name, ":*")
-			return TaggedResource{Type: "logs:log-group", ID: name, ARN: "arn:" + strings.Join(parts[1:5], ":") + ":log-group:" + name}, true
+			return cloud.TaggedResource{Type: "logs:log-group", ID: name, ARN: "arn:" + strings.Join(parts[1:5], ":") + ":log-group:" + name}, true
 		}
 	}
-	return TaggedResource{}, false
+	return cloud.TaggedResource{}, false
 }
 
 // liveECS drops the clusters, services and task definitions ECS reports as
 // INACTIVE (or no longer knows).
-func (c *Client) liveECS(ctx context.Context, rs []TaggedResource) ([]TaggedResource, error) {
-	var out, clusters []TaggedResource
-	services := map[string][]TaggedResource{}
+func (c *Client) liveECS(ctx context.Context, rs []cloud.TaggedResource) ([]cloud.TaggedResource, error) {
+	var out, clusters []cloud.TaggedResource
+	services := map[string][]cloud.TaggedResource{}
 	var order []string
 	for _, r := range rs {
 		switch r.Type {

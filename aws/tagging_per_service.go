@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -14,11 +16,11 @@ import (
 
 // stackPerService finds the stack's ECS resources and log groups without
 // the tagging API.
-func (c *Client) stackPerService(ctx context.Context, stack string) ([]TaggedResource, error) {
-	var out []TaggedResource
+func (c *Client) stackPerService(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
+	var out []cloud.TaggedResource
 	tagged := func(tags []ecstypes.Tag) bool {
 		for _, t := range tags {
-			if sdkaws.ToString(t.Key) == StackTag && sdkaws.ToString(t.Value) == stack {
+			if sdkaws.ToString(t.Key) == cloud.StackTag && sdkaws.ToString(t.Value) == stack {
 				return true
 			}
 		}
@@ -42,7 +44,7 @@ func (c *Client) stackPerService(ctx context.Context, stack string) ([]TaggedRes
 		}
 		for _, cl := range d.Clusters {
 			if sdkaws.ToString(cl.Status) != "INACTIVE" && tagged(cl.Tags) {
-				out = append(out, TaggedResource{Type: "ecs:cluster", ID: sdkaws.ToString(cl.ClusterName), ARN: sdkaws.ToString(cl.ClusterArn)})
+				out = append(out, cloud.TaggedResource{Type: "ecs:cluster", ID: sdkaws.ToString(cl.ClusterName), ARN: sdkaws.ToString(cl.ClusterArn)})
 			}
 		}
 	}
@@ -65,7 +67,7 @@ func (c *Client) stackPerService(ctx context.Context, stack string) ([]TaggedRes
 			}
 			for _, s := range d.Services {
 				if sdkaws.ToString(s.Status) != "INACTIVE" && tagged(s.Tags) {
-					out = append(out, TaggedResource{Type: "ecs:service", ID: sdkaws.ToString(s.ServiceName), Parent: lastSegment(cl), ARN: sdkaws.ToString(s.ServiceArn)})
+					out = append(out, cloud.TaggedResource{Type: "ecs:service", ID: sdkaws.ToString(s.ServiceName), Parent: lastSegment(cl), ARN: sdkaws.ToString(s.ServiceArn)})
 				}
 			}
 		}
@@ -107,7 +109,7 @@ func (c *Client) stackPerService(ctx context.Context, stack string) ([]TaggedRes
 			if err != nil {
 				return nil, wrap("logs", "ListTagsForResource", err)
 			}
-			if tags.Tags[StackTag] == stack {
+			if tags.Tags[cloud.StackTag] == stack {
 				out = append(out, r)
 			}
 		}

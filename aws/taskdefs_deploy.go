@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -12,9 +14,9 @@ import (
 // succeeds, as in ECS.
 func (c *Client) DeregisterTaskDefinition(ctx context.Context, taskDef string) error {
 	if c.readonly {
-		return ErrReadonly
+		return cloud.ErrReadonly
 	}
-	if err := ValidateDeregister(taskDef); err != nil {
+	if err := cloud.ValidateDeregister(taskDef); err != nil {
 		return err
 	}
 	_, err := c.ecs.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: sdkaws.String(taskDef)})

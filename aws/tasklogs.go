@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"strings"
 	"time"
@@ -18,7 +20,7 @@ type TaskLogReader interface {
 	// container's awslogs stream, oldest first. A container whose task
 	// definition does not log to CloudWatch is an *Error with
 	// CodeNoLogConfiguration.
-	TaskLogs(ctx context.Context, clusterARN, taskARN, container string, limit int) ([]LogEvent, error)
+	TaskLogs(ctx context.Context, clusterARN, taskARN, container string, limit int) ([]cloud.LogEvent, error)
 }
 
 // CodeNoLogConfiguration: the container's task definition has no awslogs
@@ -44,7 +46,7 @@ func NoLogConfiguration(container, taskDef, driver string) error {
 	if driver != "" {
 		why = "logs with the " + driver + " driver, not awslogs"
 	}
-	return &Error{Service: "ecs", Operation: "DescribeTaskDefinition", Code: CodeNoLogConfiguration,
+	return &cloud.Error{Service: "ecs", Operation: "DescribeTaskDefinition", Code: CodeNoLogConfiguration,
 		Message: "container " + container + " of task definition " + lastSegment(taskDef) + " " + why +
 			", so its output is not in CloudWatch Logs"}
 }
@@ -52,8 +54,8 @@ func NoLogConfiguration(container, taskDef, driver string) error {
 // TaskLogs finds the container's log configuration through the task's
 // definition (DescribeTasks, DescribeTaskDefinition) and reads the newest
 // events of its awslogs stream (GetLogEvents from the tail).
-func (c *Client) TaskLogs(ctx context.Context, cluster, taskARN, container string, limit int) ([]LogEvent, error) {
-	if err := ValidateTaskLogs(cluster, taskARN, container, limit); err != nil {
+func (c *Client) TaskLogs(ctx context.Context, cluster, taskARN, container string, limit int) ([]cloud.LogEvent, error) {
+	if err := cloud.ValidateTaskLogs(cluster, taskARN, container, limit); err != nil {
 		return nil, err
 	}
 	out, err := c.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: sdkaws.String(cluster), Tasks: []string{taskARN}})
@@ -67,7 +69,7 @@ func (c *Client) TaskLogs(ctx context.Context, cluster, taskARN, container strin
 		if len(out.Failures) > 0 && out.Failures[0].Reason != nil {
 			code = sdkaws.ToString(out.Failures[0].Reason)
 		}
-		return nil, &Error{Service: "ecs", Operation: "DescribeTasks", Code: code, Message: msg}
+		return nil, &cloud.Error{Service: "ecs", Operation: "DescribeTasks", Code: code, Message: msg}
 	}
 	task := out.Tasks[0]
 	tdARN := sdkaws.ToString(task.TaskDefinitionArn)
@@ -84,7 +86,7 @@ func (c *Client) TaskLogs(ctx context.Context, cluster, taskARN, container strin
 		}
 	}
 	if def == nil {
-		return nil, &Error{Service: "ecs", Operation: "DescribeTaskDefinition", Code: "InvalidParameterException", Field: "Container",
+		return nil, &cloud.Error{Service: "ecs", Operation: "DescribeTaskDefinition", Code: "InvalidParameterException", Field: "Container",
 			Message: "task definition " + lastSegment(tdARN) + " has no container " + container + "; it has " + strings.Join(names, ", ")}
 	}
 	lc := def.LogConfiguration
@@ -103,7 +105,7 @@ func (c *Client) TaskLogs(ctx context.Context, cluster, taskARN, container strin
 	}
 	stream := AWSLogsStream(lc.Options["awslogs-stream-prefix"], container, taskARN, runtimeID)
 	if stream == "" {
-		return nil, &Error{Service: "ecs", Operation: "DescribeTasks", Code: CodeNoLogConfiguration,
+		return nil, &cloud.Error{Service: "ecs", Operation: "DescribeTasks", Code: CodeNoLogConfiguration,
 			Message: "container " + container + " logs without an awslogs-stream-prefix, so its stream is named after its Docker container id, which ECS has not reported yet"}
 	}
 	ev, err := c.deploy.logs.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
@@ -113,9 +115,9 @@ func (c *Client) TaskLogs(ctx context.Context, cluster, taskARN, container strin
 	if err != nil {
 		return nil, wrap("logs", "GetLogEvents", err)
 	}
-	events := make([]LogEvent, 0, len(ev.Events))
+	events := make([]cloud.LogEvent, 0, len(ev.Events))
 	for _, e := range ev.Events {
-		events = append(events, LogEvent{
+		events = append(events, cloud.LogEvent{
 			At: time.UnixMilli(sdkaws.ToInt64(e.Timestamp)).UTC(), Stream: stream,
 			Message: strings.TrimRight(sdkaws.ToString(e.Message), "\n"),
 		})

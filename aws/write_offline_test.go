@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"errors"
 	"slices"
@@ -100,21 +102,21 @@ func TestReadonlyRefusesBeforeAnyCall(t *testing.T) {
 			"StartInstances":     func() error { return c.StartInstances(ctx, id) },
 			"StopInstances":      func() error { return c.StopInstances(ctx, id) },
 			"TerminateInstances": func() error { return c.TerminateInstances(ctx, id) },
-			"RunInstance":        func() error { _, err := c.RunInstance(ctx, InstanceSpec{Name: name}); return err },
+			"RunInstance":        func() error { _, err := c.RunInstance(ctx, cloud.InstanceSpec{Name: name}); return err },
 			"CreateCluster":      func() error { _, err := c.CreateCluster(ctx, name, nil); return err },
 			"DeleteCluster":      func() error { return c.DeleteCluster(ctx, name) },
 			"RegisterTaskDefinition": func() error {
-				_, err := c.RegisterTaskDefinition(ctx, TaskDefSpec{Family: name})
+				_, err := c.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{Family: name})
 				return err
 			},
-			"CreateService": func() error { _, err := c.CreateService(ctx, ServiceSpec{Cluster: name, Name: name}); return err },
+			"CreateService": func() error { _, err := c.CreateService(ctx, cloud.ServiceSpec{Cluster: name, Name: name}); return err },
 			"UpdateService": func() error { _, err := c.UpdateService(ctx, name, name, 1, ""); return err },
 			"DeleteService": func() error { return c.DeleteService(ctx, name, name) },
-			"RunTask":       func() error { _, err := c.RunTask(ctx, RunTaskSpec{Cluster: name}); return err },
+			"RunTask":       func() error { _, err := c.RunTask(ctx, cloud.RunTaskSpec{Cluster: name}); return err },
 			"StopTask":      func() error { return c.StopTask(ctx, name, name, "") },
 		}
 		for op, call := range calls {
-			if err := call(); !errors.Is(err, ErrReadonly) {
+			if err := call(); !errors.Is(err, cloud.ErrReadonly) {
 				t.Errorf("%s (empty input %v) = %v, want ErrReadonly", op, empty, err)
 			}
 		}
@@ -158,13 +160,13 @@ func offline(t *testing.T, reply func(op string) (any, error)) (*Client, *record
 
 // validSpecs are inputs every validator accepts.
 var (
-	validInstance = InstanceSpec{Name: "web", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro",
+	validInstance = cloud.InstanceSpec{Name: "web", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro",
 		SubnetID: "subnet-0123456789abcdef0", SecurityGroupIDs: []string{"sg-0123456789abcdef0"}, Tags: map[string]string{"k": "v"}}
-	validTaskDef = TaskDefSpec{Family: "web", CPU: "256", Memory: "512", Fargate: true,
-		Containers: []ContainerSpec{{Name: "web", Image: "nginx:stable", Port: 80, Essential: true}}}
-	validService = ServiceSpec{Cluster: "demo", Name: "web", TaskDefinition: "web:1", Desired: 1, LaunchType: "FARGATE",
+	validTaskDef = cloud.TaskDefSpec{Family: "web", CPU: "256", Memory: "512", Fargate: true,
+		Containers: []cloud.ContainerSpec{{Name: "web", Image: "nginx:stable", Port: 80, Essential: true}}}
+	validService = cloud.ServiceSpec{Cluster: "demo", Name: "web", TaskDefinition: "web:1", Desired: 1, LaunchType: "FARGATE",
 		Subnets: []string{"subnet-0123456789abcdef0"}, PublicIP: true, CircuitBreaker: true}
-	validRunTask = RunTaskSpec{Cluster: "demo", TaskDefinition: "web:1", Count: 1, LaunchType: "FARGATE",
+	validRunTask = cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: "web:1", Count: 1, LaunchType: "FARGATE",
 		Subnets: []string{"subnet-0123456789abcdef0"}}
 )
 
@@ -198,8 +200,8 @@ func TestMutationErrors(t *testing.T) {
 		{func() error { return c.StopTask(ctx, "demo", "0123", "") }, "ecs:StopTask"},
 	} {
 		err := tc.call()
-		var e *Error
-		if !errors.As(err, &e) || !e.AccessDenied() || e.Field != "" || errors.Is(err, ErrInvalidInput) {
+		var e *cloud.Error
+		if !errors.As(err, &e) || !e.AccessDenied() || e.Field != "" || errors.Is(err, cloud.ErrInvalidInput) {
 			t.Errorf("%s: got %T %v, want an access-denied *Error", tc.action, err, err)
 			continue
 		}
@@ -244,7 +246,7 @@ func TestRunTaskFailures(t *testing.T) {
 	if len(tasks) != 1 || tasks[0].ID != "abc" || tasks[0].LastStatus != "PROVISIONING" {
 		t.Errorf("tasks = %+v", tasks)
 	}
-	var e *Error
+	var e *cloud.Error
 	if !errors.As(err, &e) || e.Code != "RESOURCE:MEMORY" || e.Operation != "RunTask" {
 		t.Fatalf("got %T %v", err, err)
 	}
@@ -265,22 +267,28 @@ func TestValidationBeforeAnyCall(t *testing.T) {
 		field string
 	}{
 		{func() error { return c.StopInstances(ctx, "web-1") }, "InstanceIds[0]"},
-		{func() error { _, err := c.RunInstance(ctx, InstanceSpec{ImageID: "ami-0123456789abcdef0"}); return err }, "Name"},
+		{func() error {
+			_, err := c.RunInstance(ctx, cloud.InstanceSpec{ImageID: "ami-0123456789abcdef0"})
+			return err
+		}, "Name"},
 		{func() error { _, err := c.CreateCluster(ctx, "", nil); return err }, "Name"},
 		{func() error { return c.DeleteCluster(ctx, "") }, "Cluster"},
 		{func() error { _, err := c.RegisterTaskDefinition(ctx, bad); return err }, "Memory"},
-		{func() error { _, err := c.CreateService(ctx, ServiceSpec{Cluster: "demo", Name: "web"}); return err }, "TaskDefinition"},
+		{func() error {
+			_, err := c.CreateService(ctx, cloud.ServiceSpec{Cluster: "demo", Name: "web"})
+			return err
+		}, "TaskDefinition"},
 		{func() error { _, err := c.UpdateService(ctx, "demo", "web", -1, ""); return err }, "Desired"},
 		{func() error { return c.DeleteService(ctx, "demo", "") }, "Service"},
 		{func() error {
-			_, err := c.RunTask(ctx, RunTaskSpec{Cluster: "demo", TaskDefinition: "web", Count: 11})
+			_, err := c.RunTask(ctx, cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: "web", Count: 11})
 			return err
 		}, "Count"},
 		{func() error { return c.StopTask(ctx, "demo", "", "") }, "Task"},
 	} {
 		err := tc.call()
-		var e *Error
-		if !errors.As(err, &e) || e.Field != tc.field || !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), tc.field+": ") {
+		var e *cloud.Error
+		if !errors.As(err, &e) || e.Field != tc.field || !errors.Is(err, cloud.ErrInvalidInput) || !strings.Contains(err.Error(), tc.field+": ") {
 			t.Errorf("want a validation error naming %s, got %v", tc.field, err)
 		}
 	}

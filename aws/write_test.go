@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"deckhand/internal/cloud"
+
 	"context"
 	"encoding/base64"
 	"maps"
@@ -59,7 +61,7 @@ func testEC2Writes(t *testing.T, f *fixture, subnet, group string) {
 		t.Fatal(err)
 	}
 	userData := "#cloud-config\nruncmd:\n  - echo 'héllo wörld' > /tmp/greeting\n"
-	spec := InstanceSpec{
+	spec := cloud.InstanceSpec{
 		Name: "web-1", ImageID: ami, InstanceType: "t3.small", KeyName: "write-key",
 		SubnetID: subnet, SecurityGroupIDs: []string{group}, UserData: userData,
 		Tags: map[string]string{"deckhand:stack": "demo", "team": "deck"},
@@ -169,10 +171,10 @@ func testECSWrites(t *testing.T, f *fixture, subnet, group string) {
 		t.Errorf("cluster tags = %v (%v), want %v", ct, err, stack)
 	}
 
-	spec := TaskDefSpec{
+	spec := cloud.TaskDefSpec{
 		Family: "demo", CPU: "512", Memory: "1024", Fargate: true, // NetworkMode "" = awsvpc
 		ExecutionRoleARN: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
-		Containers: []ContainerSpec{{
+		Containers: []cloud.ContainerSpec{{
 			Name: "web", Image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/demo:1", Port: 5000, Essential: true,
 			MemoryReservation: 256,
 			Env:               map[string]string{"PORT": "5000", "APP_NAME": "demo"},
@@ -225,7 +227,7 @@ func testECSWrites(t *testing.T, f *fixture, subnet, group string) {
 		t.Errorf("log configuration = %+v, want awslogs %v", cd.LogConfiguration, wantLog)
 	}
 
-	svc, err := c.CreateService(ctx, ServiceSpec{
+	svc, err := c.CreateService(ctx, cloud.ServiceSpec{
 		Cluster: "demo", Name: "web", TaskDefinition: tdARN, Desired: 1, LaunchType: "FARGATE",
 		Subnets: []string{subnet}, SecurityGroups: []string{group}, PublicIP: true, CircuitBreaker: true, Tags: stack,
 	})
@@ -311,7 +313,7 @@ func testECSWrites(t *testing.T, f *fixture, subnet, group string) {
 
 func testTaskWrites(t *testing.T, f *fixture, c *Client, rec *recorder, clusterARN, tdARN, subnet, group string) {
 	ctx := context.Background()
-	tasks, err := c.RunTask(ctx, RunTaskSpec{
+	tasks, err := c.RunTask(ctx, cloud.RunTaskSpec{
 		Cluster: clusterARN, TaskDefinition: tdARN, Count: 2, LaunchType: "FARGATE", Group: "migrate",
 		Subnets: []string{subnet}, SecurityGroups: []string{group},
 	})

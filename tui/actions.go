@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -17,9 +17,9 @@ import (
 // say "not available here" instead of opening a dialog, and the hint line
 // leaves them out.
 type Actions struct {
-	Instances aws.InstanceActions // nil = not offered
-	ECS       aws.ECSWriter       // nil = not offered
-	Docker    DockerActions       // nil = not offered
+	Instances cloud.InstanceActions // nil = not offered
+	ECS       cloud.ECSWriter       // nil = not offered
+	Docker    DockerActions         // nil = not offered
 }
 
 // DockerActions changes local Docker containers; *dockerops.Engine

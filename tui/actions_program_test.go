@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // The action flows in a real Bubble Tea program: the action runs in a Cmd
@@ -56,7 +56,7 @@ func TestProgramReadonlyRefuses(t *testing.T) {
 
 func TestProgramActionError(t *testing.T) {
 	p, rec, press := actingProgram(t, false)
-	rec.err = &aws.Error{Service: "ecs", Operation: "UpdateService", Code: "AccessDeniedException",
+	rec.err = &cloud.Error{Service: "ecs", Operation: "UpdateService", Code: "AccessDeniedException",
 		Message: "User is not authorized to perform ecs:UpdateService"}
 	press("3", "j", "s")
 	waitScreen(t, p, "Scale service?", "> 2")

@@ -11,7 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -20,7 +20,7 @@ import (
 // when), not AWS: the Docker test below drives a real engine. ECSWriter
 // methods the UI never calls panic through the nil embedded interface.
 type recorder struct {
-	aws.ECSWriter
+	cloud.ECSWriter
 	mu        sync.Mutex
 	calls     []string
 	refreshed []string
@@ -174,7 +174,7 @@ func TestReadonlyBlocksActions(t *testing.T) {
 
 func TestActionErrorShownInStatus(t *testing.T) {
 	m, rec := newActing(t, false)
-	rec.err = &aws.Error{Service: "ec2", Operation: "StopInstances", Code: "UnauthorizedOperation",
+	rec.err = &cloud.Error{Service: "ec2", Operation: "StopInstances", Code: "UnauthorizedOperation",
 		Message: "You are not authorized to perform this operation."}
 	press(m, "G")
 	runCmd(t, m, press(m, "s", "y"))

@@ -9,7 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 )
@@ -27,16 +27,16 @@ import (
 // adapter and the sandbox account) implement it: it is a subset of
 // aws.Backend and aws.Deployer.
 type Creator interface {
-	aws.InstanceLauncher
+	cloud.InstanceLauncher
 	CreateCluster(ctx context.Context, name string, tags map[string]string) (resource.Cluster, error)
-	RegisterTaskDefinition(ctx context.Context, spec aws.TaskDefSpec) (arn string, err error)
-	CreateService(ctx context.Context, spec aws.ServiceSpec) (resource.Service, error)
-	DefaultVPC(ctx context.Context) (aws.VPC, error)
-	Subnets(ctx context.Context, vpcID string) ([]aws.Subnet, error)
-	EnsureSecurityGroup(ctx context.Context, spec aws.SecurityGroupSpec) (id string, created bool, err error)
-	FindKeyPair(ctx context.Context, name string) (aws.KeyPair, bool, error)
-	LatestAMI(ctx context.Context, distro string) (aws.AMI, error)
-	FindAMI(ctx context.Context, id string) (aws.AMI, bool, error)
+	RegisterTaskDefinition(ctx context.Context, spec cloud.TaskDefSpec) (arn string, err error)
+	CreateService(ctx context.Context, spec cloud.ServiceSpec) (resource.Service, error)
+	DefaultVPC(ctx context.Context) (cloud.VPC, error)
+	Subnets(ctx context.Context, vpcID string) ([]cloud.Subnet, error)
+	EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGroupSpec) (id string, created bool, err error)
+	FindKeyPair(ctx context.Context, name string) (cloud.KeyPair, bool, error)
+	LatestAMI(ctx context.Context, distro string) (cloud.AMI, error)
+	FindAMI(ctx context.Context, id string) (cloud.AMI, bool, error)
 	InstanceTypeOffered(ctx context.Context, typ string) (bool, error)
 }
 
@@ -161,7 +161,7 @@ func (cw *createWizard) explain(err error) (id, msg string) {
 	if errors.As(err, &fe) {
 		return fe.id, fe.msg
 	}
-	var ae *aws.Error
+	var ae *cloud.Error
 	if !errors.As(err, &ae) {
 		return "", err.Error()
 	}
@@ -172,7 +172,7 @@ func (cw *createWizard) explain(err error) (id, msg string) {
 			break
 		}
 	}
-	if id != "" && ae.Field != "" && errors.Is(err, aws.ErrInvalidInput) {
+	if id != "" && ae.Field != "" && errors.Is(err, cloud.ErrInvalidInput) {
 		// deckhand's own check: say it with the form's label.
 		return id, cw.field(id).label + ": " + strings.TrimPrefix(ae.Message, ae.Field+": ")
 	}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 )
 
@@ -44,7 +44,7 @@ func clusterKind() *createKind {
 	k := &createKind{name: "cluster", title: "Create an ECS cluster", source: srcECS,
 		sample:   vals{cName: "prod"},
 		fieldOf:  map[string]string{"Name": cName},
-		validate: func(v vals) error { return aws.ValidateCreateCluster(v[cName], nil) },
+		validate: func(v vals) error { return cloud.ValidateCreateCluster(v[cName], nil) },
 	}
 	k.fields = func(*Model) *createWizard {
 		return newCreateWizard(k, cName, textField(cName, "Cluster name", "", "up to 255 letters, digits, '-' and '_', e.g. prod"))
@@ -59,7 +59,7 @@ func clusterKind() *createKind {
 				Resources: []launch.Resource{{Action: "create", Kind: "ECS cluster", Name: name}},
 				Commands:  []string{launch.Shell("aws", "ecs", "create-cluster", "--cluster-name", name, "--tags", ecsStackTag(name))}}},
 			create: func(ctx context.Context, api Creator) (string, error) {
-				c, err := api.CreateCluster(ctx, name, aws.StackTags(name, nil))
+				c, err := api.CreateCluster(ctx, name, cloud.StackTags(name, nil))
 				if err != nil {
 					return "", err
 				}
@@ -98,7 +98,7 @@ func taskDefKind() *createKind {
 				return "optional on EC2 (1024 = 1 vCPU)"
 			case f.id == tMemory && fargate:
 				cpu, _ := strconv.Atoi(cw.field(tCPU).value())
-				if ms := aws.FargateMemoryChoices(cpu); ms != nil {
+				if ms := cloud.FargateMemoryChoices(cpu); ms != nil {
 					return "with " + strconv.Itoa(cpu) + " cpu units Fargate allows " + memoryChoices(ms)
 				}
 				return "depends on the cpu: choose the cpu first"
@@ -171,14 +171,14 @@ func memoryChoices(ms []int) string {
 	return strings.Join(s, ", ")
 }
 
-func taskDefSpec(v vals) (aws.TaskDefSpec, error) {
+func taskDefSpec(v vals) (cloud.TaskDefSpec, error) {
 	fargate := v[tCompat] == "FARGATE"
-	spec := aws.TaskDefSpec{Family: v[tFamily], CPU: v[tCPU], Memory: v[tMemory], Fargate: fargate,
-		NetworkMode: "bridge", ExecutionRoleARN: v[tRole], Tags: aws.StackTags(v[tFamily], nil)}
+	spec := cloud.TaskDefSpec{Family: v[tFamily], CPU: v[tCPU], Memory: v[tMemory], Fargate: fargate,
+		NetworkMode: "bridge", ExecutionRoleARN: v[tRole], Tags: cloud.StackTags(v[tFamily], nil)}
 	if fargate {
 		spec.NetworkMode = "awsvpc"
 	}
-	c := aws.ContainerSpec{Name: v[tContainer], Image: v[tImage], Essential: true}
+	c := cloud.ContainerSpec{Name: v[tContainer], Image: v[tImage], Essential: true}
 	if p := v[tPort]; p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
@@ -189,10 +189,10 @@ func taskDefSpec(v vals) (aws.TaskDefSpec, error) {
 	if r := spec.ExecutionRoleARN; r != "" && (!strings.HasPrefix(r, "arn:aws") || !strings.Contains(r, ":role/")) {
 		return spec, &fieldError{tRole, "Execution role ARN: " + strconv.Quote(r) + " is not a role ARN; it looks like arn:aws:iam::123456789012:role/ecsTaskExecutionRole, or leave it empty"}
 	}
-	spec.Containers = []aws.ContainerSpec{c}
-	return spec, aws.ValidateTaskDef(spec)
+	spec.Containers = []cloud.ContainerSpec{c}
+	return spec, cloud.ValidateTaskDef(spec)
 }
 
 // ecsStackTag is the --tags argument of the stack tag the wizards give what
 // they create: the resource's own name, so `:destroy NAME` can remove it.
-func ecsStackTag(name string) string { return "key=" + aws.StackTag + ",value=" + name }
+func ecsStackTag(name string) string { return "key=" + cloud.StackTag + ",value=" + name }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 )
 
@@ -35,8 +35,8 @@ const (
 
 // distros are the choices of the AMI look-up and LatestAMI's names.
 var distros = []struct{ label, id string }{
-	{"Amazon Linux 2023", aws.DistroAL2023},
-	{"Ubuntu 24.04", aws.DistroUbuntu2404},
+	{"Amazon Linux 2023", cloud.DistroAL2023},
+	{"Ubuntu 24.04", cloud.DistroUbuntu2404},
 }
 
 func instanceKind() *createKind {
@@ -90,13 +90,13 @@ func sgName(instance string) string { return instance + "-sg" }
 
 // instanceSpecs parses and checks a snapshot: the instance (with a
 // placeholder AMI while it is to be looked up) and the new group, if any.
-func instanceSpecs(v vals) (aws.InstanceSpec, *aws.SecurityGroupSpec, error) {
-	spec := aws.InstanceSpec{Name: v[iName], ImageID: v[iAMI], InstanceType: v[iType], KeyName: v[iKey], SubnetID: v[iSubnet],
-		Tags: aws.StackTags(v[iName], nil)}
+func instanceSpecs(v vals) (cloud.InstanceSpec, *cloud.SecurityGroupSpec, error) {
+	spec := cloud.InstanceSpec{Name: v[iName], ImageID: v[iAMI], InstanceType: v[iType], KeyName: v[iKey], SubnetID: v[iSubnet],
+		Tags: cloud.StackTags(v[iName], nil)}
 	if spec.ImageID == "" {
 		spec.ImageID = "ami-00000000" // looked up at review
 	}
-	var sg *aws.SecurityGroupSpec
+	var sg *cloud.SecurityGroupSpec
 	if v[iSG] == sgExisting {
 		if v[iGroup] == "" {
 			return spec, nil, &fieldError{iGroup, "Group id: is empty; give an existing group's id (sg-…), or choose a new group from rules"}
@@ -109,19 +109,19 @@ func instanceSpecs(v vals) (aws.InstanceSpec, *aws.SecurityGroupSpec, error) {
 		if err != nil {
 			return spec, nil, err
 		}
-		sg = &aws.SecurityGroupSpec{Name: sgName(v[iName]), Description: "deckhand: security group of instance " + v[iName], Tags: aws.StackTags(v[iName], nil),
+		sg = &cloud.SecurityGroupSpec{Name: sgName(v[iName]), Description: "deckhand: security group of instance " + v[iName], Tags: cloud.StackTags(v[iName], nil),
 			VpcID: "vpc-00000000", Ingress: rules} // the default VPC, found at review
 	}
-	if err := aws.ValidateInstanceSpec(spec); err != nil {
+	if err := cloud.ValidateInstanceSpec(spec); err != nil {
 		return spec, sg, err
 	}
 	if spec.KeyName != "" {
-		if err := aws.ValidateKeyName("RunInstances", spec.KeyName); err != nil {
+		if err := cloud.ValidateKeyName("RunInstances", spec.KeyName); err != nil {
 			return spec, sg, relabel(iKey, "Key pair", err)
 		}
 	}
 	if sg != nil && spec.Name != "" {
-		if err := aws.ValidateSecurityGroupSpec(*sg); err != nil {
+		if err := cloud.ValidateSecurityGroupSpec(*sg); err != nil {
 			return spec, sg, err
 		}
 	}
@@ -132,7 +132,7 @@ func instanceSpecs(v vals) (aws.InstanceSpec, *aws.SecurityGroupSpec, error) {
 // about form field id.
 func relabel(id, label string, err error) error {
 	msg := err.Error()
-	if ae, ok := err.(*aws.Error); ok {
+	if ae, ok := err.(*cloud.Error); ok {
 		msg = strings.TrimPrefix(ae.Message, ae.Field+": ")
 	}
 	return &fieldError{id, label + ": " + msg}
@@ -141,8 +141,8 @@ func relabel(id, label string, err error) error {
 // parseRules reads "tcp 22 from 203.0.113.7/32, udp 53 from sg-…": each
 // rule is [PROTOCOL] PORT from CIDR-or-GROUP. The CIDRs are checked by
 // aws.ValidateSecurityGroupSpec.
-func parseRules(s string) ([]aws.IngressRule, error) {
-	var out []aws.IngressRule
+func parseRules(s string) ([]cloud.IngressRule, error) {
+	var out []cloud.IngressRule
 	for i, part := range strings.Split(s, ",") {
 		w := strings.Fields(strings.ToLower(part))
 		if len(w) == 0 {
@@ -151,7 +151,7 @@ func parseRules(s string) ([]aws.IngressRule, error) {
 		bad := func(why string) error {
 			return &fieldError{iRules, fmt.Sprintf("Inbound rules: rule %d %q %s; write each as PROTOCOL PORT from CIDR, e.g. tcp 22 from 203.0.113.7/32", i+1, strings.TrimSpace(part), why)}
 		}
-		r := aws.IngressRule{Protocol: "tcp"}
+		r := cloud.IngressRule{Protocol: "tcp"}
 		if w[0] == "tcp" || w[0] == "udp" {
 			r.Protocol, w = w[0], w[1:]
 		}
@@ -173,7 +173,7 @@ func parseRules(s string) ([]aws.IngressRule, error) {
 	return out, nil
 }
 
-func ruleText(r aws.IngressRule) string {
+func ruleText(r cloud.IngressRule) string {
 	from := r.CIDR + r.SourceGroupID
 	return r.Protocol + " " + strconv.Itoa(int(r.Port)) + " from " + from
 }
@@ -254,11 +254,11 @@ func prepareInstance(ctx context.Context, api Creator, v vals) (*createPlan, err
 					", where the new group is made; leave it empty or choose an existing group of the subnet's VPC"}
 			}
 		}
-		if err := aws.ValidateSecurityGroupSpec(*sg); err != nil {
+		if err := cloud.ValidateSecurityGroupSpec(*sg); err != nil {
 			return nil, err
 		}
 	}
-	if err := aws.ValidateInstanceSpec(spec); err != nil {
+	if err := cloud.ValidateInstanceSpec(spec); err != nil {
 		return nil, err
 	}
 	p.steps, p.create = instanceSteps(spec, sg, amiNote, v[iUser])
@@ -267,7 +267,7 @@ func prepareInstance(ctx context.Context, api Creator, v vals) (*createPlan, err
 
 // userDataLines shows the file's size and first lines in the review.
 func userDataLines(path string, data []byte) []string {
-	out := []string{fmt.Sprintf("User data: %s, %d bytes (EC2 allows %d)", path, len(data), aws.MaxUserData)}
+	out := []string{fmt.Sprintf("User data: %s, %d bytes (EC2 allows %d)", path, len(data), cloud.MaxUserData)}
 	if !utf8.Valid(data) {
 		return append(out, "  (binary: not shown)")
 	}
@@ -284,7 +284,7 @@ func userDataLines(path string, data []byte) []string {
 
 // instanceSteps describe the group and the instance with the equivalent
 // aws commands, and return the create that makes them.
-func instanceSteps(spec aws.InstanceSpec, sg *aws.SecurityGroupSpec, amiNote, userData string) ([]launch.Step, func(context.Context, Creator) (string, error)) {
+func instanceSteps(spec cloud.InstanceSpec, sg *cloud.SecurityGroupSpec, amiNote, userData string) ([]launch.Step, func(context.Context, Creator) (string, error)) {
 	var steps []launch.Step
 	groups := strings.Join(spec.SecurityGroupIDs, ",")
 	if sg != nil {
@@ -326,7 +326,7 @@ func instanceSteps(spec aws.InstanceSpec, sg *aws.SecurityGroupSpec, amiNote, us
 		args = append(args, "--user-data", "file://"+userData)
 		opts = append(opts, fmt.Sprintf("user data %d bytes", len(spec.UserData)))
 	}
-	args = append(args, "--count", "1", "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value="+spec.Name+"},{Key="+aws.StackTag+",Value="+spec.Name+"}]")
+	args = append(args, "--count", "1", "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value="+spec.Name+"},{Key="+cloud.StackTag+",Value="+spec.Name+"}]")
 	steps = append(steps, launch.Step{Name: "instance", Summary: "Run instance " + spec.Name + ": " + strings.Join(opts, ", "),
 		Resources: []launch.Resource{{Action: "create", Kind: "EC2 instance", Name: spec.Name}},
 		Commands:  []string{launch.Shell(args...)}})

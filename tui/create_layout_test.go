@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // fixedCreator answers the look-ups of the review with fixed values, so
@@ -14,24 +14,24 @@ import (
 // nothing: these tests stop at the review.
 type fixedCreator struct{ Creator }
 
-func (fixedCreator) LatestAMI(context.Context, string) (aws.AMI, error) {
-	return aws.AMI{ID: "ami-0123456789abcdef0", Name: "al2023-ami-2023.6.20250115.0-kernel-6.1-x86_64",
+func (fixedCreator) LatestAMI(context.Context, string) (cloud.AMI, error) {
+	return cloud.AMI{ID: "ami-0123456789abcdef0", Name: "al2023-ami-2023.6.20250115.0-kernel-6.1-x86_64",
 		Source: "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", SSHUser: "ec2-user"}, nil
 }
-func (fixedCreator) FindKeyPair(_ context.Context, name string) (aws.KeyPair, bool, error) {
-	return aws.KeyPair{Name: name}, true, nil
+func (fixedCreator) FindKeyPair(_ context.Context, name string) (cloud.KeyPair, bool, error) {
+	return cloud.KeyPair{Name: name}, true, nil
 }
 func (fixedCreator) InstanceTypeOffered(_ context.Context, typ string) (bool, error) {
 	return typ == "t3.micro", nil
 }
-func (fixedCreator) FindAMI(_ context.Context, id string) (aws.AMI, bool, error) {
-	return aws.AMI{ID: id}, true, nil
+func (fixedCreator) FindAMI(_ context.Context, id string) (cloud.AMI, bool, error) {
+	return cloud.AMI{ID: id}, true, nil
 }
-func (fixedCreator) DefaultVPC(context.Context) (aws.VPC, error) {
-	return aws.VPC{ID: "vpc-0a1b2c3d4e5f60718", CIDR: "172.31.0.0/16"}, nil
+func (fixedCreator) DefaultVPC(context.Context) (cloud.VPC, error) {
+	return cloud.VPC{ID: "vpc-0a1b2c3d4e5f60718", CIDR: "172.31.0.0/16"}, nil
 }
-func (fixedCreator) Subnets(context.Context, string) ([]aws.Subnet, error) {
-	return []aws.Subnet{{ID: "subnet-0aaa1111bbbb2222c", AZ: "us-east-1a"}, {ID: "subnet-0ddd3333eeee4444f", AZ: "us-east-1b"}}, nil
+func (fixedCreator) Subnets(context.Context, string) ([]cloud.Subnet, error) {
+	return []cloud.Subnet{{ID: "subnet-0aaa1111bbbb2222c", AZ: "us-east-1a"}, {ID: "subnet-0ddd3333eeee4444f", AZ: "us-east-1b"}}, nil
 }
 
 // TestCreateLayout: the creation wizards and the instance review at 80×24

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 )
 
@@ -59,9 +59,9 @@ func (m *Model) loadClusterChoices(cw *createWizard, want string) {
 
 // serviceSpec parses and checks a snapshot; subnets are the default VPC's
 // when the field is empty (nil before they are looked up).
-func serviceSpec(v vals, subnets []string) (aws.ServiceSpec, error) {
-	spec := aws.ServiceSpec{Cluster: v[sCluster], Name: v[sName], TaskDefinition: v[sTaskDef], LaunchType: v[sLaunch],
-		PublicIP: v.on(sPublic), CircuitBreaker: v.on(sBreaker), Tags: aws.StackTags(v[sName], nil)}
+func serviceSpec(v vals, subnets []string) (cloud.ServiceSpec, error) {
+	spec := cloud.ServiceSpec{Cluster: v[sCluster], Name: v[sName], TaskDefinition: v[sTaskDef], LaunchType: v[sLaunch],
+		PublicIP: v.on(sPublic), CircuitBreaker: v.on(sBreaker), Tags: cloud.StackTags(v[sName], nil)}
 	if spec.Cluster == "" {
 		return spec, &fieldError{sCluster, "Cluster: none is loaded; create one with :create cluster, or wait for the clusters pane (2) to fill"}
 	}
@@ -78,7 +78,7 @@ func serviceSpec(v vals, subnets []string) (aws.ServiceSpec, error) {
 		}
 	}
 	spec.SecurityGroups = splitList(v[sGroup])
-	return spec, aws.ValidateServiceSpec(spec)
+	return spec, cloud.ValidateServiceSpec(spec)
 }
 
 func splitList(s string) []string {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 func TestCreateInstanceOnSandbox(t *testing.T) {
@@ -19,7 +19,7 @@ func TestCreateInstanceOnSandbox(t *testing.T) {
 	if _, _, err := s.acct.CreateKeyPair(ctx, "ops", nil); err != nil {
 		t.Fatal(err)
 	}
-	al, err := s.acct.LatestAMI(ctx, aws.DistroAL2023)
+	al, err := s.acct.LatestAMI(ctx, cloud.DistroAL2023)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestCreateClusterTaskDefServiceOnSandbox(t *testing.T) {
 		// Each carries the stack tag of its own name, so :destroy finds it.
 		for stack, kind := range map[string]string{"blue": "ecs:cluster", "web": "ecs:service", "blue-web": "ecs:task-definition"} {
 			rs, err := s.acct.StackResources(context.Background(), stack)
-			if err != nil || !slices.ContainsFunc(rs, func(r aws.TaggedResource) bool { return r.Type == kind }) {
+			if err != nil || !slices.ContainsFunc(rs, func(r cloud.TaggedResource) bool { return r.Type == kind }) {
 				t.Errorf("stack %s: %+v, %v; want its %s", stack, rs, err, kind)
 			}
 		}
@@ -162,7 +162,7 @@ func TestCreateClusterTaskDefServiceOnSandbox(t *testing.T) {
 // named, the form keeps every value and nothing is created.
 func TestCreateRefusesBadInput(t *testing.T) {
 	big := filepath.Join(t.TempDir(), "big.sh")
-	if err := os.WriteFile(big, []byte(strings.Repeat("#", aws.MaxUserData+1)), 0o644); err != nil {
+	if err := os.WriteFile(big, []byte(strings.Repeat("#", cloud.MaxUserData+1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

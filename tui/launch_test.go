@@ -11,7 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 )
 
@@ -238,7 +238,7 @@ func TestChecklistRunningThenDone(t *testing.T) {
 }
 
 // awsErr is an API error as the SDK adapter returns them.
-var awsErr = &aws.Error{Service: "ecs", Operation: "DescribeTasks", Code: "CannotPullContainerError",
+var awsErr = &cloud.Error{Service: "ecs", Operation: "DescribeTasks", Code: "CannotPullContainerError",
 	Message: "pull image manifest has been retried 5 time(s)"}
 
 func failRun(m *Model, clk *testClock) {

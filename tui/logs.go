@@ -11,6 +11,7 @@ import (
 
 	"deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -329,7 +330,7 @@ func (m *Model) logBody(lv *logView, w, h int) []string {
 			why = "Fetching the last " + itoa(logTail) + " lines of " + lv.what + "…"
 		case lv.err != nil:
 			why = "No logs for " + lv.what + ": " + clean(lv.err.Error())
-			var ae *aws.Error
+			var ae *cloud.Error
 			if errors.As(lv.err, &ae) && ae.Code == "ResourceNotFoundException" && ae.Operation == "GetLogEvents" {
 				// awslogs makes the stream when the container starts.
 				why = "No logs for " + lv.what + " yet: CloudWatch has no log stream for it (" + clean(ae.Message) +

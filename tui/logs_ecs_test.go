@@ -6,6 +6,7 @@ import (
 
 	"deckhand/aws"
 	"deckhand/aws/sandbox"
+	"deckhand/internal/cloud"
 )
 
 // TestLogsECS opens the logs of ECS tasks and containers with a sandbox
@@ -32,7 +33,7 @@ func TestLogsECS(t *testing.T) {
 			[]string{"› 3f2a9c1e… › logs sidecar [0]", "The container has written nothing to its log stream yet."}, nil},
 		{"no awslogs configuration", []string{"4", "l"}, false, nil, aws.NoLogConfiguration("api", "arn:aws:ecs:us-east-1:123456789012:task-definition/api:3", ""),
 			[]string{"No logs for container api of task 11112222…", "NoLogConfiguration: container api of task", "definition api:3 has no log configuration"}, nil},
-		{"no stream yet", []string{"4", "l"}, false, nil, &aws.Error{Service: "logs", Operation: "GetLogEvents", Code: "ResourceNotFoundException", Message: "The specified log stream does not exist."},
+		{"no stream yet", []string{"4", "l"}, false, nil, &cloud.Error{Service: "logs", Operation: "GetLogEvents", Code: "ResourceNotFoundException", Message: "The specified log stream does not exist."},
 			[]string{"CloudWatch has no log stream for it", "has not started"}, nil},
 		{"the sandbox answers", []string{"4", "l"}, true, nil, nil,
 			[]string{"No logs for container api of task 11112222…: ecs:DescribeTasks: ClusterNotFoundException"}, []string{"Fetching"}},

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // Well-formed ids that exist nowhere.
@@ -22,11 +22,11 @@ const (
 func (r *run) badInput() {
 	t, ctx := r.t, context.Background()
 	name := "contract-" + r.tag
-	launch := aws.InstanceSpec{
+	launch := cloud.InstanceSpec{
 		Name: name, ImageID: r.fx.ImageID, InstanceType: r.fx.InstanceType, KeyName: r.fx.KeyName,
 		SubnetID: r.fx.Subnets[0], SecurityGroupIDs: []string{r.fx.SecurityGroup},
 	}
-	with := func(f func(*aws.InstanceSpec)) aws.InstanceSpec {
+	with := func(f func(*cloud.InstanceSpec)) cloud.InstanceSpec {
 		s := launch
 		f(&s)
 		return s
@@ -48,27 +48,27 @@ func (r *run) badInput() {
 		{"stop no ids", func() error { return r.b.StopInstances(ctx) },
 			"ec2", "StopInstances", "MissingParameter", "InstanceIds"},
 		{"launch with unknown key pair", func() error {
-			_, err := r.b.RunInstance(ctx, with(func(s *aws.InstanceSpec) { s.KeyName = "contract-no-such-key-" + r.tag }))
+			_, err := r.b.RunInstance(ctx, with(func(s *cloud.InstanceSpec) { s.KeyName = "contract-no-such-key-" + r.tag }))
 			return err
 		}, "ec2", "RunInstances", "InvalidKeyPair.NotFound", ""},
 		{"launch unknown AMI", func() error {
-			_, err := r.b.RunInstance(ctx, with(func(s *aws.InstanceSpec) { s.ImageID = unknownAMI }))
+			_, err := r.b.RunInstance(ctx, with(func(s *cloud.InstanceSpec) { s.ImageID = unknownAMI }))
 			return err
 		}, "ec2", "RunInstances", "InvalidAMIID.NotFound", ""},
 		{"launch in unknown subnet", func() error {
-			_, err := r.b.RunInstance(ctx, with(func(s *aws.InstanceSpec) { s.SubnetID = unknownSubnet }))
+			_, err := r.b.RunInstance(ctx, with(func(s *cloud.InstanceSpec) { s.SubnetID = unknownSubnet }))
 			return err
 		}, "ec2", "RunInstances", "InvalidSubnetID.NotFound", ""},
 		{"launch with unknown security group", func() error {
-			_, err := r.b.RunInstance(ctx, with(func(s *aws.InstanceSpec) { s.SecurityGroupIDs = []string{unknownGroup} }))
+			_, err := r.b.RunInstance(ctx, with(func(s *cloud.InstanceSpec) { s.SecurityGroupIDs = []string{unknownGroup} }))
 			return err
 		}, "ec2", "RunInstances", "InvalidGroup.NotFound", ""},
 		{"launch malformed AMI", func() error {
-			_, err := r.b.RunInstance(ctx, with(func(s *aws.InstanceSpec) { s.ImageID = "ubuntu" }))
+			_, err := r.b.RunInstance(ctx, with(func(s *cloud.InstanceSpec) { s.ImageID = "ubuntu" }))
 			return err
 		}, "ec2", "RunInstances", "InvalidAMIID.Malformed", "ImageID"},
 		{"launch without name", func() error {
-			_, err := r.b.RunInstance(ctx, with(func(s *aws.InstanceSpec) { s.Name = "" }))
+			_, err := r.b.RunInstance(ctx, with(func(s *cloud.InstanceSpec) { s.Name = "" }))
 			return err
 		}, "ec2", "RunInstances", "MissingParameter", "Name"},
 
@@ -79,7 +79,7 @@ func (r *run) badInput() {
 		{"delete unknown cluster", func() error { return r.b.DeleteCluster(ctx, "contract-no-such-cluster") },
 			"ecs", "DeleteCluster", "ClusterNotFoundException", ""},
 		{"run task in unknown cluster", func() error {
-			_, err := r.b.RunTask(ctx, aws.RunTaskSpec{Cluster: "contract-no-such-cluster", TaskDefinition: name, Count: 1,
+			_, err := r.b.RunTask(ctx, cloud.RunTaskSpec{Cluster: "contract-no-such-cluster", TaskDefinition: name, Count: 1,
 				LaunchType: "FARGATE", Subnets: r.fx.Subnets[:1]})
 			return err
 		}, "ecs", "RunTask", "ClusterNotFoundException", ""},
@@ -107,7 +107,7 @@ func (r *run) badInput() {
 			return err
 		}, "ecs", "RegisterTaskDefinition", "ClientException", "Containers[0].Image"},
 		{"Fargate service without subnets", func() error {
-			_, err := r.b.CreateService(ctx, aws.ServiceSpec{Cluster: name, Name: "web", TaskDefinition: name, Desired: 1, LaunchType: "FARGATE"})
+			_, err := r.b.CreateService(ctx, cloud.ServiceSpec{Cluster: name, Name: "web", TaskDefinition: name, Desired: 1, LaunchType: "FARGATE"})
 			return err
 		}, "ecs", "CreateService", "InvalidParameterException", "Subnets"},
 	}
@@ -126,7 +126,7 @@ func (r *run) badInput() {
 		service, op, code, fld string
 	}{
 		{"service in unknown cluster", func() error {
-			_, err := r.b.CreateService(ctx, aws.ServiceSpec{Cluster: "contract-no-such-cluster", Name: "web", TaskDefinition: td,
+			_, err := r.b.CreateService(ctx, cloud.ServiceSpec{Cluster: "contract-no-such-cluster", Name: "web", TaskDefinition: td,
 				Desired: 1, LaunchType: "FARGATE", Subnets: r.fx.Subnets[:1]})
 			return err
 		}, "ecs", "CreateService", "ClusterNotFoundException", ""},

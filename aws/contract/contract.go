@@ -25,7 +25,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // Target is one backend under test.
@@ -38,13 +38,13 @@ type Target struct {
 	// shared account (moto: one server started before Run). The suite never
 	// assumes an empty account: it finds what it created by id or by unique
 	// name, so seeded or shared resources do not disturb it.
-	New func(t *testing.T) aws.Backend
+	New func(t *testing.T) cloud.Backend
 	// Advance moves b's time forward by d (the sandbox drives its clock).
 	// nil means time passes by itself (moto, AWS).
-	Advance func(t *testing.T, b aws.Backend, d time.Duration)
+	Advance func(t *testing.T, b cloud.Backend, d time.Duration)
 	// Seeded returns what launches in b need, creating it if necessary. It
 	// is called once per group, right after New, with New's backend.
-	Seeded func(t *testing.T, b aws.Backend) Fixtures
+	Seeded func(t *testing.T, b cloud.Backend) Fixtures
 	// Quirks lists where the target knowingly differs from AWS.
 	Quirks Quirks
 }
@@ -153,7 +153,7 @@ func Run(t *testing.T, target Target) {
 type run struct {
 	t   *testing.T
 	tg  Target
-	b   aws.Backend
+	b   cloud.Backend
 	fx  Fixtures
 	tag string // unique suffix of every name this run creates
 }
@@ -210,9 +210,9 @@ func (r *run) eventually(what string, check func() (ok bool, last string)) {
 
 // wantCode checks that err is an *aws.Error of service:op with code.
 // op "" accepts any operation.
-func (r *run) wantCode(err error, service, op, code string) *aws.Error {
+func (r *run) wantCode(err error, service, op, code string) *cloud.Error {
 	r.t.Helper()
-	var e *aws.Error
+	var e *cloud.Error
 	if !errors.As(err, &e) {
 		r.t.Errorf("got %T %v, want *aws.Error %s from %s:%s", err, err, code, service, op)
 		return nil
@@ -231,7 +231,7 @@ func (r *run) wantInvalid(err error, service, op, code, field string) {
 	if e == nil {
 		return
 	}
-	if e.Field != field || !errors.Is(err, aws.ErrInvalidInput) {
-		r.t.Errorf("got field %q (ErrInvalidInput: %v) in %v, want field %q", e.Field, errors.Is(err, aws.ErrInvalidInput), err, field)
+	if e.Field != field || !errors.Is(err, cloud.ErrInvalidInput) {
+		r.t.Errorf("got field %q (ErrInvalidInput: %v) in %v, want field %q", e.Field, errors.Is(err, cloud.ErrInvalidInput), err, field)
 	}
 }

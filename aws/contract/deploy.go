@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 var (
@@ -33,7 +33,7 @@ var (
 // tagged is left and that deleting again answers AWS's not-found codes.
 func (r *run) deploy() {
 	t, ctx := r.t, context.Background()
-	d, ok := r.b.(aws.Deployer)
+	d, ok := r.b.(cloud.Deployer)
 	if !ok {
 		t.Skipf("%s: the backend is not an aws.Deployer", r.tg.Name)
 	}
@@ -46,7 +46,7 @@ func (r *run) deploy() {
 		region = rg.Region()
 	}
 	stack := "deploy-" + r.tag
-	tags := aws.StackTags(stack, map[string]string{"team": "contract"})
+	tags := cloud.StackTags(stack, map[string]string{"team": "contract"})
 	must := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -138,7 +138,7 @@ func (r *run) deploy() {
 	if !slices.Contains(ids, r.fx.Subnets[0]) {
 		t.Errorf("Subnets(%s) = %v, lacks the fixture's %s", vpc.ID, ids, r.fx.Subnets[0])
 	}
-	sgSpec := aws.SecurityGroupSpec{Name: stack + "-web", VpcID: vpc.ID, Tags: tags, Ingress: []aws.IngressRule{
+	sgSpec := cloud.SecurityGroupSpec{Name: stack + "-web", VpcID: vpc.ID, Tags: tags, Ingress: []cloud.IngressRule{
 		{Port: 5000, CIDR: "0.0.0.0/0", Description: "app"}, {Port: 22, CIDR: "203.0.113.7/32", Description: "ssh"},
 	}}
 	sg, created, err := d.EnsureSecurityGroup(ctx, sgSpec)
@@ -146,7 +146,7 @@ func (r *run) deploy() {
 	if !created || !reSG.MatchString(sg) {
 		t.Errorf("EnsureSecurityGroup = %q, created %v", sg, created)
 	}
-	sgSpec.Ingress = append(sgSpec.Ingress, aws.IngressRule{Port: 443, CIDR: "0.0.0.0/0"})
+	sgSpec.Ingress = append(sgSpec.Ingress, cloud.IngressRule{Port: 443, CIDR: "0.0.0.0/0"})
 	if again, created, err := d.EnsureSecurityGroup(ctx, sgSpec); err != nil || created || again != sg {
 		t.Errorf("EnsureSecurityGroup again = %q, %v, %v; want the same group", again, created, err)
 	}
@@ -179,19 +179,19 @@ func (r *run) deploy() {
 	r.wantCode(err, "ec2", "ImportKeyPair", "InvalidKeyPair.Duplicate")
 
 	// The AMI, from SSM's public parameter.
-	for _, distro := range []string{aws.DistroAL2023, aws.DistroUbuntu2404} {
+	for _, distro := range []string{cloud.DistroAL2023, cloud.DistroUbuntu2404} {
 		ami, err := d.LatestAMI(ctx, distro)
-		if distro == aws.DistroUbuntu2404 && r.quirk(r.tg.Quirks.NoUbuntuAMI, "NoUbuntuAMI", "the SSM parameter names the current Ubuntu 24.04 AMI") {
+		if distro == cloud.DistroUbuntu2404 && r.quirk(r.tg.Quirks.NoUbuntuAMI, "NoUbuntuAMI", "the SSM parameter names the current Ubuntu 24.04 AMI") {
 			continue
 		}
-		param, _, _, user, _ := aws.AMISource(distro)
+		param, _, _, user, _ := cloud.AMISource(distro)
 		if err != nil || !reAMI.MatchString(ami.ID) || ami.Source != "ssm:"+param || ami.SSHUser != user {
 			t.Errorf("LatestAMI(%s) = %+v, %v", distro, ami, err)
 		}
 	}
 
 	// The wizards' look-ups before a review: an AMI by id, an instance type.
-	if ami, err := d.LatestAMI(ctx, aws.DistroAL2023); err == nil {
+	if ami, err := d.LatestAMI(ctx, cloud.DistroAL2023); err == nil {
 		if got, found, err := d.FindAMI(ctx, ami.ID); err != nil || !found || got.ID != ami.ID {
 			t.Errorf("FindAMI(%s) = %+v, %v, %v", ami.ID, got, found, err)
 		}
@@ -219,7 +219,7 @@ func (r *run) deploy() {
 
 	// A launched instance uses the security group: EC2 will not delete it.
 	// It has the instance profile; an unknown profile is refused.
-	spec := aws.InstanceSpec{
+	spec := cloud.InstanceSpec{
 		Name: stack, ImageID: r.fx.ImageID, InstanceType: r.fx.InstanceType, SubnetID: r.fx.Subnets[0],
 		SecurityGroupIDs: []string{sg}, KeyName: kp.Name, Tags: tags, IAMInstanceProfile: profileName + "-none",
 	}
@@ -245,7 +245,7 @@ func (r *run) deploy() {
 	}
 
 	// The stack: exactly what carries its tag, in delete order.
-	want := []aws.TaggedResource{
+	want := []cloud.TaggedResource{
 		{Type: "ec2:instance", ID: in.ID}, {Type: "ec2:security-group", ID: sg},
 		{Type: "ec2:key-pair", ID: imported.Name}, {Type: "ec2:key-pair", ID: kp.Name},
 		{Type: "logs:log-group", ID: group}, {Type: "iam:role", ID: roleName, ARN: roleARN},
@@ -253,7 +253,7 @@ func (r *run) deploy() {
 		{Type: "ecr:repository", ID: repoName, ARN: repo.ARN},
 		{Type: "ecs:task-definition", ID: revs[1][strings.LastIndex(revs[1], "/")+1:], ARN: revs[1]},
 	}
-	aws.SortStack(want)
+	cloud.SortStack(want)
 	rs, err := d.StackResources(ctx, stack)
 	must("StackResources", err)
 	if !sameStack(rs, want) {
@@ -305,7 +305,7 @@ func (r *run) deploy() {
 		{d.DeleteSecurityGroup(ctx, sg), "ec2", "DeleteSecurityGroup", "InvalidGroup.NotFound"},
 	} {
 		r.wantCode(c.err, c.service, c.op, c.code)
-		if !aws.IsNotFound(c.err) {
+		if !cloud.IsNotFound(c.err) {
 			t.Errorf("IsNotFound(%v) = false", c.err)
 		}
 	}
@@ -319,7 +319,7 @@ func (r *run) deploy() {
 }
 
 // sameStack compares type, ID (and ARN where want has one).
-func sameStack(got, want []aws.TaggedResource) bool {
+func sameStack(got, want []cloud.TaggedResource) bool {
 	if len(got) != len(want) {
 		return false
 	}
@@ -333,7 +333,7 @@ func sameStack(got, want []aws.TaggedResource) bool {
 }
 
 // taskPublicIP runs a Fargate task with a public IP and asks for it.
-func (r *run) taskPublicIP(d aws.Deployer) {
+func (r *run) taskPublicIP(d cloud.Deployer) {
 	t, ctx := r.t, context.Background()
 	name := "deploy-" + r.tag + "-ip"
 	cl, err := r.b.CreateCluster(ctx, name, nil)
@@ -346,7 +346,7 @@ func (r *run) taskPublicIP(d aws.Deployer) {
 	if err != nil {
 		t.Fatalf("RegisterTaskDefinition: %v", err)
 	}
-	ts, err := r.b.RunTask(ctx, aws.RunTaskSpec{
+	ts, err := r.b.RunTask(ctx, cloud.RunTaskSpec{
 		Cluster: cl.ARN, TaskDefinition: tdARN, Count: 1, LaunchType: "FARGATE",
 		Subnets: r.fx.Subnets[:1], SecurityGroups: []string{r.fx.SecurityGroup}, PublicIP: true,
 	})
@@ -356,7 +356,7 @@ func (r *run) taskPublicIP(d aws.Deployer) {
 	arn := ts[0].ARN
 	if r.quirk(r.tg.Quirks.NoTaskPublicIP, "NoTaskPublicIP", "a task run with assignPublicIp ENABLED has a public IP") {
 		_, err := d.TaskPublicIP(ctx, cl.ARN, arn)
-		r.wantCode(err, "ecs", "DescribeTasks", aws.CodeNoPublicIP)
+		r.wantCode(err, "ecs", "DescribeTasks", cloud.CodeNoPublicIP)
 	} else {
 		r.eventually("task RUNNING", func() (bool, string) {
 			x := r.findTaskOrFail(cl.ARN, arn)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -15,10 +15,10 @@ import (
 // The container reserves memory because moto's RunTask (5.x) fails with
 // HTTP 500 on a container with neither memory nor memoryReservation, even
 // when the task has memory (AWS accepts both).
-func (r *run) fargateTaskDef(family string) aws.TaskDefSpec {
-	return aws.TaskDefSpec{
+func (r *run) fargateTaskDef(family string) cloud.TaskDefSpec {
+	return cloud.TaskDefSpec{
 		Family: family, CPU: "256", Memory: "512", NetworkMode: "awsvpc", Fargate: true,
-		Containers: []aws.ContainerSpec{{
+		Containers: []cloud.ContainerSpec{{
 			Name: "web", Image: r.fx.Image, Port: 80, Essential: true, MemoryReservation: 128,
 			Env:           map[string]string{"GREETING": "hello"},
 			HealthCommand: []string{"CMD-SHELL", "true"},
@@ -58,7 +58,7 @@ func (r *run) ecs() {
 		}
 	}
 
-	svc, err := r.b.CreateService(ctx, aws.ServiceSpec{
+	svc, err := r.b.CreateService(ctx, cloud.ServiceSpec{
 		Cluster: name, Name: "web", TaskDefinition: tdARN, Desired: 1, LaunchType: "FARGATE",
 		Subnets: r.fx.Subnets[:1], SecurityGroups: []string{r.fx.SecurityGroup}, PublicIP: true,
 		CircuitBreaker: true, Tags: map[string]string{"deckhand:stack": name},
@@ -95,7 +95,7 @@ func (r *run) ecs() {
 	// or no longer listed.
 	r.eventually("DeleteCluster "+name, func() (bool, string) {
 		err := r.b.DeleteCluster(ctx, name)
-		var e *aws.Error
+		var e *cloud.Error
 		if errors.As(err, &e) && (e.Code == "ClusterContainsServicesException" || e.Code == "ClusterContainsTasksException") {
 			return false, err.Error()
 		}
@@ -112,7 +112,7 @@ func (r *run) ecs() {
 // task runs a standalone task and stops it.
 func (r *run) task(clusterARN, tdARN string) {
 	t, ctx := r.t, context.Background()
-	tasks, err := r.b.RunTask(ctx, aws.RunTaskSpec{
+	tasks, err := r.b.RunTask(ctx, cloud.RunTaskSpec{
 		Cluster: clusterARN, TaskDefinition: tdARN, Count: 1, LaunchType: "FARGATE", Group: "contract",
 		Subnets: r.fx.Subnets[:1], SecurityGroups: []string{r.fx.SecurityGroup}, PublicIP: true,
 	})

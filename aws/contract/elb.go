@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // elb exercises the LoadBalancers capability the way a launch with a load
@@ -18,8 +18,8 @@ import (
 // aws.StackDeleteOrder, and deleting again answering "gone".
 func (r *run) elb() {
 	t, ctx := r.t, context.Background()
-	lbs, ok := r.b.(aws.LoadBalancers)
-	d, ok2 := r.b.(aws.Deployer)
+	lbs, ok := r.b.(cloud.LoadBalancers)
+	d, ok2 := r.b.(cloud.Deployer)
 	if !ok || !ok2 {
 		t.Skipf("%s: the backend is not an aws.LoadBalancers and aws.Deployer", r.tg.Name)
 	}
@@ -34,7 +34,7 @@ func (r *run) elb() {
 		}
 	}
 	stack := "elb-" + r.tag
-	tags := aws.StackTags(stack, nil)
+	tags := cloud.StackTags(stack, nil)
 
 	// Two subnets in two availability zones of the default VPC.
 	vpc, err := d.DefaultVPC(ctx)
@@ -53,23 +53,23 @@ func (r *run) elb() {
 	subnets = subnets[:2]
 
 	// The load balancer's group, and the tasks' group open to it only.
-	lbSG, _, err := d.EnsureSecurityGroup(ctx, aws.SecurityGroupSpec{Name: stack + "-alb", VpcID: vpc.ID, Tags: tags,
-		Ingress: []aws.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
+	lbSG, _, err := d.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: stack + "-alb", VpcID: vpc.ID, Tags: tags,
+		Ingress: []cloud.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
 	must("EnsureSecurityGroup (load balancer)", err)
-	taskSpec := aws.SecurityGroupSpec{Name: stack + "-task", VpcID: vpc.ID, Tags: tags,
-		Ingress: []aws.IngressRule{{Port: 8080, SourceGroupID: lbSG, Description: "from the load balancer"}}}
+	taskSpec := cloud.SecurityGroupSpec{Name: stack + "-task", VpcID: vpc.ID, Tags: tags,
+		Ingress: []cloud.IngressRule{{Port: 8080, SourceGroupID: lbSG, Description: "from the load balancer"}}}
 	taskSG, created, err := d.EnsureSecurityGroup(ctx, taskSpec)
 	must("EnsureSecurityGroup (from a source group)", err)
 	if again, againCreated, err := d.EnsureSecurityGroup(ctx, taskSpec); err != nil || againCreated || again != taskSG || !created {
 		t.Errorf("EnsureSecurityGroup with a source group, twice = %q (created %v), then %q, %v, %v; want created, then found", taskSG, created, again, againCreated, err)
 	}
-	_, _, err = d.EnsureSecurityGroup(ctx, aws.SecurityGroupSpec{Name: stack + "-orphan", VpcID: vpc.ID,
-		Ingress: []aws.IngressRule{{Port: 80, SourceGroupID: "sg-0123456789abcdef0"}}})
+	_, _, err = d.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: stack + "-orphan", VpcID: vpc.ID,
+		Ingress: []cloud.IngressRule{{Port: 80, SourceGroupID: "sg-0123456789abcdef0"}}})
 	r.wantCode(err, "ec2", "", "InvalidGroup.NotFound")
 
 	// The load balancer: provisioning when created, active later.
 	name := "deckhand-" + r.tag
-	lbSpec := aws.LoadBalancerSpec{Name: name, Subnets: subnets, SecurityGroups: []string{lbSG}, Tags: tags}
+	lbSpec := cloud.LoadBalancerSpec{Name: name, Subnets: subnets, SecurityGroups: []string{lbSG}, Tags: tags}
 	lb, created, err := lbs.EnsureLoadBalancer(ctx, lbSpec)
 	must("EnsureLoadBalancer", err)
 	if !created || lb.Name != name || lb.State != "provisioning" || lb.VpcID != vpc.ID || !maps.Equal(lb.Tags, tags) ||
@@ -82,17 +82,17 @@ func (r *run) elb() {
 		got, err := lbs.LoadBalancer(ctx, name)
 		return err == nil && got.State == "active", got.State + " " + errString(err)
 	})
-	lbSpec.Tags = aws.Tags{"other": "tags"}
+	lbSpec.Tags = cloud.Tags{"other": "tags"}
 	if again, created, err := lbs.EnsureLoadBalancer(ctx, lbSpec); err != nil || created || again.ARN != lb.ARN || !maps.Equal(again.Tags, tags) {
 		t.Errorf("EnsureLoadBalancer again = %+v, %v, %v; want found, with its tags", again, created, err)
 	}
 	_, err = lbs.LoadBalancer(ctx, name+"-none")
-	if r.wantCode(err, "elbv2", "DescribeLoadBalancers", aws.CodeLoadBalancerNotFound); !aws.IsNotFound(err) {
+	if r.wantCode(err, "elbv2", "DescribeLoadBalancers", cloud.CodeLoadBalancerNotFound); !cloud.IsNotFound(err) {
 		t.Errorf("LoadBalancer of an unknown name: IsNotFound(%v) is false", err)
 	}
 
 	// Target groups and the listener.
-	tgSpec := aws.TargetGroupSpec{Name: name + "-a", VpcID: vpc.ID, Port: 8080, HealthPath: "/health", Tags: tags}
+	tgSpec := cloud.TargetGroupSpec{Name: name + "-a", VpcID: vpc.ID, Port: 8080, HealthPath: "/health", Tags: tags}
 	tgA, created, err := lbs.EnsureTargetGroup(ctx, tgSpec)
 	must("EnsureTargetGroup", err)
 	if !created || tgA.Name != tgSpec.Name || tgA.Port != 8080 || tgA.HealthPath != "/health" ||
@@ -102,7 +102,7 @@ func (r *run) elb() {
 	tgSpec.Name = name + "-b"
 	tgB, _, err := lbs.EnsureTargetGroup(ctx, tgSpec)
 	must("EnsureTargetGroup (second)", err)
-	lsSpec := aws.ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: tgA.ARN, Tags: tags}
+	lsSpec := cloud.ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: tgA.ARN, Tags: tags}
 	ls, created, err := lbs.EnsureListener(ctx, lsSpec)
 	must("EnsureListener", err)
 	if !created || !strings.Contains(ls, ":listener/app/"+name+"/") {
@@ -151,7 +151,7 @@ func (r *run) elb() {
 	// AWS: "If the load balancer does not exist or has already been
 	// deleted, the call succeeds."
 	must("DeleteLoadBalancer again", lbs.DeleteLoadBalancer(ctx, lb.ARN))
-	if err := lbs.DeleteTargetGroup(ctx, tgA.ARN); err != nil && !aws.IsNotFound(err) {
+	if err := lbs.DeleteTargetGroup(ctx, tgA.ARN); err != nil && !cloud.IsNotFound(err) {
 		t.Errorf("DeleteTargetGroup again = %v, want success or not found", err)
 	}
 	_, err = lbs.TargetHealth(ctx, tgA.ARN)

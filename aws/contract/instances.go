@@ -7,7 +7,7 @@ import (
 	"regexp"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -23,7 +23,7 @@ var reInstanceID = regexp.MustCompile(`^i-[0-9a-f]{8,17}$`)
 func (r *run) instances() {
 	t, ctx := r.t, context.Background()
 	name := "contract-" + r.tag
-	spec := aws.InstanceSpec{
+	spec := cloud.InstanceSpec{
 		Name:             name,
 		ImageID:          r.fx.ImageID,
 		InstanceType:     r.fx.InstanceType,
@@ -144,7 +144,7 @@ func (r *run) wantState(i resource.Instance, state string) {
 }
 
 // wantLaunched checks what the launch request set.
-func (r *run) wantLaunched(i resource.Instance, spec aws.InstanceSpec) {
+func (r *run) wantLaunched(i resource.Instance, spec cloud.InstanceSpec) {
 	r.t.Helper()
 	tags := maps.Clone(spec.Tags)
 	tags["Name"] = spec.Name

@@ -11,6 +11,7 @@ import (
 
 	"deckhand/aws"
 	"deckhand/aws/contract"
+	"deckhand/internal/cloud"
 	"deckhand/internal/testbed"
 )
 
@@ -37,14 +38,14 @@ func TestMoto(t *testing.T) {
 
 	contract.Run(t, contract.Target{
 		Name: "moto",
-		New: func(t *testing.T) aws.Backend {
+		New: func(t *testing.T) cloud.Backend {
 			c, err := aws.Load(ctx, aws.Options{EndpointURL: m.URL, Region: "us-east-1"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return c
 		},
-		Seeded: func(t *testing.T, _ aws.Backend) contract.Fixtures { return motoFixtures(t, seed) },
+		Seeded: func(t *testing.T, _ cloud.Backend) contract.Fixtures { return motoFixtures(t, seed) },
 		Quirks: contract.Quirks{
 			InstantInstanceStates: true, // states are set in the API call itself
 			NoInstanceStateChecks: true, // starts a terminated instance

@@ -5,20 +5,20 @@ import (
 	"path"
 	"slices"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // LatestAMI finds the distro's newest image among the region's public AMIs
 // (region.go seeds one of each). AWS publishes the SSM public parameters in
 // every region, and so does the sandbox: the answer's Source is the
 // parameter, as the SDK adapter's is when it reads it.
-func (a *Account) LatestAMI(ctx context.Context, distro string) (aws.AMI, error) {
-	var out aws.AMI
+func (a *Account) LatestAMI(ctx context.Context, distro string) (cloud.AMI, error) {
+	var out cloud.AMI
 	err := a.view(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateDistro(distro); err != nil {
+		if err := cloud.ValidateDistro(distro); err != nil {
 			return err
 		}
-		param, owner, pattern, user, _ := aws.AMISource(distro)
+		param, owner, pattern, user, _ := cloud.AMISource(distro)
 		var best *image
 		for _, im := range r.Images {
 			// Names carry the release date, so the greatest name is the newest.
@@ -27,9 +27,9 @@ func (a *Account) LatestAMI(ctx context.Context, distro string) (aws.AMI, error)
 			}
 		}
 		if best == nil {
-			return ec2Error("DescribeImages", aws.CodeNoImage, "no %s AMI found: no image named %s owned by %s", distro, pattern, owner)
+			return ec2Error("DescribeImages", cloud.CodeNoImage, "no %s AMI found: no image named %s owned by %s", distro, pattern, owner)
 		}
-		out = aws.AMI{ID: best.ID, Name: best.Name, Source: "ssm:" + param, SSHUser: user}
+		out = cloud.AMI{ID: best.ID, Name: best.Name, Source: "ssm:" + param, SSHUser: user}
 		return nil
 	})
 	return out, err
@@ -41,12 +41,12 @@ func (a *Account) InstanceTypeOffered(ctx context.Context, typ string) (bool, er
 }
 
 // FindAMI looks an image of the region up by id.
-func (a *Account) FindAMI(ctx context.Context, id string) (aws.AMI, bool, error) {
-	var out aws.AMI
+func (a *Account) FindAMI(ctx context.Context, id string) (cloud.AMI, bool, error) {
+	var out cloud.AMI
 	found := false
 	err := a.view(ctx, func(w *world, r *region) error {
 		if im := find(r.Images, func(i *image) bool { return i.ID == id }); im != nil {
-			out, found = aws.AMI{ID: im.ID, Name: im.Name, Source: "DescribeImages"}, true
+			out, found = cloud.AMI{ID: im.ID, Name: im.Name, Source: "DescribeImages"}, true
 		}
 		return nil
 	})

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
 	"deckhand/aws/contract"
+	"deckhand/internal/cloud"
 )
 
 // TestContract runs the backend contract against the sandbox, each group
@@ -16,17 +16,17 @@ import (
 func TestContract(t *testing.T) {
 	contract.Run(t, contract.Target{
 		Name: "sandbox",
-		New: func(t *testing.T) aws.Backend {
+		New: func(t *testing.T) cloud.Backend {
 			a, err := Open(Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Clock: newClock()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return a
 		},
-		Advance: func(t *testing.T, b aws.Backend, d time.Duration) {
+		Advance: func(t *testing.T, b cloud.Backend, d time.Duration) {
 			b.(*Account).clock.(*clock).Advance(d)
 		},
-		Seeded: func(t *testing.T, b aws.Backend) contract.Fixtures {
+		Seeded: func(t *testing.T, b cloud.Backend) contract.Fixtures {
 			var fx contract.Fixtures
 			err := b.(*Account).view(context.Background(), func(w *world, r *region) error {
 				fx = contract.Fixtures{

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // Tests of the deploy capabilities in the sandbox (the contract's deploy
@@ -25,7 +25,7 @@ func TestDeployPersists(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sandbox.json")
 	a, err := Open(Options{Path: path, Clock: clk})
 	mustNil(t, err)
-	tags := aws.StackTags("keep", nil)
+	tags := cloud.StackTags("keep", nil)
 	repo, _, err := a.EnsureRepository(ctx, "keep/web", tags)
 	mustNil(t, err)
 	roleARN, _, err := a.EnsureTaskExecutionRole(ctx, "keep-exec", tags)
@@ -40,8 +40,8 @@ func TestDeployPersists(t *testing.T) {
 	}))
 	vpc, err := a.DefaultVPC(ctx)
 	mustNil(t, err)
-	sg, _, err := a.EnsureSecurityGroup(ctx, aws.SecurityGroupSpec{Name: "keep", VpcID: vpc.ID, Tags: tags,
-		Ingress: []aws.IngressRule{{Port: 5000, CIDR: "0.0.0.0/0"}}})
+	sg, _, err := a.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: "keep", VpcID: vpc.ID, Tags: tags,
+		Ingress: []cloud.IngressRule{{Port: 5000, CIDR: "0.0.0.0/0"}}})
 	mustNil(t, err)
 	kp, _, err := a.CreateKeyPair(ctx, "keep-key", tags)
 	mustNil(t, err)
@@ -67,7 +67,7 @@ func TestDeployPersists(t *testing.T) {
 	if err != nil || len(evs) != 2 || evs[1].Message != "world" || evs[0].Stream != "web/web/1" {
 		t.Errorf("log events after reopen = %+v, %v", evs, err)
 	}
-	spec := aws.SecurityGroupSpec{Name: "keep", VpcID: vpc.ID, Ingress: []aws.IngressRule{{Port: 5000, CIDR: "0.0.0.0/0"}, {Port: 22, CIDR: "198.51.100.9/32"}}}
+	spec := cloud.SecurityGroupSpec{Name: "keep", VpcID: vpc.ID, Ingress: []cloud.IngressRule{{Port: 5000, CIDR: "0.0.0.0/0"}, {Port: 22, CIDR: "198.51.100.9/32"}}}
 	if again, created, err := b.EnsureSecurityGroup(ctx, spec); err != nil || created || again != sg {
 		t.Errorf("security group after reopen = %q, %v, %v", again, created, err)
 	}
@@ -98,7 +98,7 @@ func TestDeployErrorCodes(t *testing.T) {
 	mustNil(t, err)
 	_, _, err = a.CreateKeyPair(ctx, "dup", nil)
 	mustNil(t, err)
-	spec := aws.SecurityGroupSpec{Name: "web", VpcID: vpc.ID, Ingress: []aws.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}}
+	spec := cloud.SecurityGroupSpec{Name: "web", VpcID: vpc.ID, Ingress: []cloud.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}}
 	sg, _, err := a.EnsureSecurityGroup(ctx, spec)
 	mustNil(t, err)
 	internal := func(f func(w *world, r *region) error) error {
@@ -134,11 +134,11 @@ func TestDeployErrorCodes(t *testing.T) {
 			return err
 		})},
 		{"security group in an unknown VPC", "ec2", "CreateSecurityGroup", "InvalidVpcID.NotFound", func() error {
-			_, _, err := a.EnsureSecurityGroup(ctx, aws.SecurityGroupSpec{Name: "x", VpcID: "vpc-0123456789abcdef0"})
+			_, _, err := a.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: "x", VpcID: "vpc-0123456789abcdef0"})
 			return err
 		}()},
 		{"rule twice", "ec2", "AuthorizeSecurityGroupIngress", "InvalidPermission.Duplicate", internal(func(w *world, r *region) error {
-			return authorize(r.securityGroup(sg), []aws.IngressRule{{Port: 22, CIDR: "10.0.0.0/8"}, {Protocol: "TCP", Port: 80, CIDR: "0.0.0.0/0"}})
+			return authorize(r.securityGroup(sg), []cloud.IngressRule{{Port: 22, CIDR: "10.0.0.0/8"}, {Protocol: "TCP", Port: 80, CIDR: "0.0.0.0/0"}})
 		})},
 		{"the default group", "ec2", "DeleteSecurityGroup", "CannotDelete", a.DeleteSecurityGroup(ctx, ids.group)},
 		{"unknown group", "ec2", "DeleteSecurityGroup", "InvalidGroup.NotFound", a.DeleteSecurityGroup(ctx, "sg-0123456789abcdef0")},
@@ -154,7 +154,7 @@ func TestDeployErrorCodes(t *testing.T) {
 			_, err := a.TaskPublicIP(ctx, "demo", "0123456789abcdef0123456789abcdef")
 			return err
 		}()},
-		{"role ECS tasks cannot assume", "iam", "GetRole", aws.CodeRoleNotAssumable, func() error {
+		{"role ECS tasks cannot assume", "iam", "GetRole", cloud.CodeRoleNotAssumable, func() error {
 			mustNil(t, internal(func(w *world, r *region) error {
 				_, err := w.createRole("ec2-role", "/", `{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, nil)
 				return err
@@ -164,15 +164,15 @@ func TestDeployErrorCodes(t *testing.T) {
 		}()},
 		{"unknown revision", "ecs", "DeregisterTaskDefinition", "ClientException", a.DeregisterTaskDefinition(ctx, "web:99")},
 		{"task of an inactive revision", "ecs", "RunTask", "ClientException", func() error {
-			td, err := a.RegisterTaskDefinition(ctx, aws.TaskDefSpec{Family: "old", CPU: "256", Memory: "512", Fargate: true,
-				Containers: []aws.ContainerSpec{{Name: "web", Image: "nginx", Essential: true}}})
+			td, err := a.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{Family: "old", CPU: "256", Memory: "512", Fargate: true,
+				Containers: []cloud.ContainerSpec{{Name: "web", Image: "nginx", Essential: true}}})
 			mustNil(t, err)
 			mustNil(t, a.DeregisterTaskDefinition(ctx, td))
-			_, err = a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: "old", Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+			_, err = a.RunTask(ctx, cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: "old", Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 			if awsCode(err) != "ClientException" { // the family has no active revision left
 				t.Errorf("RunTask of a family without active revisions: %v", err)
 			}
-			_, err = a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+			_, err = a.RunTask(ctx, cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 			return err
 		}()},
 		{"invalid input", "ecr", "CreateRepository", "InvalidParameterException", func() error {
@@ -181,7 +181,7 @@ func TestDeployErrorCodes(t *testing.T) {
 		}()},
 	}
 	for _, c := range cases {
-		var e *aws.Error
+		var e *cloud.Error
 		if !errors.As(c.err, &e) || e.Service != c.service || e.Operation != c.op || e.Code != c.code {
 			t.Errorf("%s: %v, want %s:%s %s", c.name, c.err, c.service, c.op, c.code)
 		}
@@ -219,13 +219,13 @@ func TestDeployReadonly(t *testing.T) {
 		},
 		"DeleteInstanceProfile": func() error { return a.DeleteInstanceProfile(ctx, "") },
 		"RunInstance with a profile": func() error {
-			_, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "w", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro", IAMInstanceProfile: "web"})
+			_, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "w", ImageID: "ami-0123456789abcdef0", InstanceType: "t3.micro", IAMInstanceProfile: "web"})
 			return err
 		},
 		"EnsureLogGroup": func() error { _, err := a.EnsureLogGroup(ctx, "web", nil); return err },
 		"DeleteLogGroup": func() error { return a.DeleteLogGroup(ctx, "") },
 		"EnsureSecurityGroup": func() error {
-			_, _, err := a.EnsureSecurityGroup(ctx, aws.SecurityGroupSpec{})
+			_, _, err := a.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{})
 			return err
 		},
 		"DeleteSecurityGroup": func() error { return a.DeleteSecurityGroup(ctx, "") },
@@ -233,7 +233,7 @@ func TestDeployReadonly(t *testing.T) {
 		"CreateKeyPair":       func() error { _, _, err := a.CreateKeyPair(ctx, "k", nil); return err },
 		"DeleteKeyPair":       func() error { return a.DeleteKeyPair(ctx, "sandbox-key") },
 	} {
-		if err := call(); !errors.Is(err, aws.ErrReadonly) {
+		if err := call(); !errors.Is(err, cloud.ErrReadonly) {
 			t.Errorf("%s = %v, want ErrReadonly", name, err)
 		}
 	}
@@ -243,7 +243,7 @@ func TestDeployReadonly(t *testing.T) {
 	if auth, err := a.RegistryLogin(ctx); err != nil || !auth.Local || auth.ServerAddress != "https://000000000000.dkr.ecr.us-east-1.amazonaws.com" {
 		t.Errorf("RegistryLogin = %v, %v", auth, err)
 	}
-	if ami, err := a.LatestAMI(ctx, aws.DistroUbuntu2404); err != nil || !strings.HasPrefix(ami.Name, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-") {
+	if ami, err := a.LatestAMI(ctx, cloud.DistroUbuntu2404); err != nil || !strings.HasPrefix(ami.Name, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-") {
 		t.Errorf("LatestAMI = %+v, %v", ami, err)
 	}
 }
@@ -258,12 +258,12 @@ func TestTaskPublicIPLifecycle(t *testing.T) {
 	ids := lookup(t, a)
 	vpc, err := a.DefaultVPC(ctx)
 	mustNil(t, err)
-	sg, _, err := a.EnsureSecurityGroup(ctx, aws.SecurityGroupSpec{Name: "app", VpcID: vpc.ID, Ingress: []aws.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
+	sg, _, err := a.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: "app", VpcID: vpc.ID, Ingress: []cloud.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
 	mustNil(t, err)
-	td, err := a.RegisterTaskDefinition(ctx, aws.TaskDefSpec{Family: "app", CPU: "256", Memory: "512", Fargate: true,
-		Containers: []aws.ContainerSpec{{Name: "web", Image: "nginx:1.27", Port: 80, Essential: true}}})
+	td, err := a.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{Family: "app", CPU: "256", Memory: "512", Fargate: true,
+		Containers: []cloud.ContainerSpec{{Name: "web", Image: "nginx:1.27", Port: 80, Essential: true}}})
 	mustNil(t, err)
-	for _, s := range []aws.ServiceSpec{
+	for _, s := range []cloud.ServiceSpec{
 		{Cluster: "demo", Name: "public", TaskDefinition: td, Desired: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}, SecurityGroups: []string{sg}, PublicIP: true},
 		{Cluster: "demo", Name: "private", TaskDefinition: td, Desired: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}, SecurityGroups: []string{sg}},
 	} {
@@ -282,7 +282,7 @@ func TestTaskPublicIPLifecycle(t *testing.T) {
 		return ""
 	}
 	pub, priv := taskOf("public"), taskOf("private")
-	if _, err := a.TaskPublicIP(ctx, "demo", pub); awsCode(err) != aws.CodeNoPublicIP || !strings.Contains(err.Error(), "PROVISIONING") {
+	if _, err := a.TaskPublicIP(ctx, "demo", pub); awsCode(err) != cloud.CodeNoPublicIP || !strings.Contains(err.Error(), "PROVISIONING") {
 		t.Errorf("while PROVISIONING: %v", err)
 	}
 	clk.Advance(time.Minute)
@@ -295,7 +295,7 @@ func TestTaskPublicIPLifecycle(t *testing.T) {
 	if again, _ := a.TaskPublicIP(ctx, "demo", lastSegmentOf(pub)); again != ip {
 		t.Errorf("TaskPublicIP by task id = %q, want %q", again, ip)
 	}
-	if _, err := a.TaskPublicIP(ctx, "demo", priv); awsCode(err) != aws.CodeNoPublicIP || !strings.Contains(err.Error(), "eni-0") {
+	if _, err := a.TaskPublicIP(ctx, "demo", priv); awsCode(err) != cloud.CodeNoPublicIP || !strings.Contains(err.Error(), "eni-0") {
 		t.Errorf("task without a public IP: %v", err)
 	}
 	if err := a.DeleteSecurityGroup(ctx, sg); awsCode(err) != "DependencyViolation" {
@@ -304,7 +304,7 @@ func TestTaskPublicIPLifecycle(t *testing.T) {
 	mustNil(t, a.DeleteService(ctx, "demo", "public"))
 	mustNil(t, a.DeleteService(ctx, "demo", "private"))
 	clk.Advance(2 * time.Minute)
-	if _, err := a.TaskPublicIP(ctx, "demo", pub); awsCode(err) != aws.CodeNoPublicIP || !strings.Contains(err.Error(), "STOPPED") {
+	if _, err := a.TaskPublicIP(ctx, "demo", pub); awsCode(err) != cloud.CodeNoPublicIP || !strings.Contains(err.Error(), "STOPPED") {
 		t.Errorf("after the stop: %v", err)
 	}
 	if err := a.DeleteSecurityGroup(ctx, sg); err != nil {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -169,7 +169,7 @@ func (a *Account) changeInstances(ctx context.Context, op string, ids []string, 
 }
 
 func lookupInstances(op string, r *region, ids []string) ([]*instance, error) {
-	if err := aws.ValidateInstanceIDs(op, ids...); err != nil {
+	if err := cloud.ValidateInstanceIDs(op, ids...); err != nil {
 		return nil, err
 	}
 	var out []*instance
@@ -197,7 +197,7 @@ func lookupInstances(op string, r *region, ids []string) ([]*instance, error) {
 // (aws.ValidateInstanceSpec) come the ones only EC2 can make: the AMI, the
 // instance type, the key pair, the subnet, the security groups and the
 // instance profile must exist, and the groups must be in the subnet's VPC.
-func (a *Account) RunInstance(ctx context.Context, spec aws.InstanceSpec) (resource.Instance, error) {
+func (a *Account) RunInstance(ctx context.Context, spec cloud.InstanceSpec) (resource.Instance, error) {
 	var out resource.Instance
 	err := a.update(ctx, func(w *world, r *region) error {
 		in, err := w.runInstance(r, spec)
@@ -209,9 +209,9 @@ func (a *Account) RunInstance(ctx context.Context, spec aws.InstanceSpec) (resou
 	return out, err
 }
 
-func (w *world) runInstance(r *region, spec aws.InstanceSpec) (*instance, error) {
+func (w *world) runInstance(r *region, spec cloud.InstanceSpec) (*instance, error) {
 	const op = "RunInstances"
-	if err := aws.ValidateInstanceSpec(spec); err != nil {
+	if err := cloud.ValidateInstanceSpec(spec); err != nil {
 		return nil, err
 	}
 	if find(r.Images, func(i *image) bool { return i.ID == spec.ImageID }) == nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -86,7 +86,7 @@ func TestRealInstance(t *testing.T) {
 	clk := newClock()
 	a := openDocker(t, clk, e)
 	ids := lookup(t, a)
-	in, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "web", ImageID: ids.ami, InstanceType: "t3.micro", UserData: cloudConfig(ref)})
+	in, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "web", ImageID: ids.ami, InstanceType: "t3.micro", UserData: cloudConfig(ref)})
 	mustNil(t, err)
 	if len(in.LocalBindings) != 0 {
 		t.Errorf("pending instance has bindings %+v", in.LocalBindings)
@@ -123,7 +123,7 @@ func TestInstanceNoEngine(t *testing.T) {
 	clk := newClock()
 	a := open(t, clk)
 	ids := lookup(t, a)
-	in, err := a.RunInstance(context.Background(), aws.InstanceSpec{Name: "web", ImageID: ids.ami, InstanceType: "t3.micro", UserData: cloudConfig("app:v1")})
+	in, err := a.RunInstance(context.Background(), cloud.InstanceSpec{Name: "web", ImageID: ids.ami, InstanceType: "t3.micro", UserData: cloudConfig("app:v1")})
 	mustNil(t, err)
 	if x := untilInstance(t, clk, a, in.ID, "running"); len(x.LocalBindings) != 0 {
 		t.Errorf("bindings %+v without an engine", x.LocalBindings)
@@ -143,7 +143,7 @@ func TestInstanceUserDataFailure(t *testing.T) {
 	clk := newClock()
 	a := openDocker(t, clk, e)
 	ids := lookup(t, a)
-	in, err := a.RunInstance(context.Background(), aws.InstanceSpec{Name: "web", ImageID: ids.ami, InstanceType: "t3.micro", UserData: cloudConfig(ref)})
+	in, err := a.RunInstance(context.Background(), cloud.InstanceSpec{Name: "web", ImageID: ids.ami, InstanceType: "t3.micro", UserData: cloudConfig(ref)})
 	mustNil(t, err)
 	untilInstance(t, clk, a, in.ID, "running")
 	deadline := time.Now().Add(time.Minute)

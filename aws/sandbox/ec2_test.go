@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/explain"
 	"deckhand/internal/resource"
 )
@@ -23,7 +23,7 @@ func TestInstanceLifecycle(t *testing.T) {
 	w := watchAll(t, clk, a)
 
 	launched := clk.Now()
-	in, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "learner", ImageID: ids.ami, InstanceType: "t3.micro", KeyName: "sandbox-key"})
+	in, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "learner", ImageID: ids.ami, InstanceType: "t3.micro", KeyName: "sandbox-key"})
 	mustNil(t, err)
 	if in.State != "pending" || in.StateCode != 0 || in.PublicIP != "" || in.PrivateIP == "" || in.Name != "learner" {
 		t.Fatalf("RunInstance returned %+v, want a pending instance with a private IP only", in)
@@ -138,12 +138,12 @@ func TestInstanceErrors(t *testing.T) {
 		r.SecurityGroups = append(r.SecurityGroups, &securityGroup{ID: otherVPCGroup, Name: "elsewhere", VpcID: w.ec2ID("vpc")})
 		return nil
 	}))
-	spec := func(mod func(*aws.InstanceSpec)) aws.InstanceSpec {
-		s := aws.InstanceSpec{Name: "x", ImageID: ids.ami, InstanceType: "t3.micro"}
+	spec := func(mod func(*cloud.InstanceSpec)) cloud.InstanceSpec {
+		s := cloud.InstanceSpec{Name: "x", ImageID: ids.ami, InstanceType: "t3.micro"}
 		mod(&s)
 		return s
 	}
-	run := func(mod func(*aws.InstanceSpec)) error {
+	run := func(mod func(*cloud.InstanceSpec)) error {
 		_, err := a.RunInstance(ctx, spec(mod))
 		return err
 	}
@@ -161,23 +161,23 @@ func TestInstanceErrors(t *testing.T) {
 		{"stop pending (with a running one)", "IncorrectInstanceState", "The instance '" + web2 + "' is not in a state from which it can be stopped.",
 			a.StopInstances(ctx, web1, web2)},
 		{"unknown AMI", "InvalidAMIID.NotFound", "The image id '[ami-0123456789abcdef0]' does not exist",
-			run(func(s *aws.InstanceSpec) { s.ImageID = "ami-0123456789abcdef0" })},
-		{"malformed AMI", "InvalidAMIID.Malformed", "", run(func(s *aws.InstanceSpec) { s.ImageID = "ubuntu" })},
+			run(func(s *cloud.InstanceSpec) { s.ImageID = "ami-0123456789abcdef0" })},
+		{"malformed AMI", "InvalidAMIID.Malformed", "", run(func(s *cloud.InstanceSpec) { s.ImageID = "ubuntu" })},
 		{"unknown type", "InvalidParameterValue", "Invalid value 't9.mega' for InstanceType.",
-			run(func(s *aws.InstanceSpec) { s.InstanceType = "t9.mega" })},
+			run(func(s *cloud.InstanceSpec) { s.InstanceType = "t9.mega" })},
 		{"unknown key pair", "InvalidKeyPair.NotFound", "The key pair 'nope' does not exist",
-			run(func(s *aws.InstanceSpec) { s.KeyName = "nope" })},
+			run(func(s *cloud.InstanceSpec) { s.KeyName = "nope" })},
 		{"unknown subnet", "InvalidSubnetID.NotFound", "The subnet ID 'subnet-0123456789abcdef0' does not exist",
-			run(func(s *aws.InstanceSpec) { s.SubnetID = "subnet-0123456789abcdef0" })},
+			run(func(s *cloud.InstanceSpec) { s.SubnetID = "subnet-0123456789abcdef0" })},
 		{"unknown group", "InvalidGroup.NotFound", "The security group 'sg-0123456789abcdef0' does not exist",
-			run(func(s *aws.InstanceSpec) { s.SecurityGroupIDs = []string{"sg-0123456789abcdef0"} })},
+			run(func(s *cloud.InstanceSpec) { s.SecurityGroupIDs = []string{"sg-0123456789abcdef0"} })},
 		{"group of another VPC", "InvalidParameter", "belong to different networks",
-			run(func(s *aws.InstanceSpec) { s.SecurityGroupIDs = []string{otherVPCGroup} })},
-		{"no name", "MissingParameter", "", run(func(s *aws.InstanceSpec) { s.Name = "" })},
+			run(func(s *cloud.InstanceSpec) { s.SecurityGroupIDs = []string{otherVPCGroup} })},
+		{"no name", "MissingParameter", "", run(func(s *cloud.InstanceSpec) { s.Name = "" })},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var e *aws.Error
+			var e *cloud.Error
 			if !errors.As(tc.err, &e) || e.Code != tc.code || !strings.Contains(e.Message, tc.msg) {
 				t.Fatalf("got %v, want %s: %s", tc.err, tc.code, tc.msg)
 			}
@@ -205,7 +205,7 @@ func TestLaunchFailure(t *testing.T) {
 		return nil
 	}))
 	w := watchAll(t, clk, a)
-	in, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "doomed", ImageID: broken, InstanceType: "t3.micro"})
+	in, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "doomed", ImageID: broken, InstanceType: "t3.micro"})
 	mustNil(t, err)
 	w.poll()
 	w.run(time.Minute, time.Second)

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // The sandbox's ECR (aws.Registry). The registry is the local Docker
@@ -18,7 +18,7 @@ import (
 // RepositoryNotEmptyException.
 
 // The deploy capabilities are all there, as in the SDK adapter.
-var _ aws.Deployer = (*Account)(nil)
+var _ cloud.Deployer = (*Account)(nil)
 
 type repository struct {
 	Name    string            `json:"name"`
@@ -29,7 +29,7 @@ type repository struct {
 }
 
 func ecrError(op, code, format string, args ...any) error {
-	return &aws.Error{Service: "ecr", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &cloud.Error{Service: "ecr", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // registryHost is the account's registry in r.
@@ -41,16 +41,16 @@ func (r *region) repository(name string) *repository {
 	return find(r.Repositories, func(x *repository) bool { return x.Name == name })
 }
 
-func (x *repository) resource() aws.Repository {
-	return aws.Repository{Name: x.Name, URI: x.URI, ARN: x.ARN, Tags: maps.Clone(x.Tags)}
+func (x *repository) resource() cloud.Repository {
+	return cloud.Repository{Name: x.Name, URI: x.URI, ARN: x.ARN, Tags: maps.Clone(x.Tags)}
 }
 
 // EnsureRepository finds the repository or creates it with tags.
-func (a *Account) EnsureRepository(ctx context.Context, name string, tags aws.Tags) (aws.Repository, bool, error) {
-	var out aws.Repository
+func (a *Account) EnsureRepository(ctx context.Context, name string, tags cloud.Tags) (cloud.Repository, bool, error) {
+	var out cloud.Repository
 	created := false
 	err := a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateEnsureRepository(name, tags); err != nil {
+		if err := cloud.ValidateEnsureRepository(name, tags); err != nil {
 			return err
 		}
 		x := r.repository(name)
@@ -67,7 +67,7 @@ func (a *Account) EnsureRepository(ctx context.Context, name string, tags aws.Ta
 	return out, created, err
 }
 
-func (w *world) createRepository(r *region, name string, tags aws.Tags) (*repository, error) {
+func (w *world) createRepository(r *region, name string, tags cloud.Tags) (*repository, error) {
 	if r.repository(name) != nil {
 		return nil, ecrError("CreateRepository", "RepositoryAlreadyExistsException",
 			"The repository with name '%s' already exists in the registry with id '%s'", name, w.Account)
@@ -85,7 +85,7 @@ func (w *world) createRepository(r *region, name string, tags aws.Tags) (*reposi
 func (a *Account) DeleteRepository(ctx context.Context, name string, force bool) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteRepository"
-		if err := aws.ValidateRepositoryName(op, name); err != nil {
+		if err := cloud.ValidateRepositoryName(op, name); err != nil {
 			return err
 		}
 		x := r.repository(name)
@@ -101,10 +101,10 @@ func (a *Account) DeleteRepository(ctx context.Context, name string, force bool)
 // RegistryLogin answers with the local engine as the registry
 // (RegistryAuth.Local): no login is needed, and Username and Password are
 // placeholders. Like GetAuthorizationToken, it is valid for 12 hours.
-func (a *Account) RegistryLogin(ctx context.Context) (aws.RegistryAuth, error) {
-	var out aws.RegistryAuth
+func (a *Account) RegistryLogin(ctx context.Context) (cloud.RegistryAuth, error) {
+	var out cloud.RegistryAuth
 	err := a.view(ctx, func(w *world, r *region) error {
-		out = aws.RegistryAuth{
+		out = cloud.RegistryAuth{
 			Username: "AWS", Password: "sandbox-local-engine", ServerAddress: "https://" + w.registryHost(r),
 			ExpiresAt: w.now.Add(12 * time.Hour), Local: true,
 		}

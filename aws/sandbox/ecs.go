@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -149,7 +149,7 @@ func (a *Account) CreateCluster(ctx context.Context, name string, tags map[strin
 }
 
 func (w *world) createCluster(r *region, name string, tags map[string]string) (*cluster, error) {
-	if err := aws.ValidateCreateCluster(name, tags); err != nil {
+	if err := cloud.ValidateCreateCluster(name, tags); err != nil {
 		return nil, err
 	}
 	c := r.cluster(name)
@@ -165,7 +165,7 @@ func (w *world) createCluster(r *region, name string, tags map[string]string) (*
 func (a *Account) DeleteCluster(ctx context.Context, ref string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteCluster"
-		if err := aws.ValidateClusterRef(op, ref); err != nil {
+		if err := cloud.ValidateClusterRef(op, ref); err != nil {
 			return err
 		}
 		c := r.cluster(ref)
@@ -183,7 +183,7 @@ func (a *Account) DeleteCluster(ctx context.Context, ref string) error {
 }
 
 // RunTask starts standalone tasks.
-func (a *Account) RunTask(ctx context.Context, spec aws.RunTaskSpec) ([]resource.Task, error) {
+func (a *Account) RunTask(ctx context.Context, spec cloud.RunTaskSpec) ([]resource.Task, error) {
 	var out []resource.Task
 	err := a.update(ctx, func(w *world, r *region) error {
 		c, ts, err := w.runTask(r, spec)
@@ -195,9 +195,9 @@ func (a *Account) RunTask(ctx context.Context, spec aws.RunTaskSpec) ([]resource
 	return out, err
 }
 
-func (w *world) runTask(r *region, spec aws.RunTaskSpec) (*cluster, []*task, error) {
+func (w *world) runTask(r *region, spec cloud.RunTaskSpec) (*cluster, []*task, error) {
 	const op = "RunTask"
-	if err := aws.ValidateRunTaskSpec(spec); err != nil {
+	if err := cloud.ValidateRunTaskSpec(spec); err != nil {
 		return nil, nil, err
 	}
 	c := r.cluster(spec.Cluster)
@@ -264,7 +264,7 @@ func checkPlacement(op string, r *region, td *taskDef, launchType string, subnet
 // StopTask asks a task to stop; stopping a stopped task is a no-op.
 func (a *Account) StopTask(ctx context.Context, clusterRef, taskRef, reason string) error {
 	return a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateStopTask(clusterRef, taskRef, reason); err != nil {
+		if err := cloud.ValidateStopTask(clusterRef, taskRef, reason); err != nil {
 			return err
 		}
 		c := r.cluster(clusterRef)

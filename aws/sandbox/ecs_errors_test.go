@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // TestECSErrors covers the checks only a backend can make (references,
@@ -18,18 +18,18 @@ func TestECSErrors(t *testing.T) {
 	a := open(t, clk)
 	ids := lookup(t, a)
 	sub := []string{ids.subnet}
-	ec2Def, err := a.RegisterTaskDefinition(ctx, aws.TaskDefSpec{Family: "onec2", Memory: "512",
-		Containers: []aws.ContainerSpec{{Name: "app", Image: "nginx", Essential: true}}})
+	ec2Def, err := a.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{Family: "onec2", Memory: "512",
+		Containers: []cloud.ContainerSpec{{Name: "app", Image: "nginx", Essential: true}}})
 	mustNil(t, err)
 	web := "web"
-	_, err = a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: web, Count: 1, LaunchType: "FARGATE", Subnets: sub})
+	_, err = a.RunTask(ctx, cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: web, Count: 1, LaunchType: "FARGATE", Subnets: sub})
 	mustNil(t, err)
 	_, err = a.CreateCluster(ctx, "empty", nil)
 	mustNil(t, err)
-	_, err = a.RunTask(ctx, aws.RunTaskSpec{Cluster: "empty", TaskDefinition: web, Count: 1, LaunchType: "FARGATE", Subnets: sub})
+	_, err = a.RunTask(ctx, cloud.RunTaskSpec{Cluster: "empty", TaskDefinition: web, Count: 1, LaunchType: "FARGATE", Subnets: sub})
 	mustNil(t, err)
-	svc := func(mod func(*aws.ServiceSpec)) error {
-		s := aws.ServiceSpec{Cluster: "demo", Name: "new", TaskDefinition: web, Desired: 1, LaunchType: "FARGATE", Subnets: sub}
+	svc := func(mod func(*cloud.ServiceSpec)) error {
+		s := cloud.ServiceSpec{Cluster: "demo", Name: "new", TaskDefinition: web, Desired: 1, LaunchType: "FARGATE", Subnets: sub}
 		mod(&s)
 		_, err := a.CreateService(ctx, s)
 		return err
@@ -39,22 +39,22 @@ func TestECSErrors(t *testing.T) {
 		err             error
 	}{
 		{"service name taken", "InvalidParameterException", "Creation of service was not idempotent.",
-			svc(func(s *aws.ServiceSpec) { s.Name = "web" })},
+			svc(func(s *cloud.ServiceSpec) { s.Name = "web" })},
 		{"unknown task definition", "ClientException", "Unable to describe task definition.",
-			svc(func(s *aws.ServiceSpec) { s.TaskDefinition = "nope:3" })},
+			svc(func(s *cloud.ServiceSpec) { s.TaskDefinition = "nope:3" })},
 		{"EC2 task definition on Fargate", "InvalidParameterException", "Task definition does not support launch_type FARGATE.",
-			svc(func(s *aws.ServiceSpec) { s.TaskDefinition = ec2Def })},
+			svc(func(s *cloud.ServiceSpec) { s.TaskDefinition = ec2Def })},
 		{"unknown subnet", "InvalidParameterException", "The subnet ID 'subnet-0123456789abcdef0' does not exist",
-			svc(func(s *aws.ServiceSpec) { s.Subnets = []string{"subnet-0123456789abcdef0"} })},
+			svc(func(s *cloud.ServiceSpec) { s.Subnets = []string{"subnet-0123456789abcdef0"} })},
 		{"unknown security group", "InvalidParameterException", "The security group 'sg-0123456789abcdef0' does not exist",
-			svc(func(s *aws.ServiceSpec) { s.SecurityGroups = []string{"sg-0123456789abcdef0"} })},
+			svc(func(s *cloud.ServiceSpec) { s.SecurityGroups = []string{"sg-0123456789abcdef0"} })},
 		{"cluster with services", "ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.",
 			a.DeleteCluster(ctx, "demo")},
 		{"cluster with tasks", "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.",
 			a.DeleteCluster(ctx, "empty")},
 		{"no container instances", "InvalidParameterException", "No Container Instances were found in your cluster.",
 			func() error {
-				_, err := a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: ec2Def, Count: 1, LaunchType: "EC2"})
+				_, err := a.RunTask(ctx, cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: ec2Def, Count: 1, LaunchType: "EC2"})
 				return err
 			}()},
 		{"tasks of unknown cluster", "ClusterNotFoundException", "Cluster not found.",
@@ -65,7 +65,7 @@ func TestECSErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var e *aws.Error
+			var e *cloud.Error
 			if !errors.As(tc.err, &e) || e.Service != "ecs" || e.Code != tc.code || !strings.Contains(e.Message, tc.msg) {
 				t.Fatalf("got %v, want ecs %s: %s", tc.err, tc.code, tc.msg)
 			}
@@ -86,10 +86,10 @@ func TestEC2ServiceUnplaced(t *testing.T) {
 	ctx := context.Background()
 	clk := newClock()
 	a := open(t, clk)
-	td, err := a.RegisterTaskDefinition(ctx, aws.TaskDefSpec{Family: "onec2", Memory: "512",
-		Containers: []aws.ContainerSpec{{Name: "app", Image: "nginx", Essential: true}}})
+	td, err := a.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{Family: "onec2", Memory: "512",
+		Containers: []cloud.ContainerSpec{{Name: "app", Image: "nginx", Essential: true}}})
 	mustNil(t, err)
-	s, err := a.CreateService(ctx, aws.ServiceSpec{Cluster: "demo", Name: "placed", TaskDefinition: td, Desired: 1, LaunchType: "EC2"})
+	s, err := a.CreateService(ctx, cloud.ServiceSpec{Cluster: "demo", Name: "placed", TaskDefinition: td, Desired: 1, LaunchType: "EC2"})
 	mustNil(t, err)
 	if !strings.Contains(s.LastEvent.Message, "was unable to place a task because no container instance met all of its requirements") ||
 		s.Pending != 0 || s.Rollout != "IN_PROGRESS" {
@@ -106,8 +106,8 @@ func TestTaskDefSizes(t *testing.T) {
 		{".25 vCPU", "2 GB", "256", "2048"},
 		{"4 vcpu", "30GB", "4096", "30720"},
 	} {
-		_, err := a.RegisterTaskDefinition(context.Background(), aws.TaskDefSpec{Family: "size", CPU: tc.cpu, Memory: tc.mem, Fargate: true,
-			Containers: []aws.ContainerSpec{{Name: "app", Image: "nginx", Essential: true}}})
+		_, err := a.RegisterTaskDefinition(context.Background(), cloud.TaskDefSpec{Family: "size", CPU: tc.cpu, Memory: tc.mem, Fargate: true,
+			Containers: []cloud.ContainerSpec{{Name: "app", Image: "nginx", Essential: true}}})
 		mustNil(t, err)
 		mustNil(t, a.view(context.Background(), func(w *world, r *region) error {
 			td := r.taskDef("size")

@@ -7,19 +7,19 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
 // fargate registers a one-container Fargate task definition.
 func fargate(t *testing.T, a *Account, family, image string, health bool) string {
 	t.Helper()
-	c := aws.ContainerSpec{Name: "app", Image: image, Port: 80, Essential: true}
+	c := cloud.ContainerSpec{Name: "app", Image: image, Port: 80, Essential: true}
 	if health {
 		c.HealthCommand = []string{"CMD-SHELL", "curl -f http://localhost/ || exit 1"}
 	}
-	arn, err := a.RegisterTaskDefinition(context.Background(), aws.TaskDefSpec{
-		Family: family, CPU: "256", Memory: "512", Fargate: true, Containers: []aws.ContainerSpec{c},
+	arn, err := a.RegisterTaskDefinition(context.Background(), cloud.TaskDefSpec{
+		Family: family, CPU: "256", Memory: "512", Fargate: true, Containers: []cloud.ContainerSpec{c},
 	})
 	mustNil(t, err)
 	return arn
@@ -47,7 +47,7 @@ func TestTaskLifecycle(t *testing.T) {
 	w := watchAll(t, clk, a)
 
 	started := clk.Now()
-	ts, err := a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+	ts, err := a.RunTask(ctx, cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 	mustNil(t, err)
 	if len(ts) != 1 || ts[0].LastStatus != "PROVISIONING" || ts[0].DesiredStatus != "RUNNING" || ts[0].Group != "family:nginx" {
 		t.Fatalf("RunTask returned %+v", ts)
@@ -101,7 +101,7 @@ func TestOneShotTask(t *testing.T) {
 	a := open(t, clk)
 	ids := lookup(t, a)
 	td := fargate(t, a, "once", "alpine:3.20", false)
-	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+	ts, err := a.RunTask(context.Background(), cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 	mustNil(t, err)
 	w := watchAll(t, clk, a)
 	w.run(2*time.Minute, time.Second)
@@ -178,7 +178,7 @@ func TestServiceScheduler(t *testing.T) {
 	ids := lookup(t, a)
 	v1 := fargate(t, a, "api", "nginx:1.27", true)
 	w := watchAll(t, clk, a)
-	spec := aws.ServiceSpec{Cluster: "demo", Name: "api", TaskDefinition: v1, Desired: 2, LaunchType: "FARGATE",
+	spec := cloud.ServiceSpec{Cluster: "demo", Name: "api", TaskDefinition: v1, Desired: 2, LaunchType: "FARGATE",
 		Subnets: []string{ids.subnet}, SecurityGroups: []string{ids.group}, CircuitBreaker: true}
 	s, err := a.CreateService(ctx, spec)
 	mustNil(t, err)
@@ -290,7 +290,7 @@ func TestServiceThrottle(t *testing.T) {
 	a := open(t, clk)
 	ids := lookup(t, a)
 	td := fargate(t, a, "flaky", "ghcr.io/example/does-not-exist:1", false)
-	_, err := a.CreateService(ctx, aws.ServiceSpec{Cluster: "demo", Name: "flaky", TaskDefinition: td, Desired: 1,
+	_, err := a.CreateService(ctx, cloud.ServiceSpec{Cluster: "demo", Name: "flaky", TaskDefinition: td, Desired: 1,
 		LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 	mustNil(t, err)
 	clk.Advance(4 * time.Hour)

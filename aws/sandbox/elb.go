@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // Elastic Load Balancing v2 (aws.LoadBalancers): internet-facing
@@ -63,14 +63,14 @@ type targetGroup struct {
 	Tags       map[string]string `json:"tags,omitempty"`
 }
 
-var _ aws.LoadBalancers = (*Account)(nil)
+var _ cloud.LoadBalancers = (*Account)(nil)
 
 func elbError(op, code, format string, args ...any) error {
-	return &aws.Error{Service: "elbv2", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &cloud.Error{Service: "elbv2", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 func errLoadBalancerNotFound(op, ref string) error {
-	return elbError(op, aws.CodeLoadBalancerNotFound, "Load balancers '[%s]' not found", ref)
+	return elbError(op, cloud.CodeLoadBalancerNotFound, "Load balancers '[%s]' not found", ref)
 }
 
 func errTargetGroupNotFound(op, arn string) error {
@@ -97,15 +97,15 @@ func (r *region) forwarders(tgARN string) []*loadBalancer {
 	})
 }
 
-func (lb *loadBalancer) value() aws.LoadBalancer {
-	return aws.LoadBalancer{
+func (lb *loadBalancer) value() cloud.LoadBalancer {
+	return cloud.LoadBalancer{
 		ARN: lb.ARN, Name: lb.Name, DNSName: lb.DNSName, State: lb.State, VpcID: lb.VpcID,
 		Subnets: slices.Clone(lb.Subnets), Tags: maps.Clone(lb.Tags), LocalURL: lb.localURL(),
 	}
 }
 
-func (r *region) targetGroupValue(g *targetGroup) aws.TargetGroup {
-	out := aws.TargetGroup{ARN: g.ARN, Name: g.Name, Port: g.Port, HealthPath: g.HealthPath, Tags: maps.Clone(g.Tags)}
+func (r *region) targetGroupValue(g *targetGroup) cloud.TargetGroup {
+	out := cloud.TargetGroup{ARN: g.ARN, Name: g.Name, Port: g.Port, HealthPath: g.HealthPath, Tags: maps.Clone(g.Tags)}
 	for _, lb := range r.forwarders(g.ARN) {
 		out.LoadBalancerARNs = append(out.LoadBalancerARNs, lb.ARN)
 	}
@@ -113,11 +113,11 @@ func (r *region) targetGroupValue(g *targetGroup) aws.TargetGroup {
 }
 
 // EnsureLoadBalancer finds the load balancer by name or creates it.
-func (a *Account) EnsureLoadBalancer(ctx context.Context, spec aws.LoadBalancerSpec) (aws.LoadBalancer, bool, error) {
-	var out aws.LoadBalancer
+func (a *Account) EnsureLoadBalancer(ctx context.Context, spec cloud.LoadBalancerSpec) (cloud.LoadBalancer, bool, error) {
+	var out cloud.LoadBalancer
 	created := false
 	err := a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateLoadBalancerSpec(spec); err != nil {
+		if err := cloud.ValidateLoadBalancerSpec(spec); err != nil {
 			return err
 		}
 		lb := find(r.LoadBalancers, func(lb *loadBalancer) bool { return lb.Name == spec.Name })
@@ -136,7 +136,7 @@ func (a *Account) EnsureLoadBalancer(ctx context.Context, spec aws.LoadBalancerS
 
 // createLoadBalancer checks the subnets and security groups as
 // CreateLoadBalancer does, then creates it provisioning.
-func (w *world) createLoadBalancer(r *region, spec aws.LoadBalancerSpec) (*loadBalancer, error) {
+func (w *world) createLoadBalancer(r *region, spec cloud.LoadBalancerSpec) (*loadBalancer, error) {
 	const op = "CreateLoadBalancer"
 	var vpcID string
 	subnets := []string{}
@@ -192,11 +192,11 @@ func (w *world) stepLoadBalancer(r *region, lb *loadBalancer) {
 }
 
 // LoadBalancer describes one load balancer by name.
-func (a *Account) LoadBalancer(ctx context.Context, name string) (aws.LoadBalancer, error) {
-	var out aws.LoadBalancer
+func (a *Account) LoadBalancer(ctx context.Context, name string) (cloud.LoadBalancer, error) {
+	var out cloud.LoadBalancer
 	err := a.view(ctx, func(w *world, r *region) error {
 		const op = "DescribeLoadBalancers"
-		if err := aws.ValidateELBName(op, name); err != nil {
+		if err := cloud.ValidateELBName(op, name); err != nil {
 			return err
 		}
 		lb := find(r.LoadBalancers, func(lb *loadBalancer) bool { return lb.Name == name })
@@ -213,7 +213,7 @@ func (a *Account) LoadBalancer(ctx context.Context, name string) (aws.LoadBalanc
 // targets of its target groups are no longer checked ("unused").
 func (a *Account) DeleteLoadBalancer(ctx context.Context, arn string) error {
 	return a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateELBARN("DeleteLoadBalancer", "loadbalancer", arn); err != nil {
+		if err := cloud.ValidateELBARN("DeleteLoadBalancer", "loadbalancer", arn); err != nil {
 			return err
 		}
 		r.LoadBalancers = slices.DeleteFunc(r.LoadBalancers, func(lb *loadBalancer) bool { return lb.ARN == arn })
@@ -223,11 +223,11 @@ func (a *Account) DeleteLoadBalancer(ctx context.Context, arn string) error {
 }
 
 // EnsureTargetGroup finds the target group by name or creates it.
-func (a *Account) EnsureTargetGroup(ctx context.Context, spec aws.TargetGroupSpec) (aws.TargetGroup, bool, error) {
-	var out aws.TargetGroup
+func (a *Account) EnsureTargetGroup(ctx context.Context, spec cloud.TargetGroupSpec) (cloud.TargetGroup, bool, error) {
+	var out cloud.TargetGroup
 	created := false
 	err := a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateTargetGroupSpec(spec); err != nil {
+		if err := cloud.ValidateTargetGroupSpec(spec); err != nil {
 			return err
 		}
 		g := find(r.TargetGroups, func(g *targetGroup) bool { return g.Name == spec.Name })
@@ -253,7 +253,7 @@ func (a *Account) EnsureTargetGroup(ctx context.Context, spec aws.TargetGroupSpe
 func (a *Account) DeleteTargetGroup(ctx context.Context, arn string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteTargetGroup"
-		if err := aws.ValidateELBARN(op, "targetgroup", arn); err != nil {
+		if err := cloud.ValidateELBARN(op, "targetgroup", arn); err != nil {
 			return err
 		}
 		switch {
@@ -271,12 +271,12 @@ func (a *Account) DeleteTargetGroup(ctx context.Context, arn string) error {
 // EnsureListener finds the load balancer's listener on the port or
 // creates it; a found one that forwards elsewhere is changed to forward to
 // the target group (ModifyListener).
-func (a *Account) EnsureListener(ctx context.Context, spec aws.ListenerSpec) (string, bool, error) {
+func (a *Account) EnsureListener(ctx context.Context, spec cloud.ListenerSpec) (string, bool, error) {
 	var arn string
 	created := false
 	err := a.update(ctx, func(w *world, r *region) error {
 		op := "CreateListener"
-		if err := aws.ValidateListenerSpec(spec); err != nil {
+		if err := cloud.ValidateListenerSpec(spec); err != nil {
 			return err
 		}
 		lb := r.loadBalancer(spec.LoadBalancerARN)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // TestRealTargetHealth: the load balancer checks targets whose container
@@ -24,9 +24,9 @@ func TestRealTargetHealth(t *testing.T) {
 	a := openDocker(t, clk, e)
 	fx := alb(t, a, "real", 8080, nil)
 	untilActive(t, clk, a, "real")
-	bad, _, err := a.EnsureTargetGroup(ctx, aws.TargetGroupSpec{Name: "real-bad", VpcID: fx.vpc, Port: 8081, HealthPath: "/health"})
+	bad, _, err := a.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "real-bad", VpcID: fx.vpc, Port: 8081, HealthPath: "/health"})
 	mustNil(t, err)
-	_, _, err = a.EnsureListener(ctx, aws.ListenerSpec{LoadBalancerARN: fx.lb.ARN, Port: 8081, TargetGroupARN: bad.ARN})
+	_, _, err = a.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: fx.lb.ARN, Port: 8081, TargetGroupARN: bad.ARN})
 	mustNil(t, err)
 	_, err = a.CreateService(ctx, lbService("good", webDef(t, a, "good", ref, 8080), fx, 0))
 	mustNil(t, err)

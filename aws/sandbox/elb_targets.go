@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // ECS services behind a load balancer (developerguide/
@@ -101,7 +101,7 @@ func (t *task) container(name string) *container {
 
 // checkServiceLB checks a service's load balancer as CreateService and
 // UpdateService do.
-func checkServiceLB(op string, r *region, td *taskDef, lb *aws.ServiceLoadBalancer) error {
+func checkServiceLB(op string, r *region, td *taskDef, lb *cloud.ServiceLoadBalancer) error {
 	if lb == nil {
 		return nil
 	}
@@ -268,11 +268,11 @@ func (w *world) deregister(c *cluster, t *task) {
 }
 
 // TargetHealth lists the targets registered in the group and their health.
-func (a *Account) TargetHealth(ctx context.Context, targetGroupARN string) ([]aws.TargetHealth, error) {
-	out := []aws.TargetHealth{}
+func (a *Account) TargetHealth(ctx context.Context, targetGroupARN string) ([]cloud.TargetHealth, error) {
+	out := []cloud.TargetHealth{}
 	err := a.view(ctx, func(w *world, r *region) error {
 		const op = "DescribeTargetHealth"
-		if err := aws.ValidateELBARN(op, "targetgroup", targetGroupARN); err != nil {
+		if err := cloud.ValidateELBARN(op, "targetgroup", targetGroupARN); err != nil {
 			return err
 		}
 		if r.targetGroup(targetGroupARN) == nil {
@@ -287,15 +287,15 @@ func (a *Account) TargetHealth(ctx context.Context, targetGroupARN string) ([]aw
 		}
 		return nil
 	})
-	slices.SortFunc(out, func(a, b aws.TargetHealth) int {
+	slices.SortFunc(out, func(a, b cloud.TargetHealth) int {
 		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Port, b.Port))
 	})
 	return out, err
 }
 
 // targetHealth is the target as DescribeTargetHealth reports it now.
-func (w *world) targetHealth(r *region, x *elbTarget) aws.TargetHealth {
-	h := aws.TargetHealth{ID: x.IP, Port: x.Port, State: x.State}
+func (w *world) targetHealth(r *region, x *elbTarget) cloud.TargetHealth {
+	h := cloud.TargetHealth{ID: x.IP, Port: x.Port, State: x.State}
 	switch {
 	case x.State == "draining":
 		h.Reason, h.Description = "Target.DeregistrationInProgress", "Target deregistration is in progress"

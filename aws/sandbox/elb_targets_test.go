@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // Tests of ECS services behind a load balancer (elb_targets.go), on
@@ -20,20 +20,20 @@ import (
 // port.
 func webDef(t *testing.T, a *Account, family, image string, port int32) string {
 	t.Helper()
-	arn, err := a.RegisterTaskDefinition(context.Background(), aws.TaskDefSpec{
+	arn, err := a.RegisterTaskDefinition(context.Background(), cloud.TaskDefSpec{
 		Family: family, CPU: "256", Memory: "512", Fargate: true,
-		Containers: []aws.ContainerSpec{{Name: "web", Image: image, Port: port, Essential: true}},
+		Containers: []cloud.ContainerSpec{{Name: "web", Image: image, Port: port, Essential: true}},
 	})
 	mustNil(t, err)
 	return arn
 }
 
 // lbService is a one-task Fargate service of td behind fx's target group.
-func lbService(name, td string, fx albFixture, grace int32) aws.ServiceSpec {
-	return aws.ServiceSpec{
+func lbService(name, td string, fx albFixture, grace int32) cloud.ServiceSpec {
+	return cloud.ServiceSpec{
 		Cluster: "demo", Name: name, TaskDefinition: td, Desired: 1, LaunchType: "FARGATE",
 		Subnets: fx.subnets, SecurityGroups: []string{fx.sg}, PublicIP: true, CircuitBreaker: true,
-		LoadBalancer:     &aws.ServiceLoadBalancer{TargetGroupARN: fx.tg.ARN, ContainerName: "web", ContainerPort: fx.tg.Port},
+		LoadBalancer:     &cloud.ServiceLoadBalancer{TargetGroupARN: fx.tg.ARN, ContainerName: "web", ContainerPort: fx.tg.Port},
 		HealthCheckGrace: grace,
 	}
 }
@@ -43,22 +43,22 @@ func TestServiceLoadBalancerChecks(t *testing.T) {
 	clk := newClock()
 	a := open(t, clk)
 	fx := alb(t, a, "web", 8080, nil)
-	lone, _, err := a.EnsureTargetGroup(ctx, aws.TargetGroupSpec{Name: "lone", VpcID: fx.vpc, Port: 8080, HealthPath: "/"})
+	lone, _, err := a.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "lone", VpcID: fx.vpc, Port: 8080, HealthPath: "/"})
 	mustNil(t, err)
 	td := webDef(t, a, "web", "nginx:1.27", 8080)
 	gone := strings.Replace(fx.tg.ARN, "/web-tg/", "/gone/", 1)
 	cases := []struct {
 		name string
-		lb   aws.ServiceLoadBalancer
+		lb   cloud.ServiceLoadBalancer
 		msg  string
 	}{
-		{"no listener forwards to the target group", aws.ServiceLoadBalancer{TargetGroupARN: lone.ARN, ContainerName: "web", ContainerPort: 8080},
+		{"no listener forwards to the target group", cloud.ServiceLoadBalancer{TargetGroupARN: lone.ARN, ContainerName: "web", ContainerPort: 8080},
 			"The target group with targetGroupArn " + lone.ARN + " does not have an associated load balancer."},
-		{"unknown target group", aws.ServiceLoadBalancer{TargetGroupARN: gone, ContainerName: "web", ContainerPort: 8080},
+		{"unknown target group", cloud.ServiceLoadBalancer{TargetGroupARN: gone, ContainerName: "web", ContainerPort: 8080},
 			"Unable to assume role and validate the specified targetGroupArn. Please verify that the ECS service role being passed has the proper permissions."},
-		{"unknown container", aws.ServiceLoadBalancer{TargetGroupARN: fx.tg.ARN, ContainerName: "app", ContainerPort: 8080},
+		{"unknown container", cloud.ServiceLoadBalancer{TargetGroupARN: fx.tg.ARN, ContainerName: "app", ContainerPort: 8080},
 			"The container app does not exist in the task definition."},
-		{"port not mapped", aws.ServiceLoadBalancer{TargetGroupARN: fx.tg.ARN, ContainerName: "web", ContainerPort: 80},
+		{"port not mapped", cloud.ServiceLoadBalancer{TargetGroupARN: fx.tg.ARN, ContainerName: "web", ContainerPort: 80},
 			"The container web did not have a container port 80 defined."},
 	}
 	for _, c := range cases {
@@ -66,7 +66,7 @@ func TestServiceLoadBalancerChecks(t *testing.T) {
 			spec := lbService("svc", td, fx, 0)
 			spec.LoadBalancer = &c.lb
 			_, err := a.CreateService(ctx, spec)
-			var e *aws.Error
+			var e *cloud.Error
 			if !errors.As(err, &e) || e.Service != "ecs" || e.Code != "InvalidParameterException" || e.Message != c.msg {
 				t.Errorf("CreateService = %v, want InvalidParameterException %q", err, c.msg)
 			}
@@ -75,7 +75,7 @@ func TestServiceLoadBalancerChecks(t *testing.T) {
 }
 
 // targets reads the group's targets.
-func targets(t *testing.T, a *Account, tgARN string) []aws.TargetHealth {
+func targets(t *testing.T, a *Account, tgARN string) []cloud.TargetHealth {
 	t.Helper()
 	hs, err := a.TargetHealth(context.Background(), tgARN)
 	mustNil(t, err)
@@ -189,9 +189,9 @@ func TestServiceBehindLoadBalancer(t *testing.T) {
 	// Once the listener forwards to another group, the replacement's
 	// target is unused; deleting the service deregisters it.
 	targetLog(t, clk, a, fx.tg.ARN, "", time.Minute, nil)
-	green, _, err := a.EnsureTargetGroup(ctx, aws.TargetGroupSpec{Name: "green", VpcID: fx.vpc, Port: 8080, HealthPath: "/"})
+	green, _, err := a.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "green", VpcID: fx.vpc, Port: 8080, HealthPath: "/"})
 	mustNil(t, err)
-	_, _, err = a.EnsureListener(ctx, aws.ListenerSpec{LoadBalancerARN: fx.lb.ARN, Port: 80, TargetGroupARN: green.ARN})
+	_, _, err = a.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: fx.lb.ARN, Port: 80, TargetGroupARN: green.ARN})
 	mustNil(t, err)
 	if hs := targets(t, a, fx.tg.ARN); len(hs) != 1 || hs[0].State != "unused" || hs[0].Reason != "Target.NotInUse" ||
 		hs[0].Description != "Target group is not configured to receive traffic from the load balancer" {

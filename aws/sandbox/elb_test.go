@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // Tests of Elastic Load Balancing in the sandbox (elb.go); ECS's side is
@@ -31,12 +31,12 @@ type albFixture struct {
 	vpc      string
 	subnets  []string // one per availability zone, sorted by zone
 	sg       string
-	lb       aws.LoadBalancer
-	tg       aws.TargetGroup
+	lb       cloud.LoadBalancer
+	tg       cloud.TargetGroup
 	listener string
 }
 
-func alb(t *testing.T, a *Account, name string, port int32, tags aws.Tags) albFixture {
+func alb(t *testing.T, a *Account, name string, port int32, tags cloud.Tags) albFixture {
 	t.Helper()
 	ctx := context.Background()
 	var fx albFixture
@@ -48,14 +48,14 @@ func alb(t *testing.T, a *Account, name string, port int32, tags aws.Tags) albFi
 	for _, s := range sns {
 		fx.subnets = append(fx.subnets, s.ID)
 	}
-	fx.sg, _, err = a.EnsureSecurityGroup(ctx, aws.SecurityGroupSpec{Name: name + "-lb", VpcID: vpc.ID, Tags: tags,
-		Ingress: []aws.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
+	fx.sg, _, err = a.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: name + "-lb", VpcID: vpc.ID, Tags: tags,
+		Ingress: []cloud.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
 	mustNil(t, err)
-	fx.lb, _, err = a.EnsureLoadBalancer(ctx, aws.LoadBalancerSpec{Name: name, Subnets: fx.subnets[:2], SecurityGroups: []string{fx.sg}, Tags: tags})
+	fx.lb, _, err = a.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{Name: name, Subnets: fx.subnets[:2], SecurityGroups: []string{fx.sg}, Tags: tags})
 	mustNil(t, err)
-	fx.tg, _, err = a.EnsureTargetGroup(ctx, aws.TargetGroupSpec{Name: name + "-tg", VpcID: vpc.ID, Port: port, HealthPath: "/health", Tags: tags})
+	fx.tg, _, err = a.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: name + "-tg", VpcID: vpc.ID, Port: port, HealthPath: "/health", Tags: tags})
 	mustNil(t, err)
-	fx.listener, _, err = a.EnsureListener(ctx, aws.ListenerSpec{LoadBalancerARN: fx.lb.ARN, Port: 80, TargetGroupARN: fx.tg.ARN, Tags: tags})
+	fx.listener, _, err = a.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: fx.lb.ARN, Port: 80, TargetGroupARN: fx.tg.ARN, Tags: tags})
 	mustNil(t, err)
 	return fx
 }
@@ -84,7 +84,7 @@ func TestLoadBalancerLifecycle(t *testing.T) {
 	ctx := context.Background()
 	clk := newClock()
 	a := open(t, clk)
-	tags := aws.StackTags("shop", nil)
+	tags := cloud.StackTags("shop", nil)
 	fx := alb(t, a, "shop", 8080, tags)
 	lb := fx.lb
 	if m := reLBARN.FindStringSubmatch(lb.ARN); m == nil || m[1] != "shop" {
@@ -98,12 +98,12 @@ func TestLoadBalancerLifecycle(t *testing.T) {
 	}
 	within(t, "provisioning", untilActive(t, clk, a, "shop"), elbProvisioning.lo, elbProvisioning.hi)
 
-	again, created, err := a.EnsureLoadBalancer(ctx, aws.LoadBalancerSpec{Name: "shop", Subnets: fx.subnets[1:], SecurityGroups: []string{fx.sg}})
+	again, created, err := a.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{Name: "shop", Subnets: fx.subnets[1:], SecurityGroups: []string{fx.sg}})
 	mustNil(t, err)
 	if created || again.ARN != lb.ARN || again.State != "active" || !slices.Equal(again.Subnets, lb.Subnets) || !maps.Equal(again.Tags, tags) {
 		t.Errorf("EnsureLoadBalancer again = %+v, created %v; want the one found, with its settings and tags", again, created)
 	}
-	if _, err := a.LoadBalancer(ctx, "nope"); awsCode(err) != aws.CodeLoadBalancerNotFound || !aws.IsNotFound(err) {
+	if _, err := a.LoadBalancer(ctx, "nope"); awsCode(err) != cloud.CodeLoadBalancerNotFound || !cloud.IsNotFound(err) {
 		t.Errorf("LoadBalancer(nope) = %v, want LoadBalancerNotFound", err)
 	}
 
@@ -114,32 +114,32 @@ func TestLoadBalancerLifecycle(t *testing.T) {
 	if m := reTGARN.FindStringSubmatch(fx.tg.ARN); m == nil || m[1] != "shop-tg" || fx.tg.Port != 8080 || fx.tg.HealthPath != "/health" || len(fx.tg.LoadBalancerARNs) != 0 {
 		t.Errorf("new target group %+v", fx.tg)
 	}
-	tg, created, err := a.EnsureTargetGroup(ctx, aws.TargetGroupSpec{Name: "shop-tg", VpcID: fx.vpc, Port: 9000, HealthPath: "/"})
+	tg, created, err := a.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "shop-tg", VpcID: fx.vpc, Port: 9000, HealthPath: "/"})
 	mustNil(t, err)
 	if created || tg.ARN != fx.tg.ARN || tg.Port != 8080 || !slices.Equal(tg.LoadBalancerARNs, []string{lb.ARN}) || !maps.Equal(tg.Tags, tags) {
 		t.Errorf("EnsureTargetGroup again = %+v, created %v", tg, created)
 	}
-	l, created, err := a.EnsureListener(ctx, aws.ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: fx.tg.ARN})
+	l, created, err := a.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: fx.tg.ARN})
 	if err != nil || created || l != fx.listener {
 		t.Errorf("EnsureListener again = %q, %v, %v; want %q found", l, created, err, fx.listener)
 	}
-	green, _, err := a.EnsureTargetGroup(ctx, aws.TargetGroupSpec{Name: "shop-green", VpcID: fx.vpc, Port: 8080, HealthPath: "/health"})
+	green, _, err := a.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "shop-green", VpcID: fx.vpc, Port: 8080, HealthPath: "/health"})
 	mustNil(t, err)
-	l, created, err = a.EnsureListener(ctx, aws.ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: green.ARN})
+	l, created, err = a.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: lb.ARN, Port: 80, TargetGroupARN: green.ARN})
 	if err != nil || created || l != fx.listener {
 		t.Errorf("EnsureListener re-pointed = %q, %v, %v; want %q modified", l, created, err, fx.listener)
 	}
 	err = a.DeleteTargetGroup(ctx, green.ARN)
-	if e := (*aws.Error)(nil); !errors.As(err, &e) || e.Code != "ResourceInUse" ||
+	if e := (*cloud.Error)(nil); !errors.As(err, &e) || e.Code != "ResourceInUse" ||
 		e.Message != "Target group '"+green.ARN+"' is currently in use by a listener or a rule" {
 		t.Errorf("DeleteTargetGroup of the group forwarded to = %v, want ResourceInUse", err)
 	}
 	mustNil(t, a.DeleteTargetGroup(ctx, fx.tg.ARN)) // no longer forwarded to
 
 	// One load balancer per target group of type ip.
-	other, _, err := a.EnsureLoadBalancer(ctx, aws.LoadBalancerSpec{Name: "other", Subnets: fx.subnets[:2], SecurityGroups: []string{fx.sg}})
+	other, _, err := a.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{Name: "other", Subnets: fx.subnets[:2], SecurityGroups: []string{fx.sg}})
 	mustNil(t, err)
-	_, _, err = a.EnsureListener(ctx, aws.ListenerSpec{LoadBalancerARN: other.ARN, Port: 80, TargetGroupARN: green.ARN})
+	_, _, err = a.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: other.ARN, Port: 80, TargetGroupARN: green.ARN})
 	if awsCode(err) != "TargetGroupAssociationLimit" {
 		t.Errorf("a second load balancer forwarding to the group: %v, want TargetGroupAssociationLimit", err)
 	}
@@ -153,10 +153,10 @@ func TestLoadBalancerLifecycle(t *testing.T) {
 	mustNil(t, a.DeleteLoadBalancer(ctx, other.ARN))
 	mustNil(t, a.DeleteTargetGroup(ctx, green.ARN)) // its listener went with the load balancer
 	mustNil(t, a.DeleteSecurityGroup(ctx, fx.sg))
-	if _, err := a.LoadBalancer(ctx, "shop"); awsCode(err) != aws.CodeLoadBalancerNotFound {
+	if _, err := a.LoadBalancer(ctx, "shop"); awsCode(err) != cloud.CodeLoadBalancerNotFound {
 		t.Errorf("LoadBalancer after delete = %v", err)
 	}
-	if err := a.DeleteTargetGroup(ctx, green.ARN); awsCode(err) != "TargetGroupNotFound" || !aws.IsNotFound(err) {
+	if err := a.DeleteTargetGroup(ctx, green.ARN); awsCode(err) != "TargetGroupNotFound" || !cloud.IsNotFound(err) {
 		t.Errorf("DeleteTargetGroup again = %v, want TargetGroupNotFound", err)
 	}
 }
@@ -178,10 +178,10 @@ func TestLoadBalancerErrors(t *testing.T) {
 	}))
 	const noSubnet, noGroup = "subnet-0123456789abcdef0", "sg-0123456789abcdef0"
 	tgARN := strings.Replace(fx.tg.ARN, "/errs-tg/", "/gone/", 1)
-	lbSpec := func(subnets ...string) aws.LoadBalancerSpec {
-		return aws.LoadBalancerSpec{Name: "new", Subnets: subnets, SecurityGroups: []string{fx.sg}}
+	lbSpec := func(subnets ...string) cloud.LoadBalancerSpec {
+		return cloud.LoadBalancerSpec{Name: "new", Subnets: subnets, SecurityGroups: []string{fx.sg}}
 	}
-	ensureLB := func(spec aws.LoadBalancerSpec) func() error {
+	ensureLB := func(spec cloud.LoadBalancerSpec) func() error {
 		return func() error { _, _, err := a.EnsureLoadBalancer(ctx, spec); return err }
 	}
 	cases := []struct {
@@ -195,17 +195,17 @@ func TestLoadBalancerErrors(t *testing.T) {
 			ensureLB(lbSpec(fx.subnets[0], sameAZ, fx.subnets[1]))},
 		{"unknown subnet", "CreateLoadBalancer", "InvalidSubnet", "The subnet ID '" + noSubnet + "' is not valid", ensureLB(lbSpec(fx.subnets[0], noSubnet))},
 		{"unknown security group", "CreateLoadBalancer", "InvalidSecurityGroup", "Security group '" + noGroup + "' does not exist",
-			ensureLB(aws.LoadBalancerSpec{Name: "new", Subnets: fx.subnets[:2], SecurityGroups: []string{noGroup}})},
+			ensureLB(cloud.LoadBalancerSpec{Name: "new", Subnets: fx.subnets[:2], SecurityGroups: []string{noGroup}})},
 		{"target group in an unknown VPC", "CreateTargetGroup", "ValidationError", "The VPC ID 'vpc-0123456789abcdef0' is not found", func() error {
-			_, _, err := a.EnsureTargetGroup(ctx, aws.TargetGroupSpec{Name: "new", VpcID: "vpc-0123456789abcdef0", Port: 80, HealthPath: "/"})
+			_, _, err := a.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "new", VpcID: "vpc-0123456789abcdef0", Port: 80, HealthPath: "/"})
 			return err
 		}},
-		{"listener of an unknown load balancer", "CreateListener", aws.CodeLoadBalancerNotFound, "", func() error {
-			_, _, err := a.EnsureListener(ctx, aws.ListenerSpec{LoadBalancerARN: strings.Replace(fx.lb.ARN, "/errs/", "/gone/", 1), Port: 80, TargetGroupARN: fx.tg.ARN})
+		{"listener of an unknown load balancer", "CreateListener", cloud.CodeLoadBalancerNotFound, "", func() error {
+			_, _, err := a.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: strings.Replace(fx.lb.ARN, "/errs/", "/gone/", 1), Port: 80, TargetGroupARN: fx.tg.ARN})
 			return err
 		}},
 		{"listener to an unknown target group", "CreateListener", "TargetGroupNotFound", "Target groups '" + tgARN + "' not found", func() error {
-			_, _, err := a.EnsureListener(ctx, aws.ListenerSpec{LoadBalancerARN: fx.lb.ARN, Port: 8080, TargetGroupARN: tgARN})
+			_, _, err := a.EnsureListener(ctx, cloud.ListenerSpec{LoadBalancerARN: fx.lb.ARN, Port: 8080, TargetGroupARN: tgARN})
 			return err
 		}},
 		{"health of an unknown target group", "DescribeTargetHealth", "TargetGroupNotFound", "", func() error {
@@ -216,14 +216,14 @@ func TestLoadBalancerErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var e *aws.Error
+			var e *cloud.Error
 			if err := c.call(); !errors.As(err, &e) || e.Service != "elbv2" || e.Operation != c.op || e.Code != c.code || (c.msg != "" && e.Message != c.msg) {
 				t.Errorf("got %v, want elbv2:%s %s %q", err, c.op, c.code, c.msg)
 			}
 		})
 	}
 	lb, err := a.LoadBalancer(ctx, "new")
-	if awsCode(err) != aws.CodeLoadBalancerNotFound {
+	if awsCode(err) != cloud.CodeLoadBalancerNotFound {
 		t.Errorf("a refused EnsureLoadBalancer created %+v (%v)", lb, err)
 	}
 }
@@ -237,27 +237,27 @@ func TestSourceGroupIngress(t *testing.T) {
 	a := open(t, clk)
 	vpc, err := a.DefaultVPC(ctx)
 	mustNil(t, err)
-	lbSG, _, err := a.EnsureSecurityGroup(ctx, aws.SecurityGroupSpec{Name: "lb", VpcID: vpc.ID, Ingress: []aws.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
+	lbSG, _, err := a.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: "lb", VpcID: vpc.ID, Ingress: []cloud.IngressRule{{Port: 80, CIDR: "0.0.0.0/0"}}})
 	mustNil(t, err)
-	spec := aws.SecurityGroupSpec{Name: "app", VpcID: vpc.ID, Ingress: []aws.IngressRule{{Port: 8080, SourceGroupID: lbSG, Description: "from the load balancer"}}}
+	spec := cloud.SecurityGroupSpec{Name: "app", VpcID: vpc.ID, Ingress: []cloud.IngressRule{{Port: 8080, SourceGroupID: lbSG, Description: "from the load balancer"}}}
 	app, created, err := a.EnsureSecurityGroup(ctx, spec)
 	if err != nil || !created {
 		t.Fatalf("EnsureSecurityGroup = %v, %v", created, err)
 	}
-	spec.Ingress = append(spec.Ingress, aws.IngressRule{Port: 22, CIDR: "198.51.100.9/32"})
+	spec.Ingress = append(spec.Ingress, cloud.IngressRule{Port: 22, CIDR: "198.51.100.9/32"})
 	again, created, err := a.EnsureSecurityGroup(ctx, spec)
 	if err != nil || created || again != app {
 		t.Errorf("EnsureSecurityGroup again = %q, %v, %v", again, created, err)
 	}
 	mustNil(t, a.view(ctx, func(w *world, r *region) error {
-		want := []aws.IngressRule{{Protocol: "tcp", Port: 8080, SourceGroupID: lbSG, Description: "from the load balancer"}, {Protocol: "tcp", Port: 22, CIDR: "198.51.100.9/32"}}
+		want := []cloud.IngressRule{{Protocol: "tcp", Port: 8080, SourceGroupID: lbSG, Description: "from the load balancer"}, {Protocol: "tcp", Port: 22, CIDR: "198.51.100.9/32"}}
 		if got := r.securityGroup(app).rules(); !slices.Equal(got, want) {
 			t.Errorf("rules %+v, want %+v", got, want)
 		}
 		return nil
 	}))
 
-	_, _, err = a.EnsureSecurityGroup(ctx, aws.SecurityGroupSpec{Name: "orphan", VpcID: vpc.ID, Ingress: []aws.IngressRule{{Port: 80, SourceGroupID: "sg-0123456789abcdef0"}}})
+	_, _, err = a.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: "orphan", VpcID: vpc.ID, Ingress: []cloud.IngressRule{{Port: 80, SourceGroupID: "sg-0123456789abcdef0"}}})
 	if awsCode(err) != "InvalidGroup.NotFound" {
 		t.Errorf("a rule from an unknown group: %v, want InvalidGroup.NotFound", err)
 	}
@@ -285,14 +285,14 @@ func TestELBStackPersistsAndReadonly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sandbox.json")
 	a, err := Open(Options{Path: path, Clock: clk})
 	mustNil(t, err)
-	fx := alb(t, a, "keep", 8080, aws.StackTags("keep", nil))
+	fx := alb(t, a, "keep", 8080, cloud.StackTags("keep", nil))
 	alb(t, a, "keep-copy", 8080, nil)
-	want := []aws.TaggedResource{
+	want := []cloud.TaggedResource{
 		{Type: "elb:load-balancer", ID: fx.lb.ARN, ARN: fx.lb.ARN},
 		{Type: "elb:target-group", ID: fx.tg.ARN, ARN: fx.tg.ARN},
 		{Type: "ec2:security-group", ID: fx.sg, ARN: "arn:aws:ec2:us-east-1:" + AccountID + ":security-group/" + fx.sg},
 	}
-	aws.SortStack(want)
+	cloud.SortStack(want)
 	if got, err := a.StackResources(ctx, "keep"); err != nil || !slices.Equal(got, want) {
 		t.Errorf("StackResources = %+v, %v; want %+v", got, err, want)
 	}
@@ -300,11 +300,11 @@ func TestELBStackPersistsAndReadonly(t *testing.T) {
 	clk.Advance(elbProvisioning.hi)
 	b, err := Open(Options{Path: path, Clock: clk})
 	mustNil(t, err)
-	lb, created, err := b.EnsureLoadBalancer(ctx, aws.LoadBalancerSpec{Name: "keep", Subnets: fx.subnets[:2], SecurityGroups: []string{fx.sg}})
+	lb, created, err := b.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{Name: "keep", Subnets: fx.subnets[:2], SecurityGroups: []string{fx.sg}})
 	if err != nil || created || lb.ARN != fx.lb.ARN || lb.State != "active" || lb.DNSName != fx.lb.DNSName {
 		t.Errorf("after reopening: %+v, %v, %v", lb, created, err)
 	}
-	if tg, created, err := b.EnsureTargetGroup(ctx, aws.TargetGroupSpec{Name: "keep-tg", VpcID: fx.vpc, Port: 8080, HealthPath: "/health"}); err != nil || created ||
+	if tg, created, err := b.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{Name: "keep-tg", VpcID: fx.vpc, Port: 8080, HealthPath: "/health"}); err != nil || created ||
 		tg.ARN != fx.tg.ARN || !slices.Equal(tg.LoadBalancerARNs, []string{fx.lb.ARN}) {
 		t.Errorf("target group after reopening: %+v, %v, %v", tg, created, err)
 	}
@@ -318,14 +318,14 @@ func TestELBStackPersistsAndReadonly(t *testing.T) {
 		t.Errorf("read-only TargetHealth = %#v, %v; want an empty list", hs, err)
 	}
 	calls := map[string]func() error{
-		"EnsureLoadBalancer": func() error { _, _, err := ro.EnsureLoadBalancer(ctx, aws.LoadBalancerSpec{}); return err },
+		"EnsureLoadBalancer": func() error { _, _, err := ro.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{}); return err },
 		"DeleteLoadBalancer": func() error { return ro.DeleteLoadBalancer(ctx, fx.lb.ARN) },
-		"EnsureTargetGroup":  func() error { _, _, err := ro.EnsureTargetGroup(ctx, aws.TargetGroupSpec{}); return err },
+		"EnsureTargetGroup":  func() error { _, _, err := ro.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{}); return err },
 		"DeleteTargetGroup":  func() error { return ro.DeleteTargetGroup(ctx, fx.tg.ARN) },
-		"EnsureListener":     func() error { _, _, err := ro.EnsureListener(ctx, aws.ListenerSpec{}); return err },
+		"EnsureListener":     func() error { _, _, err := ro.EnsureListener(ctx, cloud.ListenerSpec{}); return err },
 	}
 	for _, name := range sortedKeys(calls) {
-		if err := calls[name](); !errors.Is(err, aws.ErrReadonly) {
+		if err := calls[name](); !errors.Is(err, cloud.ErrReadonly) {
 			t.Errorf("read-only %s = %v, want ErrReadonly", name, err)
 		}
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 	"deckhand/internal/testbed"
 )
@@ -169,12 +169,12 @@ func TestRealContainerHealth(t *testing.T) {
 			clk := newClock()
 			a := openDocker(t, clk, e, func(o *Options) { o.Speed = 30 })
 			ids := lookup(t, a)
-			td, err := a.RegisterTaskDefinition(ctx, aws.TaskDefSpec{
+			td, err := a.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{
 				Family: "health-" + tc.name, CPU: "256", Memory: "512", Fargate: true,
-				Containers: []aws.ContainerSpec{{Name: "app", Image: ref, Port: 8080, Essential: true, Env: tc.env, HealthCommand: tc.check}},
+				Containers: []cloud.ContainerSpec{{Name: "app", Image: ref, Port: 8080, Essential: true, Env: tc.env, HealthCommand: tc.check}},
 			})
 			mustNil(t, err)
-			_, err = a.CreateService(ctx, aws.ServiceSpec{
+			_, err = a.CreateService(ctx, cloud.ServiceSpec{
 				Cluster: "demo", Name: "health", TaskDefinition: td, Desired: 1, LaunchType: "FARGATE",
 				Subnets: []string{ids.subnet}, CircuitBreaker: true,
 			})

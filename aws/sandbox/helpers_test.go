@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 )
@@ -59,7 +59,7 @@ type watcher struct {
 }
 
 func watchAll(t *testing.T, clk *clock, a *Account) *watcher {
-	w := &watcher{t: t, clk: clk, srcs: []watch.Source{aws.NewEC2Source(a), aws.NewECSSource(a)}}
+	w := &watcher{t: t, clk: clk, srcs: []watch.Source{cloud.NewEC2Source(a), cloud.NewECSSource(a)}}
 	for range w.srcs {
 		w.base = append(w.base, watch.Baselines{})
 	}
@@ -122,7 +122,7 @@ func (w *watcher) path(key string) []string {
 
 // awsCode is the AWS error code of err, or "".
 func awsCode(err error) string {
-	var e *aws.Error
+	var e *cloud.Error
 	if errors.As(err, &e) {
 		return e.Code
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // The sandbox's IAM (aws.Roles, aws.InstanceProfiles). IAM is global: roles
@@ -42,7 +42,7 @@ type instanceProfile struct {
 }
 
 func iamError(op, code, format string, args ...any) error {
-	return &aws.Error{Service: "iam", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &cloud.Error{Service: "iam", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 func (w *world) role(name string) *role {
@@ -77,15 +77,15 @@ func (w *world) iamID(prefix string) string {
 
 // EnsureTaskExecutionRole finds the role or creates it, then attaches the
 // task execution policy if it is not attached.
-func (a *Account) EnsureTaskExecutionRole(ctx context.Context, name string, tags aws.Tags) (string, bool, error) {
+func (a *Account) EnsureTaskExecutionRole(ctx context.Context, name string, tags cloud.Tags) (string, bool, error) {
 	var arn string
 	created := false
 	err := a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateEnsureRole(name, tags); err != nil {
+		if err := cloud.ValidateEnsureRole(name, tags); err != nil {
 			return err
 		}
-		x, made, err := w.ensureServiceRole(name, tags, "ecs-tasks.amazonaws.com", aws.TaskExecutionTrustPolicy,
-			aws.TaskExecutionPolicyARN, aws.CodeRoleNotAssumable, "ECS cannot use it as a task execution role")
+		x, made, err := w.ensureServiceRole(name, tags, "ecs-tasks.amazonaws.com", cloud.TaskExecutionTrustPolicy,
+			cloud.TaskExecutionPolicyARN, cloud.CodeRoleNotAssumable, "ECS cannot use it as a task execution role")
 		if err != nil {
 			return err
 		}
@@ -99,12 +99,12 @@ func (a *Account) EnsureTaskExecutionRole(ctx context.Context, name string, tags
 // aws.TaskExecutionRolePath trusting principal, then attaches policy if it
 // is not attached. A found role principal cannot assume is refused with
 // notAssumable.
-func (w *world) ensureServiceRole(name string, tags aws.Tags, principal, trust, policy, notAssumable, use string) (*role, bool, error) {
+func (w *world) ensureServiceRole(name string, tags cloud.Tags, principal, trust, policy, notAssumable, use string) (*role, bool, error) {
 	x := w.role(name)
 	created := false
 	if x == nil {
 		var err error
-		if x, err = w.createRole(name, aws.TaskExecutionRolePath, trust, tags); err != nil {
+		if x, err = w.createRole(name, cloud.TaskExecutionRolePath, trust, tags); err != nil {
 			return nil, false, err
 		}
 		created = true
@@ -121,23 +121,23 @@ func (w *world) ensureServiceRole(name string, tags aws.Tags, principal, trust, 
 // EnsureInstanceProfile finds or creates the role (trusting EC2, with the
 // ECR read-only policy) and the instance profile of the same name holding
 // it, in one step: the account never shows one without the other.
-func (a *Account) EnsureInstanceProfile(ctx context.Context, name string, tags aws.Tags) (string, bool, error) {
+func (a *Account) EnsureInstanceProfile(ctx context.Context, name string, tags cloud.Tags) (string, bool, error) {
 	var arn string
 	created := false
 	err := a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateEnsureInstanceProfile(name, tags); err != nil {
+		if err := cloud.ValidateEnsureInstanceProfile(name, tags); err != nil {
 			return err
 		}
-		x, _, err := w.ensureServiceRole(name, tags, "ec2.amazonaws.com", aws.InstanceRoleTrustPolicy,
-			aws.InstanceRolePolicyARN, aws.CodeRoleNotAssumableByEC2, "an EC2 instance profile cannot give it to instances")
+		x, _, err := w.ensureServiceRole(name, tags, "ec2.amazonaws.com", cloud.InstanceRoleTrustPolicy,
+			cloud.InstanceRolePolicyARN, cloud.CodeRoleNotAssumableByEC2, "an EC2 instance profile cannot give it to instances")
 		if err != nil {
 			return err
 		}
 		ip := w.profile(name)
 		if ip == nil {
 			ip = &instanceProfile{
-				Name: name, Path: aws.TaskExecutionRolePath, ID: w.iamID("AIPA"),
-				ARN:  "arn:aws:iam::" + w.Account + ":instance-profile" + aws.TaskExecutionRolePath + name,
+				Name: name, Path: cloud.TaskExecutionRolePath, ID: w.iamID("AIPA"),
+				ARN:  "arn:aws:iam::" + w.Account + ":instance-profile" + cloud.TaskExecutionRolePath + name,
 				Tags: maps.Clone(tags), Created: w.now,
 			}
 			w.Profiles = append(w.Profiles, ip)
@@ -165,12 +165,12 @@ func (a *Account) EnsureInstanceProfile(ctx context.Context, name string, tags a
 func (a *Account) DeleteInstanceProfile(ctx context.Context, name string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteInstanceProfile"
-		if err := aws.ValidateInstanceProfileName(op, name); err != nil {
+		if err := cloud.ValidateInstanceProfileName(op, name); err != nil {
 			return err
 		}
 		ip, x := w.profile(name), w.role(name)
 		if x != nil {
-			made := x.Tags[aws.StackTag] != "" && (ip == nil || x.Tags[aws.StackTag] == ip.Tags[aws.StackTag])
+			made := x.Tags[cloud.StackTag] != "" && (ip == nil || x.Tags[cloud.StackTag] == ip.Tags[cloud.StackTag])
 			if !made {
 				x = nil // someone else's role, found by EnsureInstanceProfile: left
 			}
@@ -213,7 +213,7 @@ func (w *world) deleteRole(op string, x *role) error {
 	return nil
 }
 
-func (w *world) createRole(name, path, trust string, tags aws.Tags) (*role, error) {
+func (w *world) createRole(name, path, trust string, tags cloud.Tags) (*role, error) {
 	if w.role(name) != nil {
 		return nil, iamError("CreateRole", "EntityAlreadyExists", "Role with name %s already exists.", name)
 	}
@@ -230,7 +230,7 @@ func (w *world) createRole(name, path, trust string, tags aws.Tags) (*role, erro
 func (a *Account) DeleteRole(ctx context.Context, name string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteRole"
-		if err := aws.ValidateRoleName(op, name); err != nil {
+		if err := cloud.ValidateRoleName(op, name); err != nil {
 			return err
 		}
 		x := w.role(name)

@@ -16,7 +16,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // The sandbox's EC2 key pairs (aws.KeyPairs). Created keys are real ED25519
@@ -29,20 +29,20 @@ func (r *region) keyPair(name string) *keyPair {
 	return find(r.KeyPairs, func(k *keyPair) bool { return k.Name == name })
 }
 
-func (k *keyPair) resource() aws.KeyPair {
+func (k *keyPair) resource() cloud.KeyPair {
 	typ := k.Type
 	if typ == "" {
 		typ = "rsa" // the seeded key predates the field
 	}
-	return aws.KeyPair{Name: k.Name, ID: k.ID, Fingerprint: k.Fingerprint, Type: typ, Tags: maps.Clone(k.Tags)}
+	return cloud.KeyPair{Name: k.Name, ID: k.ID, Fingerprint: k.Fingerprint, Type: typ, Tags: maps.Clone(k.Tags)}
 }
 
 // FindKeyPair looks the key pair up by name.
-func (a *Account) FindKeyPair(ctx context.Context, name string) (aws.KeyPair, bool, error) {
-	var out aws.KeyPair
+func (a *Account) FindKeyPair(ctx context.Context, name string) (cloud.KeyPair, bool, error) {
+	var out cloud.KeyPair
 	found := false
 	err := a.view(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateKeyName("DescribeKeyPairs", name); err != nil {
+		if err := cloud.ValidateKeyName("DescribeKeyPairs", name); err != nil {
 			return err
 		}
 		if k := r.keyPair(name); k != nil {
@@ -54,10 +54,10 @@ func (a *Account) FindKeyPair(ctx context.Context, name string) (aws.KeyPair, bo
 }
 
 // ImportKeyPair registers an OpenSSH public key.
-func (a *Account) ImportKeyPair(ctx context.Context, name string, publicKey []byte, tags aws.Tags) (aws.KeyPair, error) {
-	var out aws.KeyPair
+func (a *Account) ImportKeyPair(ctx context.Context, name string, publicKey []byte, tags cloud.Tags) (cloud.KeyPair, error) {
+	var out cloud.KeyPair
 	err := a.update(ctx, func(w *world, r *region) error {
-		key, typ, err := aws.ValidateImportKeyPair(name, publicKey, tags)
+		key, typ, err := cloud.ValidateImportKeyPair(name, publicKey, tags)
 		if err != nil {
 			return err
 		}
@@ -72,11 +72,11 @@ func (a *Account) ImportKeyPair(ctx context.Context, name string, publicKey []by
 
 // CreateKeyPair makes an ED25519 key pair and returns its private key in
 // OpenSSH's PEM format, as EC2 does.
-func (a *Account) CreateKeyPair(ctx context.Context, name string, tags aws.Tags) (aws.KeyPair, []byte, error) {
-	var out aws.KeyPair
+func (a *Account) CreateKeyPair(ctx context.Context, name string, tags cloud.Tags) (cloud.KeyPair, []byte, error) {
+	var out cloud.KeyPair
 	var private []byte
 	err := a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateCreateKeyPair(name, tags); err != nil {
+		if err := cloud.ValidateCreateKeyPair(name, tags); err != nil {
 			return err
 		}
 		if r.keyPair(name) != nil {
@@ -108,7 +108,7 @@ func errKeyDuplicate(op, name string) error {
 	return ec2Error(op, "InvalidKeyPair.Duplicate", "The keypair '%s' already exists.", name)
 }
 
-func (w *world) addKeyPair(r *region, op, name, typ, fp string, tags aws.Tags) (*keyPair, error) {
+func (w *world) addKeyPair(r *region, op, name, typ, fp string, tags cloud.Tags) (*keyPair, error) {
 	if r.keyPair(name) != nil {
 		return nil, errKeyDuplicate(op, name)
 	}
@@ -146,7 +146,7 @@ func fingerprint(key ssh.PublicKey, typ string) string {
 // error.
 func (a *Account) DeleteKeyPair(ctx context.Context, name string) error {
 	return a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateKeyName("DeleteKeyPair", name); err != nil {
+		if err := cloud.ValidateKeyName("DeleteKeyPair", name); err != nil {
 			return err
 		}
 		r.KeyPairs = slices.DeleteFunc(r.KeyPairs, func(k *keyPair) bool { return k.Name == name })

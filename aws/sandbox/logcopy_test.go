@@ -10,6 +10,7 @@ import (
 
 	"deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 	"deckhand/internal/testbed"
 )
@@ -48,7 +49,7 @@ func crasherImage(t *testing.T, e *dockerops.Engine, ref string) {
 // the driven clock outruns), before any sync of a has seen the exit.
 func crashingTask(t *testing.T, clk *clock, e *dockerops.Engine, a *Account, name, td string) string {
 	t.Helper()
-	_, err := a.CreateService(context.Background(), aws.ServiceSpec{Cluster: "demo", Name: name, TaskDefinition: td, Desired: 1,
+	_, err := a.CreateService(context.Background(), cloud.ServiceSpec{Cluster: "demo", Name: name, TaskDefinition: td, Desired: 1,
 		LaunchType: "FARGATE", Subnets: []string{lookup(t, a).subnet}})
 	mustNil(t, err)
 	live, _ := serviceTasks(t, a, name)
@@ -69,7 +70,7 @@ func crashingTask(t *testing.T, clk *clock, e *dockerops.Engine, a *Account, nam
 	}
 }
 
-func messages(evs []aws.LogEvent) []string {
+func messages(evs []cloud.LogEvent) []string {
 	var out []string
 	for _, ev := range evs {
 		out = append(out, ev.Message)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // The sandbox's CloudWatch Logs (aws.Logs). Log events get into a group
@@ -42,7 +42,7 @@ type logEvent struct {
 }
 
 func logsError(op, code, format string, args ...any) error {
-	return &aws.Error{Service: "logs", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &cloud.Error{Service: "logs", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 func (r *region) logGroup(name string) *logGroup {
@@ -50,10 +50,10 @@ func (r *region) logGroup(name string) *logGroup {
 }
 
 // EnsureLogGroup creates the group with tags, or finds it.
-func (a *Account) EnsureLogGroup(ctx context.Context, name string, tags aws.Tags) (bool, error) {
+func (a *Account) EnsureLogGroup(ctx context.Context, name string, tags cloud.Tags) (bool, error) {
 	created := false
 	err := a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateEnsureLogGroup(name, tags); err != nil {
+		if err := cloud.ValidateEnsureLogGroup(name, tags); err != nil {
 			return err
 		}
 		if r.logGroup(name) != nil {
@@ -66,7 +66,7 @@ func (a *Account) EnsureLogGroup(ctx context.Context, name string, tags aws.Tags
 	return created, err
 }
 
-func (w *world) createLogGroup(r *region, name string, tags aws.Tags) (*logGroup, error) {
+func (w *world) createLogGroup(r *region, name string, tags cloud.Tags) (*logGroup, error) {
 	if r.logGroup(name) != nil {
 		return nil, logsError("CreateLogGroup", "ResourceAlreadyExistsException", "The specified log group already exists")
 	}
@@ -79,7 +79,7 @@ func (w *world) createLogGroup(r *region, name string, tags aws.Tags) (*logGroup
 func (a *Account) DeleteLogGroup(ctx context.Context, name string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteLogGroup"
-		if err := aws.ValidateLogGroupName(op, name); err != nil {
+		if err := cloud.ValidateLogGroupName(op, name); err != nil {
 			return err
 		}
 		g := r.logGroup(name)
@@ -135,10 +135,10 @@ func (w *world) putEvents(r *region, group, stream string, evs []logEvent) bool 
 // RecentLogEvents returns the newest events of the streams with the
 // prefix, as the adapter does: the recently written streams' last events,
 // oldest first.
-func (a *Account) RecentLogEvents(ctx context.Context, group, streamPrefix string, limit int) ([]aws.LogEvent, error) {
-	var out []aws.LogEvent
+func (a *Account) RecentLogEvents(ctx context.Context, group, streamPrefix string, limit int) ([]cloud.LogEvent, error) {
+	var out []cloud.LogEvent
 	err := a.view(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateLogQuery(group, streamPrefix, limit); err != nil {
+		if err := cloud.ValidateLogQuery(group, streamPrefix, limit); err != nil {
 			return err
 		}
 		g := r.logGroup(group)
@@ -149,7 +149,7 @@ func (a *Account) RecentLogEvents(ctx context.Context, group, streamPrefix strin
 		slices.SortStableFunc(streams, func(a, b *logStream) int { return b.Last.Compare(a.Last) })
 		for _, s := range streams[:min(len(streams), 5)] {
 			for _, e := range s.Events[max(0, len(s.Events)-limit):] {
-				out = append(out, aws.LogEvent{At: e.At, Stream: s.Name, Message: e.Message})
+				out = append(out, cloud.LogEvent{At: e.At, Stream: s.Name, Message: e.Message})
 			}
 		}
 		return nil
@@ -157,7 +157,7 @@ func (a *Account) RecentLogEvents(ctx context.Context, group, streamPrefix strin
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(out, func(a, b aws.LogEvent) int {
+	slices.SortStableFunc(out, func(a, b cloud.LogEvent) int {
 		if c := a.At.Compare(b.At); c != 0 {
 			return c
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // The sandbox's VPC side (aws.Network): the default VPC and its subnets,
@@ -50,15 +51,15 @@ func newTaskNet(td *taskDef, subnets, groups []string, publicIP bool) *taskNet {
 }
 
 // DefaultVPC is the region's default VPC.
-func (a *Account) DefaultVPC(ctx context.Context) (aws.VPC, error) {
-	var out aws.VPC
+func (a *Account) DefaultVPC(ctx context.Context) (cloud.VPC, error) {
+	var out cloud.VPC
 	err := a.view(ctx, func(w *world, r *region) error {
 		v := find(r.VPCs, func(v *vpc) bool { return v.Default })
 		if v == nil {
-			return ec2Error("DescribeVpcs", aws.CodeNoDefaultVPC,
+			return ec2Error("DescribeVpcs", cloud.CodeNoDefaultVPC,
 				"region %s has no default VPC; create one with `aws ec2 create-default-vpc`, or choose a VPC", r.Name)
 		}
-		out = aws.VPC{ID: v.ID, CIDR: v.CIDR}
+		out = cloud.VPC{ID: v.ID, CIDR: v.CIDR}
 		return nil
 	})
 	return out, err
@@ -66,15 +67,15 @@ func (a *Account) DefaultVPC(ctx context.Context) (aws.VPC, error) {
 
 // Subnets lists the VPC's subnets, sorted by availability zone. A VPC that
 // does not exist has none, as DescribeSubnets' filter answers.
-func (a *Account) Subnets(ctx context.Context, vpcID string) ([]aws.Subnet, error) {
-	var out []aws.Subnet
+func (a *Account) Subnets(ctx context.Context, vpcID string) ([]cloud.Subnet, error) {
+	var out []cloud.Subnet
 	err := a.view(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateVpcID("DescribeSubnets", vpcID); err != nil {
+		if err := cloud.ValidateVpcID("DescribeSubnets", vpcID); err != nil {
 			return err
 		}
 		for _, s := range r.Subnets {
 			if s.VpcID == vpcID {
-				out = append(out, aws.Subnet{ID: s.ID, VpcID: s.VpcID, AZ: s.AZ, CIDR: s.CIDR, PublicIPOnLaunch: s.PublicIPs, Default: s.Default})
+				out = append(out, cloud.Subnet{ID: s.ID, VpcID: s.VpcID, AZ: s.AZ, CIDR: s.CIDR, PublicIPOnLaunch: s.PublicIPs, Default: s.Default})
 			}
 		}
 		return nil
@@ -83,21 +84,21 @@ func (a *Account) Subnets(ctx context.Context, vpcID string) ([]aws.Subnet, erro
 	return out, err
 }
 
-func (g *securityGroup) rules() []aws.IngressRule {
-	out := make([]aws.IngressRule, 0, len(g.Ingress))
+func (g *securityGroup) rules() []cloud.IngressRule {
+	out := make([]cloud.IngressRule, 0, len(g.Ingress))
 	for _, r := range g.Ingress {
-		out = append(out, aws.IngressRule{Protocol: r.Protocol, Port: r.Port, CIDR: r.CIDR, SourceGroupID: r.SourceGroup, Description: r.Description})
+		out = append(out, cloud.IngressRule{Protocol: r.Protocol, Port: r.Port, CIDR: r.CIDR, SourceGroupID: r.SourceGroup, Description: r.Description})
 	}
 	return out
 }
 
 // EnsureSecurityGroup finds the group by name in the VPC or creates it,
 // then adds the ingress rules it lacks.
-func (a *Account) EnsureSecurityGroup(ctx context.Context, spec aws.SecurityGroupSpec) (string, bool, error) {
+func (a *Account) EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGroupSpec) (string, bool, error) {
 	var id string
 	created := false
 	err := a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateSecurityGroupSpec(spec); err != nil {
+		if err := cloud.ValidateSecurityGroupSpec(spec); err != nil {
 			return err
 		}
 		g := find(r.SecurityGroups, func(g *securityGroup) bool { return g.VpcID == spec.VpcID && g.Name == spec.Name })
@@ -121,7 +122,7 @@ func (a *Account) EnsureSecurityGroup(ctx context.Context, spec aws.SecurityGrou
 // checkSourceGroups checks the rules' source groups as
 // AuthorizeSecurityGroupIngress does: each exists, in the group's VPC (the
 // group itself, g, is one; nil when it is yet to be created).
-func (r *region) checkSourceGroups(vpcID string, rules []aws.IngressRule, g *securityGroup) error {
+func (r *region) checkSourceGroups(vpcID string, rules []cloud.IngressRule, g *securityGroup) error {
 	const op = "AuthorizeSecurityGroupIngress"
 	for _, rule := range rules {
 		if rule.SourceGroupID == "" || (g != nil && rule.SourceGroupID == g.ID) {
@@ -138,7 +139,7 @@ func (r *region) checkSourceGroups(vpcID string, rules []aws.IngressRule, g *sec
 	return nil
 }
 
-func (w *world) createSecurityGroup(r *region, spec aws.SecurityGroupSpec) (*securityGroup, error) {
+func (w *world) createSecurityGroup(r *region, spec cloud.SecurityGroupSpec) (*securityGroup, error) {
 	const op = "CreateSecurityGroup"
 	if find(r.VPCs, func(v *vpc) bool { return v.ID == spec.VpcID }) == nil {
 		return nil, ec2Error(op, "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", spec.VpcID)
@@ -157,11 +158,11 @@ func (w *world) createSecurityGroup(r *region, spec aws.SecurityGroupSpec) (*sec
 // authorize adds rules; one that the group has already fails the whole
 // call with InvalidPermission.Duplicate, as AuthorizeSecurityGroupIngress
 // does.
-func authorize(g *securityGroup, rules []aws.IngressRule) error {
+func authorize(g *securityGroup, rules []cloud.IngressRule) error {
 	have := aws.MissingIngress(rules, g.rules())
 	if len(have) != len(rules) {
 		for _, r := range rules {
-			if len(aws.MissingIngress([]aws.IngressRule{r}, g.rules())) == 0 {
+			if len(aws.MissingIngress([]cloud.IngressRule{r}, g.rules())) == 0 {
 				return ec2Error("AuthorizeSecurityGroupIngress", "InvalidPermission.Duplicate",
 					"the specified rule \"peer: %s, %s, from port: %d, to port: %d, ALLOW\" already exists", r.CIDR+r.SourceGroupID, strings.ToUpper(proto(r)), r.Port, r.Port)
 			}
@@ -173,7 +174,7 @@ func authorize(g *securityGroup, rules []aws.IngressRule) error {
 	return nil
 }
 
-func proto(r aws.IngressRule) string {
+func proto(r cloud.IngressRule) string {
 	if r.Protocol == "" {
 		return "tcp"
 	}
@@ -187,7 +188,7 @@ func proto(r aws.IngressRule) string {
 func (a *Account) DeleteSecurityGroup(ctx context.Context, id string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeleteSecurityGroup"
-		if err := aws.ValidateSecurityGroupID(op, id); err != nil {
+		if err := cloud.ValidateSecurityGroupID(op, id); err != nil {
 			return err
 		}
 		g := r.securityGroup(id)
@@ -276,7 +277,7 @@ func (a *Account) TaskPublicIP(ctx context.Context, cluster, taskRef string) (st
 	var ip string
 	err := a.view(ctx, func(w *world, r *region) error {
 		const op = "DescribeTasks"
-		if err := aws.ValidateTaskRef(cluster, taskRef); err != nil {
+		if err := cloud.ValidateTaskRef(cluster, taskRef); err != nil {
 			return err
 		}
 		c := r.cluster(cluster)
@@ -288,7 +289,7 @@ func (a *Account) TaskPublicIP(ctx context.Context, cluster, taskRef string) (st
 			return ecsError(op, "InvalidParameterException", "MISSING")
 		}
 		noIP := func(format string, args ...any) error {
-			return ecsError(op, aws.CodeNoPublicIP, "task "+t.ID+" "+format, args...)
+			return ecsError(op, cloud.CodeNoPublicIP, "task "+t.ID+" "+format, args...)
 		}
 		n := r.taskNet(c, t)
 		eni, addr := taskAddress(t)

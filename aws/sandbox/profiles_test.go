@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -26,7 +26,7 @@ func TestInstanceProfiles(t *testing.T) {
 	a, err := Open(Options{Path: path, Clock: clk})
 	mustNil(t, err)
 	ids := lookup(t, a)
-	tags := aws.StackTags("prof", map[string]string{"team": "deck"})
+	tags := cloud.StackTags("prof", map[string]string{"team": "deck"})
 
 	arn, created, err := a.EnsureInstanceProfile(ctx, "prof-ec2", tags)
 	if err != nil || !created || arn != "arn:aws:iam::"+AccountID+":instance-profile/deckhand/prof-ec2" {
@@ -42,7 +42,7 @@ func TestInstanceProfiles(t *testing.T) {
 		if x == nil || ip == nil {
 			t.Fatalf("role %v, profile %v", x, ip)
 		}
-		if x.Path != "/deckhand/" || x.Trust != aws.InstanceRoleTrustPolicy || !slices.Equal(x.Policies, []string{aws.InstanceRolePolicyARN}) ||
+		if x.Path != "/deckhand/" || x.Trust != cloud.InstanceRoleTrustPolicy || !slices.Equal(x.Policies, []string{cloud.InstanceRolePolicyARN}) ||
 			!maps.Equal(x.Tags, tags) {
 			t.Errorf("role = %+v", x)
 		}
@@ -58,7 +58,7 @@ func TestInstanceProfiles(t *testing.T) {
 	// Launches: by name and by ARN the instance carries the profile; an
 	// unknown one is EC2's InvalidParameterValue, and nothing is launched.
 	for _, ref := range []string{"prof-ec2", arn} {
-		in, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "prof", ImageID: ids.ami, InstanceType: "t3.micro", IAMInstanceProfile: ref})
+		in, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "prof", ImageID: ids.ami, InstanceType: "t3.micro", IAMInstanceProfile: ref})
 		if err != nil || in.IAMInstanceProfile != arn {
 			t.Errorf("RunInstance with %s = %+v, %v", ref, in, err)
 		}
@@ -69,8 +69,8 @@ func TestInstanceProfiles(t *testing.T) {
 		"nope": "Value (nope) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name",
 		"arn:aws:iam::000000000000:instance-profile/nope": "Value (arn:aws:iam::000000000000:instance-profile/nope) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN",
 	} {
-		_, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "prof", ImageID: ids.ami, InstanceType: "t3.micro", IAMInstanceProfile: ref})
-		var e *aws.Error
+		_, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "prof", ImageID: ids.ami, InstanceType: "t3.micro", IAMInstanceProfile: ref})
+		var e *cloud.Error
 		if !errors.As(err, &e) || e.Service != "ec2" || e.Operation != "RunInstances" || e.Code != "InvalidParameterValue" || e.Message != want {
 			t.Errorf("RunInstance with the unknown profile %s: %v", ref, err)
 		}
@@ -105,7 +105,7 @@ func TestInstanceProfiles(t *testing.T) {
 		t.Errorf("after the delete StackResources = %v, %v", rs, err)
 	}
 	err = a.DeleteInstanceProfile(ctx, "prof-ec2")
-	if awsCode(err) != "NoSuchEntity" || !aws.IsNotFound(err) {
+	if awsCode(err) != "NoSuchEntity" || !cloud.IsNotFound(err) {
 		t.Errorf("deleting it again: %v, want NoSuchEntity", err)
 	}
 	clk.Advance(time.Minute)
@@ -139,7 +139,7 @@ func TestInstanceProfileErrorCodes(t *testing.T) {
 			return err
 		})},
 		{"unknown profile", "iam", "DeleteInstanceProfile", "NoSuchEntity", a.DeleteInstanceProfile(ctx, "nope")},
-		{"role EC2 cannot assume", "iam", "GetRole", aws.CodeRoleNotAssumableByEC2, func() error {
+		{"role EC2 cannot assume", "iam", "GetRole", cloud.CodeRoleNotAssumableByEC2, func() error {
 			_, _, err := a.EnsureTaskExecutionRole(ctx, "ecs-role", nil)
 			mustNil(t, err)
 			_, _, err = a.EnsureInstanceProfile(ctx, "ecs-role", nil)
@@ -159,7 +159,7 @@ func TestInstanceProfileErrorCodes(t *testing.T) {
 		}()},
 	}
 	for _, c := range cases {
-		var e *aws.Error
+		var e *cloud.Error
 		if !errors.As(c.err, &e) || e.Service != c.service || e.Operation != c.op || e.Code != c.code {
 			t.Errorf("%s: %v, want %s:%s %s", c.name, c.err, c.service, c.op, c.code)
 		}
@@ -187,10 +187,10 @@ func TestInstanceProfileErrorCodes(t *testing.T) {
 	// Someone's role that EC2 may assume is found and put in a new
 	// profile; deleting the profile leaves their role.
 	mustNil(t, internal(func(w *world, r *region) error {
-		_, err := w.createRole("theirs", "/", aws.InstanceRoleTrustPolicy, nil)
+		_, err := w.createRole("theirs", "/", cloud.InstanceRoleTrustPolicy, nil)
 		return err
 	}))
-	if _, created, err := a.EnsureInstanceProfile(ctx, "theirs", aws.StackTags("prof", nil)); err != nil || !created {
+	if _, created, err := a.EnsureInstanceProfile(ctx, "theirs", cloud.StackTags("prof", nil)); err != nil || !created {
 		t.Fatalf("EnsureInstanceProfile with their role = %v, %v", created, err)
 	}
 	mustNil(t, a.DeleteInstanceProfile(ctx, "theirs"))

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 	"deckhand/internal/testbed"
 )
@@ -167,9 +167,9 @@ func taskContainers(t *testing.T, e *dockerops.Engine, a *Account, taskARN strin
 // serverDef registers a one-container Fargate task definition serving on 8080.
 func serverDef(t *testing.T, a *Account, family, image string, env map[string]string) string {
 	t.Helper()
-	arn, err := a.RegisterTaskDefinition(context.Background(), aws.TaskDefSpec{
+	arn, err := a.RegisterTaskDefinition(context.Background(), cloud.TaskDefSpec{
 		Family: family, CPU: "256", Memory: "512", Fargate: true,
-		Containers: []aws.ContainerSpec{{Name: "app", Image: image, Port: 8080, Essential: true, Env: env}},
+		Containers: []cloud.ContainerSpec{{Name: "app", Image: image, Port: 8080, Essential: true, Env: env}},
 	})
 	mustNil(t, err)
 	return arn
@@ -266,7 +266,7 @@ func TestRealService(t *testing.T) {
 	mustNil(t, err)
 	ids := lookup(t, a)
 	td := serverDef(t, a, "real-web", ref, nil)
-	_, err = a.CreateService(ctx, aws.ServiceSpec{
+	_, err = a.CreateService(ctx, cloud.ServiceSpec{
 		Cluster: "demo", Name: "real-web", TaskDefinition: td, Desired: 1, LaunchType: "FARGATE",
 		Subnets: []string{ids.subnet}, CircuitBreaker: true,
 	})
@@ -332,7 +332,7 @@ func TestRealContainerExits(t *testing.T) {
 	a := openDocker(t, clk, e)
 	ids := lookup(t, a)
 	td := serverDef(t, a, "exits", ref, map[string]string{"EXIT_CODE": "3"})
-	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+	ts, err := a.RunTask(context.Background(), cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 	mustNil(t, err)
 	until(t, clk, ts[0].ARN, 2*time.Minute, func(x resource.Task) bool {
 		return len(taskContainers(t, e, a, ts[0].ARN)) > 0 || x.LastStatus == "STOPPED"
@@ -367,7 +367,7 @@ func TestNoEngine(t *testing.T) {
 	ids := lookup(t, a)
 	ref := AccountID + ".dkr.ecr.us-east-1.amazonaws.com/app:v1"
 	td := serverDef(t, a, "app", ref, nil)
-	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+	ts, err := a.RunTask(context.Background(), cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 	mustNil(t, err)
 	x := until(t, clk, ts[0].ARN, 2*time.Minute, status("STOPPED"), a)
 	t.Logf("stoppedReason: %s", x.StoppedReason)
@@ -389,7 +389,7 @@ func TestEngineWithoutImage(t *testing.T) {
 	ids := lookup(t, a)
 	ref := ecrRef("absent")
 	run := func(image string) string {
-		ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{
+		ts, err := a.RunTask(context.Background(), cloud.RunTaskSpec{
 			Cluster: "demo", TaskDefinition: serverDef(t, a, "absent", image, nil), Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
 		})
 		mustNil(t, err)
@@ -421,7 +421,7 @@ func TestReopenAfterADay(t *testing.T) {
 	a := openDocker(t, clk, e)
 	ids := lookup(t, a)
 	td := serverDef(t, a, "day", ref, nil)
-	_, err := a.CreateService(ctx, aws.ServiceSpec{
+	_, err := a.CreateService(ctx, cloud.ServiceSpec{
 		Cluster: "demo", Name: "day", TaskDefinition: td, Desired: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
 	})
 	mustNil(t, err)
@@ -431,7 +431,7 @@ func TestReopenAfterADay(t *testing.T) {
 	// The last calls before deckhand closes: stop the service's task, and
 	// run a task and stop it before it starts.
 	mustNil(t, a.StopTask(ctx, "demo", first.ARN, ""))
-	ts, err := a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+	ts, err := a.RunTask(ctx, cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 	mustNil(t, err)
 	mustNil(t, a.StopTask(ctx, "demo", ts[0].ARN, ""))
 
@@ -461,7 +461,7 @@ func TestRealStartFails(t *testing.T) {
 	clk := newClock()
 	a := openDocker(t, clk, e)
 	ids := lookup(t, a)
-	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{
+	ts, err := a.RunTask(context.Background(), cloud.RunTaskSpec{
 		Cluster: "demo", TaskDefinition: serverDef(t, a, "nostart", ref, nil), Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
 	})
 	mustNil(t, err)
@@ -488,7 +488,7 @@ func TestRealContainerRemoved(t *testing.T) {
 	clk := newClock()
 	a := openDocker(t, clk, e)
 	ids := lookup(t, a)
-	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{
+	ts, err := a.RunTask(context.Background(), cloud.RunTaskSpec{
 		Cluster: "demo", TaskDefinition: serverDef(t, a, "removed", ref, nil), Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
 	})
 	mustNil(t, err)
@@ -516,7 +516,7 @@ func TestReadonlyStartsNothing(t *testing.T) {
 	clk := newClock()
 	a := openDocker(t, clk, e)
 	ids := lookup(t, a)
-	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{
+	ts, err := a.RunTask(context.Background(), cloud.RunTaskSpec{
 		Cluster: "demo", TaskDefinition: serverDef(t, a, "readonly", ref, nil), Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet},
 	})
 	mustNil(t, err)

@@ -26,8 +26,8 @@ import (
 	"sync"
 	"time"
 
-	"deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/xdg"
 )
 
@@ -82,7 +82,7 @@ type Account struct {
 	proxy proxyState
 }
 
-var _ aws.Backend = (*Account)(nil)
+var _ cloud.Backend = (*Account)(nil)
 
 type realClock struct{}
 
@@ -172,7 +172,7 @@ func (a *Account) view(ctx context.Context, fn func(w *world, r *region) error) 
 // anything, so that a refused call changes nothing, as in AWS.
 func (a *Account) update(ctx context.Context, fn func(w *world, r *region) error) error {
 	if a.readonly {
-		return aws.ErrReadonly
+		return cloud.ErrReadonly
 	}
 	return a.run(ctx, true, fn)
 }
@@ -229,11 +229,11 @@ func (a *Account) load() (st *state, raw []byte, fresh bool, err error) {
 }
 
 // Identity is the sandbox user.
-func (a *Account) Identity(ctx context.Context) (aws.Identity, error) {
+func (a *Account) Identity(ctx context.Context) (cloud.Identity, error) {
 	if err := ctx.Err(); err != nil {
-		return aws.Identity{}, err
+		return cloud.Identity{}, err
 	}
-	return aws.Identity{
+	return cloud.Identity{
 		Account: AccountID,
 		ARN:     "arn:aws:iam::" + AccountID + ":user/sandbox",
 		UserID:  "AIDASANDBOXUSER000000",
@@ -245,9 +245,9 @@ func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys
 // Errors as AWS gives them.
 
 func ec2Error(op, code, format string, args ...any) error {
-	return &aws.Error{Service: "ec2", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &cloud.Error{Service: "ec2", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 func ecsError(op, code, format string, args ...any) error {
-	return &aws.Error{Service: "ecs", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
+	return &cloud.Error{Service: "ecs", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // seed creates a fresh account: a small, instructive history played
@@ -37,7 +37,7 @@ func (a *Account) seed() *state {
 	r.KeyPairs = append(r.KeyPairs, &keyPair{Name: "sandbox-key", ID: "key-0" + w.hexID(16)})
 	ami := r.Images[0].ID
 	launch := func(name, typ string) *instance {
-		in, err := w.runInstance(r, aws.InstanceSpec{Name: name, ImageID: ami, InstanceType: typ, KeyName: "sandbox-key"})
+		in, err := w.runInstance(r, cloud.InstanceSpec{Name: name, ImageID: ami, InstanceType: typ, KeyName: "sandbox-key"})
 		must(err)
 		return in
 	}
@@ -49,15 +49,15 @@ func (a *Account) seed() *state {
 	must(err)
 	subnets := []string{r.Subnets[0].ID, r.Subnets[1].ID}
 	groups := []string{r.SecurityGroups[0].ID}
-	web, err := w.register(r, aws.TaskDefSpec{
+	web, err := w.register(r, cloud.TaskDefSpec{
 		Family: "web", CPU: "256", Memory: "512", NetworkMode: "awsvpc", Fargate: true,
-		Containers: []aws.ContainerSpec{{
+		Containers: []cloud.ContainerSpec{{
 			Name: "web", Image: "public.ecr.aws/nginx/nginx:1.27", Port: 80, Essential: true,
 			HealthCommand: []string{"CMD-SHELL", "curl -f http://localhost/ || exit 1"},
 		}},
 	})
 	must(err)
-	_, _, err = w.createService(r, aws.ServiceSpec{
+	_, _, err = w.createService(r, cloud.ServiceSpec{
 		Cluster: "demo", Name: "web", TaskDefinition: web.ARN, Desired: 2, LaunchType: "FARGATE",
 		Subnets: subnets, SecurityGroups: groups, PublicIP: true, CircuitBreaker: true,
 	})
@@ -67,12 +67,12 @@ func (a *Account) seed() *state {
 	at(2 * time.Hour)
 	old := launch("old-worker", "t3.micro")
 	at(20 * time.Minute)
-	migrate, err := w.register(r, aws.TaskDefSpec{
+	migrate, err := w.register(r, cloud.TaskDefSpec{
 		Family: "db-migrate", CPU: "256", Memory: "512", NetworkMode: "awsvpc", Fargate: true,
-		Containers: []aws.ContainerSpec{{Name: "migrate", Image: "busybox:1.36", Essential: true}},
+		Containers: []cloud.ContainerSpec{{Name: "migrate", Image: "busybox:1.36", Essential: true}},
 	})
 	must(err)
-	_, _, err = w.runTask(r, aws.RunTaskSpec{
+	_, _, err = w.runTask(r, cloud.RunTaskSpec{
 		Cluster: "demo", TaskDefinition: migrate.ARN, Count: 1, LaunchType: "FARGATE", Subnets: subnets, SecurityGroups: groups,
 	})
 	must(err)
@@ -81,14 +81,14 @@ func (a *Account) seed() *state {
 	must(terminateInstance(w, old))
 	at(0)
 	launch("web-2", "t3.micro")
-	worker, err := w.register(r, aws.TaskDefSpec{
+	worker, err := w.register(r, cloud.TaskDefSpec{
 		Family: "broken-worker", CPU: "256", Memory: "512", NetworkMode: "awsvpc", Fargate: true,
-		Containers: []aws.ContainerSpec{{
+		Containers: []cloud.ContainerSpec{{
 			Name: "worker", Image: AccountID + ".dkr.ecr." + r.Name + ".amazonaws.com/broken-worker:latest", Essential: true,
 		}},
 	})
 	must(err)
-	_, _, err = w.createService(r, aws.ServiceSpec{
+	_, _, err = w.createService(r, cloud.ServiceSpec{
 		Cluster: "demo", Name: "broken-worker", TaskDefinition: worker.ARN, Desired: 2, LaunchType: "FARGATE",
 		Subnets: subnets, SecurityGroups: groups, CircuitBreaker: true,
 	})

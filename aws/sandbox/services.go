@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -31,7 +31,7 @@ func breakerThreshold(desired int32) int {
 }
 
 // CreateService creates a service and starts its first deployment.
-func (a *Account) CreateService(ctx context.Context, spec aws.ServiceSpec) (resource.Service, error) {
+func (a *Account) CreateService(ctx context.Context, spec cloud.ServiceSpec) (resource.Service, error) {
 	var out resource.Service
 	err := a.update(ctx, func(w *world, r *region) error {
 		c, s, err := w.createService(r, spec)
@@ -43,9 +43,9 @@ func (a *Account) CreateService(ctx context.Context, spec aws.ServiceSpec) (reso
 	return out, err
 }
 
-func (w *world) createService(r *region, spec aws.ServiceSpec) (*cluster, *service, error) {
+func (w *world) createService(r *region, spec cloud.ServiceSpec) (*cluster, *service, error) {
 	const op = "CreateService"
-	if err := aws.ValidateServiceSpec(spec); err != nil {
+	if err := cloud.ValidateServiceSpec(spec); err != nil {
 		return nil, nil, err
 	}
 	c := r.cluster(spec.Cluster)
@@ -88,7 +88,7 @@ func (a *Account) UpdateService(ctx context.Context, clusterRef, serviceRef stri
 	var out resource.Service
 	err := a.update(ctx, func(w *world, r *region) error {
 		const op = "UpdateService"
-		if err := aws.ValidateUpdateService(clusterRef, serviceRef, desired, taskDefRef); err != nil {
+		if err := cloud.ValidateUpdateService(clusterRef, serviceRef, desired, taskDefRef); err != nil {
 			return err
 		}
 		c, s, err := lookupService(op, r, clusterRef, serviceRef)
@@ -127,7 +127,7 @@ func (a *Account) UpdateService(ctx context.Context, clusterRef, serviceRef stri
 // with force): it is DRAINING until its tasks have stopped, then gone.
 func (a *Account) DeleteService(ctx context.Context, clusterRef, serviceRef string) error {
 	return a.update(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateServiceRef("DeleteService", clusterRef, serviceRef); err != nil {
+		if err := cloud.ValidateServiceRef("DeleteService", clusterRef, serviceRef); err != nil {
 			return err
 		}
 		c, s, err := lookupService("DeleteService", r, clusterRef, serviceRef)
@@ -240,11 +240,11 @@ func (w *world) deploymentFailure(s *service, dep *deployment) {
 
 // loadBalancer is the service's load balancer as the ECS API takes it, or
 // nil.
-func (s *service) loadBalancer() *aws.ServiceLoadBalancer {
+func (s *service) loadBalancer() *cloud.ServiceLoadBalancer {
 	if s.LoadBalancer == nil {
 		return nil
 	}
-	return &aws.ServiceLoadBalancer{TargetGroupARN: s.LoadBalancer.TargetGroup, ContainerName: s.LoadBalancer.Container, ContainerPort: s.LoadBalancer.Port}
+	return &cloud.ServiceLoadBalancer{TargetGroupARN: s.LoadBalancer.TargetGroup, ContainerName: s.LoadBalancer.Container, ContainerPort: s.LoadBalancer.Port}
 }
 
 // tripBreaker fails the primary deployment and rolls back to the newest

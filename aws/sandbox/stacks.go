@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // StackResources lists what carries deckhand:stack=STACK, as the SDK
@@ -12,15 +12,15 @@ import (
 // instance profiles under aws.TaskExecutionRolePath, repositories, log
 // groups, clusters, services that are not deleted, load balancers, target
 // groups and task definitions; in aws.StackDeleteOrder.
-func (a *Account) StackResources(ctx context.Context, stack string) ([]aws.TaggedResource, error) {
-	var out []aws.TaggedResource
+func (a *Account) StackResources(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
+	var out []cloud.TaggedResource
 	err := a.view(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateStackName(stack); err != nil {
+		if err := cloud.ValidateStackName(stack); err != nil {
 			return err
 		}
-		ours := func(tags map[string]string) bool { return tags[aws.StackTag] == stack }
+		ours := func(tags map[string]string) bool { return tags[cloud.StackTag] == stack }
 		add := func(typ, id, arn, parent string) {
-			out = append(out, aws.TaggedResource{Type: typ, ID: id, ARN: arn, Parent: parent})
+			out = append(out, cloud.TaggedResource{Type: typ, ID: id, ARN: arn, Parent: parent})
 		}
 		ec2ARN := func(kind, id string) string { return "arn:aws:ec2:" + r.Name + ":" + w.Account + ":" + kind + "/" + id }
 		for _, in := range r.Instances {
@@ -39,12 +39,12 @@ func (a *Account) StackResources(ctx context.Context, stack string) ([]aws.Tagge
 			}
 		}
 		for _, x := range w.Roles {
-			if strings.HasPrefix(x.Path, aws.TaskExecutionRolePath) && ours(x.Tags) {
+			if strings.HasPrefix(x.Path, cloud.TaskExecutionRolePath) && ours(x.Tags) {
 				add("iam:role", x.Name, x.ARN, "")
 			}
 		}
 		for _, x := range w.Profiles {
-			if strings.HasPrefix(x.Path, aws.TaskExecutionRolePath) && ours(x.Tags) {
+			if strings.HasPrefix(x.Path, cloud.TaskExecutionRolePath) && ours(x.Tags) {
 				add("iam:instance-profile", x.Name, x.ARN, "")
 			}
 		}
@@ -85,6 +85,6 @@ func (a *Account) StackResources(ctx context.Context, stack string) ([]aws.Tagge
 		}
 		return nil
 	})
-	aws.SortStack(out)
+	cloud.SortStack(out)
 	return out, err
 }

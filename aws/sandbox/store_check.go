@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // check is what decode asks of a state file beyond being valid JSON: the
@@ -41,8 +41,8 @@ func check(st *state) error {
 				return err
 			}
 			for _, s := range c.Services {
-				if s.Desired < 0 || s.Desired > aws.MaxDesired {
-					return fmt.Errorf("%s.services: service %s has desired count %d, outside 0–%d", cat, s.Name, s.Desired, aws.MaxDesired)
+				if s.Desired < 0 || s.Desired > cloud.MaxDesired {
+					return fmt.Errorf("%s.services: service %s has desired count %d, outside 0–%d", cat, s.Name, s.Desired, cloud.MaxDesired)
 				}
 			}
 			if err := unique(cat+" tasks", slices.Concat(c.Tasks, c.Stopped), func(t *task) string { return t.ARN }); err != nil {

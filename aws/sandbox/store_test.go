@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // Time passes while no deckhand runs: an instance launched before closing
@@ -23,7 +23,7 @@ func TestTimePassesWhileClosed(t *testing.T) {
 	clk := newClock()
 	a := open(t, clk)
 	ids := lookup(t, a)
-	in, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "later", ImageID: ids.ami, InstanceType: "t3.micro"})
+	in, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "later", ImageID: ids.ami, InstanceType: "t3.micro"})
 	mustNil(t, err)
 	mustNil(t, a.TerminateInstances(ctx, ids.instances["web-1"].ID))
 	path := a.Path()
@@ -54,7 +54,7 @@ func TestTwoProcesses(t *testing.T) {
 	b, err := Open(Options{Path: a.Path(), Clock: clk})
 	mustNil(t, err)
 	ids := lookup(t, a)
-	in, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "shared", ImageID: ids.ami, InstanceType: "t3.micro"})
+	in, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "shared", ImageID: ids.ami, InstanceType: "t3.micro"})
 	mustNil(t, err)
 	if got := lookup(t, b).instances["shared"]; got.ID != in.ID || got.State != "pending" {
 		t.Errorf("b sees %+v, want a's pending instance", got)
@@ -80,7 +80,7 @@ func TestConcurrentMutations(t *testing.T) {
 	for i, acct := range []*Account{a, b, a, b} {
 		wg.Go(func() {
 			for j := range each {
-				_, err := acct.RunInstance(ctx, aws.InstanceSpec{Name: fmt.Sprintf("c-%d-%d", i, j), ImageID: ids.ami, InstanceType: "t3.micro"})
+				_, err := acct.RunInstance(ctx, cloud.InstanceSpec{Name: fmt.Sprintf("c-%d-%d", i, j), ImageID: ids.ami, InstanceType: "t3.micro"})
 				errs <- err
 				clk.Advance(100 * time.Millisecond)
 				if _, err := acct.Tasks(ctx, "demo"); err != nil {
@@ -124,7 +124,7 @@ func TestStateFile(t *testing.T) {
 
 	// Reset starts afresh: what the learner made is gone.
 	ids := lookup(t, a)
-	_, err = a.RunInstance(context.Background(), aws.InstanceSpec{Name: "mine", ImageID: ids.ami, InstanceType: "t3.micro"})
+	_, err = a.RunInstance(context.Background(), cloud.InstanceSpec{Name: "mine", ImageID: ids.ami, InstanceType: "t3.micro"})
 	mustNil(t, err)
 	b, err := Open(Options{Path: a.Path(), Clock: clk, Reset: true})
 	mustNil(t, err)
@@ -169,29 +169,29 @@ func TestReadonly(t *testing.T) {
 		"StopInstances":      func() error { return a.StopInstances(ctx, web1) },
 		"TerminateInstances": func() error { return a.TerminateInstances(ctx, web1) },
 		"RunInstance": func() error {
-			_, err := a.RunInstance(ctx, aws.InstanceSpec{Name: "x", ImageID: ids.ami, InstanceType: "t3.micro"})
+			_, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "x", ImageID: ids.ami, InstanceType: "t3.micro"})
 			return err
 		},
 		"CreateCluster": func() error { _, err := a.CreateCluster(ctx, "x", nil); return err },
 		"DeleteCluster": func() error { return a.DeleteCluster(ctx, "demo") },
 		"RegisterTaskDefinition": func() error {
-			_, err := a.RegisterTaskDefinition(ctx, aws.TaskDefSpec{Family: "x", Memory: "512", Containers: []aws.ContainerSpec{{Name: "x", Image: "nginx", Essential: true}}})
+			_, err := a.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{Family: "x", Memory: "512", Containers: []cloud.ContainerSpec{{Name: "x", Image: "nginx", Essential: true}}})
 			return err
 		},
 		"CreateService": func() error {
-			_, err := a.CreateService(ctx, aws.ServiceSpec{Cluster: "demo", Name: "x", TaskDefinition: "web", LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+			_, err := a.CreateService(ctx, cloud.ServiceSpec{Cluster: "demo", Name: "x", TaskDefinition: "web", LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 			return err
 		},
 		"UpdateService": func() error { _, err := a.UpdateService(ctx, "demo", "web", 3, ""); return err },
 		"DeleteService": func() error { return a.DeleteService(ctx, "demo", "web") },
 		"RunTask": func() error {
-			_, err := a.RunTask(ctx, aws.RunTaskSpec{Cluster: "demo", TaskDefinition: "web", Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
+			_, err := a.RunTask(ctx, cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: "web", Count: 1, LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 			return err
 		},
 		"StopTask": func() error { return a.StopTask(ctx, "demo", "0123", "") },
 	}
 	for name, call := range calls {
-		if err := call(); !errors.Is(err, aws.ErrReadonly) {
+		if err := call(); !errors.Is(err, cloud.ErrReadonly) {
 			t.Errorf("%s = %v, want ErrReadonly", name, err)
 		}
 	}
@@ -212,7 +212,7 @@ func TestWeekOfCrashLoop(t *testing.T) {
 	a := open(t, clk)
 	ids := lookup(t, a)
 	td := fargate(t, a, "loop", "busybox", false)
-	_, err := a.CreateService(ctx, aws.ServiceSpec{Cluster: "demo", Name: "loop", TaskDefinition: td, Desired: 2,
+	_, err := a.CreateService(ctx, cloud.ServiceSpec{Cluster: "demo", Name: "loop", TaskDefinition: td, Desired: 2,
 		LaunchType: "FARGATE", Subnets: []string{ids.subnet}})
 	mustNil(t, err)
 	clk.Advance(7 * 24 * time.Hour)

@@ -7,13 +7,13 @@ import (
 	"strconv"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // RegisterTaskDefinition registers the next revision of a family, after the
 // checks every backend makes (aws.ValidateTaskDef: names, Fargate's
 // cpu/memory pairs and network mode, an essential container…).
-func (a *Account) RegisterTaskDefinition(ctx context.Context, spec aws.TaskDefSpec) (string, error) {
+func (a *Account) RegisterTaskDefinition(ctx context.Context, spec cloud.TaskDefSpec) (string, error) {
 	var arn string
 	err := a.update(ctx, func(w *world, r *region) error {
 		td, err := w.register(r, spec)
@@ -25,8 +25,8 @@ func (a *Account) RegisterTaskDefinition(ctx context.Context, spec aws.TaskDefSp
 	return arn, err
 }
 
-func (w *world) register(r *region, spec aws.TaskDefSpec) (*taskDef, error) {
-	if err := aws.ValidateTaskDef(spec); err != nil {
+func (w *world) register(r *region, spec cloud.TaskDefSpec) (*taskDef, error) {
+	if err := cloud.ValidateTaskDef(spec); err != nil {
 		return nil, err
 	}
 	td := &taskDef{

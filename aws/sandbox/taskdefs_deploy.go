@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 // Task definition revisions can be deregistered (aws.TaskDefinitions): an
@@ -16,7 +16,7 @@ import (
 func (a *Account) DeregisterTaskDefinition(ctx context.Context, ref string) error {
 	return a.update(ctx, func(w *world, r *region) error {
 		const op = "DeregisterTaskDefinition"
-		if err := aws.ValidateDeregister(ref); err != nil {
+		if err := cloud.ValidateDeregister(ref); err != nil {
 			return err
 		}
 		td := r.taskDef(ref) // validation made it family:revision or an ARN

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"deckhand/aws"
+	"deckhand/internal/cloud"
 )
 
 var _ aws.TaskLogReader = (*Account)(nil)
@@ -20,11 +21,11 @@ var _ aws.TaskLogReader = (*Account)(nil)
 // holds up no other call. Once it has stopped, sync copies them into the
 // log group's model (logcopy.go), which is read from then on, as for a
 // simulated container (usually nothing there).
-func (a *Account) TaskLogs(ctx context.Context, cluster, taskRef, name string, limit int) ([]aws.LogEvent, error) {
-	var out []aws.LogEvent
+func (a *Account) TaskLogs(ctx context.Context, cluster, taskRef, name string, limit int) ([]cloud.LogEvent, error) {
+	var out []cloud.LogEvent
 	var dockerID, stream string
 	err := a.view(ctx, func(w *world, r *region) error {
-		if err := aws.ValidateTaskLogs(cluster, taskRef, name, limit); err != nil {
+		if err := cloud.ValidateTaskLogs(cluster, taskRef, name, limit); err != nil {
 			return err
 		}
 		c := r.cluster(cluster)
@@ -74,7 +75,7 @@ func (a *Account) TaskLogs(ctx context.Context, cluster, taskRef, name string, l
 			return logsError("GetLogEvents", "ResourceNotFoundException", "The specified log stream does not exist.")
 		}
 		for _, e := range s.Events[max(0, len(s.Events)-limit):] {
-			out = append(out, aws.LogEvent{At: e.At, Stream: stream, Message: e.Message})
+			out = append(out, cloud.LogEvent{At: e.At, Stream: stream, Message: e.Message})
 		}
 		return nil
 	})
@@ -89,7 +90,7 @@ func (a *Account) TaskLogs(ctx context.Context, cluster, taskRef, name string, l
 		return nil, logsError("GetLogEvents", "ServiceUnavailable", "the sandbox reads this container's logs from the local Docker engine: %s", engineMessage(err))
 	}
 	for _, l := range lines {
-		out = append(out, aws.LogEvent{At: l.At.UTC(), Stream: stream, Message: l.Text})
+		out = append(out, cloud.LogEvent{At: l.At.UTC(), Stream: stream, Message: l.Text})
 	}
 	return out, nil
 }

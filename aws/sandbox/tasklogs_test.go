@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/testbed"
 )
 
@@ -36,8 +37,8 @@ func main() {
 // logging to group with awslogs ("" = no log configuration).
 func loggedDef(t *testing.T, a *Account, family, image, group string) string {
 	t.Helper()
-	spec := aws.TaskDefSpec{Family: family, CPU: "256", Memory: "512", Fargate: true,
-		Containers: []aws.ContainerSpec{{Name: "app", Image: image, Essential: true, LogGroup: group, LogPrefix: family}}}
+	spec := cloud.TaskDefSpec{Family: family, CPU: "256", Memory: "512", Fargate: true,
+		Containers: []cloud.ContainerSpec{{Name: "app", Image: image, Essential: true, LogGroup: group, LogPrefix: family}}}
 	if group != "" {
 		spec.ExecutionRoleARN = "arn:aws:iam::" + AccountID + ":role/deckhand-task-execution"
 	}
@@ -48,7 +49,7 @@ func loggedDef(t *testing.T, a *Account, family, image, group string) string {
 
 func runOne(t *testing.T, a *Account, td string) string {
 	t.Helper()
-	ts, err := a.RunTask(context.Background(), aws.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1,
+	ts, err := a.RunTask(context.Background(), cloud.RunTaskSpec{Cluster: "demo", TaskDefinition: td, Count: 1,
 		LaunchType: "FARGATE", Subnets: []string{lookup(t, a).subnet}})
 	mustNil(t, err)
 	return ts[0].ARN
@@ -70,7 +71,7 @@ func TestTaskLogsRealContainer(t *testing.T) {
 	until(t, clk, arn, 2*time.Minute, status("RUNNING"), a)
 
 	want := []string{"printer: line 1", "printer: line 2", "printer: line 3"}
-	var got []aws.LogEvent
+	var got []cloud.LogEvent
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if got, err = a.TaskLogs(context.Background(), "demo", arn, "app", 200); err != nil || len(got) >= 3 {
 			break

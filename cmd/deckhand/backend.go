@@ -9,12 +9,13 @@ import (
 	"deckhand/aws"
 	"deckhand/aws/sandbox"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 )
 
 // awsBackend is the AWS account deckhand shows: the SDK client against AWS
 // (or an AWS-compatible endpoint), or the built-in sandbox account.
 type awsBackend struct {
-	aws.Backend
+	cloud.Backend
 	region, endpoint string
 	sandbox          bool
 	// why is a line for the status bar saying why the sandbox opened, or "".

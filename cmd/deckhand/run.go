@@ -14,6 +14,7 @@ import (
 	"deckhand/aws"
 	"deckhand/aws/sandbox"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/watch"
 	"deckhand/internal/xdg"
 	"deckhand/tui"
@@ -77,9 +78,9 @@ func run(ctx context.Context, o options) error {
 		if r, ok := backend.Backend.(aws.TaskLogReader); ok {
 			cfg.Logs.ECS = r
 		}
-		ecs := aws.NewECSSource(backend)
+		ecs := cloud.NewECSSource(backend)
 		ecsW := watch.New(ecs, aw, emit)
-		watchers = append(watchers, watch.New(aws.NewEC2Source(backend), aw, emit), ecsW)
+		watchers = append(watchers, watch.New(cloud.NewEC2Source(backend), aw, emit), ecsW)
 		cfg.FocusCluster = func(arn string) {
 			if ecs.Focus(arn) {
 				ecsW.Reset()

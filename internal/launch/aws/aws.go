@@ -31,7 +31,7 @@ import (
 	"strings"
 	"time"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/scaffold"
 )
@@ -40,8 +40,8 @@ import (
 // ECS and EC2 writes and the deploy capabilities. The SDK client and the
 // sandbox account are both Backends.
 type Backend interface {
-	awsapi.Backend
-	awsapi.Deployer
+	cloud.Backend
+	cloud.Deployer
 }
 
 // The names a launch gives what it creates for stack.
@@ -66,7 +66,7 @@ func EC2GroupName(stack string) string     { return "deckhand-" + stack + "-ec2"
 func LocalImage(stack string) string { return "deckhand/" + stack + ":latest" }
 
 // tags are the tags of everything a launch of stack creates.
-func tags(stack string) awsapi.Tags { return awsapi.StackTags(stack, nil) }
+func tags(stack string) cloud.Tags { return cloud.StackTags(stack, nil) }
 
 // InputError is a launch option that cannot work, found while planning:
 // nothing has been created. Field names the option as the CLI spells it
@@ -91,7 +91,7 @@ func inputErr(field, value, format string, args ...any) error {
 // fromAPI turns a validation *awsapi.Error of the deploy capabilities
 // into an InputError for field.
 func fromAPI(field, value string, err error) error {
-	var ae *awsapi.Error
+	var ae *cloud.Error
 	if errors.As(err, &ae) {
 		// The capability names its own field ("CPU: …"); the option's
 		// name replaces it.
@@ -283,7 +283,7 @@ func retryable(ctx context.Context, out *launch.Output, d, every time.Duration, 
 // hasCode reports whether err is an *awsapi.Error with one of codes, or
 // mentions one of them.
 func hasCode(err error, codes ...string) bool {
-	var ae *awsapi.Error
+	var ae *cloud.Error
 	for _, c := range codes {
 		if errors.As(err, &ae) && ae.Code == c {
 			return true

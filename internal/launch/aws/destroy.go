@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	awsapi "deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 )
@@ -53,7 +53,7 @@ func Destroy(ctx context.Context, be Backend, stack string, o DestroyOptions) ([
 	if err != nil {
 		return nil, err
 	}
-	awsapi.SortStack(rs)
+	cloud.SortStack(rs)
 	d := &destroyer{DestroyOptions: o, be: be, stack: stack}
 	profiles := map[string]bool{}
 	for _, r := range rs {
@@ -80,11 +80,11 @@ type destroyer struct {
 	DestroyOptions
 	be       Backend
 	stack    string
-	services []awsapi.TaggedResource // the stack's services (deleted first)
-	groups   []string                // the stack's security groups, in step order
+	services []cloud.TaggedResource // the stack's services (deleted first)
+	groups   []string               // the stack's security groups, in step order
 }
 
-func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
+func (d *destroyer) step(r cloud.TaggedResource) launch.Step {
 	del := func(kind string, cmds ...string) launch.Step {
 		_, typ, _ := strings.Cut(r.Type, ":")
 		return launch.Step{
@@ -127,7 +127,7 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 	case "ec2:key-pair":
 		s := del("EC2 key pair", launch.Shell("aws", "ec2", "delete-key-pair", "--key-name", r.ID))
 		s.Run = func(ctx context.Context, out *launch.Output) error {
-			if err := d.be.DeleteKeyPair(ctx, r.ID); err != nil && !awsapi.IsNotFound(err) {
+			if err := d.be.DeleteKeyPair(ctx, r.ID); err != nil && !cloud.IsNotFound(err) {
 				return err
 			}
 			pem := filepath.Join(d.SSHDir, r.ID+".pem")
@@ -145,7 +145,7 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 		}
 		return s
 	case "iam:role":
-		s := del("IAM role", launch.Shell("aws", "iam", "detach-role-policy", "--role-name", r.ID, "--policy-arn", awsapi.TaskExecutionPolicyARN),
+		s := del("IAM role", launch.Shell("aws", "iam", "detach-role-policy", "--role-name", r.ID, "--policy-arn", cloud.TaskExecutionPolicyARN),
 			launch.Shell("aws", "iam", "delete-role", "--role-name", r.ID))
 		s.Summary = "Detach the policies of the IAM role " + r.ID + " and delete it"
 		s.Run = func(ctx context.Context, out *launch.Output) error {
@@ -156,7 +156,7 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 		s := del("IAM instance profile",
 			launch.Shell("aws", "iam", "remove-role-from-instance-profile", "--instance-profile-name", r.ID, "--role-name", r.ID),
 			launch.Shell("aws", "iam", "delete-instance-profile", "--instance-profile-name", r.ID),
-			launch.Shell("aws", "iam", "detach-role-policy", "--role-name", r.ID, "--policy-arn", awsapi.InstanceRolePolicyARN),
+			launch.Shell("aws", "iam", "detach-role-policy", "--role-name", r.ID, "--policy-arn", cloud.InstanceRolePolicyARN),
 			launch.Shell("aws", "iam", "delete-role", "--role-name", r.ID))
 		s.Summary = "Remove the role " + r.ID + " from the instance profile " + r.ID + ", delete the profile, then detach the role's policies and delete it (if the launch made it)"
 		s.Resources = append(s.Resources, launch.Resource{Action: "delete", Kind: "IAM role", Name: r.ID})
@@ -168,7 +168,7 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 		s := del("ECR repository", launch.Shell("aws", "ecr", "delete-repository", "--repository-name", r.ID, "--force"))
 		s.Summary = "Delete the ECR repository " + r.ID + " and its images"
 		s.Run = func(ctx context.Context, out *launch.Output) error {
-			if err := d.be.DeleteRepository(ctx, r.ID, true); err != nil && !awsapi.IsNotFound(err) {
+			if err := d.be.DeleteRepository(ctx, r.ID, true); err != nil && !cloud.IsNotFound(err) {
 				return err
 			}
 			d.untagLocal(ctx, out, r)
@@ -188,7 +188,7 @@ func (d *destroyer) step(r awsapi.TaggedResource) launch.Step {
 }
 
 // shortName keeps step names readable: the last part of a path-like id.
-func shortName(r awsapi.TaggedResource) string {
+func shortName(r cloud.TaggedResource) string {
 	switch r.Type {
 	case "logs:log-group":
 		return r.ID
@@ -203,7 +203,7 @@ func shortName(r awsapi.TaggedResource) string {
 
 // gone finishes a delete: already gone is fine (skipped), other errors fail.
 func gone(out *launch.Output, err error, result string) error {
-	if awsapi.IsNotFound(err) {
+	if cloud.IsNotFound(err) {
 		return launch.Skip("already gone")
 	}
 	if err != nil {
@@ -227,7 +227,7 @@ func (d *destroyer) clusterARN(ctx context.Context, name string) (string, bool, 
 	return "", false, nil
 }
 
-func (d *destroyer) deleteService(ctx context.Context, out *launch.Output, r awsapi.TaggedResource) error {
+func (d *destroyer) deleteService(ctx context.Context, out *launch.Output, r cloud.TaggedResource) error {
 	arn, ok, err := d.clusterARN(ctx, r.Parent)
 	if err != nil {
 		return err
@@ -235,7 +235,7 @@ func (d *destroyer) deleteService(ctx context.Context, out *launch.Output, r aws
 	if !ok {
 		return launch.Skip("its cluster " + r.Parent + " is gone")
 	}
-	if err := d.be.DeleteService(ctx, arn, r.ID); awsapi.IsNotFound(err) {
+	if err := d.be.DeleteService(ctx, arn, r.ID); cloud.IsNotFound(err) {
 		return launch.Skip("already gone")
 	} else if err != nil {
 		return err
@@ -278,7 +278,7 @@ func (d *destroyer) deleteService(ctx context.Context, out *launch.Output, r aws
 
 func (d *destroyer) terminate(ctx context.Context, out *launch.Output, id string) error {
 	if err := d.be.TerminateInstances(ctx, id); err != nil {
-		if awsapi.IsNotFound(err) {
+		if cloud.IsNotFound(err) {
 			return launch.Skip("already gone")
 		}
 		return err
@@ -317,7 +317,7 @@ func waitTerminated(ctx context.Context, out *launch.Output, be Backend, id stri
 	}
 }
 
-func (d *destroyer) deleteCluster(ctx context.Context, out *launch.Output, r awsapi.TaggedResource) error {
+func (d *destroyer) deleteCluster(ctx context.Context, out *launch.Output, r cloud.TaggedResource) error {
 	arn, ok, err := d.clusterARN(ctx, r.ID)
 	if err != nil {
 		return err
@@ -332,7 +332,7 @@ func (d *destroyer) deleteCluster(ctx context.Context, out *launch.Output, r aws
 	}
 	var others []string
 	for _, s := range svcs {
-		ours := slices.ContainsFunc(d.services, func(t awsapi.TaggedResource) bool { return t.ID == s.Name })
+		ours := slices.ContainsFunc(d.services, func(t cloud.TaggedResource) bool { return t.ID == s.Name })
 		if !ours && s.Status == "ACTIVE" {
 			others = append(others, s.Name)
 		}
@@ -350,7 +350,7 @@ func (d *destroyer) deleteCluster(ctx context.Context, out *launch.Output, r aws
 // untagLocal removes the local engine's tags under the repository, which
 // the sandbox's "push" made (its registry is the local engine). Only
 // images labelled with the stack (a launch's builds) are touched.
-func (d *destroyer) untagLocal(ctx context.Context, out *launch.Output, r awsapi.TaggedResource) {
+func (d *destroyer) untagLocal(ctx context.Context, out *launch.Output, r cloud.TaggedResource) {
 	if d.Engine == nil {
 		return
 	}
@@ -384,7 +384,7 @@ func (d *destroyer) untagLocal(ctx context.Context, out *launch.Output, r awsapi
 
 // repositoryURI derives ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME from a
 // repository's ARN (arn:aws:ecr:REGION:ACCOUNT:repository/NAME).
-func repositoryURI(r awsapi.TaggedResource) string {
+func repositoryURI(r cloud.TaggedResource) string {
 	parts := strings.SplitN(r.ARN, ":", 6)
 	if len(parts) != 6 || !strings.HasPrefix(parts[5], "repository/") {
 		return ""

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 )
 
@@ -14,7 +14,7 @@ import (
 // (StackDeleteOrder): a target group cannot be deleted while a listener
 // forwards to it, and AWS releases the listeners shortly after the load
 // balancer, so the target group's delete retries ResourceInUse.
-func (d *destroyer) elbStep(r awsapi.TaggedResource, del func(kind string, cmds ...string) launch.Step) (launch.Step, bool) {
+func (d *destroyer) elbStep(r cloud.TaggedResource, del func(kind string, cmds ...string) launch.Step) (launch.Step, bool) {
 	switch r.Type {
 	case "elb:load-balancer":
 		s := del("load balancer", launch.Shell("aws", "elbv2", "delete-load-balancer", "--load-balancer-arn", r.ARN))
@@ -54,7 +54,7 @@ func elbShortName(arn string) string {
 // balancer's): the step retries, and on each refusal first tries the
 // stack's groups after this one, whose rules may be what holds it. A group
 // deleted that way is "already gone" at its own step.
-func (d *destroyer) groupStep(r awsapi.TaggedResource, del func(kind string, cmds ...string) launch.Step) launch.Step {
+func (d *destroyer) groupStep(r cloud.TaggedResource, del func(kind string, cmds ...string) launch.Step) launch.Step {
 	s := del("security group", launch.Shell("aws", "ec2", "delete-security-group", "--group-id", r.ID))
 	s.Summary = "Delete the security group " + r.ID + " (retrying while tasks, instances, load balancers or other groups' rules still use it)"
 	s.Run = func(ctx context.Context, out *launch.Output) error {

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	awsapi "deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/scaffold"
 )
@@ -111,7 +111,7 @@ type ec2Plan struct {
 	profileNew bool   // the instance profile was created by this launch
 
 	cidr     string
-	ami      awsapi.AMI
+	ami      cloud.AMI
 	vpc      string
 	subnet   string
 	groupID  string
@@ -178,14 +178,14 @@ func EC2(be Backend, eng *dockerops.Engine, o EC2Options) ([]launch.Step, *EC2Re
 		o.SSHCIDR = cidr
 	}
 	if o.KeyName != "" {
-		if err := awsapi.ValidateKeyName("DescribeKeyPairs", o.KeyName); err != nil {
+		if err := cloud.ValidateKeyName("DescribeKeyPairs", o.KeyName); err != nil {
 			return nil, nil, fromAPI("key-name", o.KeyName, err)
 		}
 	}
 	if o.AMIDistro == "" {
-		o.AMIDistro = awsapi.DistroAL2023
+		o.AMIDistro = cloud.DistroAL2023
 	}
-	if err := awsapi.ValidateDistro(o.AMIDistro); err != nil {
+	if err := cloud.ValidateDistro(o.AMIDistro); err != nil {
 		return nil, nil, fromAPI("ami-distro", o.AMIDistro, err)
 	}
 	if o.InstanceType == "" {
@@ -194,7 +194,7 @@ func EC2(be Backend, eng *dockerops.Engine, o EC2Options) ([]launch.Step, *EC2Re
 		return nil, nil, inputErr("instance-type", o.InstanceType, "is not an instance type; write it like t3.micro or m7g.large")
 	}
 	if o.VpcID != "" {
-		if err := awsapi.ValidateVpcID("DescribeVpcs", o.VpcID); err != nil {
+		if err := cloud.ValidateVpcID("DescribeVpcs", o.VpcID); err != nil {
 			return nil, nil, fromAPI("vpc", o.VpcID, err)
 		}
 	}

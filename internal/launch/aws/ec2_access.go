@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 )
 
@@ -214,7 +214,7 @@ func exists(path string) bool {
 }
 
 func (p *ec2Plan) amiStep() launch.Step {
-	param, owner, pattern, _, _ := awsapi.AMISource(p.AMIDistro)
+	param, owner, pattern, _, _ := cloud.AMISource(p.AMIDistro)
 	return launch.Step{
 		Name:      "ami",
 		Summary:   "Find the current " + p.AMIDistro + " x86_64 AMI (SSM public parameter, DescribeImages as a fallback)",
@@ -261,9 +261,9 @@ func (p *ec2Plan) networkStep() launch.Step {
 				return err
 			}
 			p.vpc = vpc
-			i := slices.IndexFunc(subnets, func(s awsapi.Subnet) bool { return s.PublicIPOnLaunch && s.Default })
+			i := slices.IndexFunc(subnets, func(s cloud.Subnet) bool { return s.PublicIPOnLaunch && s.Default })
 			if i < 0 {
-				i = slices.IndexFunc(subnets, func(s awsapi.Subnet) bool { return s.PublicIPOnLaunch })
+				i = slices.IndexFunc(subnets, func(s cloud.Subnet) bool { return s.PublicIPOnLaunch })
 			}
 			if i < 0 {
 				return fmt.Errorf("no subnet of %s gives instances a public IP (MapPublicIpOnLaunch), so the instance could not be reached: use the default VPC, or a --vpc with a public subnet", vpc)
@@ -295,9 +295,9 @@ func (p *ec2Plan) securityGroupStep() launch.Step {
 			launch.Shell("aws", "ec2", "authorize-security-group-ingress", "--group-id", "SG_ID", "--protocol", "tcp", "--port", port, "--cidr", "0.0.0.0/0"),
 		},
 		Run: func(ctx context.Context, out *launch.Output) error {
-			id, created, err := p.be.EnsureSecurityGroup(ctx, awsapi.SecurityGroupSpec{
+			id, created, err := p.be.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{
 				Name: name, Description: "deckhand: " + p.Stack + " on EC2", VpcID: p.vpc,
-				Ingress: []awsapi.IngressRule{
+				Ingress: []cloud.IngressRule{
 					{Protocol: "tcp", Port: 22, CIDR: p.cidr, Description: "SSH from the deckhand user"},
 					{Protocol: "tcp", Port: int32(p.Port), CIDR: "0.0.0.0/0", Description: "deckhand app port"},
 				},

@@ -18,8 +18,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	awsapi "deckhand/aws"
 	"deckhand/aws/sandbox"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 )
@@ -211,7 +211,7 @@ func TestEC2FromECRAgainstMoto(t *testing.T) {
 		t.Errorf("role: path %q trust %s tags %v", sdkaws.ToString(role.Role.Path), trust, role.Role.Tags)
 	}
 	ap, err := f.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: sdkaws.String(name)})
-	if err != nil || len(ap.AttachedPolicies) != 1 || sdkaws.ToString(ap.AttachedPolicies[0].PolicyArn) != awsapi.InstanceRolePolicyARN {
+	if err != nil || len(ap.AttachedPolicies) != 1 || sdkaws.ToString(ap.AttachedPolicies[0].PolicyArn) != cloud.InstanceRolePolicyARN {
 		t.Errorf("attached policies %+v, %v", ap, err)
 	}
 	ip, err := f.iam.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: sdkaws.String(name)})
@@ -229,7 +229,7 @@ func TestEC2FromECRAgainstMoto(t *testing.T) {
 		t.Errorf("instance profile %+v, tags %v", in.IamInstanceProfile, in.Tags)
 	}
 	ud := userDataOf(t, f, res.InstanceID)
-	if ud != UserData(stack, img, 8080, awsapi.DistroAL2023) ||
+	if ud != UserData(stack, img, 8080, cloud.DistroAL2023) ||
 		!strings.Contains(ud, "aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin "+registry) ||
 		!strings.Contains(ud, `"-p", "8080:8080", "`+img+`"]`) {
 		t.Errorf("user data:\n%s", ud)
@@ -306,15 +306,15 @@ func userDataOf(t *testing.T, f *motoFixture, id string) string {
 type lateProfiles struct {
 	Backend
 	refusals, refused int
-	pending           map[string]awsapi.Tags
+	pending           map[string]cloud.Tags
 }
 
-func (b *lateProfiles) EnsureInstanceProfile(ctx context.Context, name string, tags awsapi.Tags) (string, bool, error) {
+func (b *lateProfiles) EnsureInstanceProfile(ctx context.Context, name string, tags cloud.Tags) (string, bool, error) {
 	b.pending[name] = tags
 	return "arn:aws:iam::" + sandbox.AccountID + ":instance-profile/deckhand/" + name, true, nil
 }
 
-func (b *lateProfiles) RunInstance(ctx context.Context, spec awsapi.InstanceSpec) (resource.Instance, error) {
+func (b *lateProfiles) RunInstance(ctx context.Context, spec cloud.InstanceSpec) (resource.Instance, error) {
 	if tags, ok := b.pending[spec.IAMInstanceProfile]; ok && b.refusals >= 0 && b.refused >= b.refusals {
 		if _, _, err := b.Backend.EnsureInstanceProfile(ctx, spec.IAMInstanceProfile, tags); err != nil {
 			return resource.Instance{}, err
@@ -337,7 +337,7 @@ func TestEC2WaitsForNewProfile(t *testing.T) {
 	for _, refusals := range []int{2, -1} {
 		t.Run(fmt.Sprint("refusals ", refusals), func(t *testing.T) {
 			a := simSandbox(t)
-			be := &lateProfiles{Backend: a, refusals: refusals, pending: map[string]awsapi.Tags{}}
+			be := &lateProfiles{Backend: a, refusals: refusals, pending: map[string]cloud.Tags{}}
 			steps, res, err := EC2(be, nil, EC2Options{Stack: "late", Image: sandbox.AccountID + ".dkr.ecr.us-east-1.amazonaws.com/deckhand/late:1",
 				SSHDir: t.TempDir(), Sandbox: true, LookupIP: offline, Poll: pollFast})
 			if err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 )
@@ -24,7 +24,7 @@ import (
 // credentials and the Docker daemon come up.
 func UserData(stack, image string, port int, distro string) string {
 	pkg := "docker"
-	if distro == awsapi.DistroUbuntu2404 {
+	if distro == cloud.DistroUbuntu2404 {
 		pkg = "docker.io"
 	}
 	list := func(args ...string) string {
@@ -38,7 +38,7 @@ func UserData(stack, image string, port int, distro string) string {
 	cmds := []string{list("systemctl", "enable", "--now", "docker")}
 	if host, region, ok := ecrRegistry(image); ok {
 		what += ", pulled from ECR with the instance role"
-		if distro == awsapi.DistroUbuntu2404 {
+		if distro == cloud.DistroUbuntu2404 {
 			cmds = append(cmds, list("snap", "install", "aws-cli", "--classic"))
 		}
 		cmds = append(cmds, strconv.Quote(ECRLogin(host, region)))
@@ -61,21 +61,21 @@ func ECRLogin(host, region string) string {
 
 func (p *ec2Plan) instanceRoleStep() launch.Step {
 	name := InstanceProfileName(p.Stack)
-	path := awsapi.TaskExecutionRolePath
+	path := cloud.TaskExecutionRolePath
 	return launch.Step{
 		Name: "instance-role",
 		Summary: "Find or create the IAM role " + name + " (trusted by ec2.amazonaws.com, with AmazonEC2ContainerRegistryReadOnly) " +
 			"and the instance profile " + name + " holding it: the instance logs in to ECR and pulls the image with it",
 		Resources: []launch.Resource{
 			{Action: "create", Kind: "IAM role", Name: path + name + " (if missing)"},
-			{Action: "attach", Kind: "IAM policy", Name: awsapi.InstanceRolePolicyARN + " to " + name},
+			{Action: "attach", Kind: "IAM policy", Name: cloud.InstanceRolePolicyARN + " to " + name},
 			{Action: "create", Kind: "IAM instance profile", Name: path + name + " (if missing)"},
 			{Action: "add", Kind: "IAM role", Name: name + " to the instance profile " + name},
 		},
 		Commands: []string{
 			launch.Shell("aws", "iam", "create-role", "--role-name", name, "--path", path,
-				"--assume-role-policy-document", awsapi.InstanceRoleTrustPolicy, "--tags", cliTags(p.Stack, "")),
-			launch.Shell("aws", "iam", "attach-role-policy", "--role-name", name, "--policy-arn", awsapi.InstanceRolePolicyARN),
+				"--assume-role-policy-document", cloud.InstanceRoleTrustPolicy, "--tags", cliTags(p.Stack, "")),
+			launch.Shell("aws", "iam", "attach-role-policy", "--role-name", name, "--policy-arn", cloud.InstanceRolePolicyARN),
 			launch.Shell("aws", "iam", "create-instance-profile", "--instance-profile-name", name, "--path", path, "--tags", cliTags(p.Stack, "")),
 			launch.Shell("aws", "iam", "add-role-to-instance-profile", "--instance-profile-name", name, "--role-name", name),
 		},
@@ -96,7 +96,7 @@ func (p *ec2Plan) instanceRoleStep() launch.Step {
 		},
 		Explain: func(err error) string {
 			switch {
-			case hasCode(err, awsapi.CodeRoleNotAssumableByEC2):
+			case hasCode(err, cloud.CodeRoleNotAssumableByEC2):
 				return "a role named " + name + " exists but EC2 cannot assume it; deckhand does not change roles it did not create: delete or rename it, or launch under another --name"
 			case hasCode(err, "LimitExceeded"):
 				return "an instance profile named " + name + " exists and holds another role; deckhand does not change profiles it did not create: delete it, or launch under another --name"
@@ -167,10 +167,10 @@ func (p *ec2Plan) instanceStep() launch.Step {
 				out.Result(fmt.Sprintf("kept %s (%s): it already runs %s on port %d", keep.ID, keep.State, p.res.Image, p.Port))
 				return nil
 			}
-			spec := awsapi.InstanceSpec{
+			spec := cloud.InstanceSpec{
 				Name: InstanceName(p.Stack), ImageID: p.ami.ID, InstanceType: p.InstanceType, KeyName: p.res.KeyName,
 				SubnetID: p.subnet, SecurityGroupIDs: []string{p.groupID}, UserData: p.userData,
-				Tags: awsapi.StackTags(p.Stack, awsapi.Tags{TagConfig: p.config}),
+				Tags: cloud.StackTags(p.Stack, cloud.Tags{TagConfig: p.config}),
 			}
 			if p.private {
 				spec.IAMInstanceProfile = InstanceProfileName(p.Stack)

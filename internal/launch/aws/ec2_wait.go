@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/explain"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
@@ -163,7 +163,7 @@ func (p *ec2Plan) retireStep() launch.Step {
 			if p.NoWait {
 				return launch.Skip("--no-wait did not check the new instance, so the previous one " + strings.Join(p.old, ", ") + " keeps running; the next launch or destroy removes it")
 			}
-			if err := p.be.TerminateInstances(ctx, p.old...); err != nil && !awsapi.IsNotFound(err) {
+			if err := p.be.TerminateInstances(ctx, p.old...); err != nil && !cloud.IsNotFound(err) {
 				return err
 			}
 			for _, id := range p.old {

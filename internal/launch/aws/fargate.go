@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	awsapi "deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/scaffold"
 )
@@ -114,7 +114,7 @@ type fargate struct {
 	// With a load balancer (fargate_lb.go).
 	lbSubnets   []string // one per availability zone
 	lbGroupID   string
-	lb          awsapi.LoadBalancer
+	lb          cloud.LoadBalancer
 	targetGroup string            // ARN
 	lbSeen      map[string]string // what the wait last said of the LB and each target
 	svcBefore   bool              // the service existed
@@ -137,9 +137,9 @@ func Fargate(be Backend, eng *dockerops.Engine, o FargateOptions) ([]launch.Step
 	if o.Memory == "" {
 		o.Memory = DefaultMemory
 	}
-	if err := awsapi.ValidateFargateSize(o.CPU, o.Memory); err != nil {
+	if err := cloud.ValidateFargateSize(o.CPU, o.Memory); err != nil {
 		field, val := "cpu", o.CPU
-		var ae *awsapi.Error
+		var ae *cloud.Error
 		if errors.As(err, &ae) && ae.Field == "Memory" {
 			field, val = "memory", o.Memory
 		}
@@ -149,13 +149,13 @@ func Fargate(be Backend, eng *dockerops.Engine, o FargateOptions) ([]launch.Step
 		return nil, nil, err
 	}
 	if o.VpcID != "" {
-		if err := awsapi.ValidateVpcID("DescribeVpcs", o.VpcID); err != nil {
+		if err := cloud.ValidateVpcID("DescribeVpcs", o.VpcID); err != nil {
 			return nil, nil, fromAPI("vpc", o.VpcID, err)
 		}
 	}
 	if o.Cluster == "" {
 		o.Cluster = ClusterName(o.Stack)
-	} else if err := awsapi.ValidateCreateCluster(o.Cluster, nil); err != nil {
+	} else if err := cloud.ValidateCreateCluster(o.Cluster, nil); err != nil {
 		return nil, nil, fromAPI("cluster", o.Cluster, err)
 	}
 	switch o.HealthCheck {
@@ -259,13 +259,13 @@ func (p *fargate) roleStep() launch.Step {
 		Summary: "Find or create the IAM role " + name + " (trusted by ecs-tasks.amazonaws.com, with AmazonECSTaskExecutionRolePolicy): " +
 			"ECS pulls the image and writes the logs with it",
 		Resources: []launch.Resource{
-			{Action: "create", Kind: "IAM role", Name: awsapi.TaskExecutionRolePath + name + " (if missing)"},
-			{Action: "attach", Kind: "IAM policy", Name: awsapi.TaskExecutionPolicyARN + " to " + name},
+			{Action: "create", Kind: "IAM role", Name: cloud.TaskExecutionRolePath + name + " (if missing)"},
+			{Action: "attach", Kind: "IAM policy", Name: cloud.TaskExecutionPolicyARN + " to " + name},
 		},
 		Commands: []string{
-			launch.Shell("aws", "iam", "create-role", "--role-name", name, "--path", awsapi.TaskExecutionRolePath,
-				"--assume-role-policy-document", awsapi.TaskExecutionTrustPolicy, "--tags", cliTags(p.Stack, "")),
-			launch.Shell("aws", "iam", "attach-role-policy", "--role-name", name, "--policy-arn", awsapi.TaskExecutionPolicyARN),
+			launch.Shell("aws", "iam", "create-role", "--role-name", name, "--path", cloud.TaskExecutionRolePath,
+				"--assume-role-policy-document", cloud.TaskExecutionTrustPolicy, "--tags", cliTags(p.Stack, "")),
+			launch.Shell("aws", "iam", "attach-role-policy", "--role-name", name, "--policy-arn", cloud.TaskExecutionPolicyARN),
 		},
 		Run: func(ctx context.Context, out *launch.Output) error {
 			out.Linef("IAM: finding role %s, creating it if missing, and attaching AmazonECSTaskExecutionRolePolicy", name)
@@ -283,7 +283,7 @@ func (p *fargate) roleStep() launch.Step {
 			return nil
 		},
 		Explain: func(err error) string {
-			if hasCode(err, awsapi.CodeRoleNotAssumable) {
+			if hasCode(err, cloud.CodeRoleNotAssumable) {
 				return "a role named " + name + " exists but ECS tasks cannot assume it; deckhand does not change roles it did not create: delete or rename it, or launch under another --name"
 			}
 			return ""
@@ -292,17 +292,17 @@ func (p *fargate) roleStep() launch.Step {
 }
 
 // taskDefSpec is the task definition the launch registers.
-func (p *fargate) taskDefSpec() awsapi.TaskDefSpec {
-	c := awsapi.ContainerSpec{
+func (p *fargate) taskDefSpec() cloud.TaskDefSpec {
+	c := cloud.ContainerSpec{
 		Name: p.Stack, Image: p.res.Image, Port: int32(p.port), Essential: true,
 		LogGroup: LogGroupName(p.Stack), LogPrefix: logPrefix,
 	}
 	if p.health {
 		c.HealthCommand = healthCommand(p.port)
 	}
-	return awsapi.TaskDefSpec{
+	return cloud.TaskDefSpec{
 		Family: p.Stack, CPU: p.CPU, Memory: p.Memory, NetworkMode: "awsvpc", Fargate: true,
-		ExecutionRoleARN: p.roleARN, Containers: []awsapi.ContainerSpec{c}, Tags: tags(p.Stack),
+		ExecutionRoleARN: p.roleARN, Containers: []cloud.ContainerSpec{c}, Tags: tags(p.Stack),
 	}
 }
 

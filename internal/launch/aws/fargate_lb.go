@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 )
@@ -50,7 +50,7 @@ func (p *fargate) healthPath() string {
 
 // lbSubnets picks one subnet per availability zone (an ALB takes one per
 // zone and needs two zones).
-func lbSubnets(subnets []awsapi.Subnet) []string {
+func lbSubnets(subnets []cloud.Subnet) []string {
 	var out, zones []string
 	for _, s := range subnets {
 		if !slices.Contains(zones, s.AZ) {
@@ -76,9 +76,9 @@ func (p *fargate) lbGroupStep() launch.Step {
 			launch.Shell("aws", "ec2", "authorize-security-group-ingress", "--group-id", "LB_SG_ID", "--protocol", "tcp", "--port", fmt.Sprint(ListenerPort), "--cidr", "0.0.0.0/0"),
 		},
 		Run: func(ctx context.Context, out *launch.Output) error {
-			id, err := ensureGroup(ctx, p.be, out, awsapi.SecurityGroupSpec{
+			id, err := ensureGroup(ctx, p.be, out, cloud.SecurityGroupSpec{
 				Name: name, Description: "deckhand: " + p.Stack + " load balancer", VpcID: p.vpc,
-				Ingress: []awsapi.IngressRule{{Protocol: "tcp", Port: ListenerPort, CIDR: "0.0.0.0/0", Description: "deckhand load balancer"}},
+				Ingress: []cloud.IngressRule{{Protocol: "tcp", Port: ListenerPort, CIDR: "0.0.0.0/0", Description: "deckhand load balancer"}},
 				Tags:    tags(p.Stack),
 			}, fmt.Sprintf("tcp %d from anywhere", ListenerPort))
 			p.lbGroupID = id
@@ -110,7 +110,7 @@ func (p *fargate) loadBalancerStep() launch.Step {
 				"--default-actions", "Type=forward,TargetGroupArn=TG_ARN"),
 		},
 		Run: func(ctx context.Context, out *launch.Output) error {
-			got, created, err := p.be.EnsureLoadBalancer(ctx, awsapi.LoadBalancerSpec{
+			got, created, err := p.be.EnsureLoadBalancer(ctx, cloud.LoadBalancerSpec{
 				Name: lb, Subnets: p.lbSubnets, SecurityGroups: []string{p.lbGroupID}, Tags: tags(p.Stack),
 			})
 			if err != nil {
@@ -123,7 +123,7 @@ func (p *fargate) loadBalancerStep() launch.Step {
 			} else {
 				out.Linef("found %s (%s), DNS name %s", lb, got.State, got.DNSName)
 			}
-			group, created, err := p.be.EnsureTargetGroup(ctx, awsapi.TargetGroupSpec{
+			group, created, err := p.be.EnsureTargetGroup(ctx, cloud.TargetGroupSpec{
 				Name: tg, VpcID: p.vpc, Port: int32(p.port), HealthPath: p.healthPath(), Tags: tags(p.Stack),
 			})
 			if err != nil {
@@ -136,7 +136,7 @@ func (p *fargate) loadBalancerStep() launch.Step {
 			if group.Port != int32(p.port) {
 				return fmt.Errorf("the target group %s exists with port %d, not the app's %d: destroy the launch (deckhand destroy --name %s) or keep the port", tg, group.Port, p.port, p.Stack)
 			}
-			_, created, err = p.be.EnsureListener(ctx, awsapi.ListenerSpec{
+			_, created, err = p.be.EnsureListener(ctx, cloud.ListenerSpec{
 				LoadBalancerARN: got.ARN, Port: ListenerPort, TargetGroupARN: group.ARN, Tags: tags(p.Stack),
 			})
 			if err != nil {
@@ -253,7 +253,7 @@ func (p *fargate) sameLoadBalancer(ctx context.Context) error {
 // ensureGroup finds or creates a security group with its ingress rules and
 // says which, and what it allows ("tcp 80 from anywhere"), as the step's
 // result; the id is "" on error.
-func ensureGroup(ctx context.Context, be Backend, out *launch.Output, spec awsapi.SecurityGroupSpec, allows string) (string, error) {
+func ensureGroup(ctx context.Context, be Backend, out *launch.Output, spec cloud.SecurityGroupSpec, allows string) (string, error) {
 	id, created, err := be.EnsureSecurityGroup(ctx, spec)
 	if err != nil {
 		return "", err

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 )
 
@@ -23,10 +23,10 @@ func TestELBNames(t *testing.T) {
 		if !strings.HasPrefix(got, tc.want) {
 			t.Errorf("LoadBalancerName(%q) = %q, want prefix %q", tc.stack, got, tc.want)
 		}
-		if err := awsapi.ValidateELBName("CreateLoadBalancer", got); err != nil {
+		if err := cloud.ValidateELBName("CreateLoadBalancer", got); err != nil {
 			t.Errorf("LoadBalancerName(%q) = %q is refused: %v", tc.stack, got, err)
 		}
-		if err := awsapi.ValidateELBName("CreateTargetGroup", TargetGroupName(tc.stack)); err != nil {
+		if err := cloud.ValidateELBName("CreateTargetGroup", TargetGroupName(tc.stack)); err != nil {
 			t.Errorf("TargetGroupName(%q) is refused: %v", tc.stack, err)
 		}
 		if other, dup := seen[got]; dup {

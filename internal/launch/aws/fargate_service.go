@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 )
 
@@ -94,7 +94,7 @@ func (p *fargate) networkStep() launch.Step {
 }
 
 // findNetwork returns the VPC (vpcID, or the default VPC) and its subnets.
-func findNetwork(ctx context.Context, be Backend, vpcID string) (string, []awsapi.Subnet, error) {
+func findNetwork(ctx context.Context, be Backend, vpcID string) (string, []cloud.Subnet, error) {
 	if vpcID == "" {
 		v, err := be.DefaultVPC(ctx)
 		if err != nil {
@@ -113,7 +113,7 @@ func findNetwork(ctx context.Context, be Backend, vpcID string) (string, []awsap
 }
 
 func networkExplain(err error) string {
-	if hasCode(err, awsapi.CodeNoDefaultVPC) {
+	if hasCode(err, cloud.CodeNoDefaultVPC) {
 		return "this region has no default VPC: pass --vpc with a VPC whose subnets reach the internet, or create the default VPC (aws ec2 create-default-vpc)"
 	}
 	return ""
@@ -147,13 +147,13 @@ func (p *fargate) securityGroupStep() launch.Step {
 			launch.Shell(append([]string{"aws", "ec2", "authorize-security-group-ingress", "--group-id", "SG_ID", "--protocol", "tcp", "--port", p.portText()}, cliFrom...)...),
 		},
 		Run: func(ctx context.Context, out *launch.Output) error {
-			rule := awsapi.IngressRule{Protocol: "tcp", Port: int32(p.port), CIDR: "0.0.0.0/0", Description: "deckhand app port"}
+			rule := cloud.IngressRule{Protocol: "tcp", Port: int32(p.port), CIDR: "0.0.0.0/0", Description: "deckhand app port"}
 			if p.LoadBalancer {
 				rule.CIDR, rule.SourceGroupID = "", p.lbGroupID
 			}
-			id, err := ensureGroup(ctx, p.be, out, awsapi.SecurityGroupSpec{
+			id, err := ensureGroup(ctx, p.be, out, cloud.SecurityGroupSpec{
 				Name: name, Description: "deckhand: " + p.Stack + " app port for Fargate tasks", VpcID: p.vpc,
-				Ingress: []awsapi.IngressRule{rule},
+				Ingress: []cloud.IngressRule{rule},
 				Tags:    tags(p.Stack),
 			}, fmt.Sprintf("tcp %d from %s", p.port, from))
 			p.groupID = id
@@ -223,12 +223,12 @@ func (p *fargate) serviceStep() launch.Step {
 				}
 			}
 			p.deployed = time.Now()
-			spec := awsapi.ServiceSpec{
+			spec := cloud.ServiceSpec{
 				Cluster: p.res.ClusterARN, Name: p.Stack, TaskDefinition: p.res.TaskDefinition, Desired: 1, LaunchType: "FARGATE",
 				Subnets: p.subnets, SecurityGroups: []string{p.groupID}, PublicIP: true, CircuitBreaker: true, Tags: tags(p.Stack),
 			}
 			if p.LoadBalancer {
-				spec.LoadBalancer = &awsapi.ServiceLoadBalancer{TargetGroupARN: p.targetGroup, ContainerName: p.Stack, ContainerPort: int32(p.port)}
+				spec.LoadBalancer = &cloud.ServiceLoadBalancer{TargetGroupARN: p.targetGroup, ContainerName: p.Stack, ContainerPort: int32(p.port)}
 				spec.HealthCheckGrace = lbGrace
 			}
 			s, err := p.be.CreateService(ctx, spec)
@@ -270,7 +270,7 @@ func (p *fargate) urlStep() launch.Step {
 			return nil
 		},
 		Explain: func(err error) string {
-			if hasCode(err, awsapi.CodeNoPublicIP) {
+			if hasCode(err, cloud.CodeNoPublicIP) {
 				return "the task has no public IP: its subnet must assign one (the service asks for it) and have a route to an internet gateway; with private subnets use a load balancer"
 			}
 			return ""
@@ -314,7 +314,7 @@ func (p *fargate) findURL(ctx context.Context, out *launch.Output) (string, erro
 	}
 	p.res.Task = task
 	var ip string
-	err = retryable(ctx, out, 30*time.Second, 2*time.Second, func(err error) bool { return hasCode(err, awsapi.CodeNoPublicIP) },
+	err = retryable(ctx, out, 30*time.Second, 2*time.Second, func(err error) bool { return hasCode(err, cloud.CodeNoPublicIP) },
 		"TaskPublicIP", func() error {
 			var err error
 			ip, err = p.be.TaskPublicIP(ctx, p.res.ClusterARN, task)

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 	"deckhand/internal/testbed"
@@ -232,18 +233,18 @@ func publicKey(t *testing.T) []byte {
 type recordingBackend struct {
 	Backend
 	mu        sync.Mutex
-	services  []awsapi.ServiceSpec
-	instances []awsapi.InstanceSpec
+	services  []cloud.ServiceSpec
+	instances []cloud.InstanceSpec
 }
 
-func (b *recordingBackend) RunInstance(ctx context.Context, spec awsapi.InstanceSpec) (resource.Instance, error) {
+func (b *recordingBackend) RunInstance(ctx context.Context, spec cloud.InstanceSpec) (resource.Instance, error) {
 	b.mu.Lock()
 	b.instances = append(b.instances, spec)
 	b.mu.Unlock()
 	return b.Backend.RunInstance(ctx, spec)
 }
 
-func (b *recordingBackend) CreateService(ctx context.Context, spec awsapi.ServiceSpec) (resource.Service, error) {
+func (b *recordingBackend) CreateService(ctx context.Context, spec cloud.ServiceSpec) (resource.Service, error) {
 	b.mu.Lock()
 	b.services = append(b.services, spec)
 	b.mu.Unlock()

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 
-	awsapi "deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/scaffold"
 )
@@ -29,8 +29,8 @@ type imageSource struct {
 	proj    project
 	port    int // the app's port; 0 until known (the build reads the image's EXPOSE)
 	imageID string
-	repo    awsapi.Repository
-	auth    awsapi.RegistryAuth
+	repo    cloud.Repository
+	auth    cloud.RegistryAuth
 	// ref and builtID are where the steps put the image that runs (the
 	// pushed reference, or existing) and the local build's ID: the
 	// target's result.

@@ -17,7 +17,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 )
 
@@ -124,7 +124,7 @@ func TestFargateAgainstMoto(t *testing.T) {
 		t.Errorf("role path %q tags %v", sdkaws.ToString(role.Role.Path), role.Role.Tags)
 	}
 	pols, err := f.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: sdkaws.String("deckhand-web-exec")})
-	if err != nil || len(pols.AttachedPolicies) != 1 || sdkaws.ToString(pols.AttachedPolicies[0].PolicyArn) != awsapi.TaskExecutionPolicyARN {
+	if err != nil || len(pols.AttachedPolicies) != 1 || sdkaws.ToString(pols.AttachedPolicies[0].PolicyArn) != cloud.TaskExecutionPolicyARN {
 		t.Errorf("attached policies: %v %+v", err, pols)
 	}
 
@@ -256,7 +256,7 @@ func TestEC2AgainstMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw, _ := base64.StdEncoding.DecodeString(sdkaws.ToString(ud.UserData.Value))
-	if string(raw) != UserData(stack, "nginx:1.27", 80, awsapi.DistroAL2023) {
+	if string(raw) != UserData(stack, "nginx:1.27", 80, cloud.DistroAL2023) {
 		t.Errorf("user data = %q", raw)
 	}
 	for _, w := range []string{"#cloud-config", "packages:\n  - docker\n", `"docker", "run", "-d"`, `"-p", "80:80", "nginx:1.27"]`} {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 )
@@ -146,7 +146,7 @@ func TestEC2Plans(t *testing.T) {
 		{"dir", EC2Options{Stack: "web", Dir: dir, SSHCIDR: "203.0.113.7/32"},
 			"build repository login push instance-role address key-pair ami network security-group instance wait check retire ssh",
 			[]string{"docker build --label deckhand.stack=web -t deckhand/web:latest " + dir, "docker push REPOSITORY_URI:IMAGE_ID",
-				"aws iam create-role --role-name deckhand-web-ec2 --path /deckhand/ --assume-role-policy-document '" + awsapi.InstanceRoleTrustPolicy + "'",
+				"aws iam create-role --role-name deckhand-web-ec2 --path /deckhand/ --assume-role-policy-document '" + cloud.InstanceRoleTrustPolicy + "'",
 				"aws iam attach-role-policy --role-name deckhand-web-ec2 --policy-arn arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 				"aws iam create-instance-profile --instance-profile-name deckhand-web-ec2 --path /deckhand/ --tags Key=deckhand:stack,Value=web",
 				"aws iam add-role-to-instance-profile --instance-profile-name deckhand-web-ec2 --role-name deckhand-web-ec2",
@@ -205,7 +205,7 @@ func TestEC2InstanceExplains(t *testing.T) {
 		if strings.Contains(msg, "PassRole") {
 			code = "UnauthorizedOperation"
 		}
-		err := &awsapi.Error{Service: "ec2", Operation: "RunInstances", Code: code, Message: msg}
+		err := &cloud.Error{Service: "ec2", Operation: "RunInstances", Code: code, Message: msg}
 		if got := inst.Explain(err); !strings.Contains(got, want) {
 			t.Errorf("Explain(%v) = %q, want %q", err, got, want)
 		}
@@ -244,7 +244,7 @@ runcmd:
 		t.Errorf("ECR user data:\n%s\nwant:\n%s", got, want)
 	}
 	// Ubuntu has no AWS CLI: it comes from the snap, before the login.
-	got = UserData("web", ecr, 5000, awsapi.DistroUbuntu2404)
+	got = UserData("web", ecr, 5000, cloud.DistroUbuntu2404)
 	snap, login := strings.Index(got, `["snap", "install", "aws-cli", "--classic"]`), strings.Index(got, "aws ecr get-login-password")
 	if !strings.Contains(got, "  - docker.io\n") || snap < 0 || login < snap {
 		t.Errorf("ubuntu ECR user data:\n%s", got)

@@ -16,7 +16,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	awsapi "deckhand/aws"
+	"deckhand/internal/cloud"
 	"deckhand/internal/testbed"
 )
 
@@ -79,14 +79,14 @@ type registryBackend struct {
 	created map[string]bool
 }
 
-func (b *registryBackend) EnsureRepository(ctx context.Context, name string, tags awsapi.Tags) (awsapi.Repository, bool, error) {
+func (b *registryBackend) EnsureRepository(ctx context.Context, name string, tags cloud.Tags) (cloud.Repository, bool, error) {
 	created := !b.created[name]
 	b.created[name] = true
-	return awsapi.Repository{Name: name, URI: b.reg.addr + "/" + name, Tags: tags}, created, nil
+	return cloud.Repository{Name: name, URI: b.reg.addr + "/" + name, Tags: tags}, created, nil
 }
 
-func (b *registryBackend) RegistryLogin(ctx context.Context) (awsapi.RegistryAuth, error) {
-	return awsapi.RegistryAuth{Username: b.reg.user, Password: b.reg.password, ServerAddress: b.reg.addr, ExpiresAt: time.Now().Add(12 * time.Hour)}, nil
+func (b *registryBackend) RegistryLogin(ctx context.Context) (cloud.RegistryAuth, error) {
+	return cloud.RegistryAuth{Username: b.reg.user, Password: b.reg.password, ServerAddress: b.reg.addr, ExpiresAt: time.Now().Add(12 * time.Hour)}, nil
 }
 
 func TestFargatePushesToRegistry(t *testing.T) {

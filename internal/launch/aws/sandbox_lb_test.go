@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	awsapi "deckhand/aws"
 	"deckhand/aws/sandbox"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 	"deckhand/internal/elbproxy"
 	"deckhand/internal/testbed"
 )
@@ -87,19 +87,19 @@ func TestDestroyGroupReferencedByAnother(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	group := func(name string, rule awsapi.IngressRule) string {
-		id, _, err := a.EnsureSecurityGroup(ctx, awsapi.SecurityGroupSpec{Name: name, VpcID: vpc.ID, Ingress: []awsapi.IngressRule{rule}, Tags: tags(stack)})
+	group := func(name string, rule cloud.IngressRule) string {
+		id, _, err := a.EnsureSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: name, VpcID: vpc.ID, Ingress: []cloud.IngressRule{rule}, Tags: tags(stack)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return id
 	}
-	x := group("x", awsapi.IngressRule{Port: 80, CIDR: "0.0.0.0/0"})
-	y := group("y", awsapi.IngressRule{Port: 80, CIDR: "0.0.0.0/0"})
+	x := group("x", cloud.IngressRule{Port: 80, CIDR: "0.0.0.0/0"})
+	y := group("y", cloud.IngressRule{Port: 80, CIDR: "0.0.0.0/0"})
 	first, later := min(x, y), max(x, y)
 	name := map[string]string{x: "x", y: "y"}
 	// The later group (in id order) allows traffic from the first.
-	group(name[later], awsapi.IngressRule{Port: 5000, SourceGroupID: first})
+	group(name[later], cloud.IngressRule{Port: 5000, SourceGroupID: first})
 	if err := a.DeleteSecurityGroup(ctx, first); !hasCode(err, "DependencyViolation") {
 		t.Fatalf("deleting the referenced group: %v, want DependencyViolation", err)
 	}

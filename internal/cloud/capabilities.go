@@ -1,4 +1,4 @@
-package aws
+package cloud
 
 import (
 	"context"
@@ -291,9 +291,3 @@ type RunTaskSpec struct {
 	SecurityGroups []string
 	PublicIP       bool
 }
-
-// The SDK adapter is a full backend and a Deployer.
-var (
-	_ Backend  = (*Client)(nil)
-	_ Deployer = (*Client)(nil)
-)

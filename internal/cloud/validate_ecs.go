@@ -1,4 +1,4 @@
-package aws
+package cloud
 
 // Validation of ECS services and tasks (see validate.go for the rules).
 

@@ -1,4 +1,4 @@
-package aws
+package cloud
 
 import (
 	"fmt"
@@ -189,7 +189,7 @@ func ValidateSecurityGroupSpec(s SecurityGroupSpec) error {
 		if err := validateIngress("AuthorizeSecurityGroupIngress", field, r); err != nil {
 			return err
 		}
-		key := r.key()
+		key := r.Key()
 		if j, dup := seen[key]; dup {
 			return invalid("ec2", "AuthorizeSecurityGroupIngress", "InvalidPermission.Duplicate", field,
 				"repeats Ingress[%d] (%s %d from %s); list each rule once", j, key.Protocol, key.Port, key.CIDR+key.SourceGroupID)
@@ -199,8 +199,9 @@ func ValidateSecurityGroupSpec(s SecurityGroupSpec) error {
 	return validateTags("ec2", op, "InvalidParameterValue", s.Tags, 0)
 }
 
-// key is the rule without its description: what makes two rules the same.
-func (r IngressRule) key() IngressRule {
+// Key is the rule without its description: what makes two rules the
+// same. Backends compare rules by it to authorize only the missing ones.
+func (r IngressRule) Key() IngressRule {
 	p := strings.ToLower(r.Protocol)
 	if p == "" {
 		p = "tcp"

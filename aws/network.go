@@ -59,18 +59,8 @@ func (c *Client) Subnets(ctx context.Context, vpcID string) ([]cloud.Subnet, err
 			})
 		}
 	}
-	SortSubnets(subnets)
+	cloud.SortSubnets(subnets)
 	return subnets, nil
-}
-
-// SortSubnets sorts by availability zone, then id.
-func SortSubnets(s []cloud.Subnet) {
-	slices.SortFunc(s, func(a, b cloud.Subnet) int {
-		if c := strings.Compare(a.AZ, b.AZ); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
 }
 
 // EnsureSecurityGroup finds the group by name in the VPC or creates it with
@@ -90,7 +80,7 @@ func (c *Client) EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGro
 	created := false
 	if g == nil {
 		out, err := c.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
-			GroupName: sdkaws.String(spec.Name), Description: sdkaws.String(SecurityGroupDescription(spec)),
+			GroupName: sdkaws.String(spec.Name), Description: sdkaws.String(cloud.SecurityGroupDescription(spec)),
 			VpcId:             sdkaws.String(spec.VpcID),
 			TagSpecifications: ec2TagSpec(ec2types.ResourceTypeSecurityGroup, spec.Tags),
 		})
@@ -110,7 +100,7 @@ func (c *Client) EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGro
 			Message: "The security group '" + spec.Name + "' does not exist in VPC '" + spec.VpcID + "'"}
 	}
 	id := sdkaws.ToString(g.GroupId)
-	missing := MissingIngress(spec.Ingress, ingressOf(g.IpPermissions))
+	missing := cloud.MissingIngress(spec.Ingress, ingressOf(g.IpPermissions))
 	if len(missing) == 0 {
 		return id, created, nil
 	}
@@ -136,31 +126,6 @@ func (c *Client) EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGro
 		return id, created, wrap("ec2", "AuthorizeSecurityGroupIngress", err)
 	}
 	return id, created, nil
-}
-
-// SecurityGroupDescription is spec.Description, or "deckhand: NAME".
-func SecurityGroupDescription(spec cloud.SecurityGroupSpec) string {
-	if spec.Description != "" {
-		return spec.Description
-	}
-	return "deckhand: " + spec.Name
-}
-
-// MissingIngress returns the rules of want that have is lacks (protocol,
-// port and CIDR or source group compared; descriptions ignored), in want's
-// order.
-func MissingIngress(want, have []cloud.IngressRule) []cloud.IngressRule {
-	got := map[cloud.IngressRule]bool{}
-	for _, r := range have {
-		got[r.Key()] = true
-	}
-	var out []cloud.IngressRule
-	for _, r := range want {
-		if !got[r.Key()] {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // ingressOf flattens EC2's permissions (CIDR blocks and source groups)

@@ -13,43 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// TaskLogReader reads what one container of an ECS task wrote to its
-// CloudWatch Logs stream: the logs page of the TUI.
-type TaskLogReader interface {
-	// TaskLogs returns up to limit (1–10000) of the newest events of the
-	// container's awslogs stream, oldest first. A container whose task
-	// definition does not log to CloudWatch is an *Error with
-	// CodeNoLogConfiguration.
-	TaskLogs(ctx context.Context, clusterARN, taskARN, container string, limit int) ([]cloud.LogEvent, error)
-}
-
-// CodeNoLogConfiguration: the container's task definition has no awslogs
-// log configuration, so its output is not in CloudWatch Logs (TaskLogs).
-const CodeNoLogConfiguration = "NoLogConfiguration"
-
-var _ TaskLogReader = (*Client)(nil)
-
-// AWSLogsStream is the stream awslogs writes a task's container to:
-// PREFIX/CONTAINER/TASK-ID. Without a prefix ECS names the stream after
-// the Docker container id (runtimeID).
-func AWSLogsStream(prefix, container, taskARN, runtimeID string) string {
-	if prefix == "" {
-		return runtimeID
-	}
-	return prefix + "/" + container + "/" + lastSegment(taskARN)
-}
-
-// NoLogConfiguration is the error TaskLogs gives for a container that does
-// not log to CloudWatch; driver is its log driver ("" = none).
-func NoLogConfiguration(container, taskDef, driver string) error {
-	why := "has no log configuration"
-	if driver != "" {
-		why = "logs with the " + driver + " driver, not awslogs"
-	}
-	return &cloud.Error{Service: "ecs", Operation: "DescribeTaskDefinition", Code: CodeNoLogConfiguration,
-		Message: "container " + container + " of task definition " + lastSegment(taskDef) + " " + why +
-			", so its output is not in CloudWatch Logs"}
-}
+var _ cloud.TaskLogReader = (*Client)(nil)
 
 // TaskLogs finds the container's log configuration through the task's
 // definition (DescribeTasks, DescribeTaskDefinition) and reads the newest
@@ -95,7 +59,7 @@ func (c *Client) TaskLogs(ctx context.Context, cluster, taskARN, container strin
 		if lc != nil {
 			driver = string(lc.LogDriver)
 		}
-		return nil, NoLogConfiguration(container, tdARN, driver)
+		return nil, cloud.NoLogConfiguration(container, tdARN, driver)
 	}
 	runtimeID := ""
 	for _, ct := range task.Containers {
@@ -103,9 +67,9 @@ func (c *Client) TaskLogs(ctx context.Context, cluster, taskARN, container strin
 			runtimeID = sdkaws.ToString(ct.RuntimeId)
 		}
 	}
-	stream := AWSLogsStream(lc.Options["awslogs-stream-prefix"], container, taskARN, runtimeID)
+	stream := cloud.AWSLogsStream(lc.Options["awslogs-stream-prefix"], container, taskARN, runtimeID)
 	if stream == "" {
-		return nil, &cloud.Error{Service: "ecs", Operation: "DescribeTasks", Code: CodeNoLogConfiguration,
+		return nil, &cloud.Error{Service: "ecs", Operation: "DescribeTasks", Code: cloud.CodeNoLogConfiguration,
 			Message: "container " + container + " logs without an awslogs-stream-prefix, so its stream is named after its Docker container id, which ECS has not reported yet"}
 	}
 	ev, err := c.deploy.logs.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{

@@ -12,6 +12,8 @@ import (
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"deckhand/internal/cloud"
 )
 
 // TestTaskLogsAgainstMoto registers a task definition that logs with
@@ -73,7 +75,7 @@ func TestTaskLogsAgainstMoto(t *testing.T) {
 	}{
 		{"all events, oldest first", logged, "web", 200, []string{"request 1", "request 2", "request 3", "request 4", "request 5"}, ""},
 		{"the newest within the limit", logged, "web", 2, []string{"request 4", "request 5"}, ""},
-		{"no awslogs configuration", silent, "web", 200, nil, CodeNoLogConfiguration},
+		{"no awslogs configuration", silent, "web", 200, nil, cloud.CodeNoLogConfiguration},
 		{"no such container", logged, "db", 200, nil, "InvalidParameterException"},
 		{"unknown task", unknown, "web", 200, nil, "MISSING"},
 		{"no container named", logged, "", 200, nil, "InvalidParameterException"},

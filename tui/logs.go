@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"deckhand/aws"
 	"deckhand/dockerops"
 	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
@@ -30,8 +29,8 @@ const (
 // LogReaders are what the logs page reads from; a nil reader means the
 // page is not offered for that kind of resource.
 type LogReaders struct {
-	Docker DockerLogs        // *dockerops.Engine
-	ECS    aws.TaskLogReader // the AWS backend: CloudWatch Logs, or the sandbox's
+	Docker DockerLogs          // *dockerops.Engine
+	ECS    cloud.TaskLogReader // the AWS backend: CloudWatch Logs, or the sandbox's
 }
 
 // DockerLogs reads a local container's output; *dockerops.Engine

@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"deckhand/aws"
 	"deckhand/aws/sandbox"
 	"deckhand/internal/cloud"
 )
@@ -31,7 +30,7 @@ func TestLogsECS(t *testing.T) {
 			[]string{"tasks › logs api [3]", "20:01:05  line 003"}, nil},
 		{"container of a task", []string{"2", "enter", "j", "enter", "enter", "G", "l"}, false, nil, nil,
 			[]string{"› 3f2a9c1e… › logs sidecar [0]", "The container has written nothing to its log stream yet."}, nil},
-		{"no awslogs configuration", []string{"4", "l"}, false, nil, aws.NoLogConfiguration("api", "arn:aws:ecs:us-east-1:123456789012:task-definition/api:3", ""),
+		{"no awslogs configuration", []string{"4", "l"}, false, nil, cloud.NoLogConfiguration("api", "arn:aws:ecs:us-east-1:123456789012:task-definition/api:3", ""),
 			[]string{"No logs for container api of task 11112222…", "NoLogConfiguration: container api of task", "definition api:3 has no log configuration"}, nil},
 		{"no stream yet", []string{"4", "l"}, false, nil, &cloud.Error{Service: "logs", Operation: "GetLogEvents", Code: "ResourceNotFoundException", Message: "The specified log stream does not exist."},
 			[]string{"CloudWatch has no log stream for it", "has not started"}, nil},

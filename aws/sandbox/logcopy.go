@@ -3,8 +3,8 @@ package sandbox
 import (
 	"context"
 
-	"deckhand/aws"
 	"deckhand/dockerops"
+	"deckhand/internal/cloud"
 )
 
 // Keeping a real container's output after its task stops. On ECS the
@@ -54,7 +54,7 @@ func (w *world) planLogCopies(jobs []*engineJob) {
 		}
 		for _, cd := range td.Containers {
 			if cd.Name == j.ct.Name && cd.LogGroup != "" && j.r.logGroup(cd.LogGroup) != nil {
-				j.logs = &logCopy{group: cd.LogGroup, stream: aws.AWSLogsStream(cd.LogPrefix, cd.Name, j.t.ARN, j.id)}
+				j.logs = &logCopy{group: cd.LogGroup, stream: cloud.AWSLogsStream(cd.LogPrefix, cd.Name, j.t.ARN, j.id)}
 			}
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
 	"deckhand/dockerops"
 	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
@@ -96,7 +95,7 @@ func TestLogsCopiedWhenTaskStops(t *testing.T) {
 	}{
 		{"awslogs to an existing group", "/ecs/crasher", true, crasherLines, "", "", 1},
 		{"awslogs to a missing group", "/ecs/crasher", false, nil, "ResourceNotFoundException", "ResourceNotFoundException", 0},
-		{"no awslogs configuration", "", false, nil, "", aws.CodeNoLogConfiguration, 0},
+		{"no awslogs configuration", "", false, nil, "", cloud.CodeNoLogConfiguration, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"deckhand/aws"
 	"deckhand/internal/cloud"
 )
 
@@ -80,7 +79,7 @@ func (a *Account) Subnets(ctx context.Context, vpcID string) ([]cloud.Subnet, er
 		}
 		return nil
 	})
-	aws.SortSubnets(out)
+	cloud.SortSubnets(out)
 	return out, err
 }
 
@@ -114,7 +113,7 @@ func (a *Account) EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGr
 			created = true
 		}
 		id = g.ID
-		return authorize(g, aws.MissingIngress(spec.Ingress, g.rules()))
+		return authorize(g, cloud.MissingIngress(spec.Ingress, g.rules()))
 	})
 	return id, created, err
 }
@@ -149,7 +148,7 @@ func (w *world) createSecurityGroup(r *region, spec cloud.SecurityGroupSpec) (*s
 	}
 	g := &securityGroup{
 		ID: w.ec2ID("sg"), Name: spec.Name, VpcID: spec.VpcID,
-		Description: aws.SecurityGroupDescription(spec), Tags: maps.Clone(spec.Tags),
+		Description: cloud.SecurityGroupDescription(spec), Tags: maps.Clone(spec.Tags),
 	}
 	r.SecurityGroups = append(r.SecurityGroups, g)
 	return g, nil
@@ -159,10 +158,10 @@ func (w *world) createSecurityGroup(r *region, spec cloud.SecurityGroupSpec) (*s
 // call with InvalidPermission.Duplicate, as AuthorizeSecurityGroupIngress
 // does.
 func authorize(g *securityGroup, rules []cloud.IngressRule) error {
-	have := aws.MissingIngress(rules, g.rules())
+	have := cloud.MissingIngress(rules, g.rules())
 	if len(have) != len(rules) {
 		for _, r := range rules {
-			if len(aws.MissingIngress([]cloud.IngressRule{r}, g.rules())) == 0 {
+			if len(cloud.MissingIngress([]cloud.IngressRule{r}, g.rules())) == 0 {
 				return ec2Error("AuthorizeSecurityGroupIngress", "InvalidPermission.Duplicate",
 					"the specified rule \"peer: %s, %s, from port: %d, to port: %d, ALLOW\" already exists", r.CIDR+r.SourceGroupID, strings.ToUpper(proto(r)), r.Port, r.Port)
 			}

@@ -4,11 +4,10 @@ import (
 	"context"
 	"strings"
 
-	"deckhand/aws"
 	"deckhand/internal/cloud"
 )
 
-var _ aws.TaskLogReader = (*Account)(nil)
+var _ cloud.TaskLogReader = (*Account)(nil)
 
 // TaskLogs reads a task container's awslogs stream, as the adapter does:
 // the container's log configuration comes from its task definition, and a
@@ -53,19 +52,19 @@ func (a *Account) TaskLogs(ctx context.Context, cluster, taskRef, name string, l
 				td.Family, td.Revision, name, strings.Join(names, ", "))
 		}
 		if cd.LogGroup == "" {
-			return aws.NoLogConfiguration(name, td.ARN, "")
+			return cloud.NoLogConfiguration(name, td.ARN, "")
 		}
 		ct := find(t.Containers, func(x *container) bool { return x.Name == name })
 		if ct != nil && ct.Local && ct.DockerID != "" && !ct.LogsCopied {
 			dockerID = ct.DockerID
-			stream = aws.AWSLogsStream(cd.LogPrefix, name, t.ARN, dockerID)
+			stream = cloud.AWSLogsStream(cd.LogPrefix, name, t.ARN, dockerID)
 			return nil
 		}
 		runtimeID := ""
 		if ct != nil {
 			runtimeID = ct.DockerID
 		}
-		stream = aws.AWSLogsStream(cd.LogPrefix, name, t.ARN, runtimeID)
+		stream = cloud.AWSLogsStream(cd.LogPrefix, name, t.ARN, runtimeID)
 		g := r.logGroup(cd.LogGroup)
 		if g == nil {
 			return logsError("GetLogEvents", "ResourceNotFoundException", "The specified log group does not exist.")

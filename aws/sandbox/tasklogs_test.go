@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"deckhand/aws"
 	"deckhand/internal/cloud"
 	"deckhand/internal/testbed"
 )
@@ -116,7 +115,7 @@ func TestTaskLogsSimulated(t *testing.T) {
 				return nil
 			}))
 		}, []string{"one", "two"}, ""},
-		{"no awslogs configuration", silent, "app", func() {}, nil, aws.CodeNoLogConfiguration},
+		{"no awslogs configuration", silent, "app", func() {}, nil, cloud.CodeNoLogConfiguration},
 		{"no such container", logged, "db", func() {}, nil, "InvalidParameterException"},
 		{"unknown task", "0123456789abcdef0123456789abcdef", "app", func() {}, nil, "MISSING"},
 		{"limit out of range", logged, "app", func() {}, nil, "InvalidParameterException"},

@@ -75,7 +75,7 @@ func run(ctx context.Context, o options) error {
 		if c, ok := backend.Backend.(tui.Creator); ok {
 			cfg.Create = c
 		}
-		if r, ok := backend.Backend.(aws.TaskLogReader); ok {
+		if r, ok := backend.Backend.(cloud.TaskLogReader); ok {
 			cfg.Logs.ECS = r
 		}
 		ecs := cloud.NewECSSource(backend)

@@ -32,6 +32,13 @@ type Options struct {
 
 // Client holds one configured SDK client per service. It is safe for
 // concurrent use.
+// The SDK adapter implements every contract; the compiler checks it here,
+// as the sandbox's files do for the Account.
+var (
+	_ cloud.Backend  = (*Client)(nil)
+	_ cloud.Deployer = (*Client)(nil)
+)
+
 type Client struct {
 	cfg      sdkaws.Config
 	endpoint string

@@ -35,8 +35,7 @@ type Options struct {
 // The SDK adapter implements every contract; the compiler checks it here,
 // as the sandbox's files do for the Account.
 var (
-	_ cloud.Backend  = (*Client)(nil)
-	_ cloud.Deployer = (*Client)(nil)
+	_ cloud.Account = (*Client)(nil)
 )
 
 type Client struct {

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"reflect"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -86,23 +85,13 @@ func (m *Model) offered(pk paneKind) (bool, string) {
 	a := m.cfg.Actions
 	switch pk {
 	case paneInstances:
-		return !isNil(a.Instances), "EC2"
+		return a.Instances != nil, "EC2"
 	case paneServices, paneTasks:
-		return !isNil(a.ECS), "ECS"
+		return a.ECS != nil, "ECS"
 	case paneDocker:
-		return !isNil(a.Docker), "Docker"
+		return a.Docker != nil, "Docker"
 	}
 	return false, ""
-}
-
-// isNil is also true for an interface holding a nil pointer (a
-// *dockerops.Engine that could not be made), which != nil would miss.
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	r := reflect.ValueOf(v)
-	return r.Kind() == reflect.Pointer && r.IsNil()
 }
 
 // paneActions are the resource actions the hint line offers on the current
@@ -120,7 +109,7 @@ func (m *Model) paneActions() []*action {
 			}
 		}
 	}
-	if c := &m.keys.Create; c.offeredOn(pk) && !isNil(m.cfg.Create) {
+	if c := &m.keys.Create; c.offeredOn(pk) && m.cfg.Create != nil {
 		out = append(out, c)
 	}
 	if l := &m.keys.Logs; l.offeredOn(pk) && m.logsOffered(pk) {

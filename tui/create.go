@@ -25,19 +25,14 @@ import (
 
 // Creator is what the creation wizards call. Both backends (the SDK
 // adapter and the sandbox account) implement it: it is a subset of
-// aws.Backend and aws.Deployer.
+// cloud.Account, composed of its capability interfaces (no method is
+// declared twice).
 type Creator interface {
 	cloud.InstanceLauncher
-	CreateCluster(ctx context.Context, name string, tags map[string]string) (resource.Cluster, error)
-	RegisterTaskDefinition(ctx context.Context, spec cloud.TaskDefSpec) (arn string, err error)
-	CreateService(ctx context.Context, spec cloud.ServiceSpec) (resource.Service, error)
-	DefaultVPC(ctx context.Context) (cloud.VPC, error)
-	Subnets(ctx context.Context, vpcID string) ([]cloud.Subnet, error)
-	EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGroupSpec) (id string, created bool, err error)
-	FindKeyPair(ctx context.Context, name string) (cloud.KeyPair, bool, error)
-	LatestAMI(ctx context.Context, distro string) (cloud.AMI, error)
-	FindAMI(ctx context.Context, id string) (cloud.AMI, bool, error)
-	InstanceTypeOffered(ctx context.Context, typ string) (bool, error)
+	cloud.ECSWriter
+	cloud.Network
+	cloud.KeyPairs
+	cloud.Images
 }
 
 // vals is a snapshot of a form's values by field id: a text field's
@@ -219,7 +214,7 @@ func (m *Model) createBlocked() string {
 		return "read-only mode (--readonly): create is disabled"
 	case m.cfg.AWSProblem != "":
 		return "create is not available: AWS is not usable (" + m.cfg.AWSProblem + ")"
-	case isNil(m.cfg.Create):
+	case m.cfg.Create == nil:
 		return "create is not available here: this backend offers no creation"
 	}
 	return ""

@@ -79,9 +79,9 @@ type (
 func (m *Model) logsOffered(pk paneKind) bool {
 	switch pk {
 	case paneDocker:
-		return !isNil(m.cfg.Logs.Docker)
+		return m.cfg.Logs.Docker != nil
 	case paneTasks, paneContainers:
-		return !isNil(m.cfg.Logs.ECS)
+		return m.cfg.Logs.ECS != nil
 	}
 	return false
 }
@@ -96,7 +96,7 @@ func (m *Model) openLogs(it resource.Item) tea.Cmd {
 		return nil
 	case resource.DockerContainer:
 		r := m.cfg.Logs.Docker
-		if isNil(r) {
+		if r == nil {
 			m.warn("no logs for " + clean(x.Name) + ": no Docker engine")
 			return nil
 		}
@@ -148,7 +148,7 @@ func (m *Model) openLogs(it resource.Item) tea.Cmd {
 // backend (nil when it offers none).
 func (m *Model) ecsLogs(cluster, task string, c resource.Container) (*logView, string) {
 	r := m.cfg.Logs.ECS
-	if isNil(r) {
+	if r == nil {
 		return nil, c.Name
 	}
 	lv := &logView{what: "container " + clean(c.Name) + " of task " + shortID(lastSegment(task), 8),

@@ -251,3 +251,4 @@ func ec2Error(op, code, format string, args ...any) error {
 func ecsError(op, code, format string, args ...any) error {
 	return &cloud.Error{Service: "ecs", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
 }
+var _ cloud.Account = (*Account)(nil)

@@ -15,7 +15,7 @@ import (
 // awsBackend is the AWS account deckhand shows: the SDK client against AWS
 // (or an AWS-compatible endpoint), or the built-in sandbox account.
 type awsBackend struct {
-	cloud.Backend
+	cloud.Account
 	region, endpoint string
 	sandbox          bool
 	// why is a line for the status bar saying why the sandbox opened, or "".
@@ -37,7 +37,7 @@ func chooseBackend(ctx context.Context, o options) (*awsBackend, error) {
 		cancel()
 	}
 	if err == nil {
-		return &awsBackend{Backend: c, region: c.Region(), endpoint: c.Endpoint()}, nil
+		return &awsBackend{Account: c, region: c.Region(), endpoint: c.Endpoint()}, nil
 	}
 	if o.profile != "" || o.endpointURL != "" {
 		return nil, err
@@ -59,5 +59,5 @@ func openSandbox(o options, why string) (*awsBackend, error) {
 		// account they reset went.
 		fmt.Fprintf(os.Stderr, "deckhand: the previous sandbox state is kept in %s\n", b)
 	}
-	return &awsBackend{Backend: a, region: a.Region(), sandbox: true, why: why}, nil
+	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why}, nil
 }

@@ -119,11 +119,7 @@ func (p planner) deployer() (launchaws.Backend, error) {
 	case p.aws == nil:
 		return nil, nil
 	}
-	be, ok := p.aws.Backend.(launchaws.Backend)
-	if !ok {
-		return nil, fmt.Errorf("this AWS backend (%T) cannot deploy yet: it lacks the deploy capabilities (ECR, IAM, logs, network, key pairs, images, stacks)", p.aws.Backend)
-	}
-	return be, nil
+	return p.aws.Account, nil
 }
 
 func (p planner) PlanDestroy(ctx context.Context, stack, target string) ([]launch.Step, error) {

@@ -70,14 +70,7 @@ func run(ctx context.Context, o options) error {
 			return id.Account, id.ARN, err
 		}
 		cfg.Actions.Instances, cfg.Actions.ECS = backend, backend
-		// Both backends are creators (asserted below); the check keeps a
-		// future backend without them from failing at run time.
-		if c, ok := backend.Backend.(tui.Creator); ok {
-			cfg.Create = c
-		}
-		if r, ok := backend.Backend.(cloud.TaskLogReader); ok {
-			cfg.Logs.ECS = r
-		}
+		cfg.Create, cfg.Logs.ECS = backend, backend
 		ecs := cloud.NewECSSource(backend)
 		ecsW := watch.New(ecs, aw, emit)
 		watchers = append(watchers, watch.New(cloud.NewEC2Source(backend), aw, emit), ecsW)

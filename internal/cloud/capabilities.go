@@ -52,6 +52,15 @@ type Backend interface {
 	ECSWriter
 }
 
+// Account is everything deckhand asks of an AWS account, whole: both
+// backends (the SDK adapter and the sandbox) implement it, so the wiring
+// holds one value and asserts nothing at run time.
+type Account interface {
+	Backend
+	Deployer
+	TaskLogReader
+}
+
 // The deploy capabilities (types in deploy.go): the AWS side of the Fargate
 // and EC2 launch targets. Every backend that is a Backend also offers them
 // (Deployer). The rules all of them follow:

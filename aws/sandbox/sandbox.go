@@ -82,7 +82,7 @@ type Account struct {
 	proxy proxyState
 }
 
-var _ cloud.Backend = (*Account)(nil)
+var _ cloud.Account = (*Account)(nil)
 
 type realClock struct{}
 
@@ -251,4 +251,3 @@ func ec2Error(op, code, format string, args ...any) error {
 func ecsError(op, code, format string, args ...any) error {
 	return &cloud.Error{Service: "ecs", Operation: op, Code: code, Message: fmt.Sprintf(format, args...)}
 }
-var _ cloud.Account = (*Account)(nil)

@@ -22,33 +22,22 @@ func (m *Model) planInstance(a *action, x resource.Instance) (job, *dialog, stri
 	api := m.cfg.Actions.Instances
 	k := &m.keys
 	j := job{verb: a.verb, label: clean(x.Label()), source: srcEC2}
-	state := x.State
 	switch a {
 	case &k.Start:
 		j.run = func(ctx context.Context) error { return api.StartInstances(ctx, x.ID) }
-		switch state {
-		case "stopped":
-			return j, nil, ""
-		case "pending", "running":
-			return j, nil, "it is " + state + " already"
-		case "stopping":
-			return j, nil, "it is still stopping; start it once it is stopped"
-		}
+		_, why := x.CanStart()
+		return j, nil, why
 	case &k.Stop:
 		j.run = func(ctx context.Context) error { return api.StopInstances(ctx, x.ID) }
-		switch state {
-		case "running":
-			return j, m.confirm(j, "Stop instance?",
-				"It shuts down; data on instance-store volumes is lost. S starts it again."), ""
-		case "stopped", "stopping":
-			return j, nil, "it is " + state + " already"
-		case "pending":
-			return j, nil, "it is pending; stop it once it is running"
+		if ok, why := x.CanStop(); !ok {
+			return j, nil, why
 		}
+		return j, m.confirm(j, "Stop instance?",
+			"It shuts down; data on instance-store volumes is lost. S starts it again."), ""
 	case &k.Terminate:
 		j.run = func(ctx context.Context) error { return api.TerminateInstances(ctx, x.ID) }
-		if state == "terminated" || state == "shutting-down" {
-			return j, nil, "it is " + state + " already"
+		if ok, why := x.CanTerminate(); !ok {
+			return j, nil, why
 		}
 		// Terminating cannot be undone, so y is not enough: typing the
 		// name (or the id) proves the right instance is being confirmed.
@@ -67,7 +56,7 @@ func (m *Model) planInstance(a *action, x resource.Instance) (job, *dialog, stri
 		}
 		return j, d, ""
 	}
-	return j, nil, "it is " + state
+	return j, nil, "it is " + x.State
 }
 
 // planTask: stop a task that is not stopping yet (asks).

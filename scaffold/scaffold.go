@@ -17,8 +17,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"text/template"
+
+	"deckhand/internal/launch"
 )
 
 // Defaults for the zero Options.
@@ -26,8 +27,8 @@ const (
 	// DefaultName is the tutorial's image name (docker build -t pyflask .).
 	DefaultName = "pyflask"
 	DefaultPort = 5000
-	// MaxNameLen keeps names comfortably inside Docker's and ECS's limits.
-	MaxNameLen = 40
+	// MaxNameLen is launch's stack-name limit: the name is the stack's.
+	MaxNameLen = launch.MaxStackName
 	// MinPort: the container runs as a non-root user, and outside Docker a
 	// non-root process cannot listen below 1024. Publish on a low host port
 	// with docker run -p 80:5000 instead.
@@ -160,48 +161,15 @@ func (o Options) Validate() error {
 	return nil
 }
 
+// validateName is the stack-name rule of internal/launch, the one place it
+// lives: the name becomes the stack, image and ECS names, so scaffold must
+// not accept what launch refuses (it once allowed 40 characters and "--").
 func validateName(name string) error {
-	fail := func(problem string) error {
-		return &FieldError{"name", name, problem, "use lowercase letters, digits and '-', e.g. " + strconv.Quote(suggestName(name))}
-	}
-	if len(name) > MaxNameLen {
-		return fail(fmt.Sprintf("is %d characters long; at most %d are allowed", len(name), MaxNameLen))
-	}
-	if c := name[0]; c < 'a' || c > 'z' {
-		return fail("must start with a lowercase letter")
-	}
-	for _, r := range name {
-		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
-			return fail(fmt.Sprintf("contains %q; only lowercase letters, digits and '-' are allowed", r))
-		}
-	}
-	if strings.HasSuffix(name, "-") {
-		return fail("must not end with '-' (Docker image names cannot)")
+	var ne *launch.NameError
+	if errors.As(launch.ValidateStackName(name), &ne) {
+		return &FieldError{"name", name, ne.Problem, ne.Fix}
 	}
 	return nil
-}
-
-// suggestName turns an invalid name into a valid one for the error's Fix,
-// e.g. "My_App" → "my-app"; DefaultName when nothing usable is left.
-func suggestName(name string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
-			b.WriteByte('-')
-		}
-	}
-	s := strings.TrimLeft(b.String(), "0123456789-")
-	if len(s) > MaxNameLen {
-		s = s[:MaxNameLen]
-	}
-	s = strings.TrimRight(s, "-")
-	if s == "" {
-		return DefaultName
-	}
-	return s
 }
 
 // Render returns the generated files' contents for opts, without looking

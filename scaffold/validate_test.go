@@ -105,7 +105,6 @@ func TestValidOptions(t *testing.T) {
 		{Name: "a"},
 		{Name: "a" + strings.Repeat("0", MaxNameLen-1)},
 		{Name: "my-app2"},
-		{Name: "a--b"},
 		{Port: MinPort},
 		{Port: 65535},
 		{Mode: Skip},
@@ -113,26 +112,6 @@ func TestValidOptions(t *testing.T) {
 	} {
 		if err := opts.Validate(); err != nil {
 			t.Errorf("Validate(%+v) = %v, want nil", opts, err)
-		}
-	}
-}
-
-func TestSuggestionsAreValid(t *testing.T) {
-	tests := map[string]string{
-		"My_App":                  "my-app",
-		"1st app":                 "st-app",
-		"app-":                    "app",
-		"***":                     DefaultName,
-		"Hello  World!!":          "hello-world",
-		strings.Repeat("ab-", 20): strings.Repeat("ab-", 13) + "a", // cut to 40
-	}
-	for in, want := range tests {
-		got := suggestName(in)
-		if got != want {
-			t.Errorf("suggestName(%q) = %q, want %q", in, got, want)
-		}
-		if err := validateName(got); err != nil {
-			t.Errorf("suggestion %q for %q is itself invalid: %v", got, in, err)
 		}
 	}
 }

@@ -96,7 +96,10 @@ func TestCLIValidation(t *testing.T) {
 		{"scaffold needs DIR", []string{"scaffold"}, 2, "DIR is required"},
 		{"scaffold two dirs", []string{"scaffold", "a", "b"}, 2, "too many arguments"},
 		{"scaffold skip and overwrite", []string{"scaffold", missing, "--skip-existing", "--overwrite"}, 2, "exclude each other"},
-		{"scaffold bad name", []string{"scaffold", missing, "--name", "My_App"}, 2, `--name "My_App" must start with a lowercase letter; use lowercase letters, digits and '-', e.g. "my-app"`},
+		{"scaffold bad name", []string{"scaffold", missing, "--name", "My_App"}, 2, `--name "My_App" must start with a lowercase letter; use 1–32 lowercase letters, digits and '-', starting with a letter, e.g. "my-app"`},
+		// One name rule for scaffold and launch: what launch refuses, scaffold refuses.
+		{"scaffold double hyphen", []string{"scaffold", missing, "--name", "my--app", "--dry-run"}, 2, `must not end with '-' or contain "--"`},
+		{"scaffold name past 32", []string{"scaffold", missing, "--name", "a" + strings.Repeat("b", 32), "--dry-run"}, 2, "is 33 characters long; at most 32"},
 		{"scaffold low port", []string{"scaffold", missing, "--port", "80"}, 2, `--port "80" is a privileged port`},
 		{"scaffold port zero", []string{"scaffold", missing, "--port", "0", "--dry-run"}, 2, "--port 0 is not a TCP port"},
 		{"scaffold dry run", []string{"scaffold", missing, "--dry-run"}, 0, "create    " + filepath.Join(missing, "app.py")},

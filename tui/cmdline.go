@@ -2,14 +2,9 @@ package tui
 
 import (
 	"strings"
-	"unicode"
 
 	tea "charm.land/bubbletea/v2"
 )
-
-// The `:` command line and the `/` filter share one small line editor. It
-// is hand-rolled rather than bubbles/textinput because textinput's blinking
-// cursor needs a tick, and deckhand must not tick while nothing moves.
 
 type inputKind int
 
@@ -19,32 +14,6 @@ const (
 	inputFilter
 	inputPrompt // a dialog's text field
 )
-
-type lineInput struct {
-	kind inputKind
-	text []rune
-}
-
-func (in *lineInput) active() bool  { return in.kind != inputNone }
-func (in *lineInput) value() string { return string(in.text) }
-func (in *lineInput) stop()         { in.kind, in.text = inputNone, nil }
-
-func (in *lineInput) start(k inputKind, text string) {
-	in.kind, in.text = k, []rune(text)
-}
-
-// insert adds typed or pasted text; only its first line, without control
-// characters, since both the command and the filter are one line.
-func (in *lineInput) insert(s string) {
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
-	}
-	for _, r := range s {
-		if unicode.IsPrint(r) {
-			in.text = append(in.text, r)
-		}
-	}
-}
 
 // command is one `:` command. The first name is the one completion offers.
 type command struct {
@@ -126,19 +95,18 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case matches(msg, k.Complete):
 		if in.kind == inputCommand {
-			in.text = []rune(complete(in.value()))
+			in.set(complete(in.value()))
 		}
 		return nil
 	case matches(msg, k.ClearLine):
-		in.text = nil
+		in.clear()
 	case matches(msg, k.Erase):
-		if len(in.text) == 0 && in.kind == inputCommand {
+		if in.empty() && in.kind == inputCommand {
 			in.stop() // backspace on an empty command line leaves it, like vim
 			return nil
 		}
-		if len(in.text) > 0 {
-			in.text = in.text[:len(in.text)-1]
-		}
+		in.erase()
+	case in.edit(msg):
 	default:
 		if msg.Text == "" {
 			return nil

@@ -61,11 +61,10 @@ func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, k.Select):
 		return m.submitDialog(in.value())
 	case matches(msg, k.ClearLine):
-		in.text = nil
+		in.clear()
 	case matches(msg, k.Erase):
-		if len(in.text) > 0 {
-			in.text = in.text[:len(in.text)-1]
-		}
+		in.erase()
+	case in.edit(msg):
 	default:
 		if msg.Text == "" {
 			return nil
@@ -81,7 +80,7 @@ func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) typeInDialog(s string) {
 	d := m.dlg
 	if d.fresh {
-		d.input.text = nil
+		d.input.clear()
 	}
 	d.input.insert(s)
 	d.fresh, d.problem = false, ""
@@ -136,11 +135,11 @@ func (m *Model) dialogBox(w int) []string {
 	if d.input != nil {
 		ls = append(ls, "")
 		wrap(d.field+":", plain)
-		text := d.input.value()
+		text := d.input.render(st.Selected.Render)
 		if d.fresh {
-			text = st.Selected.Render(text) // the first key replaces it
+			text = st.Selected.Render(d.input.value()) + st.Selected.Render(" ") // the first key replaces it
 		}
-		ls = append(ls, fit(st.Key.Render("> ")+text+st.Selected.Render(" "), inner))
+		ls = append(ls, fit(st.Key.Render("> ")+text, inner))
 	}
 	if d.problem != "" {
 		ls = append(ls, "")

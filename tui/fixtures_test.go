@@ -189,7 +189,13 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyPgDown}
 	case "pgup":
 		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "ctrl+c", "ctrl+r", "ctrl+u", "ctrl+d", "ctrl+k":
+	case "home":
+		return tea.KeyPressMsg{Code: tea.KeyHome}
+	case "end":
+		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "alt+left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft, Mod: tea.ModAlt}
+	case "ctrl+c", "ctrl+r", "ctrl+u", "ctrl+d", "ctrl+k", "ctrl+w", "ctrl+a", "ctrl+e":
 		return tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
 	}
 	if len([]rune(k)) != 1 {

@@ -37,7 +37,7 @@ func (f *formField) value() string { return strings.TrimSpace(f.in.value()) }
 func (f *formField) on() bool { return f.choice == 1 }
 
 func textField(id, label, value, hint string) *formField {
-	return &formField{id: id, label: label, kind: fieldText, in: lineInput{kind: inputPrompt, text: []rune(value)}, hint: hint}
+	return &formField{id: id, label: label, kind: fieldText, in: newLineInput(inputPrompt, value), hint: hint}
 }
 
 func toggleField(id, label string, on bool, hint string) *formField {
@@ -163,11 +163,10 @@ func (fm *form) edit(msg tea.KeyPressMsg, k *keyMap) bool {
 	case f.kind != fieldText:
 		return false
 	case matches(msg, k.ClearLine):
-		f.in.text = nil
+		f.in.clear()
 	case matches(msg, k.Erase):
-		if n := len(f.in.text); n > 0 {
-			f.in.text = f.in.text[:n-1]
-		}
+		f.in.erase()
+	case f.in.edit(msg):
 	case matches(msg, k.Toggle):
 		f.in.insert(" ")
 	case msg.Text != "":
@@ -256,8 +255,7 @@ func (m *Model) fieldValue(fm *form, f *formField, focus bool, w int) string {
 	text := clean(f.in.value())
 	switch {
 	case focus:
-		// The end of a long value stays in view while typing.
-		text = ansi.TruncateLeft(text, max(width(text)-w+2, 0), "…") + st.Selected.Render(" ")
+		text = f.in.renderIn(w-1, st.Selected.Render)
 		if f.in.value() == "" {
 			text += st.Muted.Render(" " + hint)
 		}

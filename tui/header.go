@@ -266,31 +266,31 @@ func (m *Model) inputLine() string {
 		prefix = "/"
 	}
 	text := m.input.value()
-	line := m.st.Key.Render(prefix) + text
-	cursor := m.st.Selected.Render(" ")
+	line := m.st.Key.Render(prefix) + m.input.render(m.st.Selected.Render)
 	if m.input.kind != inputCommand {
-		return line + cursor
+		return line
 	}
 	// Arguments follow a known command (:destroy web): no completion.
 	if name, _, args := strings.Cut(strings.TrimLeft(text, " "), " "); args {
 		if slices.Contains(commandNames(), strings.ToLower(name)) {
-			return line + cursor
+			return line
 		}
-		return line + cursor + m.st.Err.Render("   no such command")
+		return line + m.st.Err.Render("   no such command")
 	}
 	c := completions(text)
 	if len(c) > 0 && text != "" {
-		ghost := strings.TrimPrefix(c[0], strings.ToLower(text))
-		line += cursor + m.st.Muted.Render(ghost)
+		if m.input.atEnd() { // the completion is ghosted after the cursor
+			line += m.st.Muted.Render(strings.TrimPrefix(c[0], strings.ToLower(text)))
+		}
 		if len(c) > 1 {
 			line += m.st.Muted.Render("   (" + strings.Join(c, " ") + ")")
 		}
 		return line
 	}
 	if text != "" {
-		return line + cursor + m.st.Err.Render("   no such command")
+		return line + m.st.Err.Render("   no such command")
 	}
-	return line + cursor + m.st.Muted.Render("   "+strings.Join(commandNames(), " "))
+	return line + m.st.Muted.Render("   "+strings.Join(commandNames(), " "))
 }
 
 // hintLine shows the main keys of the current mode, from the keymap.

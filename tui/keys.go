@@ -89,6 +89,7 @@ type keyMap struct {
 	Create                                     action
 	Yes, No, Switch, Select, Dismiss           action
 	Accept, Cancel, Complete, ClearLine, Erase action
+	Cursor, EditLine                           action
 	Launch, CancelRun                          action
 	NextField, PrevField, Choose, Toggle       action
 	Submit, Leave                              action
@@ -159,6 +160,10 @@ func defaultKeyMap() keyMap {
 		Complete:  act(modeInput, false, "tab", "complete command", "tab"),
 		ClearLine: act(modeInput|modePrompt|modeForm, false, "ctrl+u", "clear line", "ctrl+u"),
 		Erase:     act(modeInput|modePrompt|modeForm, false, "backspace", "delete character", "backspace"),
+		// In forms ←/→ are Choose's: on a text field they move the cursor.
+		Cursor: act(modeInput|modePrompt, false, "←/→", "move cursor", "left", "right"),
+		EditLine: act(modeInput|modePrompt|modeForm, false, "home/end ctrl+w…", "edit", editKeys()...).
+			explain("home/end (ctrl+a/e), a word back or on (alt+←/→, alt+b/f), delete a word (ctrl+w), to the end (ctrl+k) or forward (delete)"),
 
 		// Launches. L is a capital letter so that a stray l (which moves
 		// between buttons in dialogs) never opens the wizard.
@@ -168,7 +173,7 @@ func defaultKeyMap() keyMap {
 			explain("ask whether to cancel the running launch (No by default); quits when none runs"),
 		NextField: act(modeForm, false, "tab/↓", "next", "tab", "down").explain("check this field and go to the next"),
 		PrevField: act(modeForm, false, "shift+tab/↑", "previous", "shift+tab", "up").explain("check this field and go to the previous"),
-		Choose:    act(modeForm, false, "←/→", "choose", "left", "right").explain("change a choice (target, source, launch type…) or a toggle"),
+		Choose:    act(modeForm, false, "←/→", "choose", "left", "right").explain("change a choice (target, source, launch type…) or a toggle; in a text field, move the cursor"),
 		Toggle:    act(modeForm, false, "space", "toggle", "space").explain("switch a toggle on or off (in text fields, a space)"),
 		Submit:    act(modeForm, false, "enter", "review", "enter").explain("check every field and show the plan to review"),
 		Leave:     act(modeForm, false, "esc", "leave", "esc").explain("leave the wizard; what was typed is kept for next time"),
@@ -183,7 +188,7 @@ func (k *keyMap) all() []*action {
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
 		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Create,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
-		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase,
+		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
 		&k.Launch, &k.CancelRun, &k.Submit, &k.NextField, &k.PrevField, &k.Choose, &k.Toggle, &k.Leave,
 	}
 }

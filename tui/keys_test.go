@@ -144,5 +144,3 @@ func TestReadonlyAndSandboxMarkers(t *testing.T) {
 	send(m, windowSize(200, 50))
 	mustNotContain(t, screen(m), "READONLY", "SANDBOX", "endpoint")
 }
-
-func ptr[T any](v T) *T { return &v }

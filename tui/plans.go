@@ -97,7 +97,7 @@ func (m *Model) planScale(x resource.Service) (job, *dialog, string) {
 			"desired " + itoa(x.Desired) + ", running " + itoa(x.Running) + ", pending " + itoa(x.Pending)},
 		field: "Desired count (0–" + strconv.Itoa(maxDesired) + ")",
 		// The current count is offered; the first key typed replaces it.
-		input: &lineInput{kind: inputPrompt, text: []rune(itoa(x.Desired))}, fresh: true}
+		input: ptr(newLineInput(inputPrompt, itoa(x.Desired))), fresh: true}
 	d.submit = func(text string) (tea.Cmd, string) {
 		n, problem := parseCount(text)
 		switch {

@@ -7,6 +7,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"deckhand/internal/resource"
 )
 
 // seg is one piece of a header line; when the line is too wide, segments
@@ -182,7 +184,9 @@ func (m *Model) titleLine(now time.Time, w int) string {
 		status, t := r.status(now)
 		title += "  " + m.st.tone(t).Render(r.verb+" "+r.stack+": "+status) + m.st.Muted.Render(" (L shows it)")
 	}
-	if src := m.pageSource(p); src != "" {
+	if _, err := m.kindError(p); err != nil {
+		title += "  " + m.st.Err.Render("STALE: the last fetch could not read these (see below)")
+	} else if src := m.pageSource(p); src != "" {
 		if s := m.src[src]; s != nil && s.err != nil && !s.okAt.IsZero() {
 			title += "  " + m.st.Err.Render("STALE: "+src+" data from "+fmtAge(now.Sub(s.okAt))+" ago")
 		}
@@ -244,9 +248,23 @@ func (m *Model) retryNote(src string, now time.Time) string {
 	return " (retrying now)"
 }
 
+// kindError is why the last fetch could not read a kind the page shows
+// (resource.Set.Failed), with the source that tried; nil when it could.
+func (m *Model) kindError(p *page) (string, error) {
+	for _, k := range resource.AllKinds {
+		if err := m.data.failed[k]; err != nil && p.uses(k) {
+			return m.data.source[k], err
+		}
+	}
+	return "", nil
+}
+
 // lastError is the failing source to report: the current page's first, then
 // any other.
 func (m *Model) lastError() (string, error) {
+	if src, err := m.kindError(m.current()); err != nil {
+		return src, err
+	}
 	if src := m.pageSource(m.current()); src != "" {
 		if s := m.src[src]; s != nil && s.err != nil {
 			return src, s.err

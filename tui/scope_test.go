@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -38,4 +39,24 @@ func TestTopLevelPanesFollowTheFocus(t *testing.T) {
 	s := screen(m)
 	mustContain(t, s, "(cluster prod)", "web", "api")
 	mustNotContain(t, s, "batch")
+}
+
+// TestDeniedKindKeepsTheOthers: an ECS snapshot whose services could not be
+// read keeps the clusters on their pane, and the services pane names the
+// failed call instead of going blank without a word.
+func TestDeniedKindKeepsTheOthers(t *testing.T) {
+	m := New(testConfig())
+	send(m, windowSize(120, 24))
+	f := &feed{source: "ecs"}
+	set := ecsSet(2, "RUNNING")
+	denied := errors.New("ecs:DescribeServices: AccessDenied: not authorized (needs IAM permission ecs:DescribeServices)")
+	partial := resource.Set{Kinds: []resource.Kind{resource.KindCluster}, Clusters: set.Clusters,
+		Failed: map[resource.Kind]error{resource.KindService: denied, resource.KindTask: denied, resource.KindContainer: denied}}
+	send(m, f.update(partial, t0))
+	press(m, "2")
+	s := screen(m)
+	mustContain(t, s, "prod", "staging")
+	mustNotContain(t, s, "AccessDenied")
+	press(m, "3")
+	mustContain(t, screen(m), "Could not read services (ecs)", "needs IAM permission ecs:DescribeServices", "STALE")
 }

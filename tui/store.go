@@ -17,6 +17,7 @@ type store struct {
 	loaded map[resource.Kind]bool            // a snapshot of the kind has arrived
 	index  map[resource.Kind]map[string]int  // key → position, for the detail view
 	source map[resource.Kind]string          // which source delivers the kind
+	failed map[resource.Kind]error           // kinds the last fetch could not read (Set.Failed)
 }
 
 // The sources: the names under which cmd/deckhand's watchers deliver sets
@@ -32,6 +33,7 @@ func newStore() store {
 	return store{
 		loaded: map[resource.Kind]bool{},
 		items:  map[resource.Kind][]resource.Item{},
+		failed: map[resource.Kind]error{},
 		index:  map[resource.Kind]map[string]int{},
 		source: map[resource.Kind]string{
 			resource.KindInstance: resource.SourceEC2,
@@ -45,7 +47,11 @@ func newStore() store {
 // apply replaces the kinds the set owns and returns them.
 func (s *store) apply(source string, set resource.Set) []resource.Kind {
 	kinds := set.Kinds
+	for k, err := range set.Failed {
+		s.failed[k] = err
+	}
 	for _, k := range kinds {
+		delete(s.failed, k)
 		s.loaded[k] = true
 		s.source[k] = source
 		switch k {

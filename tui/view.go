@@ -159,6 +159,9 @@ func (m *Model) empty(p *page) string {
 	}
 	kind := paneKinds[p.kind]
 	src := m.pageSource(p)
+	if src, err := m.kindError(p); err != nil && len(t.rows) == 0 {
+		return "Could not read " + paneNames[p.kind] + " (" + src + "): the failed call is in the status line below. Retrying."
+	}
 	if p.kind != paneEvents && !m.data.loaded[kind] {
 		if s := m.src[src]; s != nil && s.err != nil {
 			return "Could not fetch " + paneNames[p.kind] + " (" + src + "): the error is in the status line below. Retrying."

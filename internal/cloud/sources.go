@@ -127,7 +127,15 @@ func (s *ECSSource) FetchProgress(ctx context.Context, partial func(resource.Set
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return resource.Set{}, err
+		if ctx.Err() != nil {
+			return resource.Set{}, err
+		}
+		// The clusters were read: show them, and say on the other panes
+		// which call failed (the whole fetch's error would blank them all
+		// and blame "clusters").
+		set.Kinds = []resource.Kind{resource.KindCluster}
+		set.Failed = map[resource.Kind]error{resource.KindService: err, resource.KindTask: err, resource.KindContainer: err}
+		return set, nil
 	}
 	for i := range scope {
 		set.Services = append(set.Services, services[i]...)

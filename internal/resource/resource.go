@@ -50,6 +50,11 @@ type Set struct {
 	Tasks      []Task
 	Containers []Container // flattened from Tasks, one per task container
 	Docker     []DockerContainer
+	// Failed are kinds the source owns but could not read this time, with
+	// why (one denied call must not blank what could be read: a user
+	// allowed to list clusters but not ecs:DescribeServices still sees the
+	// clusters). They are not in Kinds, so their last rows stay as they were.
+	Failed map[Kind]error
 }
 
 // Items is the one place that knows which slice of the set holds kind k,

@@ -33,6 +33,8 @@ type Creator interface {
 	cloud.Network
 	cloud.KeyPairs
 	cloud.Images
+	cloud.Logs
+	cloud.Roles
 }
 
 // vals is a snapshot of a form's values by field id: a text field's

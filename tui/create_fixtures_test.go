@@ -128,6 +128,7 @@ type state struct {
 			Revision                         int
 			Fargate                          bool
 			Containers                       []map[string]any
+			ExecutionRoleARN                 string `json:"executionRoleArn"`
 		} `json:"taskDefinitions"`
 		Clusters []struct {
 			Name     string

@@ -105,7 +105,8 @@ func TestCreateClusterTaskDefServiceOnSandbox(t *testing.T) {
 	setText(m, tImage, "nginx:1.27")
 	setText(m, tPort, "80")
 	submit(m)
-	mustContain(t, screen(m), "Plan: create task definition blue-web", "aws ecs register-task-definition --family blue-web --network-mode awsvpc --requires-compatibilities FARGATE --cpu 512 --memory 2048")
+	mustContain(t, screen(m), "Plan: create task definition blue-web", "aws ecs register-task-definition --family blue-web --network-mode awsvpc --requires-compatibilities FARGATE --cpu 512 --memory 2048",
+		"aws logs create-log-group --log-group-name /ecs/blue-web", "aws iam create-role --role-name deckhand-blue-web-exec")
 	confirmCreate(t, m)
 	mustContain(t, screen(m), "registered task definition blue-web:1 (arn:aws:ecs:us-east-1:")
 
@@ -129,11 +130,17 @@ func TestCreateClusterTaskDefServiceOnSandbox(t *testing.T) {
 		Revision                         int
 		Fargate                          bool
 		Containers                       []map[string]any
+		ExecutionRoleARN                 string `json:"executionRoleArn"`
 	}) bool {
 		return x.Family == "blue-web"
 	})]
 	if td.CPU != "512" || td.Memory != "2048" || !td.Fargate || td.NetworkMode != "awsvpc" || td.Containers[0]["image"] != "nginx:1.27" {
 		t.Fatalf("task definition = %+v", td)
+	}
+	// awslogs is on by default, and Fargate needs an execution role for it:
+	// the wizard made one, so the tasks have logs to read.
+	if td.Containers[0]["logGroup"] != "/ecs/blue-web" || !strings.HasSuffix(td.ExecutionRoleARN, ":role/deckhand/deckhand-blue-web-exec") {
+		t.Errorf("task definition logs to %v with role %q; want /ecs/blue-web and the role the wizard made", td.Containers[0]["logGroup"], td.ExecutionRoleARN)
 	}
 	for _, c := range r.Clusters {
 		if c.Name != "blue" {

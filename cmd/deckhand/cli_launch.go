@@ -168,7 +168,7 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := launch.Execute(ctx, steps, progressPrinter(stderr, steps)); err != nil {
 		var se *launch.StepError
 		if errors.As(err, &se) && len(se.Created) > 0 {
-			err = fmt.Errorf("%w\n  remove it with: deckhand destroy --name %s", err, f.name)
+			err = fmt.Errorf("%w\n  remove it with: %s", err, destroyCommand(f, p.aws))
 		}
 		return fail(stderr, "launch", err)
 	}
@@ -176,6 +176,28 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stdout, u)
 	}
 	return exitOK
+}
+
+// destroyCommand is the destroy that removes what this launch made: the
+// same target and account (a bare "destroy --name" looks at the local
+// target and would answer "nothing to remove" while AWS resources stay).
+func destroyCommand(f launchFlags, be *awsBackend) string {
+	args := []string{"deckhand", "destroy", "--name", f.name, "--target", f.target}
+	switch {
+	case be != nil && be.sandbox:
+		args = append(args, "--sandbox")
+	case be != nil:
+		if f.profile != "" {
+			args = append(args, "--profile", f.profile)
+		}
+		if be.endpoint != "" {
+			args = append(args, "--endpoint-url", be.endpoint)
+		}
+	}
+	if be != nil && be.region != "" {
+		args = append(args, "--region", be.region)
+	}
+	return launch.Shell(args...)
 }
 
 // planError is a launch refused while planning, before anything was done:

@@ -129,6 +129,11 @@ func TestCLIValidation(t *testing.T) {
 }
 
 var (
+	// startEnv is the environment the test process began with: tests that
+	// set HOME to a temporary directory must not make the one build of the
+	// binary start from an empty Go build and module cache (minutes).
+	startEnv = os.Environ()
+
 	binOnce sync.Once
 	binPath string
 	binErr  error
@@ -145,7 +150,9 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "deckhand")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		build.Env = startEnv
+		out, err := build.CombinedOutput()
 		if err != nil {
 			binErr = errors.New("go build: " + err.Error() + "\n" + string(out))
 		}

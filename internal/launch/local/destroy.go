@@ -75,11 +75,23 @@ func removeContainer(eng *dockerops.Engine, c dockerops.ContainerInfo) launch.St
 	}
 }
 
+// deckhandTag reports whether a launch of stack gave the image this tag:
+// the build's deckhand/STACK:TAG, or the push's copy of it under an ECR
+// registry, REGISTRY/deckhand/STACK:TAG (a registry host has a dot or a
+// port, so "someone/deckhand/STACK" is not mistaken for it).
+func deckhandTag(tag, stack string) bool {
+	repo := "deckhand/" + stack + ":"
+	if strings.HasPrefix(tag, repo) {
+		return true
+	}
+	host, rest, ok := strings.Cut(tag, "/")
+	return ok && strings.ContainsAny(host, ".:") && strings.HasPrefix(rest, repo)
+}
+
 func removeImage(eng *dockerops.Engine, stack string, im dockerops.ImageInfo) launch.Step {
-	ours := "deckhand/" + stack + ":"
 	var foreign []string
 	for _, t := range im.Tags {
-		if !strings.HasPrefix(t, ours) {
+		if !deckhandTag(t, stack) {
 			foreign = append(foreign, t)
 		}
 	}

@@ -196,8 +196,19 @@ func TestRelaunchReplacesAndDestroyKeepsForeign(t *testing.T) {
 		t.Errorf("URL %s, want port %d", res3.URL, port)
 	}
 
-	// Someone tags the stack's image for their own use: destroy keeps it.
+	// A push to ECR tagged the image under the registry: that tag is
+	// deckhand's own, so destroy plans to remove the image.
 	ctx := context.Background()
+	ecrTag := "123456789012.dkr.ecr.us-east-1.amazonaws.com/deckhand/" + name + ":abc123"
+	if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: ImageName(name), Target: ecrTag}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.ImageRemove(ctx, ecrTag, client.ImageRemoveOptions{}) })
+	if steps, err := Destroy(ctx, e, name); err != nil || len(steps) != 2 || !strings.HasPrefix(steps[1].Summary, "Remove image") {
+		t.Errorf("with the push's ECR tag, destroy plans %v (%v); want the image removed", summaries(steps), err)
+	}
+
+	// Someone tags the stack's image for their own use: destroy keeps it.
 	keep := "deckhand-test-keep-" + name + ":1"
 	if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: ImageName(name), Target: keep}); err != nil {
 		t.Fatal(err)
@@ -381,4 +392,12 @@ func removeIntermediates(t *testing.T, c *client.Client, ev *events) {
 			c.ImageRemove(context.Background(), id, client.ImageRemoveOptions{})
 		}
 	})
+}
+
+func summaries(steps []launch.Step) []string {
+	var out []string
+	for _, s := range steps {
+		out = append(out, s.Summary)
+	}
+	return out
 }

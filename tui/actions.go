@@ -56,39 +56,16 @@ type jobDoneMsg struct {
 	err error
 }
 
-// target is the pane whose actions apply and the resource they apply to:
-// the selected row, or the resource of the detail view (nil when none, or
-// when it is no longer listed).
-func (m *Model) target() (paneKind, resource.Item) {
-	p := m.current()
-	if p.kind == paneDetail {
-		return kindPanes[p.ref.kind], m.data.lookup(p.ref)
-	}
-	r, ok := p.tbl.selected()
-	if !ok {
-		return p.kind, nil
-	}
-	return p.kind, m.data.lookup(r.ref)
-}
-
-// kindPanes is the pane that lists each kind; the detail view of a
-// resource offers that pane's actions.
-var kindPanes = map[resource.Kind]paneKind{
-	resource.KindInstance: paneInstances, resource.KindCluster: paneClusters,
-	resource.KindService: paneServices, resource.KindTask: paneTasks,
-	resource.KindContainer: paneContainers, resource.KindDocker: paneDocker,
-}
-
-// offered reports whether the backend behind pane pk implements actions,
-// and names that backend.
-func (m *Model) offered(pk paneKind) (bool, string) {
+// offered reports whether the backend behind resources of kind k
+// implements actions, and names that backend.
+func (m *Model) offered(k resource.Kind) (bool, string) {
 	a := m.cfg.Actions
-	switch pk {
-	case paneInstances:
+	switch k {
+	case resource.KindInstance:
 		return a.Instances != nil, "EC2"
-	case paneServices, paneTasks:
+	case resource.KindService, resource.KindTask:
 		return a.ECS != nil, "ECS"
-	case paneDocker:
+	case resource.KindDocker:
 		return a.Docker != nil, "Docker"
 	}
 	return false, ""
@@ -100,7 +77,7 @@ func (m *Model) paneActions() []*action {
 	if md := m.mode(); md != modeTable && md != modeDetail {
 		return nil
 	}
-	pk, _ := m.target()
+	pk, _ := m.current().subject(m)
 	var out []*action
 	if ok, _ := m.offered(pk); ok {
 		for _, a := range m.keys.resource() {
@@ -121,7 +98,7 @@ func (m *Model) paneActions() []*action {
 // actionKey handles a resource action's key on the current pane; ok is
 // false when msg is not one.
 func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
-	pk, it := m.target()
+	pk, it := m.current().subject(m)
 	for _, a := range m.keys.resource() {
 		if a.offeredOn(pk) && a.hasKey(msg) {
 			return m.request(a, pk, it), true
@@ -133,7 +110,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 // request checks, in the order a user needs to hear it, whether the action
 // may run: read-only mode, a backend that can do it, a resource, a state
 // that allows it. Then it opens the confirmation or starts the job.
-func (m *Model) request(a *action, pk paneKind, it resource.Item) tea.Cmd {
+func (m *Model) request(a *action, pk resource.Kind, it resource.Item) tea.Cmd {
 	if !a.Enabled() {
 		m.fail("read-only mode (--readonly): " + a.verb + " is disabled")
 		return nil
@@ -143,8 +120,8 @@ func (m *Model) request(a *action, pk paneKind, it resource.Item) tea.Cmd {
 		return nil
 	}
 	if it == nil {
-		if p := m.current(); p.kind == paneDetail {
-			m.warn("cannot " + a.verb + " " + p.crumb + ": it is no longer listed")
+		if p, ok := m.current().(*detailPage); ok {
+			m.warn("cannot " + a.verb + " " + p.crumb() + ": it is no longer listed")
 		} else {
 			m.warn("nothing selected to " + a.verb)
 		}

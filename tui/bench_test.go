@@ -21,7 +21,7 @@ func instances10k(tb testing.TB) *Model {
 	}
 	f := &feed{source: "ec2"}
 	send(m, f.update(ec2Set(xs...), t0))
-	if got := m.current().tbl.n(); got != 10000 {
+	if got := m.current().table().n(); got != 10000 {
 		tb.Fatalf("%d rows, want 10000", got)
 	}
 	return m

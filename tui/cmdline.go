@@ -19,23 +19,29 @@ const (
 type command struct {
 	names []string
 	desc  string
-	pane  paneKind // -1 for help and quit
+	top   int // the top-level pane it shows (an index of lists), or -1
 }
 
-var commands = []command{
-	{[]string{"instances", "ec2", "inst"}, "EC2 instances", paneInstances},
-	{[]string{"clusters", "ecs", "cl"}, "ECS clusters", paneClusters},
-	{[]string{"services", "svc"}, "services of the focused cluster(s)", paneServices},
-	{[]string{"tasks", "task"}, "tasks of the focused cluster(s)", paneTasks},
-	{[]string{"containers", "co"}, "containers of those tasks", paneContainers},
-	{[]string{"docker", "dk"}, "local Docker containers", paneDocker},
-	{[]string{"events", "ev"}, "changes observed this session", paneEvents},
-	{[]string{"launch"}, "launch a service (the wizard)", -1},
-	{[]string{"launches"}, "the checklist of the current or last launch", -1},
-	{[]string{"destroy"}, "destroy NAME [TARGET]: remove what a launch created", -1},
-	{[]string{"create"}, "create instance|cluster|taskdef|service: a creation wizard", -1},
-	{[]string{"help", "h"}, "keys and commands", -1},
-	{[]string{"quit", "q", "q!"}, "quit deckhand", -1},
+// commands are the panes' commands (from the registry) and the others.
+// They are made in init: the registry's specs reach, through their
+// functions, code that reads commands.
+var commands []command
+
+func init() { commands = makeCommands() }
+
+func makeCommands() []command {
+	var out []command
+	for i, l := range lists {
+		out = append(out, command{l.commands, l.desc, i})
+	}
+	return append(out,
+		command{[]string{"launch"}, "launch a service (the wizard)", -1},
+		command{[]string{"launches"}, "the checklist of the current or last launch", -1},
+		command{[]string{"destroy"}, "destroy NAME [TARGET]: remove what a launch created", -1},
+		command{[]string{"create"}, "create instance|cluster|taskdef|service: a creation wizard", -1},
+		command{[]string{"help", "h"}, "keys and commands", -1},
+		command{[]string{"quit", "q", "q!"}, "quit deckhand", -1},
+	)
 }
 
 func commandNames() []string {
@@ -117,6 +123,13 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// setFilter applies the `/` filter to the page on screen.
+func (m *Model) setFilter(s string) {
+	if f, ok := m.current().(filterer); ok {
+		f.setFilter(s)
+	}
+}
+
 // afterInput applies the filter as it is typed, so the rows narrow live.
 func (m *Model) afterInput() {
 	if m.input.kind == inputFilter {
@@ -158,7 +171,7 @@ func (m *Model) run(text string) tea.Cmd {
 			case "create":
 				return m.createCommand(args)
 			}
-			m.switchTo(c.pane)
+			m.switchTo(m.tops[c.top])
 			return nil
 		}
 	}

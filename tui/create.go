@@ -97,13 +97,14 @@ func kindNamed(name string) *createKind {
 
 // createWizard is one creation form. It outlives its page.
 type createWizard struct {
+	pageBase
 	form
 	kind     *createKind
 	busyText string // what the Cmd in flight does: checking, creating
 }
 
 func newCreateWizard(k *createKind, focus string, fields ...*formField) *createWizard {
-	cw := &createWizard{form: form{focus: focus, fields: fields}, kind: k}
+	cw := &createWizard{pageBase: pageBase{"create " + k.name}, form: form{focus: focus, fields: fields}, kind: k}
 	cw.valid = cw.check
 	return cw
 }
@@ -254,33 +255,44 @@ func (m *Model) openCreate(name, cluster string) {
 	if name == "service" {
 		m.loadClusterChoices(cw, cluster)
 	}
-	m.cw, m.help = cw, false
-	m.dropLaunchPages(paneCreate, paneReview)
-	m.push(&page{kind: paneCreate, crumb: "create " + name})
+	m.help = false
+	m.dropPages(func(p page) bool { return isPage[*createWizard](p) || isPage[*review](p) })
+	m.push(cw)
+}
+
+func (cw *createWizard) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	return m.formKey(&cw.form, msg, func() tea.Cmd { return m.submitCreate(cw) })
+}
+
+// view renders the form.
+func (cw *createWizard) view(m *Model, _ time.Time, w, _ int) []string {
+	return m.formLines(&cw.form, formText{title: cw.kind.title,
+		intro: "enter reviews what will be created; nothing is created until you confirm.",
+		busy:  cw.busyText}, w)
 }
 
 // createKey opens the wizard of the pane's kind on c; ok is false when
 // msg is not that key here.
 func (m *Model) createKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	a := &m.keys.Create
-	pk, it := m.target()
-	if !a.hasKey(msg) || !a.offeredOn(pk) {
+	kind, it := m.current().subject(m)
+	if !a.hasKey(msg) || !a.offeredOn(kind) {
 		return nil, false
 	}
+	// A service's form preselects the cluster in view: the selected
+	// service's, else the one the page lists.
 	cluster := ""
-	if p := m.current(); p.kind == paneServices {
-		cluster = m.data.clusterName(p.cluster)
-		if s, ok := it.(resource.Service); ok {
-			cluster = m.data.clusterName(s.ClusterARN)
-		}
+	if s, ok := it.(resource.Service); ok {
+		cluster = m.data.clusterName(s.ClusterARN)
+	} else if p, ok := m.current().(*listPage); ok && kind == resource.KindService && p.scope.cluster != "" {
+		cluster = m.data.clusterName(p.scope.cluster)
 	}
-	m.openCreate(map[paneKind]string{paneInstances: "instance", paneClusters: "cluster", paneServices: "service"}[pk], cluster)
+	m.openCreate(string(kind), cluster) // the wizards are named by the kind they create
 	return nil, true
 }
 
 // submitCreate checks the form and, in a Cmd, prepares the review.
-func (m *Model) submitCreate() tea.Cmd {
-	cw := m.cw
+func (m *Model) submitCreate(cw *createWizard) tea.Cmd {
 	cw.problem = ""
 	if cw.busy || !cw.checkAll() {
 		return nil
@@ -315,16 +327,15 @@ func (m *Model) createPrepared(msg createPreparedMsg) {
 		cw.place(msg.err)
 		return
 	}
-	if m.current().kind != paneCreate || m.cw != cw {
+	if m.current() != page(cw) {
 		return // the user left the form while it was checked
 	}
 	var b strings.Builder
 	launch.WritePlan(&b, "", msg.plan.steps)
 	lines := append(append([]string(nil), msg.plan.details...), strings.Split(strings.TrimRight(b.String(), "\n"), "\n")...)
-	m.rev = &review{create: msg.plan, lines: lines}
 	m.flash = flash{}
-	m.dropLaunchPages(paneReview)
-	m.push(&page{kind: paneReview, crumb: "review"})
+	m.dropPages(isPage[*review])
+	m.push(&review{pageBase: pageBase{"review"}, create: msg.plan, lines: lines})
 }
 
 // runCreate runs a confirmed plan in a Cmd and goes back to its form,
@@ -334,7 +345,6 @@ func (m *Model) runCreate(p *createPlan) tea.Cmd {
 		m.fail(why)
 		return nil
 	}
-	m.rev = nil
 	m.pop()
 	p.cw.busy, p.cw.busyText = true, "creating "+p.what+"…"
 	m.info("creating " + p.what + "…")
@@ -362,14 +372,7 @@ func (m *Model) created(msg createdMsg) {
 	}
 	m.info(msg.text)
 	delete(m.creates, cw.kind.name)
-	if m.current().kind == paneCreate && m.cw == cw {
+	if m.current() == page(cw) {
 		m.pop()
 	}
-}
-
-// createLines renders the form on screen.
-func (m *Model) createLines(w int) []string {
-	return m.formLines(&m.cw.form, formText{title: m.cw.kind.title,
-		intro: "enter reviews what will be created; nothing is created until you confirm.",
-		busy:  m.cw.busyText}, w)
 }

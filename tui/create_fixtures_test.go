@@ -67,9 +67,15 @@ func (s *sandboxModel) loadClusters(t *testing.T) {
 		Set: resource.Set{Kinds: []resource.Kind{resource.KindCluster}, Clusters: cs}})
 }
 
+// formOn is the creation wizard on screen (nil when none is).
+func formOn(m *Model) *createWizard {
+	cw, _ := m.current().(*createWizard)
+	return cw
+}
+
 // setText focuses a text field and replaces its value by typing.
 func setText(m *Model, id, value string) {
-	m.cw.focus = id
+	formOn(m).focus = id
 	press(m, "ctrl+u")
 	typeText(m, value)
 }
@@ -77,8 +83,8 @@ func setText(m *Model, id, value string) {
 // choose focuses a choice field and presses → until option is chosen.
 func choose(t *testing.T, m *Model, id, option string) {
 	t.Helper()
-	m.cw.focus = id
-	f := m.cw.field(id)
+	formOn(m).focus = id
+	f := formOn(m).field(id)
 	for range f.choices {
 		if f.choices[f.choice] == option {
 			return
@@ -101,7 +107,7 @@ func submit(m *Model) { do(m, press(m, "enter")) }
 // confirm says yes on the review and runs the create Cmd.
 func confirmCreate(t *testing.T, m *Model) {
 	t.Helper()
-	if m.current().kind != paneReview || m.rev == nil || m.rev.create == nil {
+	if r, ok := m.current().(*review); !ok || r.create == nil {
 		t.Fatalf("not on a create review:\n%s", screen(m))
 	}
 	cmd := press(m, "y")

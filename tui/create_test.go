@@ -231,18 +231,18 @@ func TestCreateRefusesBadInput(t *testing.T) {
 			m := s.Model
 			openCmd(m, "create "+c.kind)
 			c.fill(t, m)
-			typed := m.cw.values()
+			typed := formOn(m).values()
 			before := s.counts(t)
 			submit(m)
 			sc := screen(m)
 			mustContain(t, sc, "✗ "+c.want[:min(len(c.want), 60)]) // the rest may wrap
-			if f := m.cw.field(c.field); !strings.Contains(f.err, c.want) || m.cw.focus != c.field {
-				t.Fatalf("error %q at %s (focus %s), want it at %s", f.err, f.id, m.cw.focus, c.field)
+			if f := formOn(m).field(c.field); !strings.Contains(f.err, c.want) || formOn(m).focus != c.field {
+				t.Fatalf("error %q at %s (focus %s), want it at %s", f.err, f.id, formOn(m).focus, c.field)
 			}
-			if m.current().kind != paneCreate {
+			if !isPage[*createWizard](m.current()) {
 				t.Fatalf("left the form:\n%s", sc)
 			}
-			if got := m.cw.values(); !maps(got, typed) {
+			if got := formOn(m).values(); !maps(got, typed) {
 				t.Fatalf("values changed: %v → %v", typed, got)
 			}
 			if s.counts(t) != before {
@@ -307,7 +307,7 @@ func TestCreateReadonlyRefuses(t *testing.T) {
 		open()
 		sc := screen(m)
 		mustContain(t, sc, "read-only mode (--readonly): create is disabled")
-		if m.current().kind == paneCreate {
+		if isPage[*createWizard](m.current()) {
 			t.Fatal("a wizard opened in read-only mode")
 		}
 	}
@@ -333,10 +333,10 @@ func TestCreateFailureKeepsValues(t *testing.T) {
 	sc := screen(m)
 	mustContain(t, sc, "create service api failed: ecs:CreateService: ClientException: Unable to describe task definition.",
 		"> Task definition", "missing:7")
-	if f := m.cw.field(sTaskDef); !strings.Contains(f.err, "ClientException") {
+	if f := formOn(m).field(sTaskDef); !strings.Contains(f.err, "ClientException") {
 		t.Fatalf("task definition error = %q", f.err)
 	}
-	if m.cw.field(sName).value() != "api" || s.counts(t) != before {
+	if formOn(m).field(sName).value() != "api" || s.counts(t) != before {
 		t.Fatal("the form lost a value or something was created")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"deckhand/internal/explain"
@@ -140,8 +141,51 @@ func historyChain(ts []watch.Transition, loc *time.Location) string {
 	return strings.Join(parts, " → ")
 }
 
+// detailPage shows one resource: its fields and its observed history. It
+// offers the actions of the resource's kind, as its list does.
+type detailPage struct {
+	pageBase
+	ref    rkey
+	scroll int // first line shown
+}
+
+func (m *Model) openDetail(ref rkey) {
+	label := ref.key
+	if it := m.data.lookup(ref); it != nil {
+		label = it.Label()
+	}
+	m.push(&detailPage{pageBase: pageBase{fit(clean(label), 40)}, ref: ref})
+}
+
+func (p *detailPage) mode() mode             { return modeDetail }
+func (p *detailPage) source(m *Model) string { return m.data.source[p.ref.kind] }
+
+func (p *detailPage) subject(m *Model) (resource.Kind, resource.Item) {
+	return p.ref.kind, m.data.lookup(p.ref)
+}
+
+func (p *detailPage) view(m *Model, now time.Time, w, h int) []string {
+	return m.window(m.detailLines(p, now, w), p.scroll, h)
+}
+
+func (p *detailPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	if cmd, ok := m.resourceKey(msg); ok {
+		return cmd
+	}
+	if matches(msg, m.keys.Back) {
+		m.pop()
+		return nil
+	}
+	n := len(m.detailLines(p, m.now(), m.width))
+	h := m.bodyHeight()
+	if pos, ok := m.scroll(msg, p.scroll, max(n-h+1, 1), h); ok {
+		p.scroll = pos
+	}
+	return nil
+}
+
 // detailLines is the detail view's content, before scrolling.
-func (m *Model) detailLines(p *page, now time.Time, w int) []string {
+func (m *Model) detailLines(p *detailPage, now time.Time, w int) []string {
 	st := &m.st
 	it := m.data.lookup(p.ref)
 	var out []string

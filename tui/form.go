@@ -270,34 +270,29 @@ func (m *Model) fieldValue(fm *form, f *formField, focus bool, w int) string {
 	return fit(text, w)
 }
 
-// activeForm is the form on screen: the launch wizard's or a creation
-// wizard's.
-func (m *Model) activeForm() *form {
-	if m.current().kind == paneCreate {
-		return &m.cw.form
+// formPage is a wizard's page (the launch wizard, a creation wizard):
+// pasted text goes into its focused field.
+type formPage interface{ paste(s string) }
+
+func (fm *form) paste(s string) {
+	if f := fm.focused(); f.kind == fieldText {
+		f.in.insert(s)
 	}
-	return &m.wiz.form
 }
 
-func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
+func (fm *form) mode() mode { return modeForm }
+
+// formKey is a key on a wizard's page: leave, submit (check and review),
+// or an edit of its fields.
+func (m *Model) formKey(fm *form, msg tea.KeyPressMsg, submit func() tea.Cmd) tea.Cmd {
 	k := &m.keys
 	switch {
 	case matches(msg, k.Leave):
 		m.pop()
 		return nil
 	case matches(msg, k.Submit):
-		if m.current().kind == paneCreate {
-			return m.submitCreate()
-		}
-		return m.submitWizard()
+		return submit()
 	}
-	m.activeForm().edit(msg, k)
+	fm.edit(msg, k)
 	return nil
-}
-
-// typeInForm inserts pasted text into the focused text field.
-func (m *Model) typeInForm(s string) {
-	if f := m.activeForm().focused(); f.kind == fieldText {
-		f.in.insert(s)
-	}
 }

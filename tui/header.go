@@ -135,8 +135,8 @@ func (m *Model) freshnessLine(now time.Time, w int) string {
 	left := strings.Join(parts, "  ")
 	var tabs []string
 	cur := m.topIndex()
-	for i, k := range topPanes {
-		label := string(rune('1'+i)) + " " + paneNames[k]
+	for i, p := range m.numbered() {
+		label := string(rune('1'+i)) + " " + p.spec.name
 		if i == cur {
 			tabs = append(tabs, m.st.Selected.Render(" "+label+" "))
 		} else {
@@ -156,37 +156,25 @@ func (m *Model) freshnessLine(now time.Time, w int) string {
 func (m *Model) titleLine(now time.Time, w int) string {
 	crumbs := make([]string, len(m.stack))
 	for i, p := range m.stack {
-		crumbs[i] = p.crumb
+		crumbs[i] = p.crumb()
 	}
 	title := m.st.Title.Render(strings.Join(crumbs, " › "))
 	p := m.current()
 	if m.help {
 		title += m.st.Muted.Render(" › help")
 	}
-	// The top-level ECS panes list what the ECS watcher fetched: say which
-	// cluster that is when one was opened.
-	if len(m.stack) == 1 && m.focused != "" && (p.kind == paneServices || p.kind == paneTasks || p.kind == paneContainers) {
-		title += m.st.Muted.Render(" (cluster " + clean(m.data.clusterName(m.focused)) + ")")
-	}
-	if p.logs != nil && !m.help {
-		title += m.logsTitle(p.logs)
-	} else if p.kind != paneDetail && !p.isLaunch() && !m.help {
-		if t := &p.tbl; t.filter != "" {
-			title += m.st.Muted.Render(" [" + thousands(t.n()) + "/" + thousands(len(t.rows)) + "]")
-			title += "  " + m.st.Accent.Render("/"+t.raw)
-		} else {
-			title += m.st.Muted.Render(" [" + thousands(len(t.rows)) + "]")
-		}
+	if !m.help {
+		title += p.title(m)
 	}
 	// A run in progress is shown on every other page, so leaving the
 	// checklist does not hide it.
-	if r := m.lr; r != nil && !r.done && p.kind != paneRun {
+	if r := m.lr; r != nil && !r.done && p != page(r) {
 		status, t := r.status(now)
 		title += "  " + m.st.tone(t).Render(r.verb+" "+r.stack+": "+status) + m.st.Muted.Render(" (L shows it)")
 	}
 	if _, err := m.kindError(p); err != nil {
 		title += "  " + m.st.Err.Render("STALE: the last fetch could not read these (see below)")
-	} else if src := m.pageSource(p); src != "" {
+	} else if src := p.source(m); src != "" {
 		if s := m.src[src]; s != nil && s.err != nil && !s.okAt.IsZero() {
 			title += "  " + m.st.Err.Render("STALE: "+src+" data from "+fmtAge(now.Sub(s.okAt))+" ago")
 		}
@@ -213,8 +201,8 @@ func (m *Model) statusLines(w, maxLines int) []string {
 		}
 	}
 	right := ""
-	if p := m.current(); p.kind != paneDetail && !m.help && p.tbl.n() > 0 {
-		right = thousands(p.tbl.cursor+1) + "/" + thousands(p.tbl.n())
+	if t := m.current().table(); t != nil && !m.help && t.n() > 0 {
+		right = thousands(t.cursor+1) + "/" + thousands(t.n())
 	}
 	lines := []string{""}
 	if text != "" {
@@ -250,7 +238,7 @@ func (m *Model) retryNote(src string, now time.Time) string {
 
 // kindError is why the last fetch could not read a kind the page shows
 // (resource.Set.Failed), with the source that tried; nil when it could.
-func (m *Model) kindError(p *page) (string, error) {
+func (m *Model) kindError(p page) (string, error) {
 	for _, k := range resource.AllKinds {
 		if err := m.data.failed[k]; err != nil && p.uses(k) {
 			return m.data.source[k], err
@@ -265,7 +253,7 @@ func (m *Model) lastError() (string, error) {
 	if src, err := m.kindError(m.current()); err != nil {
 		return src, err
 	}
-	if src := m.pageSource(m.current()); src != "" {
+	if src := m.current().source(m); src != "" {
 		if s := m.src[src]; s != nil && s.err != nil {
 			return src, s.err
 		}

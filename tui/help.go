@@ -18,7 +18,7 @@ func (m *Model) helpLines(w int) []string {
 	// Keys grouped by where they work, in keymap order; the resource
 	// actions form one group, each saying what it acts on.
 	group := func(a *action) string {
-		if a.panes != nil {
+		if a.kinds != nil {
 			return "actions on the selected row (or the detail shown)"
 		}
 		return where(a.modes)
@@ -69,8 +69,8 @@ func (m *Model) helpLines(w int) []string {
 		cmds = append(cmds, line+"  "+c.desc)
 	}
 	cmds = append(cmds, "", st.Title.Render("Panes"))
-	for i, k := range topPanes {
-		cmds = append(cmds, "  "+st.Key.Render(string(rune('1'+i)))+"  "+paneNames[k])
+	for i, p := range m.numbered() {
+		cmds = append(cmds, "  "+st.Key.Render(string(rune('1'+i)))+"  "+p.spec.name)
 	}
 	cmds = append(cmds, "",
 		st.Title.Render("Drill-down"),

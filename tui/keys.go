@@ -6,6 +6,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"deckhand/internal/resource"
 )
 
 // The keymap is the single source of truth for keys: Update matches against
@@ -41,21 +43,26 @@ type action struct {
 	key.Binding
 	modes  mode
 	danger bool
-	long   string     // the help overlay's and README's description; the hint line uses the short one
-	panes  []paneKind // resource actions: the panes (lists, or the detail of their kind) where the key works; nil = every pane
-	verb   string     // resource actions: the word flash messages use ("stop", "terminate"…)
+	long   string          // the help overlay's and README's description; the hint line uses the short one
+	kinds  []resource.Kind // resource actions: the kinds it applies to (on their lists and details); nil = every page
+	verb   string          // resource actions: the word flash messages use ("stop", "terminate"…)
 }
 
 // explain sets the long description.
 func (a action) explain(s string) action { a.long = s; return a }
 
-// on scopes a resource action to panes: one key may mean different things
-// on different panes (s stops an instance but scales a service, as in k9s).
-func (a action) on(verb string, panes ...paneKind) action { a.verb, a.panes = verb, panes; return a }
+// on scopes a resource action to kinds of resource: one key may mean
+// different things on different kinds (s stops an instance but scales a
+// service, as in k9s).
+func (a action) on(verb string, kinds ...resource.Kind) action {
+	a.verb, a.kinds = verb, kinds
+	return a
+}
 
-// offeredOn reports whether the action's key works on pane pk.
-func (a *action) offeredOn(pk paneKind) bool {
-	return a.panes == nil || slices.Contains(a.panes, pk)
+// offeredOn reports whether the action's key works on a page whose
+// resources are of kind k.
+func (a *action) offeredOn(k resource.Kind) bool {
+	return a.kinds == nil || slices.Contains(a.kinds, k)
 }
 
 // hasKey matches a key press against the action's keys even when the action
@@ -124,7 +131,7 @@ func defaultKeyMap() keyMap {
 
 		// Logs, as in lazydocker and k9s: l opens them, f follows (k9s's
 		// autoscroll key is s, taken here by stop), w wraps long lines.
-		Logs: act(modeTable|modeDetail, false, "l", "logs", "l").on("show the logs of", paneDocker, paneTasks, paneContainers).
+		Logs: act(modeTable|modeDetail, false, "l", "logs", "l").on("show the logs of", resource.KindDocker, resource.KindTask, resource.KindContainer).
 			explain("the last 200 log lines of the selected container (a task: its first container), newest at the bottom"),
 		Follow: act(modeLogs, false, "f", "follow", "f").explain("follow the logs: fetch again every 2 s (on or off)"),
 		Wrap:   act(modeLogs, false, "w", "wrap", "w").explain("wrap long log lines instead of cutting them with …"),
@@ -132,19 +139,19 @@ func defaultKeyMap() keyMap {
 		// Resource actions, on the selected row or the resource in the
 		// detail view. Keys follow lazydocker (s stop) and k9s (s scale,
 		// ctrl+k kill); d is already details, and ctrl+d half a page.
-		Start: act(modeTable|modeDetail, true, "S", "start", "S").on("start", paneInstances, paneDocker).
+		Start: act(modeTable|modeDetail, true, "S", "start", "S").on("start", resource.KindInstance, resource.KindDocker).
 			explain("start the selected stopped instance or container"),
-		Stop: act(modeTable|modeDetail, true, "s", "stop", "s").on("stop", paneInstances, paneTasks, paneDocker).
+		Stop: act(modeTable|modeDetail, true, "s", "stop", "s").on("stop", resource.KindInstance, resource.KindTask, resource.KindDocker).
 			explain("stop the selected instance, task or container"),
-		Terminate: act(modeTable|modeDetail, true, "ctrl+k", "terminate", "ctrl+k").on("terminate", paneInstances).
+		Terminate: act(modeTable|modeDetail, true, "ctrl+k", "terminate", "ctrl+k").on("terminate", resource.KindInstance).
 			explain("terminate the selected instance (cannot be undone)"),
-		Remove: act(modeTable|modeDetail, true, "ctrl+k", "remove", "ctrl+k").on("remove", paneDocker).
+		Remove: act(modeTable|modeDetail, true, "ctrl+k", "remove", "ctrl+k").on("remove", resource.KindDocker).
 			explain("remove the selected container (forced if running)"),
-		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", paneServices).
+		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", resource.KindService).
 			explain("set the desired count of the selected service"),
 		// c was free on every pane; on services the cluster in view is
 		// preselected.
-		Create: act(modeTable|modeDetail, true, "c", "create", "c").on("create", paneInstances, paneClusters, paneServices).
+		Create: act(modeTable|modeDetail, true, "c", "create", "c").on("create", resource.KindInstance, resource.KindCluster, resource.KindService).
 			explain("create an instance, cluster or service (a wizard, then a review)"),
 
 		Yes:    act(modeDialog|modeReview, false, "y", "yes", "y").explain("confirm the action"),
@@ -261,14 +268,14 @@ func where(m mode) string {
 }
 
 // where describes where an action works: its modes, or for a resource
-// action its panes.
+// action the panes of its kinds.
 func (a *action) where() string {
-	if a.panes == nil {
+	if a.kinds == nil {
 		return where(a.modes)
 	}
-	names := make([]string, len(a.panes))
-	for i, p := range a.panes {
-		names[i] = paneNames[p]
+	names := make([]string, len(a.kinds))
+	for i, k := range a.kinds {
+		names[i] = kindName(k)
 	}
 	return strings.Join(names, ", ") + " (list or detail)"
 }

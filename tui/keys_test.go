@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"deckhand/internal/resource"
 )
 
 // TestKeyMapNoConflicts fails when two actions that can fire in the same
@@ -14,15 +16,15 @@ import (
 func TestKeyMapNoConflicts(t *testing.T) {
 	k := defaultKeyMap()
 	for _, md := range []mode{modeTable, modeDetail, modeHelp, modeInput, modeDialog, modePrompt, modeForm, modeReview, modeRun, modeLogs} {
-		for pk := range paneNames {
+		for _, kind := range append([]resource.Kind{""}, resource.AllKinds...) {
 			owner := map[string]string{}
 			for _, a := range k.all() {
-				if a.modes&md == 0 || !a.offeredOn(paneKind(pk)) {
+				if a.modes&md == 0 || !a.offeredOn(kind) {
 					continue
 				}
 				for _, key := range a.Keys() {
 					if prev, ok := owner[key]; ok {
-						t.Errorf("%s on %s: key %q is bound to both %q and %q", where(md), paneNames[pk], key, prev, a.Help().Desc)
+						t.Errorf("%s on %s: key %q is bound to both %q and %q", where(md), kindName(kind), key, prev, a.Help().Desc)
 					}
 					owner[key] = a.Help().Desc
 				}

@@ -64,11 +64,8 @@ func (r *launchRun) status(now time.Time) (string, tone) {
 }
 
 // runLines is the checklist page before scrolling.
-func (m *Model) runLines(w int) []string {
-	r, st := m.lr, &m.st
-	if r == nil {
-		return []string{st.Muted.Render("No launch has run yet; L or :launch starts one.")}
-	}
+func (m *Model) runLines(r *launchRun, w int) []string {
+	st := &m.st
 	now := m.now()
 	status, t := r.status(now)
 	out := []string{fit(st.Title.Render(strings.ToUpper(r.verb[:1])+r.verb[1:]+" "+r.stack+" on "+r.target)+"  "+st.tone(t).Render(status), w)}

@@ -96,7 +96,7 @@ func TestLaunchPagesRobustness(t *testing.T) {
 		typeText(m, "web")
 		press(m, "tab", "left", "tab", "left")
 		do(m, press(m, "enter"))
-		if m.current().kind != paneReview {
+		if !isPage[*review](m.current()) {
 			t.Fatalf("%v: no review:\n%s", sz, screen(m))
 		}
 		check("review")

@@ -28,7 +28,9 @@ type planMsg struct {
 	err           error
 }
 
+// review is the review page of a plan.
 type review struct {
+	pageBase
 	plan   planMsg
 	create *createPlan // a creation wizard's plan (then plan is unused)
 	lines  []string    // the plan as WritePlan prints it
@@ -98,7 +100,7 @@ func (m *Model) planned(msg planMsg) {
 			return
 		}
 		w.busy = false
-		if m.current().kind != paneWizard {
+		if m.current() != page(w) {
 			return // the user left the wizard while it planned
 		}
 		if msg.err != nil {
@@ -117,33 +119,34 @@ func (m *Model) planned(msg planMsg) {
 	}
 	var b strings.Builder
 	launch.WritePlan(&b, "", msg.steps)
-	m.rev = &review{plan: msg, lines: strings.Split(strings.TrimRight(b.String(), "\n"), "\n")}
 	crumb := "review"
 	if msg.destroy {
 		crumb = "destroy " + msg.stack
 	}
 	m.help, m.flash = false, flash{}
-	m.dropLaunchPages(paneReview)
-	m.push(&page{kind: paneReview, crumb: crumb})
+	m.dropPages(isPage[*review])
+	m.push(&review{pageBase: pageBase{crumb}, plan: msg, lines: strings.Split(strings.TrimRight(b.String(), "\n"), "\n")})
 }
 
-func (m *Model) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
-	r, k := m.rev, &m.keys
+func (r *review) mode() mode { return modeReview }
+
+func (r *review) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.keys
 	switch {
 	case matches(msg, k.Yes):
-		return m.confirmReview()
+		return m.confirmReview(r)
 	case matches(msg, k.No), matches(msg, k.Dismiss):
-		m.cancelReview()
+		m.cancelReview(r)
 	case matches(msg, k.Switch):
 		r.onYes = !r.onYes
 	case matches(msg, k.Select):
 		if r.onYes {
-			return m.confirmReview()
+			return m.confirmReview(r)
 		}
-		m.cancelReview() // enter on the default No: nothing runs
+		m.cancelReview(r) // enter on the default No: nothing runs
 	default:
 		h := m.reviewPlanHeight()
-		if pos, ok := m.scroll(msg, r.scroll, max(len(m.planLines(m.width))-h+1, 1), h); ok {
+		if pos, ok := m.scroll(msg, r.scroll, max(len(m.planLines(r, m.width))-h+1, 1), h); ok {
 			r.scroll = pos
 		}
 	}
@@ -151,23 +154,21 @@ func (m *Model) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // cancelReview goes back (to the wizard, with its values, for a launch).
-func (m *Model) cancelReview() {
-	verb := m.rev.verb()
+func (m *Model) cancelReview(r *review) {
+	verb := r.verb()
 	m.pop()
 	m.info(verb + " cancelled: nothing was created or changed")
 }
 
-func (m *Model) confirmReview() tea.Cmd {
-	if c := m.rev.create; c != nil {
+func (m *Model) confirmReview(r *review) tea.Cmd {
+	if c := r.create; c != nil {
 		return m.runCreate(c)
 	}
-	p := m.rev.plan
-	if why := m.launchBlocked(m.rev.verb()); why != "" {
+	if why := m.launchBlocked(r.verb()); why != "" {
 		m.fail(why)
 		return nil
 	}
-	m.rev = nil
-	return m.startRun(p)
+	return m.startRun(r.plan)
 }
 
 func (r *review) verb() string {
@@ -198,9 +199,9 @@ func (m *Model) reviewPlanHeight() int { return max(m.bodyHeight()-4, 1) }
 
 // planLines are the plan's lines, styled and wrapped to w: a command is
 // never cut, since it is there to be read or copied whole.
-func (m *Model) planLines(w int) []string {
+func (m *Model) planLines(r *review, w int) []string {
 	var out []string
-	for _, l := range m.rev.lines {
+	for _, l := range r.lines {
 		l = clean(l)
 		body := strings.TrimLeft(l, " ")
 		indent := len(l) - len(body)
@@ -262,9 +263,9 @@ func wrapWords(s string, first, rest int) []string {
 
 var wordRE = regexp.MustCompile(`\S+`)
 
-// reviewLines renders the page for a body of h lines.
-func (m *Model) reviewLines(w, h int) []string {
-	r, st := m.rev, &m.st
+// view renders the page for a body of h lines.
+func (r *review) view(m *Model, _ time.Time, w, h int) []string {
+	st := &m.st
 	p := r.plan
 	title := "Plan: launch " + p.stack + " on " + p.target
 	n := len(p.steps)
@@ -277,7 +278,7 @@ func (m *Model) reviewLines(w, h int) []string {
 	out := []string{st.Title.Render(fit(title, w)) + st.Muted.Render(" — "+plural(n, "step")+", nothing runs before you confirm")}
 	// The question follows the plan; a plan too long for the screen
 	// scrolls above it.
-	out = append(out, m.window(m.planLines(w), r.scroll, max(h-4, 1))...)
+	out = append(out, m.window(m.planLines(r, w), r.scroll, max(h-4, 1))...)
 	q, yes := r.question()
 	qs := st.Warn
 	if p.destroy {
@@ -324,20 +325,4 @@ func plural(n int, word string) string {
 		s += "s"
 	}
 	return s
-}
-
-// dropLaunchPages removes pages of the given kinds from the stack, so
-// opening one again moves it to the top instead of stacking copies.
-func (m *Model) dropLaunchPages(kinds ...paneKind) {
-	out := m.stack[:0]
-	for _, p := range m.stack {
-		keep := true
-		for _, k := range kinds {
-			keep = keep && p.kind != k
-		}
-		if keep {
-			out = append(out, p)
-		}
-	}
-	m.stack = out
 }

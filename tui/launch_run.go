@@ -17,7 +17,9 @@ import (
 // a time: the checklist page shows it, and leaving the page (esc) leaves
 // it running.
 
+// launchRun is a run and its checklist page.
 type launchRun struct {
+	pageBase
 	verb          string // launch, destroy
 	stack, target string
 	steps         []runStep
@@ -59,7 +61,7 @@ func (m *Model) startRun(p planMsg) tea.Cmd {
 		verb = "destroy"
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &launchRun{verb: verb, stack: p.stack, target: p.target, start: m.now(),
+	r := &launchRun{pageBase: pageBase{verb + " " + p.stack}, verb: verb, stack: p.stack, target: p.target, start: m.now(),
 		ch: make(chan tea.Msg, 64), cancel: cancel}
 	if verb == "launch" {
 		if m.launchedOn == nil {
@@ -126,7 +128,7 @@ func (m *Model) onRunDone(msg runDoneMsg) tea.Cmd {
 		return nil
 	}
 	r.done, r.end, r.err, r.url = true, m.now(), msg.err, msg.url
-	if m.current().kind != paneRun {
+	if m.current() != page(r) {
 		switch {
 		case msg.err != nil:
 			m.fail(r.verb + " " + r.stack + " failed — :launches shows why")
@@ -155,14 +157,16 @@ func (m *Model) scheduleRunTick() tea.Cmd {
 // showRun puts the checklist on top of the current pane.
 func (m *Model) showRun() {
 	m.help = false
-	m.dropLaunchPages(paneWizard, paneReview, paneRun)
-	m.push(&page{kind: paneRun, crumb: m.lr.verb + " " + m.lr.stack})
+	m.dropPages(func(p page) bool {
+		return isPage[*wizard](p) || isPage[*review](p) || isPage[*launchRun](p)
+	})
+	m.push(m.lr)
 }
 
 // launchKey is L: back to a running launch, else the wizard.
 func (m *Model) launchKey() tea.Cmd {
 	if m.lr != nil && !m.lr.done {
-		if m.current().kind == paneRun {
+		if m.current() == page(m.lr) {
 			m.warn("a " + m.lr.verb + " of " + m.lr.stack + " is running; one at a time")
 			return nil
 		}
@@ -186,20 +190,23 @@ func (m *Model) showLaunches() {
 	m.showRun()
 }
 
-func (m *Model) runKey(msg tea.KeyPressMsg) {
-	r := m.lr
+func (r *launchRun) mode() mode { return modeRun }
+
+func (r *launchRun) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	if matches(msg, m.keys.Back) {
 		m.pop()
-		return
+		return nil
 	}
-	if r == nil {
-		return
-	}
-	n := len(m.runLines(m.width))
+	n := len(m.runLines(r, m.width))
 	h := m.bodyHeight()
 	if pos, ok := m.scroll(msg, r.scroll, max(n-h+1, 1), h); ok {
 		r.scroll = pos
 	}
+	return nil
+}
+
+func (r *launchRun) view(m *Model, _ time.Time, w, h int) []string {
+	return m.window(m.runLines(r, w), r.scroll, h)
 }
 
 // askCancelRun is ctrl+c on the checklist of a running launch.

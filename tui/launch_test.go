@@ -396,8 +396,7 @@ func TestReviewNeverCutsACommand(t *testing.T) {
 	m, _, _ := launchModel(t, 80, 24, false)
 	cmd := "$ aws ec2 authorize-security-group-ingress --group-id SG_ID --protocol tcp --port 22 --cidr 10.0.0.1/32"
 	for indent := 0; indent < 12; indent++ {
-		m.rev = &review{lines: []string{strings.Repeat(" ", indent) + cmd}}
-		lines := m.planLines(80)
+		lines := m.planLines(&review{lines: []string{strings.Repeat(" ", indent) + cmd}}, 80)
 		var words []string
 		for _, l := range lines {
 			if strings.Contains(l, "…") || width(l) > 80 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	tea "charm.land/bubbletea/v2"
@@ -38,11 +39,12 @@ const sourceImage = 1
 // wizard is the launch form's state. It outlives the page, so a user who
 // leaves and comes back finds the values as they were.
 type wizard struct {
+	pageBase
 	form
 }
 
 func newWizard() *wizard {
-	w := &wizard{form{focus: fStack, fields: []*formField{
+	w := &wizard{pageBase{"launch"}, form{focus: fStack, fields: []*formField{
 		textField(fStack, "Stack name", "", "1–32 lowercase letters, digits and '-', e.g. web"),
 		choiceField(fTarget, "Target", launch.Targets...),
 		choiceField(fSource, "Deploy", "build a directory", "an existing image"),
@@ -164,8 +166,12 @@ func (m *Model) openWizard() {
 		m.wiz = newWizard()
 	}
 	m.help = false
-	m.dropLaunchPages(paneWizard, paneReview)
-	m.push(&page{kind: paneWizard, crumb: "launch"})
+	m.dropPages(func(p page) bool { return isPage[*wizard](p) || isPage[*review](p) })
+	m.push(m.wiz)
+}
+
+func (w *wizard) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	return m.formKey(&w.form, msg, m.submitWizard)
 }
 
 // submitWizard checks the form and plans the launch in a Cmd.
@@ -188,9 +194,9 @@ func (m *Model) submitWizard() tea.Cmd {
 	}
 }
 
-// wizardLines renders the launch form.
-func (m *Model) wizardLines(w int) []string {
-	return m.formLines(&m.wiz.form, formText{title: "Launch a service",
+// view renders the launch form.
+func (wz *wizard) view(m *Model, _ time.Time, w, _ int) []string {
+	return m.formLines(&wz.form, formText{title: "Launch a service",
 		intro: "enter shows the plan; nothing is created before you confirm it.",
 		busy:  "planning…", problem: "cannot plan this launch: "}, w)
 }

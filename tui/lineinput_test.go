@@ -46,7 +46,7 @@ func TestWizardFieldEditsInTheMiddle(t *testing.T) {
 	typeText(m, "wb")
 	press(m, "left")
 	typeText(m, "e")
-	if got := m.cw.field(iName).value(); got != "web" {
+	if got := formOn(m).field(iName).value(); got != "web" {
 		t.Fatalf("name %q, want web", got)
 	}
 	if s := screen(m); !strings.Contains(s, "web") {

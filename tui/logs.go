@@ -46,8 +46,9 @@ type logLine struct {
 	text string
 }
 
-// logView is the state of one logs page.
+// logView is one logs page and its state.
 type logView struct {
+	pageBase
 	id    uint64 // tells this page's answers from a closed one's
 	what  string // the source as messages name it: "container redis"
 	empty string // what the page says when the source has no line yet
@@ -75,12 +76,13 @@ type (
 	logsTickMsg struct{ id uint64 }
 )
 
-// logsOffered reports whether the logs page can be opened from pane pk.
-func (m *Model) logsOffered(pk paneKind) bool {
-	switch pk {
-	case paneDocker:
+// logsOffered reports whether the logs page can be opened on a resource of
+// kind k.
+func (m *Model) logsOffered(k resource.Kind) bool {
+	switch k {
+	case resource.KindDocker:
 		return m.cfg.Logs.Docker != nil
-	case paneTasks, paneContainers:
+	case resource.KindTask, resource.KindContainer:
 		return m.cfg.Logs.ECS != nil
 	}
 	return false
@@ -140,7 +142,8 @@ func (m *Model) openLogs(it resource.Item) tea.Cmd {
 	}
 	m.logSeq++
 	lv.id, lv.tail = m.logSeq, true
-	m.push(&page{kind: paneLogs, logs: lv, crumb: "logs " + fit(clean(label), 30)})
+	lv.name = "logs " + fit(clean(label), 30)
+	m.push(lv)
 	return m.fetchLogs(lv)
 }
 
@@ -187,8 +190,8 @@ func (m *Model) fetchLogs(lv *logView) tea.Cmd {
 // openLogView is the logs page numbered id if it is still on the stack.
 func (m *Model) openLogView(id uint64) *logView {
 	for _, p := range m.stack {
-		if p.logs != nil && p.logs.id == id {
-			return p.logs
+		if lv, ok := p.(*logView); ok && lv.id == id {
+			return lv
 		}
 	}
 	return nil
@@ -236,14 +239,27 @@ func (m *Model) logsTick(msg logsTickMsg) tea.Cmd {
 	return m.fetchLogs(lv)
 }
 
-// logsKey handles a key on the logs page.
-func (m *Model) logsKey(msg tea.KeyPressMsg) tea.Cmd {
+func (lv *logView) mode() mode { return modeLogs }
+
+// reload fetches the lines again (ctrl+r).
+func (lv *logView) reload(m *Model) tea.Cmd {
+	m.info("fetching the logs again…")
+	return m.fetchLogs(lv)
+}
+
+func (lv *logView) filterText() string { return lv.raw }
+
+func (lv *logView) setFilter(s string) {
+	lv.raw, lv.filter, lv.tail = s, strings.ToLower(s), true
+}
+
+// key handles a key on the logs page.
+func (lv *logView) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.keys
-	lv := m.current().logs
 	switch {
 	case matches(msg, k.Back):
 		if lv.raw != "" {
-			m.setFilter("")
+			lv.setFilter("")
 		} else {
 			m.pop()
 		}
@@ -274,16 +290,6 @@ func (m *Model) logsKey(msg tea.KeyPressMsg) tea.Cmd {
 		lv.top, lv.tail = pos, pos >= last
 	}
 	return nil
-}
-
-// setFilter applies the `/` filter to the page on screen.
-func (m *Model) setFilter(s string) {
-	p := m.current()
-	if lv := p.logs; lv != nil {
-		lv.raw, lv.filter, lv.tail = s, strings.ToLower(s), true
-		return
-	}
-	p.tbl.setFilter(s)
 }
 
 // matching reports whether a line passes the filter.
@@ -319,8 +325,8 @@ func (m *Model) logDisplay(lv *logView, w int) []string {
 	return out
 }
 
-// logBody is the logs page's body, h lines at most.
-func (m *Model) logBody(lv *logView, w, h int) []string {
+// view is the logs page's body, h lines at most.
+func (lv *logView) view(m *Model, _ time.Time, w, h int) []string {
 	ls := m.logDisplay(lv, w)
 	if len(ls) == 0 {
 		why := lv.empty
@@ -356,9 +362,9 @@ func (m *Model) logBody(lv *logView, w, h int) []string {
 	return out
 }
 
-// logsTitle follows the breadcrumbs: the line count, the filter, and
-// whether the page follows or wraps.
-func (m *Model) logsTitle(lv *logView) string {
+// title follows the breadcrumbs: the line count, the filter, and whether
+// the page follows or wraps.
+func (lv *logView) title(m *Model) string {
 	st := &m.st
 	s := " [" + thousands(len(lv.lines)) + "]"
 	if lv.filter != "" {

@@ -42,7 +42,7 @@ func TestLogsECS(t *testing.T) {
 			cfg.Logs.ECS = acct
 			m := loadedWith(t, cfg, 120, 30)
 			cmd := press(m, c.keys...)
-			if cmd == nil || m.current().logs == nil {
+			if cmd == nil || logsOn(m) == nil {
 				t.Fatalf("l opened no logs page:\n%s", screen(m))
 			}
 			if c.run {

@@ -30,6 +30,12 @@ var _ DockerLogs = (*dockerops.Engine)(nil)
 
 // loggingConfig is testConfig with a Docker log reader. Making an Engine
 // does not connect; the model tests never run its Cmds.
+// logsOn is the logs page on screen (nil when none is).
+func logsOn(m *Model) *logView {
+	lv, _ := m.current().(*logView)
+	return lv
+}
+
 func loggingConfig(t testing.TB) Config {
 	t.Helper()
 	e, err := dockerops.New(dockerops.Options{Host: "unix:///var/run/docker.sock"})
@@ -60,7 +66,7 @@ func logFixture(n int) []logLine {
 func openDockerLogs(t testing.TB, m *Model) tea.Cmd {
 	t.Helper()
 	cmd := press(m, "5", "l")
-	if cmd == nil || m.current().logs == nil {
+	if cmd == nil || logsOn(m) == nil {
 		t.Fatalf("l opened no logs page:\n%s", screen(m))
 	}
 	return cmd
@@ -68,7 +74,7 @@ func openDockerLogs(t testing.TB, m *Model) tea.Cmd {
 
 // answer delivers a fetch's result to the logs page on screen.
 func answer(m *Model, lines []logLine, err error) tea.Cmd {
-	return send(m, logsMsg{m.current().logs.id, lines, err})
+	return send(m, logsMsg{logsOn(m).id, lines, err})
 }
 
 func TestLogsPageKeys(t *testing.T) {
@@ -112,7 +118,7 @@ func TestLogsPageKeys(t *testing.T) {
 func TestLogsFollow(t *testing.T) {
 	m := loadedWith(t, loggingConfig(t), 120, 30)
 	openDockerLogs(t, m)
-	id := m.current().logs.id
+	id := logsOn(m).id
 	steps := []struct {
 		name string
 		do   func() tea.Cmd

@@ -8,7 +8,6 @@ package tui
 import (
 	"context"
 	"os"
-	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -71,8 +70,9 @@ type Model struct {
 	hlSeq     uint64             // batch number of the latest transitions
 	hlTicking bool               // a highlight-expiry tick is scheduled
 
-	tops       [paneDetail]*page
-	stack      []*page
+	tops       []*listPage // the top-level panes, in registry order
+	stack      []page      // the pages shown, the top-level pane first
+	tblHeight  int         // the table height last applied (resize)
 	help       bool
 	helpScroll int
 	input      lineInput
@@ -85,8 +85,7 @@ type Model struct {
 	focusUpdates int    // ECS updates seen when the focus was asked for
 
 	wiz *wizard    // the launch form, kept between visits
-	rev *review    // the plan on the review page
-	lr  *launchRun // the current or last launch or destroy
+	lr  *launchRun // the current or last launch or destroy: its checklist page
 	// launchedOn is the target of each stack launched this session: where
 	// :destroy NAME looks when no target is given.
 	launchedOn map[string]string
@@ -94,7 +93,6 @@ type Model struct {
 	ageTicking bool // a header-age tick is scheduled (ages.go)
 
 	creates map[string]*createWizard // the creation forms by kind, kept between visits
-	cw      *createWizard            // the creation form on screen
 
 	logSeq uint64 // the number of the last logs page opened
 }
@@ -118,10 +116,8 @@ func New(cfg Config) *Model {
 		hl:        map[rkey]uint64{},
 	}
 	m.keys.setReadonly(cfg.Readonly)
-	for k := range m.tops {
-		m.tops[k] = &page{kind: paneKind(k), crumb: paneNames[k]}
-	}
-	m.showTop(paneInstances)
+	m.tops = newTops()
+	m.showTop(m.tops[0])
 	m.info(cfg.Notice)
 	return m
 }
@@ -169,7 +165,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd = tea.Batch(cmd, m.scheduleAgeTick())
 	// A long error or an open command line changes the room left for the
 	// table; keep every table's scroll window in step with it.
-	if h := m.tableHeight(); h != m.current().tbl.height {
+	if h := m.tableHeight(); h != m.tblHeight {
 		m.resize()
 	}
 	return m, cmd
@@ -219,8 +215,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.PasteMsg:
 		if m.dlg != nil && m.dlg.input != nil {
 			m.typeInDialog(msg.Content)
-		} else if m.mode() == modeForm {
-			m.typeInForm(msg.Content)
+		} else if f, ok := m.current().(formPage); ok && m.mode() == modeForm {
+			f.paste(msg.Content)
 		} else if m.input.active() {
 			m.input.insert(msg.Content)
 			m.afterInput()
@@ -250,30 +246,16 @@ func (m *Model) onUpdate(u watch.Update) tea.Cmd {
 	for _, p := range m.allPages() {
 		for _, k := range kinds {
 			if p.uses(k) {
-				p.dirty = true
+				p.invalidate()
 			}
 		}
-		if p.kind == paneEvents && eventsChanged {
-			p.dirty = true
+		if eventsChanged && p.uses(kindEvents) {
+			p.invalidate()
 		}
 	}
 	// Only the page on screen is rebuilt now; the others when shown.
-	if p := m.current(); p.dirty {
-		m.build(p)
-	}
+	m.current().refresh(m)
 	return m.scheduleHighlight()
-}
-
-// allPages is every page that holds rows: the top-level panes and the
-// drill-downs on the stack.
-func (m *Model) allPages() []*page {
-	ps := append([]*page(nil), m.tops[:]...)
-	for _, p := range m.stack {
-		if !slices.Contains(ps, p) {
-			ps = append(ps, p)
-		}
-	}
-	return ps
 }
 
 // scheduleHighlight starts the one tick that ends the current highlights.
@@ -327,7 +309,10 @@ func (m *Model) tableHeight() int {
 
 func (m *Model) resize() {
 	h := m.tableHeight()
+	m.tblHeight = h
 	for _, p := range m.allPages() {
-		p.tbl.setHeight(h)
+		if t := p.table(); t != nil {
+			t.setHeight(h)
+		}
 	}
 }

@@ -70,14 +70,14 @@ func TestOlderGenerationDropped(t *testing.T) {
 func TestCursorKeepsResourceAcrossReorder(t *testing.T) {
 	m, feeds := newLoaded(t, 120, 30)
 	press(m, "G") // web-1, the last by name
-	if r, _ := m.current().tbl.selected(); r.key != "i-0aaa1111bbbb2222c" {
+	if r, _ := m.current().table().selected(); r.key != "i-0aaa1111bbbb2222c" {
 		t.Fatalf("cursor on %s", r.key)
 	}
 	// A new instance sorts after db-1 and before web-1: web-1 moves down.
 	send(m, feeds["ec2"].update(ec2Set(instance("i-0aaa1111bbbb2222c", "web-1", "running"),
 		instance("i-0ddd3333eeee4444f", "db-1", "stopped"), instance("i-0fff5555aaaa6666b", "", "pending"),
 		instance("i-0eee", "mid-1", "running"), instance("i-0aaa", "aaa-1", "running")), t0))
-	if r, _ := m.current().tbl.selected(); r.key != "i-0aaa1111bbbb2222c" {
+	if r, _ := m.current().table().selected(); r.key != "i-0aaa1111bbbb2222c" {
 		t.Fatalf("cursor moved to %s", r.key)
 	}
 	mustContain(t, screen(m), "5/5")

@@ -3,8 +3,6 @@ package tui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-
-	"deckhand/internal/resource"
 )
 
 func matches(msg tea.KeyPressMsg, a action) bool { return key.Matches(msg, a.Binding) }
@@ -23,7 +21,8 @@ func (m *Model) info(s string) { m.flash = flash{text: s, tone: toneNone} }
 func (m *Model) warn(s string) { m.flash = flash{text: s, tone: toneWarn} }
 func (m *Model) fail(s string) { m.flash = flash{text: s, tone: toneErr} }
 
-// mode is where keys go now.
+// mode is where keys go now: an open dialog, the command line, help, or
+// the page on top.
 func (m *Model) mode() mode {
 	switch {
 	case m.dlg != nil && m.dlg.input != nil:
@@ -35,19 +34,7 @@ func (m *Model) mode() mode {
 	case m.help:
 		return modeHelp
 	}
-	switch m.current().kind {
-	case paneDetail:
-		return modeDetail
-	case paneWizard, paneCreate:
-		return modeForm
-	case paneReview:
-		return modeReview
-	case paneRun:
-		return modeRun
-	case paneLogs:
-		return modeLogs
-	}
-	return modeTable
+	return m.current().mode()
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -66,11 +53,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.inputKey(msg)
 	}
 	m.flash = flash{}
-	switch m.mode() {
-	case modeForm:
-		return m.formKey(msg)
-	case modeReview:
-		return m.reviewKey(msg)
+	// Forms and reviews take every key: letters are typed or answer.
+	if md := m.mode(); md == modeForm || md == modeReview {
+		return m.current().key(m, msg)
 	}
 	switch {
 	case k.Launch.hasKey(msg):
@@ -94,8 +79,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.cycle(-1)
 		return nil
 	case matches(msg, k.Panes):
-		if i := int(msg.String()[0] - '1'); i >= 0 && i < len(topPanes) {
-			m.switchTo(topPanes[i])
+		if i, tops := int(msg.String()[0]-'1'), m.numbered(); i >= 0 && i < len(tops) {
+			m.switchTo(tops[i])
 		}
 		return nil
 	}
@@ -103,39 +88,32 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.helpKey(msg)
 		return nil
 	}
-	if m.current().kind == paneRun {
-		m.runKey(msg)
-		return nil
-	}
-	if m.current().kind == paneLogs {
-		return m.logsKey(msg)
-	}
-	if matches(msg, k.Logs) {
-		if pk, it := m.target(); k.Logs.offeredOn(pk) {
-			return m.openLogs(it)
+	return m.current().key(m, msg)
+}
+
+// resourceKey handles the keys a resource list or detail offers on its
+// target: logs, create, and the resource actions; ok is false when msg is
+// none of them here.
+func (m *Model) resourceKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if matches(msg, m.keys.Logs) {
+		if kind, it := m.current().subject(m); m.keys.Logs.offeredOn(kind) {
+			return m.openLogs(it), true
 		}
 	}
 	if cmd, ok := m.createKey(msg); ok {
-		return cmd
+		return cmd, true
 	}
-	if cmd, ok := m.actionKey(msg); ok {
-		return cmd
-	}
-	if m.current().kind == paneDetail {
-		m.detailKey(msg)
-		return nil
-	}
-	return m.tableKey(msg)
+	return m.actionKey(msg)
 }
 
-func (m *Model) switchTo(k paneKind) {
+func (m *Model) switchTo(p *listPage) {
 	m.help = false
-	m.showTop(k)
+	m.showTop(p)
 }
 
 func (m *Model) cycle(d int) {
-	i := max(m.topIndex(), 0)
-	m.switchTo(topPanes[(i+d+len(topPanes))%len(topPanes)])
+	i, tops := max(m.topIndex(), 0), m.numbered()
+	m.switchTo(tops[(i+d+len(tops))%len(tops)])
 }
 
 // scroll applies the movement keys to a position in a list of n lines
@@ -177,84 +155,6 @@ func (m *Model) helpKey(msg tea.KeyPressMsg) {
 	}
 }
 
-func (m *Model) detailKey(msg tea.KeyPressMsg) {
-	p := m.current()
-	if matches(msg, m.keys.Back) {
-		m.pop()
-		return
-	}
-	n := len(m.detailLines(p, m.now(), m.width))
-	h := m.bodyHeight()
-	if pos, ok := m.scroll(msg, p.scroll, max(n-h+1, 1), h); ok {
-		p.scroll = pos
-	}
-}
-
-func (m *Model) tableKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.keys
-	p := m.current()
-	t := &p.tbl
-	switch {
-	case matches(msg, k.Back):
-		if t.filter != "" {
-			t.setFilter("")
-			return nil
-		}
-		leaving := p.kind == paneServices && p.cluster != "" && len(m.stack) > 1
-		if m.pop() && leaving {
-			return m.focus("")
-		}
-		return nil
-	case matches(msg, k.Filter):
-		m.input.start(inputFilter, t.raw)
-		return nil
-	case matches(msg, k.Open):
-		return m.open(p)
-	case matches(msg, k.Detail):
-		if r, ok := t.selected(); ok {
-			m.openDetail(r.ref)
-		}
-		return nil
-	}
-	if pos, ok := m.scroll(msg, t.cursor, t.n(), t.height); ok {
-		t.cursor = pos
-		t.clamp()
-	}
-	return nil
-}
-
-// open drills down from the selected row: cluster → services → tasks →
-// containers; on a leaf (instance, container, event) it opens the detail.
-func (m *Model) open(p *page) tea.Cmd {
-	r, ok := p.tbl.selected()
-	if !ok {
-		return nil
-	}
-	switch p.kind {
-	case paneClusters:
-		m.push(&page{kind: paneServices, cluster: r.key, crumb: clean(m.data.clusterName(r.key))})
-		return m.focus(r.key)
-	case paneServices:
-		if s, ok := m.data.lookup(r.ref).(resource.Service); ok {
-			m.push(&page{kind: paneTasks, cluster: s.ClusterARN, service: s.Name, crumb: clean(s.Name)})
-		}
-		return nil
-	case paneTasks:
-		m.push(&page{kind: paneContainers, task: r.key, crumb: shortID(clean(lastSegment(r.key)), 8)})
-		return nil
-	}
-	m.openDetail(r.ref)
-	return nil
-}
-
-func (m *Model) openDetail(ref rkey) {
-	label := ref.key
-	if it := m.data.lookup(ref); it != nil {
-		label = it.Label()
-	}
-	m.push(&page{kind: paneDetail, ref: ref, crumb: fit(clean(label), 40)})
-}
-
 // focus asks the ECS watcher, in a Cmd, to fetch one cluster ("" = back to
 // automatic).
 func (m *Model) focus(arn string) tea.Cmd {
@@ -266,13 +166,17 @@ func (m *Model) focus(arn string) tea.Cmd {
 	if st := m.src[srcECS]; st != nil {
 		m.focusUpdates = st.updates
 	}
-	for _, p := range m.allPages() { // the top-level ECS panes list the focus (scopeCluster)
-		if p.kind == paneServices || p.kind == paneTasks {
-			p.dirty = true
+	for _, p := range m.allPages() { // the top-level ECS panes list the focus (listPage.cluster)
+		if lp, ok := p.(*listPage); ok && lp.spec.ecs {
+			lp.invalidate()
 		}
 	}
 	return func() tea.Msg { f(arn); return nil }
 }
+
+// reloader is a page that fetches its own data (the logs page): ctrl+r
+// fetches it again rather than asking a watcher.
+type reloader interface{ reload(m *Model) tea.Cmd }
 
 // refresh asks the watcher of the current page to fetch now.
 func (m *Model) refresh() tea.Cmd {
@@ -281,11 +185,10 @@ func (m *Model) refresh() tea.Cmd {
 		m.fail("refresh is not available")
 		return nil
 	}
-	if p := m.current(); p.logs != nil && !m.help {
-		m.info("fetching the logs again…")
-		return m.fetchLogs(p.logs)
+	if r, ok := m.current().(reloader); ok && !m.help {
+		return r.reload(m)
 	}
-	src := m.pageSource(m.current())
+	src := m.current().source(m)
 	if m.help {
 		src = ""
 	}

@@ -62,49 +62,24 @@ func (m *Model) body(now time.Time, w, h int) []string {
 	}
 	var out []string
 	p := m.current()
-	fitted := false // table rows are built to fit; other content is cut below
+	need := problemSource(p.source(m))
 	switch {
 	case m.help:
 		out = m.window(m.helpLines(w), m.helpScroll, h)
-	case p.isAWS() && m.cfg.AWSProblem != "":
+	case need == "aws" && m.cfg.AWSProblem != "":
 		out = m.problem("AWS is not usable, so the AWS panes are empty.", m.cfg.AWSProblem,
 			"The Docker pane (5) works without AWS.", w)
-	case p.kind == paneDocker && m.cfg.DockerProblem != "":
+	case need == "docker" && m.cfg.DockerProblem != "":
 		out = m.problem("Docker is not usable, so this pane is empty.", m.cfg.DockerProblem,
 			"The AWS panes work without Docker.", w)
-	case p.kind == paneDetail:
-		out = m.window(m.detailLines(p, now, w), p.scroll, h)
-	case p.logs != nil:
-		out = m.logBody(p.logs, w, h)
-	case p.kind == paneWizard:
-		out = m.wizardLines(w)
-	case p.kind == paneCreate:
-		out = m.createLines(w)
-	case p.kind == paneReview:
-		out = m.reviewLines(w, h)
-	case p.kind == paneRun:
-		scroll := 0
-		if m.lr != nil {
-			scroll = m.lr.scroll
-		}
-		out = m.window(m.runLines(w), scroll, h)
 	default:
-		out = p.tbl.render(renderCtx{now: now, st: &m.st, changed: m.changed, width: w, rowsShown: h - 1})
-		fitted = p.tbl.n() > 0
-		if !fitted {
-			out = append(out, "")
-			for _, l := range strings.Split(ansi.Wordwrap(m.empty(p), max(w-4, 10), " "), "\n") {
-				out = append(out, "  "+m.st.Muted.Render(l))
-			}
-		}
+		out = p.view(m, now, w, h)
 	}
 	if len(out) > h {
 		out = out[:h]
 	}
-	if !fitted {
-		for i, l := range out {
-			out[i] = cut(l, w)
-		}
+	for i, l := range out {
+		out[i] = cut(l, w)
 	}
 	for len(out) < h {
 		out = append(out, "")
@@ -149,61 +124,4 @@ func (m *Model) problem(head, detail, other string, w int) []string {
 		}
 	}
 	return append(out, "", "  "+m.st.Muted.Render(other))
-}
-
-// empty says why a table has no rows, and what to do about it.
-func (m *Model) empty(p *page) string {
-	t := &p.tbl
-	if t.filter != "" && len(t.rows) > 0 {
-		return "No rows match /" + t.raw + " — esc clears the filter."
-	}
-	kind := paneKinds[p.kind]
-	src := m.pageSource(p)
-	if src, err := m.kindError(p); err != nil && len(t.rows) == 0 {
-		return "Could not read " + paneNames[p.kind] + " (" + src + "): the failed call is in the status line below. Retrying."
-	}
-	if p.kind != paneEvents && !m.data.loaded[kind] {
-		if s := m.src[src]; s != nil && s.err != nil {
-			return "Could not fetch " + paneNames[p.kind] + " (" + src + "): the error is in the status line below. Retrying."
-		}
-		return "Fetching " + paneNames[p.kind] + "…"
-	}
-	region := m.cfg.Region
-	if region == "" {
-		region = "the default region"
-	}
-	switch p.kind {
-	case paneInstances:
-		return "No EC2 instances in region " + region + "."
-	case paneClusters:
-		return "No ECS clusters in region " + region + "."
-	case paneServices:
-		if p.cluster != "" {
-			name := m.data.clusterName(p.cluster)
-			if m.focused == p.cluster && m.src[srcECS] != nil && m.src[srcECS].updates <= m.focusUpdates {
-				return "Fetching the services of " + name + "…"
-			}
-			return "No services in cluster " + name + "."
-		}
-		return "No services in the clusters fetched so far. Open a cluster (2, enter) to list its services."
-	case paneTasks:
-		if p.service != "" {
-			return "No tasks for service " + p.service + " in cluster " + m.data.clusterName(p.cluster) + "."
-		}
-		return "No tasks in the clusters fetched so far. Open a cluster (2, enter) to list its tasks."
-	case paneContainers:
-		if p.task != "" {
-			return "No containers reported for task " + lastSegment(p.task) + "."
-		}
-		return "No task containers in the clusters fetched so far."
-	case paneDocker:
-		host := m.cfg.DockerHost
-		if host == "" {
-			host = "the local Docker engine"
-		}
-		return "No containers on " + host + "."
-	case paneEvents:
-		return "No changes seen yet. Every transition deckhand observes (pending → running, a task stopping, a container exiting) is listed here, newest first."
-	}
-	return "Nothing to show."
 }

@@ -1,0 +1,55 @@
+package tui
+
+import (
+	"deckhand/internal/resource"
+)
+
+// The page registry. Adding a table page is one new file holding its
+// listSpec (see page_instances.go) plus one line in lists; a page of any
+// other kind is one file with a type that implements page (see detail.go)
+// and the command or key that pushes it. Keys live in the one keymap
+// (keys.go).
+
+// lists are the top-level table panes, in the order of the 1–6 keys (the
+// ones with key set) and of the `:` commands that open them.
+var lists = []struct {
+	spec     *listSpec
+	commands []string // the first is the name completion offers
+	desc     string
+}{
+	{instancesPage, []string{"instances", "ec2", "inst"}, "EC2 instances"},
+	{clustersPage, []string{"clusters", "ecs", "cl"}, "ECS clusters"},
+	{servicesPage, []string{"services", "svc"}, "services of the focused cluster(s)"},
+	{tasksPage, []string{"tasks", "task"}, "tasks of the focused cluster(s)"},
+	{containersPage, []string{"containers", "co"}, "containers of those tasks"},
+	{dockerPage, []string{"docker", "dk"}, "local Docker containers"},
+	{eventsPage, []string{"events", "ev"}, "changes observed this session"},
+}
+
+// newTops makes the top-level panes, kept for the whole session (each
+// keeps its cursor and filter when left).
+func newTops() []*listPage {
+	out := make([]*listPage, len(lists))
+	for i, l := range lists {
+		out[i] = newListPage(l.spec, l.spec.name, scope{})
+		out[i].isTop = true
+	}
+	return out
+}
+
+// kindName is the plural a kind's pane is named by ("instances").
+func kindName(k resource.Kind) string {
+	for _, l := range lists {
+		if l.spec.kind == k {
+			return l.spec.name
+		}
+	}
+	return string(k)
+}
+
+// isPage reports whether p is a page of type T (a launch wizard, a review…),
+// for the flows that replace one page of a type by a newer one.
+func isPage[T page](p page) bool {
+	_, ok := p.(T)
+	return ok
+}

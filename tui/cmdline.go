@@ -19,29 +19,21 @@ const (
 type command struct {
 	names []string
 	desc  string
-	top   int // the top-level pane it shows (an index of lists), or -1
+	args  bool // takes arguments (the others refuse them)
+	run   func(m *Model, args []string) tea.Cmd
 }
 
-// commands are the panes' commands (from the registry) and the others.
-// They are made in init: the registry's specs reach, through their
-// functions, code that reads commands.
+// commands are the panes' commands and the others, from the registry.
+// They are made in init: the registry's functions reach code that reads
+// commands.
 var commands []command
 
-func init() { commands = makeCommands() }
-
-func makeCommands() []command {
-	var out []command
+func init() {
 	for i, l := range lists {
-		out = append(out, command{l.commands, l.desc, i})
+		commands = append(commands, command{names: l.commands, desc: l.desc,
+			run: func(m *Model, _ []string) tea.Cmd { m.switchTo(m.tops[i]); return nil }})
 	}
-	return append(out,
-		command{[]string{"launch"}, "launch a service (the wizard)", -1},
-		command{[]string{"launches"}, "the checklist of the current or last launch", -1},
-		command{[]string{"destroy"}, "destroy NAME [TARGET]: remove what a launch created", -1},
-		command{[]string{"create"}, "create instance|cluster|taskdef|service: a creation wizard", -1},
-		command{[]string{"help", "h"}, "keys and commands", -1},
-		command{[]string{"quit", "q", "q!"}, "quit deckhand", -1},
-	)
+	commands = append(commands, otherCommands...)
 }
 
 func commandNames() []string {
@@ -151,28 +143,11 @@ func (m *Model) run(text string) tea.Cmd {
 			if n != name {
 				continue
 			}
-			if len(args) > 0 && c.names[0] != "destroy" && c.names[0] != "create" {
+			if len(args) > 0 && !c.args {
 				m.fail(":" + name + " takes no arguments")
 				return nil
 			}
-			switch c.names[0] {
-			case "quit":
-				return m.quit()
-			case "help":
-				m.help, m.helpScroll = true, 0
-				return nil
-			case "launch":
-				return m.launchKey()
-			case "launches":
-				m.showLaunches()
-				return nil
-			case "destroy":
-				return m.planDestroy(args)
-			case "create":
-				return m.createCommand(args)
-			}
-			m.switchTo(m.tops[c.top])
-			return nil
+			return c.run(m, args)
 		}
 	}
 	m.fail("unknown command :" + name + " — try :" + strings.Join(commandNames(), " :"))

@@ -1,14 +1,16 @@
 package tui
 
 import (
+	tea "charm.land/bubbletea/v2"
+
 	"deckhand/internal/resource"
 )
 
 // The page registry. Adding a table page is one new file holding its
 // listSpec (see page_instances.go) plus one line in lists; a page of any
 // other kind is one file with a type that implements page (see detail.go)
-// and the command or key that pushes it. Keys live in the one keymap
-// (keys.go).
+// plus one line in otherCommands (or a key in the one keymap, keys.go)
+// that pushes it.
 
 // lists are the top-level table panes, in the order of the 1–6 keys (the
 // ones with key set) and of the `:` commands that open them.
@@ -24,6 +26,23 @@ var lists = []struct {
 	{containersPage, []string{"containers", "co"}, "containers of those tasks"},
 	{dockerPage, []string{"docker", "dk"}, "local Docker containers"},
 	{eventsPage, []string{"events", "ev"}, "changes observed this session"},
+}
+
+// otherCommands are the `:` commands that are not a top-level pane, in the
+// order completion and help list them (after the panes').
+var otherCommands = []command{
+	{names: []string{"launch"}, desc: "launch a service (the wizard)",
+		run: func(m *Model, _ []string) tea.Cmd { return m.launchKey() }},
+	{names: []string{"launches"}, desc: "the checklist of the current or last launch",
+		run: func(m *Model, _ []string) tea.Cmd { m.showLaunches(); return nil }},
+	{names: []string{"destroy"}, desc: "destroy NAME [TARGET]: remove what a launch created", args: true,
+		run: (*Model).planDestroy},
+	{names: []string{"create"}, desc: "create instance|cluster|taskdef|service: a creation wizard", args: true,
+		run: (*Model).createCommand},
+	{names: []string{"help", "h"}, desc: "keys and commands",
+		run: func(m *Model, _ []string) tea.Cmd { m.help, m.helpScroll = true, 0; return nil }},
+	{names: []string{"quit", "q", "q!"}, desc: "quit deckhand",
+		run: func(m *Model, _ []string) tea.Cmd { return m.quit() }},
 }
 
 // newTops makes the top-level panes, kept for the whole session (each

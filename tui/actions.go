@@ -47,6 +47,7 @@ type job struct {
 	label  string // the resource as the flash names it: "web-1 (i-0abc…)"
 	source string // the watcher to refresh afterwards: ec2, ecs, docker
 	done   string // the success flash; "" = "<verb> requested for <label>"
+	cli    string // the equivalent aws or docker command, shown in its dialog and copyable
 	run    func(ctx context.Context) error
 }
 
@@ -100,9 +101,13 @@ func (m *Model) paneActions() []*action {
 func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	pk, it := m.current().subject(m)
 	for _, a := range m.keys.resource() {
-		if a.offeredOn(pk) && a.hasKey(msg) {
-			return m.request(a, pk, it), true
+		if !a.offeredOn(pk) || !a.hasKey(msg) {
+			continue
 		}
+		if p, ok := m.current().(*listPage); ok && len(p.tbl.marked) > 0 {
+			return m.requestMarked(a, pk, p), true
+		}
+		return m.request(a, pk, it), true
 	}
 	return nil, false
 }
@@ -111,12 +116,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 // may run: read-only mode, a backend that can do it, a resource, a state
 // that allows it. Then it opens the confirmation or starts the job.
 func (m *Model) request(a *action, pk resource.Kind, it resource.Item) tea.Cmd {
-	if !a.Enabled() {
-		m.fail("read-only mode (--readonly): " + a.verb + " is disabled")
-		return nil
-	}
-	if ok, backend := m.offered(pk); !ok {
-		m.fail(a.verb + " is not available here: the " + backend + " backend offers no actions")
+	if !m.allowed(a, pk) {
 		return nil
 	}
 	if it == nil {
@@ -127,19 +127,8 @@ func (m *Model) request(a *action, pk resource.Kind, it resource.Item) tea.Cmd {
 		}
 		return nil
 	}
-	var j job
-	var d *dialog
-	var why string
-	switch x := it.(type) {
-	case resource.Instance:
-		j, d, why = m.planInstance(a, x)
-	case resource.Task:
-		j, d, why = m.planTask(x)
-	case resource.Service:
-		j, d, why = m.planScale(x)
-	case resource.DockerContainer:
-		j, d, why = m.planDocker(a, x)
-	default:
+	j, d, why, ok := m.plan(a, it)
+	if !ok {
 		return nil
 	}
 	switch {
@@ -154,6 +143,38 @@ func (m *Model) request(a *action, pk resource.Kind, it resource.Item) tea.Cmd {
 	return nil
 }
 
+// plan is the job of action a on it, its dialog and why it cannot run;
+// ok is false when a does not apply to it.
+func (m *Model) plan(a *action, it resource.Item) (j job, d *dialog, why string, ok bool) {
+	switch x := it.(type) {
+	case resource.Instance:
+		j, d, why = m.planInstance(a, x)
+	case resource.Task:
+		j, d, why = m.planTask(x)
+	case resource.Service:
+		j, d, why = m.planScale(x)
+	case resource.DockerContainer:
+		j, d, why = m.planDocker(a, x)
+	default:
+		return j, nil, "", false
+	}
+	return j, d, why, true
+}
+
+// allowed says, when it is not, why action a cannot run on kind pk: read-only
+// mode, or a backend without actions.
+func (m *Model) allowed(a *action, pk resource.Kind) bool {
+	if !a.Enabled() {
+		m.fail("read-only mode (--readonly): " + a.verb + " is disabled")
+		return false
+	}
+	if ok, backend := m.offered(pk); !ok {
+		m.fail(a.verb + " is not available here: the " + backend + " backend offers no actions")
+		return false
+	}
+	return true
+}
+
 // gerunds name an action in progress.
 var gerunds = map[string]string{
 	"start": "starting", "stop": "stopping", "terminate": "terminating",
@@ -165,6 +186,9 @@ var gerunds = map[string]string{
 // shows within a moment rather than at the next slow poll.
 func (m *Model) launch(j job) tea.Cmd {
 	m.info(gerunds[j.verb] + " " + j.label + "…")
+	if j.cli != "" {
+		m.lastCLI = j.cli
+	}
 	refresh := m.cfg.Refresh
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)

@@ -27,6 +27,9 @@ type dialog struct {
 	// submit validates the text (empty for yes/no) and returns the Cmd
 	// that runs the action, or a problem to show in the dialog.
 	submit func(text string) (tea.Cmd, string)
+	// pick, when set, makes the dialog a chooser: its lines are numbered
+	// options and a digit picks one (copy.go). It has no buttons.
+	pick func(i int) tea.Cmd
 }
 
 func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -37,6 +40,9 @@ func (m *Model) dialogKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if d.input != nil {
 		return m.promptKey(msg)
+	}
+	if d.pick != nil {
+		return m.pickKey(msg)
 	}
 	switch {
 	case matches(msg, k.Yes):
@@ -130,6 +136,17 @@ func (m *Model) dialogBox(w int) []string {
 	wrap(d.title, title)
 	ls = append(ls, "")
 	for _, l := range d.lines {
+		if strings.HasPrefix(l, "$ ") {
+			// The equivalent command: broken at spaces only (never
+			// inside a --flag), continued under its first word, muted.
+			for i, part := range wrapWords(clean(l), max(inner, 4), max(inner-2, 2)) {
+				if i > 0 {
+					part = "  " + part
+				}
+				ls = append(ls, st.Muted.Render(part))
+			}
+			continue
+		}
 		wrap(clean(l), plain)
 	}
 	if d.input != nil {
@@ -145,7 +162,7 @@ func (m *Model) dialogBox(w int) []string {
 		ls = append(ls, "")
 		wrap(d.problem, st.Err.Render)
 	}
-	if d.input == nil {
+	if d.input == nil && d.pick == nil {
 		ls = append(ls, "", m.buttons(inner))
 	}
 	for i, l := range ls {

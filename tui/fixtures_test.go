@@ -193,6 +193,8 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyHome}
 	case "end":
 		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	case "alt+left":
 		return tea.KeyPressMsg{Code: tea.KeyLeft, Mod: tea.ModAlt}
 	case "ctrl+c", "ctrl+r", "ctrl+u", "ctrl+d", "ctrl+k", "ctrl+w", "ctrl+a", "ctrl+e":

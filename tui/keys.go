@@ -91,6 +91,7 @@ type keyMap struct {
 	Up, Down, Top, Bottom                      action
 	PageUp, PageDown, HalfUp, HalfDown         action
 	Open, Detail, Filter                       action
+	Sort, Reverse, Mark, Copy                  action
 	Logs, Follow, Wrap                         action
 	Start, Stop, Terminate, Remove, Scale      action
 	Create                                     action
@@ -128,6 +129,14 @@ func defaultKeyMap() keyMap {
 			explain("drill down (cluster › services › tasks › containers) or show details"),
 		Detail: act(modeTable, false, "d", "detail", "d").explain("details and observed history of the row"),
 		Filter: act(modeTable|modeLogs, false, "/", "filter", "/").explain("filter rows or log lines (case-insensitive; esc clears)"),
+		// Sort as in k9s (its shift+letter keys are taken here by S and
+		// L): o walks the columns, O flips the order.
+		Sort:    act(modeTable, false, "o", "sort", "o").explain("sort by the next column (after the last: the page's own order)"),
+		Reverse: act(modeTable, false, "O", "reverse", "O").explain("reverse the sort order"),
+		Mark: act(modeTable, false, "space", "mark", "space").
+			explain("mark or unmark the row (and move down): stop, start, terminate and remove act on every marked row; esc clears the marks"),
+		Copy: act(modeTable|modeDetail, false, "y", "copy", "y").
+			explain("copy the row's id, name, ARN, IP or URL, or the last action's command, to the clipboard (OSC 52: works over SSH and in tmux)"),
 
 		// Logs, as in lazydocker and k9s: l opens them, f follows (k9s's
 		// autoscroll key is s, taken here by stop), w wraps long lines.
@@ -190,7 +199,7 @@ func defaultKeyMap() keyMap {
 // all returns pointers to every action, in the order help shows them.
 func (k *keyMap) all() []*action {
 	return []*action{
-		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Logs, &k.Follow, &k.Wrap, &k.Back,
+		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Sort, &k.Reverse, &k.Mark, &k.Copy, &k.Logs, &k.Follow, &k.Wrap, &k.Back,
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
 		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Create,

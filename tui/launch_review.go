@@ -231,6 +231,7 @@ var planStep = regexp.MustCompile(`^\s*\d+\. `)
 // is at most first columns wide, the others at most rest. A word wider
 // than its line is split where the line ends.
 func wrapWords(s string, first, rest int) []string {
+	first, rest = max(first, 1), max(rest, 1) // a narrower line would never end
 	var lines []string
 	line, limit := "", first
 	flush := func() {

@@ -95,6 +95,8 @@ type Model struct {
 	creates map[string]*createWizard // the creation forms by kind, kept between visits
 
 	logSeq uint64 // the number of the last logs page opened
+	lastCLI string // the equivalent command of the last action, for copy
+	sorts   map[*listSpec]sortOrder // the sort of each kind of table page (sort.go)
 }
 
 // New returns the root model.
@@ -195,6 +197,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.expireHighlights(msg.upTo)
 	case jobDoneMsg:
 		m.jobDone(msg)
+	case batchDoneMsg:
+		m.batchDone(msg)
 	case planMsg:
 		m.planned(msg)
 	case createPreparedMsg:

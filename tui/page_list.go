@@ -80,6 +80,7 @@ func (p *listPage) refresh(m *Model) {
 		return
 	}
 	cols, rows := p.spec.rows(m, p)
+	p.tbl.order = m.sorts[p.spec]
 	p.tbl.setRows(cols, rows)
 	p.dirty = false
 }
@@ -100,6 +101,9 @@ func (p *listPage) title(m *Model) string {
 	title := ""
 	if p.isTop && p.spec.ecs && m.focused != "" {
 		title += st.Muted.Render(" (cluster " + clean(m.data.clusterName(m.focused)) + ")")
+	}
+	if n := len(p.tbl.marked); n > 0 {
+		title += "  " + st.Accent.Render(thousands(n)+" marked")
 	}
 	if t := &p.tbl; t.filter != "" {
 		title += st.Muted.Render(" ["+thousands(t.n())+"/"+thousands(len(t.rows))+"]") + "  " + st.Accent.Render("/"+t.raw)
@@ -152,10 +156,18 @@ func (p *listPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := m.resourceKey(msg); ok {
 		return cmd
 	}
+	if m.sortKey(p, msg) || m.markKey(p, msg) {
+		return nil
+	}
 	k := &m.keys
 	t := &p.tbl
 	switch {
 	case matches(msg, k.Back):
+		if len(t.marked) > 0 {
+			t.marked = nil
+			m.info("marks cleared")
+			return nil
+		}
 		if t.filter != "" {
 			t.setFilter("")
 			return nil

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 )
 
@@ -24,10 +25,12 @@ func (m *Model) planInstance(a *action, x resource.Instance) (job, *dialog, stri
 	j := job{verb: a.verb, label: clean(x.Label()), source: srcEC2}
 	switch a {
 	case &k.Start:
+		j.cli = m.awsCLI("ec2", "start-instances", "--instance-ids", x.ID)
 		j.run = func(ctx context.Context) error { return api.StartInstances(ctx, x.ID) }
 		_, why := x.CanStart()
 		return j, nil, why
 	case &k.Stop:
+		j.cli = m.awsCLI("ec2", "stop-instances", "--instance-ids", x.ID)
 		j.run = func(ctx context.Context) error { return api.StopInstances(ctx, x.ID) }
 		if ok, why := x.CanStop(); !ok {
 			return j, nil, why
@@ -35,6 +38,7 @@ func (m *Model) planInstance(a *action, x resource.Instance) (job, *dialog, stri
 		return j, m.confirm(j, "Stop instance?",
 			"It shuts down; data on instance-store volumes is lost. S starts it again."), ""
 	case &k.Terminate:
+		j.cli = m.awsCLI("ec2", "terminate-instances", "--instance-ids", x.ID)
 		j.run = func(ctx context.Context) error { return api.TerminateInstances(ctx, x.ID) }
 		if ok, why := x.CanTerminate(); !ok {
 			return j, nil, why
@@ -46,7 +50,7 @@ func (m *Model) planInstance(a *action, x resource.Instance) (job, *dialog, stri
 			want = x.ID
 		}
 		d := &dialog{title: "Terminate instance?", yes: "Terminate", danger: true,
-			lines: []string{j.label, "Terminating deletes the instance (and, by default, its root volume). This cannot be undone."},
+			lines: []string{j.label, "Terminating deletes the instance (and, by default, its root volume). This cannot be undone.", "$ " + j.cli},
 			field: "Type " + want + " to confirm", input: &lineInput{kind: inputPrompt}}
 		d.submit = func(text string) (tea.Cmd, string) {
 			if t := strings.TrimSpace(text); t == "" || t != x.ID && t != clean(x.Name) {
@@ -67,6 +71,7 @@ func (m *Model) planTask(x resource.Task) (job, *dialog, string) {
 		id = lastSegment(x.ARN)
 	}
 	j := job{verb: "stop", label: "task " + id, source: srcECS,
+		cli: m.awsCLI("ecs", "stop-task", "--cluster", m.data.clusterName(x.ClusterARN), "--task", x.ARN, "--reason", "stopped from deckhand"),
 		run: func(ctx context.Context) error {
 			return api.StopTask(ctx, x.ClusterARN, x.ARN, "stopped from deckhand")
 		}}
@@ -92,9 +97,14 @@ func (m *Model) planScale(x resource.Service) (job, *dialog, string) {
 	if x.Status != "ACTIVE" {
 		return j, nil, "it is " + x.Status + "; only an ACTIVE service can be scaled"
 	}
+	cli := func(n string) string {
+		return m.awsCLI("ecs", "update-service", "--cluster", m.data.clusterName(x.ClusterARN), "--service", x.Name, "--desired-count", n)
+	}
+	j.cli = cli("N")
 	d := &dialog{title: "Scale service?", yes: "Scale",
 		lines: []string{j.label + " in cluster " + clean(m.data.clusterName(x.ClusterARN)),
-			"desired " + itoa(x.Desired) + ", running " + itoa(x.Running) + ", pending " + itoa(x.Pending)},
+			"desired " + itoa(x.Desired) + ", running " + itoa(x.Running) + ", pending " + itoa(x.Pending),
+			"$ " + j.cli},
 		field: "Desired count (0–" + strconv.Itoa(maxDesired) + ")",
 		// The current count is offered; the first key typed replaces it.
 		input: ptr(newLineInput(inputPrompt, itoa(x.Desired))), fresh: true}
@@ -107,6 +117,7 @@ func (m *Model) planScale(x resource.Service) (job, *dialog, string) {
 			return nil, "desired count is " + itoa(n) + " already"
 		}
 		jj := j
+		jj.cli = cli(itoa(n))
 		jj.run = func(ctx context.Context) error {
 			_, err := api.UpdateService(ctx, x.ClusterARN, x.Name, n, "")
 			return err
@@ -154,6 +165,7 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 	case &k.Start:
 		// The engine answers only once the container has started or
 		// stopped, so the flash can say what happened, not what was asked.
+		j.cli = m.dockerCLI("start", x.ID[:min(len(x.ID), 12)])
 		j.run = func(ctx context.Context) error { return api.Start(ctx, x.ID) }
 		j.done = "started " + label
 		switch state {
@@ -168,6 +180,7 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 		}
 		return j, nil, "it is " + state + " already"
 	case &k.Stop:
+		j.cli = m.dockerCLI("stop", "--time", itoa(int32(dockerStopGrace.Seconds())), x.ID[:min(len(x.ID), 12)])
 		j.run = func(ctx context.Context) error { return api.Stop(ctx, x.ID, dockerStopGrace) }
 		j.done = "stopped " + label
 		if !running {
@@ -176,6 +189,10 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 		return j, m.confirm(j, "Stop container?", image,
 			"Docker sends SIGTERM, then SIGKILL after "+dockerStopGrace.String()+"."), ""
 	case &k.Remove:
+		j.cli = m.dockerCLI("rm", x.ID[:min(len(x.ID), 12)])
+		if running {
+			j.cli = m.dockerCLI("rm", "--force", x.ID[:min(len(x.ID), 12)])
+		}
 		j.run = func(ctx context.Context) error { return api.Remove(ctx, x.ID, running) }
 		j.done = "removed " + label
 		if state == "removing" {
@@ -191,10 +208,41 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 }
 
 // confirm is the yes/no dialog of a job: it names the action and the
-// resource, and the chosen button starts as No.
+// resource, ends with the equivalent command, and the chosen button starts
+// as No.
 func (m *Model) confirm(j job, title string, lines ...string) *dialog {
-	d := &dialog{title: title, yes: strings.ToUpper(j.verb[:1]) + j.verb[1:], danger: true,
-		lines: append([]string{j.label}, lines...)}
+	lines = append([]string{j.label}, lines...)
+	if j.cli != "" {
+		lines = append(lines, "$ "+j.cli)
+	}
+	d := &dialog{title: title, yes: strings.ToUpper(j.verb[:1]) + j.verb[1:], danger: true, lines: lines}
 	d.submit = func(string) (tea.Cmd, string) { return m.launch(j), "" }
 	return d
+}
+
+// awsCLI is the aws command that does what deckhand does, for the account
+// deckhand talks to (its region, profile and endpoint), so it can be copied
+// into a script.
+func (m *Model) awsCLI(args ...string) string {
+	out := append([]string{"aws"}, args...)
+	if m.cfg.Region != "" {
+		out = append(out, "--region", m.cfg.Region)
+	}
+	if m.cfg.Profile != "" {
+		out = append(out, "--profile", m.cfg.Profile)
+	}
+	if m.cfg.Endpoint != "" {
+		out = append(out, "--endpoint-url", m.cfg.Endpoint)
+	}
+	return launch.Shell(out...)
+}
+
+// dockerCLI is the docker command that does what deckhand does, on the
+// engine deckhand talks to.
+func (m *Model) dockerCLI(args ...string) string {
+	out := []string{"docker"}
+	if h := m.cfg.DockerHost; h != "" && h != "unix:///var/run/docker.sock" {
+		out = append(out, "--host", h)
+	}
+	return launch.Shell(append(out, args...)...)
 }

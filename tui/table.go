@@ -48,6 +48,8 @@ type table struct {
 	offset  int      // first visible row on screen
 	height  int      // rows on screen
 	selKey  string
+	order   sortOrder       // the column the rows are sorted by, if any (sort.go)
+	marked  map[string]bool // row keys marked with space (marks.go)
 }
 
 // n is the number of rows after filtering.
@@ -84,6 +86,8 @@ func (t *table) setRows(cols []column, rows []row) {
 		}
 	}
 	t.cols, t.rows, t.search = cols, rows, nil
+	t.sort()
+	t.pruneMarks()
 	t.measure()
 	t.applyFilter()
 	t.restore()
@@ -92,7 +96,7 @@ func (t *table) setRows(cols []column, rows []row) {
 func (t *table) measure() {
 	t.natural = make([]int, len(t.cols))
 	for j, c := range t.cols {
-		w := width(c.title)
+		w := width(t.title(j))
 		switch {
 		case c.at > 0 && c.date:
 			w = max(w, 16)
@@ -293,7 +297,7 @@ func (t *table) render(c renderCtx) []string {
 			b.WriteString(sep)
 		}
 		first = false
-		b.WriteString(pad(col.title, widths[j], col.right))
+		b.WriteString(pad(t.title(j), widths[j], col.right))
 	}
 	out = append(out, c.st.ColHeader.Render(fit(b.String(), c.width)))
 
@@ -311,11 +315,16 @@ func (t *table) render(c renderCtx) []string {
 		b.Reset()
 		switch {
 		case sel:
-			b.WriteString("> ")
+			b.WriteString(">")
 		case hl:
-			b.WriteString("* ")
+			b.WriteString("*")
 		default:
-			b.WriteString("  ")
+			b.WriteString(" ")
+		}
+		if t.marked[r.key] {
+			b.WriteString("+") // marked: readable without colour too
+		} else {
+			b.WriteString(" ")
 		}
 		first = true
 		for j, col := range t.cols {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"deckhand/aws/sandbox"
@@ -180,4 +181,33 @@ func waitInstances(t *testing.T, acct *sandbox.Account, ok func(resource.Instanc
 	}
 }
 
-
+// TestMouseSelectsAndOpens: with --mouse, a click selects the row under
+// it, a second click on it opens it, and the wheel moves the cursor.
+func TestMouseSelectsAndOpens(t *testing.T) {
+	cfg := testConfig()
+	cfg.Mouse = true
+	m := loadedWith(t, cfg, 120, 30)
+	f := &feed{source: "ec2"}
+	send(m, f.update(ec2Set(instance("i-0a", "alpha", "running"), instance("i-0b", "beta", "running"),
+		instance("i-0c", "gamma", "running"), instance("i-0d", "delta", "running")), t0))
+	if v := m.View(); v.MouseMode != tea.MouseModeCellMotion {
+		t.Fatalf("mouse mode %v with Config.Mouse", v.MouseMode)
+	}
+	top, _ := m.chrome()
+	send(m, tea.MouseClickMsg{X: 4, Y: top + 1 + 2, Button: tea.MouseLeft}) // the third row
+	if r, _ := m.current().table().selected(); r.cells[0] != "delta" {
+		t.Fatalf("click selected %q, want delta (rows: %v)", r.cells[0], firstCells(m))
+	}
+	send(m, tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	if r, _ := m.current().table().selected(); r.cells[0] != "alpha" {
+		t.Fatalf("wheel up: %q", r.cells[0])
+	}
+	send(m, tea.MouseClickMsg{X: 4, Y: top + 1, Button: tea.MouseLeft}, tea.MouseClickMsg{X: 4, Y: top + 1, Button: tea.MouseLeft})
+	if _, ok := m.current().(*detailPage); !ok {
+		t.Fatalf("a double click did not open the detail:\n%s", screen(m))
+	}
+	cfg.Mouse = false
+	if v := loadedWith(t, cfg, 80, 24).View(); v.MouseMode != tea.MouseModeNone {
+		t.Fatal("mouse on without --mouse")
+	}
+}

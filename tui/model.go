@@ -22,6 +22,7 @@ type Config struct {
 	Region, Profile, Endpoint, DockerHost, Version string
 	Readonly                                       bool
 	Sandbox                                        bool   // show a SANDBOX marker
+	Mouse                                          bool   // click selects, double-click opens, the wheel scrolls (--mouse)
 	AWSProblem                                     string // non-empty when AWS is unusable: AWS panes show it instead of data
 	DockerProblem                                  string // non-empty when no Docker client could be made
 	Notice                                         string // shown in the status line at start (e.g. why the sandbox opened)
@@ -94,9 +95,10 @@ type Model struct {
 
 	creates map[string]*createWizard // the creation forms by kind, kept between visits
 
-	logSeq uint64 // the number of the last logs page opened
-	lastCLI string // the equivalent command of the last action, for copy
+	logSeq  uint64                  // the number of the last logs page opened
+	lastCLI string                  // the equivalent command of the last action, for copy
 	sorts   map[*listSpec]sortOrder // the sort of each kind of table page (sort.go)
+	click1  lastClick               // the last click, for double clicks (mouse.go)
 }
 
 // New returns the root model.
@@ -227,6 +229,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m.onMouse(msg)
 	}
 	return nil
 }

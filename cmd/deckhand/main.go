@@ -27,6 +27,7 @@ type options struct {
 	endpointURL string
 	refresh     time.Duration
 	readonly    bool
+	mouse       bool
 	dockerHost  string
 	showVersion bool
 	logFile     string
@@ -45,6 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.endpointURL, "endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "AWS-compatible `URL` such as moto or LocalStack (env AWS_ENDPOINT_URL)")
 	fs.DurationVar(&o.refresh, "refresh", 15*time.Second, "steady-state refresh `interval` (fast polling while something is changing is 2s)")
 	fs.BoolVar(&o.readonly, "readonly", false, "never change anything: every mutating action is disabled")
+	fs.BoolVar(&o.mouse, "mouse", false, "click selects a row, double-click opens it, the wheel scrolls (off by default: it takes the terminal's text selection)")
 	fs.StringVar(&o.dockerHost, "docker-host", "", "Docker engine `address` (default: DOCKER_HOST, then the current docker context)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "use the built-in sandbox account (the default when no AWS credentials are found)")

@@ -37,6 +37,7 @@ func run(ctx context.Context, o options) error {
 		Region:   o.region,
 		Endpoint: o.endpointURL,
 		Readonly: o.readonly,
+		Mouse:    o.mouse,
 		Version:  versionString(),
 	}
 	var watchers []*watch.Watcher

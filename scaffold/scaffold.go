@@ -58,9 +58,10 @@ func (m Mode) String() string {
 
 // Options configure the generated project. The zero value is valid.
 type Options struct {
-	// Name is the app name, shown in the welcome text and meant as the image
-	// name: 1–40 lowercase letters, digits and '-', starting with a letter
-	// and not ending with '-' (Docker rejects that). Empty means DefaultName.
+	// Name is the app name, shown in the welcome text and meant as the
+	// stack's name (the image is deckhand/NAME): launch.ValidateStackName's
+	// rule, 1–32 lowercase letters, digits and '-', starting with a letter,
+	// no "--" and no '-' at the end. Empty means DefaultName.
 	Name string
 	// Port the app listens on inside the container (ENV PORT, EXPOSE).
 	// 0 means DefaultPort; otherwise MinPort–65535.

@@ -22,10 +22,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,7 +29,6 @@ import (
 
 	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
-	"deckhand/scaffold"
 )
 
 // Backend is what the AWS targets need of an account: the read path, the
@@ -44,13 +39,14 @@ type Backend interface {
 	cloud.Deployer
 }
 
-// The names a launch gives what it creates for stack.
-func RepositoryName(stack string) string { return "deckhand/" + stack }
-func LogGroupName(stack string) string   { return "/deckhand/" + stack }
-func ExecRoleName(stack string) string   { return "deckhand-" + stack + "-exec" }
-func ClusterName(stack string) string    { return "deckhand-" + stack }
-func KeyPairName(stack string) string    { return "deckhand-" + stack }
-func InstanceName(stack string) string   { return "deckhand-" + stack }
+// The names a launch gives what it creates for stack. The ECR repository
+// is launch.ImageRepository, named like the local build, so the pushed
+// image is REGISTRY/deckhand/STACK:IMAGE_ID and destroys recognise it.
+func LogGroupName(stack string) string { return "/deckhand/" + stack }
+func ExecRoleName(stack string) string { return "deckhand-" + stack + "-exec" }
+func ClusterName(stack string) string  { return "deckhand-" + stack }
+func KeyPairName(stack string) string  { return "deckhand-" + stack }
+func InstanceName(stack string) string { return "deckhand-" + stack }
 
 // InstanceProfileName is the EC2 target's instance profile and the role it
 // holds (one name for both).
@@ -60,10 +56,6 @@ func InstanceProfileName(stack string) string { return "deckhand-" + stack + "-e
 // per target, since they open different ports.
 func FargateGroupName(stack string) string { return "deckhand-" + stack + "-fargate" }
 func EC2GroupName(stack string) string     { return "deckhand-" + stack + "-ec2" }
-
-// LocalImage is the tag a launch gives the image it builds, the same as the
-// local target's, so both targets of one stack share a build.
-func LocalImage(stack string) string { return "deckhand/" + stack + ":latest" }
 
 // tags are the tags of everything a launch of stack creates.
 func tags(stack string) cloud.Tags { return cloud.StackTags(stack, nil) }
@@ -119,67 +111,12 @@ func validateImageRef(field, ref string) error {
 	return nil
 }
 
-// project is what planning learns from a project directory to build.
-type project struct {
-	scaffold bool   // the directory is empty or missing: write deckhand's app into it
-	welcome  string // the app's welcome text (a deckhand app), "" when unknown
-	port     int    // the Dockerfile's first EXPOSE, 0 when unknown
-	deckhand bool   // deckhand's Flask app (its image has python3 and /health)
-}
-
-// inspectProject decides between building dir as it is and scaffolding it,
-// like the local target does.
-func inspectProject(dir, stack string, doScaffold bool, defaultPort int) (project, error) {
-	if dir == "" {
-		return project{}, inputErr("dir", "", "no project directory given: name one, or deploy an existing image with --image")
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return project{}, fmt.Errorf("project directory %s: %w", dir, err)
-	}
-	hasDockerfile := false
-	for _, e := range entries {
-		hasDockerfile = hasDockerfile || e.Name() == "Dockerfile"
-	}
-	switch {
-	case hasDockerfile:
-		p := project{welcome: scaffold.WelcomeIn(dir), port: launch.ExposedPort(filepath.Join(dir, "Dockerfile"))}
-		p.deckhand = p.welcome != ""
-		return p, nil
-	case len(entries) == 0 && doScaffold:
-		return project{scaffold: true, welcome: scaffold.WelcomeText(stack), port: defaultPort, deckhand: true}, nil
-	case len(entries) == 0:
-		return project{}, inputErr("dir", dir, "is empty or missing: write a Flask project into it first (deckhand scaffold %s), or let launch do it (--scaffold)", dir)
-	}
-	return project{}, inputErr("dir", dir, "has no Dockerfile and is not empty, so there is nothing to build and scaffolding would mix into it: add a Dockerfile, or scaffold it explicitly (deckhand scaffold %s --skip-existing)", dir)
-}
-
 // healthCommand is the ECS container health check of deckhand's Flask app:
 // python3 and urllib, as in the scaffold's Dockerfile (its slim base image
 // has no curl). ECS ignores the image's own HEALTHCHECK.
 func healthCommand(port int) []string {
 	return []string{"CMD-SHELL", fmt.Sprintf(
 		"python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:%d/health', timeout=3)\" || exit 1", port)}
-}
-
-// get fetches url once, with a short timeout.
-func get(ctx context.Context, url string) (int, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, "", err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, "", fmt.Errorf("GET %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return 0, "", fmt.Errorf("GET %s: reading the body: %w", url, err)
-	}
-	return resp.StatusCode, string(data), nil
 }
 
 // checkHTTP asks url until it answers 2xx (with welcome in the body, when
@@ -189,15 +126,10 @@ func checkHTTP(ctx context.Context, out *launch.Output, url, welcome string, tim
 	deadline := time.Now().Add(timeout)
 	last := ""
 	for {
-		status, body, err := get(ctx, url)
-		switch {
-		case err == nil && status/100 == 2 && (welcome == "" || strings.Contains(body, welcome)):
-			out.Result(fmt.Sprintf("%s answers HTTP %d %q", url, status, excerpt(body)))
+		status, body, err := launch.CheckAnswer(ctx, url, welcome)
+		if err == nil {
+			out.Result(fmt.Sprintf("%s answers HTTP %d %q", url, status, launch.Excerpt(body)))
 			return nil
-		case err == nil && status/100 == 2:
-			err = fmt.Errorf("GET %s answered HTTP %d but the body is %q, not the app's welcome text %q", url, status, excerpt(body), welcome)
-		case err == nil:
-			err = fmt.Errorf("GET %s answered HTTP %d: %q", url, status, excerpt(body))
 		}
 		if msg := err.Error(); msg != last {
 			out.Line(msg)
@@ -215,23 +147,6 @@ func checkHTTP(ctx context.Context, out *launch.Output, url, welcome string, tim
 		case <-time.After(every):
 		}
 	}
-}
-
-// excerpt keeps a body short enough for one event line.
-func excerpt(s string) string {
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
-}
-
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return id
 }
 
 // sleep waits d or until ctx ends.

@@ -366,7 +366,7 @@ func (d *destroyer) untagLocal(ctx context.Context, out *launch.Output, r cloud.
 	build := false
 	for _, im := range imgs {
 		for _, t := range im.Tags {
-			build = build || t == LocalImage(d.stack)
+			build = build || t == launch.ImageName(d.stack)
 			if strings.HasPrefix(t, uri+":") {
 				if err := d.Engine.RemoveImage(ctx, t); err != nil && !dockerops.IsNotFound(err) {
 					out.Linef("kept the local tag %s: %v", t, err)
@@ -378,7 +378,7 @@ func (d *destroyer) untagLocal(ctx context.Context, out *launch.Output, r cloud.
 	}
 	if build {
 		// The build is the local target's image of the stack too.
-		out.Linef("the local build %s stays: deckhand destroy --name %s --target local removes it", LocalImage(d.stack), d.stack)
+		out.Linef("the local build %s stays: deckhand destroy --name %s --target local removes it", launch.ImageName(d.stack), d.stack)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"deckhand/dockerops"
 	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
+	"deckhand/internal/launch/project"
 	"deckhand/scaffold"
 )
 
@@ -152,17 +153,17 @@ func EC2(be Backend, eng *dockerops.Engine, o EC2Options) ([]launch.Step, *EC2Re
 		p.res.Image = o.Image
 		p.private = reECR.MatchString(o.Image)
 	} else {
-		proj, err := inspectProject(o.Dir, o.Stack, o.Scaffold, scaffold.DefaultPort)
+		proj, err := inspectProject(o.Dir, o.Stack, o.Scaffold)
 		if err != nil {
 			return nil, nil, err
 		}
-		if proj.scaffold && o.Port != 0 && o.Port != scaffold.DefaultPort {
+		if proj.Scaffold && o.Port != 0 && o.Port != scaffold.DefaultPort {
 			return nil, nil, inputErr("port", strconv.Itoa(o.Port), "the scaffolded app listens on %d; leave --port out (or scaffold with --port first)", scaffold.DefaultPort)
 		}
 		if o.Port == 0 {
-			o.Port = proj.port
+			o.Port = proj.Port
 		}
-		p.proj, p.welcome, p.private = proj, proj.welcome, true
+		p.proj, p.welcome, p.private = proj, proj.Welcome, true
 	}
 	if o.Port == 0 {
 		o.Port = scaffold.DefaultPort
@@ -220,7 +221,7 @@ func EC2(be Backend, eng *dockerops.Engine, o EC2Options) ([]launch.Step, *EC2Re
 	var steps []launch.Step
 	if o.Image == "" {
 		if o.Scaffold {
-			steps = append(steps, p.scaffoldStep())
+			steps = append(steps, project.ScaffoldStep(p.proj, o.Stack))
 		}
 		steps = append(steps, p.buildStep(), p.repositoryStep(), p.loginStep(), p.pushStep())
 	}
@@ -238,7 +239,7 @@ func (p *ec2Plan) imageRef() string {
 	if p.res.Image != "" {
 		return p.res.Image
 	}
-	return "ACCOUNT.dkr.ecr.REGION.amazonaws.com/" + RepositoryName(p.Stack) + ":IMAGE_ID"
+	return "ACCOUNT.dkr.ecr.REGION.amazonaws.com/" + launch.ImageRepository(p.Stack) + ":IMAGE_ID"
 }
 
 // settle computes the user data and the TagConfig hash from the image

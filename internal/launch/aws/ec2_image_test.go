@@ -106,7 +106,7 @@ func TestEC2FromDirOnSandbox(t *testing.T) {
 	if j := slices.IndexFunc(ins[i].LocalBindings, func(b resource.Binding) bool { return b.ContainerPort == 8080 }); j < 0 {
 		t.Errorf("instance bindings %+v, want 8080", ins[i].LocalBindings)
 	}
-	if _, body, err := get(ctx, res.URL); err != nil || !strings.Contains(body, "hello from the sandbox") {
+	if _, body, err := launch.Get(ctx, res.URL); err != nil || !strings.Contains(body, "hello from the sandbox") {
 		t.Errorf("GET %s = %q, %v", res.URL, body, err)
 	}
 
@@ -141,7 +141,7 @@ func TestEC2FromDirOnSandbox(t *testing.T) {
 
 	stack0 := stackOf(t, a, stack)
 	for _, w := range []string{"ec2:instance " + res3.InstanceID, "iam:instance-profile " + InstanceProfileName(stack),
-		"iam:role " + InstanceProfileName(stack), "ecr:repository " + RepositoryName(stack), "ec2:key-pair " + KeyPairName(stack)} {
+		"iam:role " + InstanceProfileName(stack), "ecr:repository " + launch.ImageRepository(stack), "ec2:key-pair " + KeyPairName(stack)} {
 		if !slices.Contains(stack0, w) {
 			t.Errorf("stack %v lacks %s", stack0, w)
 		}

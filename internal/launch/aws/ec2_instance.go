@@ -125,7 +125,7 @@ func (p *ec2Plan) stackInstances(ctx context.Context) ([]resource.Instance, erro
 func (p *ec2Plan) instanceStep() launch.Step {
 	image := p.imageRef()
 	if p.res.Image == "" {
-		image = "the build pushed to " + RepositoryName(p.Stack)
+		image = "the build pushed to " + launch.ImageRepository(p.Stack)
 	}
 	what := fmt.Sprintf("whose user data installs Docker and runs %s on port %d", image, p.Port)
 	args := []string{"aws", "ec2", "run-instances", "--image-id", "AMI_ID", "--instance-type", p.InstanceType,

@@ -12,6 +12,7 @@ import (
 	"deckhand/dockerops"
 	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
+	"deckhand/internal/launch/project"
 	"deckhand/scaffold"
 )
 
@@ -187,25 +188,25 @@ func Fargate(be Backend, eng *dockerops.Engine, o FargateOptions) ([]launch.Step
 		}
 		p.port = o.Port
 	} else {
-		proj, err := inspectProject(o.Dir, o.Stack, o.Scaffold, scaffold.DefaultPort)
+		proj, err := inspectProject(o.Dir, o.Stack, o.Scaffold)
 		if err != nil {
 			return nil, nil, err
 		}
-		p.proj, p.welcome = proj, proj.welcome
+		p.proj, p.welcome = proj, proj.Welcome
 		p.port = o.Port
 		if p.port == 0 {
-			p.port = proj.port
+			p.port = proj.Port
 		}
-		if proj.scaffold && p.port != scaffold.DefaultPort && o.Port != 0 {
+		if proj.Scaffold && p.port != scaffold.DefaultPort && o.Port != 0 {
 			return nil, nil, inputErr("port", strconv.Itoa(o.Port), "the scaffolded app listens on %d; leave --port out (or scaffold with --port first)", scaffold.DefaultPort)
 		}
 	}
-	p.health = o.HealthCheck == "python" || (o.HealthCheck == "" && o.Image == "" && p.proj.deckhand)
+	p.health = o.HealthCheck == "python" || (o.HealthCheck == "" && o.Image == "" && p.proj.Deckhand)
 
 	var steps []launch.Step
 	if o.Image == "" {
 		if o.Scaffold {
-			steps = append(steps, p.scaffoldStep())
+			steps = append(steps, project.ScaffoldStep(p.proj, o.Stack))
 		}
 		steps = append(steps, p.buildStep(), p.repositoryStep(), p.loginStep(), p.pushStep())
 	} else {

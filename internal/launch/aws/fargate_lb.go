@@ -42,7 +42,7 @@ func LBGroupName(stack string) string      { return "deckhand-" + stack + "-lb" 
 // healthPath is what the target group's health check asks: deckhand's
 // Flask app has /health; for another image "/" is the one path known.
 func (p *fargate) healthPath() string {
-	if p.proj.deckhand || p.health {
+	if p.proj.Deckhand || p.health {
 		return "/health"
 	}
 	return "/"

@@ -2,13 +2,14 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 
 	"deckhand/dockerops"
 	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
+	"deckhand/internal/launch/project"
 	"deckhand/scaffold"
 )
 
@@ -26,7 +27,7 @@ type imageSource struct {
 	be  Backend
 	eng *dockerops.Engine // needed to build and push
 
-	proj    project
+	proj    project.Project
 	port    int // the app's port; 0 until known (the build reads the image's EXPOSE)
 	imageID string
 	repo    cloud.Repository
@@ -37,86 +38,42 @@ type imageSource struct {
 	ref, builtID *string
 }
 
-func (p *imageSource) scaffoldStep() launch.Step {
-	var res []launch.Resource
-	if p.proj.scaffold {
-		for _, f := range scaffold.FileNames() {
-			res = append(res, launch.Resource{Action: "create", Kind: "file", Name: filepath.Join(p.dir, f)})
-		}
+// inspectProject is project.Inspect with its errors as the "dir" option's
+// InputError, as the AWS targets report every bad option.
+func inspectProject(dir, stack string, doScaffold bool) (project.Project, error) {
+	proj, err := project.Inspect(dir, stack, doScaffold)
+	var pe *project.Error
+	switch {
+	case errors.Is(err, project.ErrNoDir):
+		return proj, inputErr("dir", "", "%v with --image", err)
+	case errors.As(err, &pe):
+		return proj, inputErr("dir", pe.Dir, "%s", pe.Problem)
 	}
-	s := launch.Step{
-		Name:      "scaffold",
-		Summary:   fmt.Sprintf("Write a Flask project named %s into %s", p.stack, p.dir),
-		Resources: res,
-		Commands:  []string{launch.Shell("deckhand", "scaffold", p.dir, "--name", p.stack)},
-		Run: func(ctx context.Context, out *launch.Output) error {
-			if !p.proj.scaffold {
-				return launch.Skip(p.dir + " already has a Dockerfile; building it as it is")
-			}
-			r, err := scaffold.Generate(p.dir, scaffold.Options{Name: p.stack})
-			for _, f := range r.Written {
-				out.Created(launch.Resource{Action: "create", Kind: "file", Name: filepath.Join(p.dir, f)})
-				out.Line("wrote " + filepath.Join(p.dir, f))
-			}
-			if err != nil {
-				return err
-			}
-			out.Result(fmt.Sprintf("%d files in %s", len(r.Written), p.dir))
-			return nil
-		},
-	}
-	if !p.proj.scaffold {
-		// The plan must say what the run will do: --scaffold writes only
-		// into an empty directory, and this one has a Dockerfile.
-		s.Summary = "Keep " + p.dir + "'s Dockerfile and build it as it is (--scaffold writes only into an empty directory)"
-		s.Commands = nil
-	}
-	return s
+	return proj, err
 }
 
 func (p *imageSource) buildStep() launch.Step {
-	img := LocalImage(p.stack)
-	args := []string{"docker", "build", "--label", launch.LabelStack + "=" + p.stack}
-	buildArgs := map[string]string{}
-	if p.baseImage != "" {
-		args = append(args, "--build-arg", "BASE_IMAGE="+p.baseImage)
-		buildArgs["BASE_IMAGE"] = p.baseImage
-	}
-	args = append(args, "-t", img, p.dir)
-	return launch.Step{
-		Name:      "build",
-		Summary:   fmt.Sprintf("Build %s from %s on the local Docker engine", img, p.dir),
-		Resources: []launch.Resource{{Action: "create", Kind: "docker image", Name: img}},
-		Commands:  []string{launch.Shell(args...)},
-		Run: func(ctx context.Context, out *launch.Output) error {
-			if p.eng == nil {
-				return fmt.Errorf("building %s needs the local Docker engine, which is not available", p.dir)
-			}
-			id, err := p.eng.Build(ctx, dockerops.BuildOptions{
-				Dir: p.dir, Tags: []string{img}, BuildArgs: buildArgs,
-				Labels: map[string]string{launch.LabelStack: p.stack},
-			}, out.Line)
-			if err != nil {
-				return err
-			}
+	return project.BuildStep(project.Build{
+		Stack: p.stack, Dir: p.dir, BaseImage: p.baseImage, Where: "on the local Docker engine", Engine: p.eng,
+		Built: func(ctx context.Context, id string) {
 			p.imageID, *p.builtID = id, id
-			out.Created(launch.Resource{Action: "create", Kind: "docker image", Name: img})
-			if p.port == 0 {
-				if info, err := p.eng.InspectImage(ctx, id); err == nil && len(info.ExposedPorts) > 0 {
-					p.port = info.ExposedPorts[0]
-					if slices.Contains(info.ExposedPorts, p.proj.port) {
-						p.port = p.proj.port
-					}
+			if p.port != 0 {
+				return
+			}
+			// The app's port was not given and the Dockerfile did not
+			// say it (or said several): the image's EXPOSE does.
+			if info, err := p.eng.InspectImage(ctx, id); err == nil && len(info.ExposedPorts) > 0 {
+				p.port = info.ExposedPorts[0]
+				if slices.Contains(info.ExposedPorts, p.proj.Port) {
+					p.port = p.proj.Port
 				}
 			}
-			out.Result(img + " " + shortID(id))
-			return nil
 		},
-	}
+	})
 }
 
 func (p *imageSource) repositoryStep() launch.Step {
-	name := RepositoryName(p.stack)
+	name := launch.ImageRepository(p.stack)
 	return launch.Step{
 		Name:      "repository",
 		Summary:   "Find or create the ECR repository " + name,
@@ -167,19 +124,17 @@ func (p *imageSource) loginStep() launch.Step {
 }
 
 func (p *imageSource) pushStep() launch.Step {
-	src := LocalImage(p.stack)
+	src := launch.ImageName(p.stack)
 	return launch.Step{
 		Name:      "push",
 		Summary:   "Tag the build under the repository and push it",
-		Resources: []launch.Resource{{Action: "create", Kind: "ECR image", Name: RepositoryName(p.stack) + ":IMAGE_ID (the build's short image ID)"}},
+		Resources: []launch.Resource{{Action: "create", Kind: "ECR image", Name: launch.ImageRepository(p.stack) + ":IMAGE_ID (the build's short image ID)"}},
 		Commands: []string{
 			launch.Shell("docker", "tag", src, "REPOSITORY_URI:IMAGE_ID"),
 			launch.Shell("docker", "push", "REPOSITORY_URI:IMAGE_ID"),
 		},
 		Run: func(ctx context.Context, out *launch.Output) error {
-			// The tag is the image ID: a rebuild with changes gets a new
-			// tag (so the task definition changes), one without keeps it.
-			ref := p.repo.URI + ":" + shortID(p.imageID)
+			ref := launch.PushTag(p.repo.URI, p.imageID)
 			if err := p.eng.Tag(ctx, p.imageID, ref); err != nil {
 				return err
 			}

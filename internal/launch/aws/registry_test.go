@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"deckhand/internal/cloud"
+	"deckhand/internal/launch"
 	"deckhand/internal/testbed"
 )
 
@@ -114,7 +115,7 @@ func TestFargatePushesToRegistry(t *testing.T) {
 	if d := r.detail("login"); strings.Contains(d, reg.password) || !strings.Contains(d, "AWS @ "+reg.addr) {
 		t.Errorf("login = %q (must name the user and registry, never the password)", d)
 	}
-	wantRef := reg.addr + "/deckhand/" + stack + ":" + shortID(res.ImageID)
+	wantRef := reg.addr + "/deckhand/" + stack + ":" + launch.ShortID(res.ImageID)
 	if res.Image != wantRef || !strings.HasPrefix(r.detail("push"), wantRef+" sha256:") {
 		t.Errorf("image %q, push %q; want %s and its digest", res.Image, r.detail("push"), wantRef)
 	}
@@ -132,7 +133,7 @@ func TestFargatePushesToRegistry(t *testing.T) {
 	resp.Body.Close()
 	var list struct{ Tags []string }
 	json.Unmarshal(body, &list)
-	if len(list.Tags) != 1 || list.Tags[0] != shortID(res.ImageID) {
+	if len(list.Tags) != 1 || list.Tags[0] != launch.ShortID(res.ImageID) {
 		t.Errorf("registry tags = %s", body)
 	}
 

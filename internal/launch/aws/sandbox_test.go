@@ -165,7 +165,7 @@ func TestFargateOnSandbox(t *testing.T) {
 		t.Errorf("the wait reported no task state: %v", r.lines("wait"))
 	}
 	t.Logf("wait: %v", r.lines("wait"))
-	_, body, err := get(ctx, res.URL)
+	_, body, err := launch.Get(ctx, res.URL)
 	if err != nil || body != "hello from the sandbox" {
 		t.Errorf("GET %s = %q, %v", res.URL, body, err)
 	}
@@ -193,7 +193,7 @@ func TestFargateOnSandbox(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d clusters named %s", n, ClusterName(stack))
 	}
-	if _, body, err := get(ctx, res2.URL); err != nil || body != "hello from the sandbox" {
+	if _, body, err := launch.Get(ctx, res2.URL); err != nil || body != "hello from the sandbox" {
 		t.Errorf("after the re-run GET %s = %q, %v", res2.URL, body, err)
 	}
 

@@ -58,7 +58,7 @@ func sandboxOwned(c dockerops.ContainerInfo) bool {
 func removeContainer(eng *dockerops.Engine, c dockerops.ContainerInfo) launch.Step {
 	return launch.Step{
 		Name:      "rm " + c.Name,
-		Summary:   fmt.Sprintf("Remove container %s (%s, %s)", c.Name, shortID(c.ID), c.State),
+		Summary:   fmt.Sprintf("Remove container %s (%s, %s)", c.Name, launch.ShortID(c.ID), c.State),
 		Resources: []launch.Resource{{Action: "delete", Kind: "docker container", Name: c.Name}},
 		Commands:  []string{launch.Shell("docker", "rm", "-f", c.Name)},
 		Run: func(ctx context.Context, out *launch.Output) error {
@@ -69,29 +69,16 @@ func removeContainer(eng *dockerops.Engine, c dockerops.ContainerInfo) launch.St
 			} else if err != nil {
 				return err
 			}
-			out.Result("removed " + shortID(c.ID))
+			out.Result("removed " + launch.ShortID(c.ID))
 			return nil
 		},
 	}
 }
 
-// deckhandTag reports whether a launch of stack gave the image this tag:
-// the build's deckhand/STACK:TAG, or the push's copy of it under an ECR
-// registry, REGISTRY/deckhand/STACK:TAG (a registry host has a dot or a
-// port, so "someone/deckhand/STACK" is not mistaken for it).
-func deckhandTag(tag, stack string) bool {
-	repo := "deckhand/" + stack + ":"
-	if strings.HasPrefix(tag, repo) {
-		return true
-	}
-	host, rest, ok := strings.Cut(tag, "/")
-	return ok && strings.ContainsAny(host, ".:") && strings.HasPrefix(rest, repo)
-}
-
 func removeImage(eng *dockerops.Engine, stack string, im dockerops.ImageInfo) launch.Step {
 	var foreign []string
 	for _, t := range im.Tags {
-		if !deckhandTag(t, stack) {
+		if !launch.IsStackTag(t, stack) {
 			foreign = append(foreign, t)
 		}
 	}
@@ -136,7 +123,7 @@ func removeImage(eng *dockerops.Engine, stack string, im dockerops.ImageInfo) la
 		if gone == 0 {
 			return launch.Skip("already gone")
 		}
-		out.Result("removed " + shortID(im.ID))
+		out.Result("removed " + launch.ShortID(im.ID))
 		return nil
 	}
 	return step

@@ -125,7 +125,7 @@ func stackContainers(t *testing.T, c *client.Client, name string) []string {
 
 func body(t *testing.T, url string) string {
 	t.Helper()
-	status, b, err := get(context.Background(), url)
+	status, b, err := launch.Get(context.Background(), url)
 	if err != nil || status != 200 {
 		t.Fatalf("GET %s: %d %v", url, status, err)
 	}
@@ -200,7 +200,7 @@ func TestRelaunchReplacesAndDestroyKeepsForeign(t *testing.T) {
 	// deckhand's own, so destroy plans to remove the image.
 	ctx := context.Background()
 	ecrTag := "123456789012.dkr.ecr.us-east-1.amazonaws.com/deckhand/" + name + ":abc123"
-	if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: ImageName(name), Target: ecrTag}); err != nil {
+	if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: launch.ImageName(name), Target: ecrTag}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.ImageRemove(ctx, ecrTag, client.ImageRemoveOptions{}) })
@@ -210,7 +210,7 @@ func TestRelaunchReplacesAndDestroyKeepsForeign(t *testing.T) {
 
 	// Someone tags the stack's image for their own use: destroy keeps it.
 	keep := "deckhand-test-keep-" + name + ":1"
-	if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: ImageName(name), Target: keep}); err != nil {
+	if _, err := c.ImageTag(ctx, client.ImageTagOptions{Source: launch.ImageName(name), Target: keep}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.ImageRemove(ctx, keep, client.ImageRemoveOptions{}) })

@@ -142,25 +142,3 @@ func freePort(t *testing.T) int {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// TestDeckhandTag: the tags a launch gives an image (the build's and the
-// push's under an ECR registry) are deckhand's; others are someone else's.
-func TestDeckhandTag(t *testing.T) {
-	tests := []struct {
-		tag  string
-		want bool
-	}{
-		{"deckhand/web:latest", true},
-		{"123456789012.dkr.ecr.us-east-1.amazonaws.com/deckhand/web:0a1b2c3d", true},
-		{"localhost:5000/deckhand/web:1", true},
-		{"deckhand/web2:latest", false},
-		{"someone/deckhand/web:1", false},
-		{"web:latest", false},
-		{"123456789012.dkr.ecr.us-east-1.amazonaws.com/other:1", false},
-	}
-	for _, tc := range tests {
-		if got := deckhandTag(tc.tag, "web"); got != tc.want {
-			t.Errorf("deckhandTag(%q) = %v, want %v", tc.tag, got, tc.want)
-		}
-	}
-}

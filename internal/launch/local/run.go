@@ -3,12 +3,9 @@ package local
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"deckhand/dockerops"
 	"deckhand/internal/launch"
@@ -74,7 +71,7 @@ func (p *plan) run(ctx context.Context, out *launch.Output) error {
 				hostPort, reused = info.Ports[appPort], true
 			}
 		}
-		out.Linef("removing the previous container %s (%s, %s)", old.Name, shortID(old.ID), old.State)
+		out.Linef("removing the previous container %s (%s, %s)", old.Name, launch.ShortID(old.ID), old.State)
 		if err := p.eng.Remove(ctx, old.ID, true); err != nil && !dockerops.IsNotFound(err) {
 			return err
 		}
@@ -100,7 +97,7 @@ func (p *plan) run(ctx context.Context, out *launch.Output) error {
 	}
 	p.res.ContainerID = id
 	p.res.URL = fmt.Sprintf("http://127.0.0.1:%d/", hp)
-	out.Result(fmt.Sprintf("%s %s on 127.0.0.1:%d→%d", name, shortID(id), hp, appPort))
+	out.Result(fmt.Sprintf("%s %s on 127.0.0.1:%d→%d", name, launch.ShortID(id), hp, appPort))
 	return nil
 }
 
@@ -110,7 +107,7 @@ func (p *plan) run(ctx context.Context, out *launch.Output) error {
 func (p *plan) start(ctx context.Context, out *launch.Output, appPort, hostPort int) (string, error) {
 	name := ContainerName(p.Stack)
 	id, err := p.eng.Run(ctx, dockerops.RunOptions{
-		Image: p.image, Name: name, Ports: map[int]int{appPort: hostPort}, Labels: Labels(p.Stack),
+		Image: p.image, Name: name, Ports: map[int]int{appPort: hostPort}, Labels: launch.StackLabels(p.Stack),
 	})
 	if err != nil && id != "" {
 		if rmErr := p.eng.Remove(context.WithoutCancel(ctx), id, true); rmErr != nil {
@@ -159,10 +156,10 @@ func (p *plan) pruneStep() launch.Step {
 				// Best effort: an old build that some other container
 				// still uses stays, and destroy will name it.
 				if err := p.eng.RemoveImage(ctx, im.ID); err != nil {
-					out.Linef("kept %s: %v", shortID(im.ID), err)
+					out.Linef("kept %s: %v", launch.ShortID(im.ID), err)
 					continue
 				}
-				out.Line("removed " + shortID(im.ID))
+				out.Line("removed " + launch.ShortID(im.ID))
 				n++
 			}
 			if n == 0 {
@@ -208,58 +205,20 @@ func (p *plan) waitStep() launch.Step {
 }
 
 func (p *plan) checkStep() launch.Step {
-	what := "answers 2xx"
-	if p.welcome != "" {
-		what = fmt.Sprintf("answers 2xx with %q", p.welcome)
-	}
 	return launch.Step{
 		Name:     "check",
-		Summary:  "Check that GET / " + what,
+		Summary:  launch.CheckSummary(p.welcome),
 		Commands: []string{launch.Shell("curl", "-fsS", "http://127.0.0.1:PORT/")},
 		Run: func(ctx context.Context, out *launch.Output) error {
 			if p.NoWait {
 				return launch.Skip("--no-wait")
 			}
-			status, body, err := get(ctx, p.res.URL)
+			status, body, err := launch.CheckAnswer(ctx, p.res.URL, p.welcome)
 			if err != nil {
 				return err
 			}
-			if status/100 != 2 {
-				return fmt.Errorf("GET %s answered HTTP %d: %q", p.res.URL, status, excerpt(body))
-			}
-			if p.welcome != "" && !strings.Contains(body, p.welcome) {
-				return fmt.Errorf("GET %s answered HTTP %d but the body is %q, not the app's welcome text %q", p.res.URL, status, excerpt(body), p.welcome)
-			}
-			out.Result(fmt.Sprintf("HTTP %d %q", status, excerpt(body)))
+			out.Result(fmt.Sprintf("HTTP %d %q", status, launch.Excerpt(body)))
 			return nil
 		},
 	}
-}
-
-func get(ctx context.Context, url string) (int, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, "", err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, "", fmt.Errorf("GET %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return 0, "", fmt.Errorf("GET %s: reading the body: %w", url, err)
-	}
-	return resp.StatusCode, string(data), nil
-}
-
-// excerpt keeps a body short enough for one event line.
-func excerpt(s string) string {
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
 }

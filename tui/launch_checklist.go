@@ -94,20 +94,40 @@ func (m *Model) runLines(r *launchRun, w int) []string {
 		left := "  " + st.tone(stateTone(s.state)).Render(glyphs[s.state]) + " " +
 			st.Muted.Render(pad(strconv.Itoa(i+1)+"/"+strconv.Itoa(len(r.steps)), num, true)) + " " +
 			pad(clean(s.name), nameW, false) + "  "
+		// Every line is wrapped, never cut: a summary, a result or a
+		// reason is there to be read whole (the page scrolls).
 		textW := max(w-width(left)-8, 8)
+		indent := strings.Repeat(" ", width(left))
 		text := clean(s.summary)
 		if s.state == launch.Done && s.detail != "" {
-			text += st.Muted.Render(" · " + clean(s.detail))
+			text += " · " + clean(s.detail)
 		}
-		out = append(out, left+pad(text, textW, false)+"  "+pad(el, 6, true))
-		indent := strings.Repeat(" ", width(left))
+		for i, l := range wrapWords(text, textW, textW) {
+			if i == 0 {
+				out = append(out, left+pad(l, textW, false)+"  "+pad(el, 6, true))
+			} else {
+				out = append(out, indent+l)
+			}
+		}
+		restW := max(w-width(indent), 8)
+		below := func(text string, style func(...string) string) {
+			text = clean(text)
+			lead := strings.Repeat(" ", min(len(text)-len(strings.TrimLeft(text, " ")), restW/2))
+			for _, l := range wrapWords(text, restW-len(lead), restW-len(lead)) {
+				out = append(out, indent+lead+style(l))
+			}
+		}
 		switch {
 		case s.state == launch.Running && s.detail != "":
-			out = append(out, indent+st.Muted.Render(fit(clean(s.detail), max(w-width(indent), 1))))
+			below(s.detail, st.Muted.Render)
 		case s.state == launch.Skipped && s.detail != "":
-			out = append(out, indent+st.Muted.Render(fit("skipped: "+clean(s.detail), max(w-width(indent), 1))))
+			below("skipped: "+s.detail, st.Muted.Render)
 		case s.state == launch.Failed && s.detail != "":
-			out = append(out, indent+st.Err.Render(fit(clean(s.detail), max(w-width(indent), 1))))
+			below(s.detail, st.Err.Render)
+		}
+		for _, n := range s.notes {
+			// Notes keep their own indentation (an ssh config block).
+			below(n, st.Accent.Render)
 		}
 	}
 	total := now.Sub(r.start)

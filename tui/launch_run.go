@@ -37,6 +37,7 @@ type runStep struct {
 	name, summary string
 	state         launch.State
 	detail        string        // the latest progress line, the result, or why it failed or was skipped
+	notes         []string      // lines the step asked to keep (launch.Note): how to connect, what stays
 	started       time.Time     // when it started running
 	elapsed       time.Duration // once it ended
 }
@@ -49,6 +50,9 @@ type (
 	}
 	runTickMsg struct{} // redraws elapsed times while a run is in progress
 )
+
+// maxNotes bounds the notes kept per step.
+const maxNotes = 20
 
 // runTick is how often elapsed times move while a run is in progress; it
 // stops with the run (nothing ticks while nothing moves).
@@ -114,6 +118,10 @@ func (m *Model) onEvent(e launch.Event) tea.Cmd {
 		s.state, s.started, s.detail = launch.Running, e.Time, ""
 	case launch.Progress:
 		s.detail = e.Detail
+	case launch.Note:
+		if len(s.notes) < maxNotes {
+			s.notes = append(s.notes, e.Detail)
+		}
 	default:
 		s.state, s.detail, s.elapsed = e.State, e.Detail, e.Elapsed
 	}

@@ -180,11 +180,17 @@ func TestDestroyReview(t *testing.T) {
 	}
 	mustContain(t, screen(m), "Destroy web on local", "· 1/2 rm deckhand-web")
 	send(m, launch.Event{Step: "rm deckhand-web", Index: 1, Total: 2, State: launch.Running},
+		launch.Event{Step: "rm deckhand-web", Index: 1, Total: 2, State: launch.Progress, Detail: "a passing line"},
+		launch.Event{Step: "rm deckhand-web", Index: 1, Total: 2, State: launch.Note, Detail: "the private key ~/.ssh/deckhand-web.pem stays on this machine"},
+		launch.Event{Step: "rm deckhand-web", Index: 1, Total: 2, State: launch.Note, Detail: "    IdentityFile ~/.ssh/deckhand-web.pem"},
 		launch.Event{Step: "rm deckhand-web", Index: 1, Total: 2, State: launch.Done, Detail: "removed 0123456789ab"},
 		launch.Event{Step: "rmi deckhand/web:latest", Index: 2, Total: 2, State: launch.Running},
 		launch.Event{Step: "rmi deckhand/web:latest", Index: 2, Total: 2, State: launch.Done},
 		runDoneMsg{})
-	mustContain(t, screen(m), "✓ removed what launches of web created on local", "✓ 1/2 rm deckhand-web", "removed 0123456789ab", "✓ 2/2")
+	s = screen(m)
+	mustContain(t, s, "✓ removed what launches of web created on local", "✓ 1/2 rm deckhand-web", "removed 0123456789ab", "✓ 2/2",
+		"the private key ~/.ssh/deckhand-web.pem stays on this machine", "    IdentityFile ~/.ssh/deckhand-web.pem")
+	mustNotContain(t, s, "a passing line") // progress passes; notes stay
 	if strings.Join(fp.destroys, ",") != "empty local,web local,web local" {
 		t.Fatalf("destroys = %v", fp.destroys)
 	}

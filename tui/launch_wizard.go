@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +32,16 @@ const (
 	fImage    = "image"
 	fPort     = "port"
 	fLB       = "lb"
+	fSSHFrom  = "sshfrom"
+	fSSHCIDR  = "sshcidr"
 )
+
+// sshGiven is the choice of the SSH field that takes a CIDR.
+const sshGiven = 1
+
+// inputFields are the wizard's fields of the planner's flag names
+// (launch/aws.InputError), so a refusal lands under its field.
+var inputFields = map[string]string{"dir": fDir, "image": fImage, "base-image": fBase, "port": fPort, "ssh-cidr": fSSHCIDR}
 
 // sourceImage is the choice of the source field that deploys an image.
 const sourceImage = 1
@@ -54,6 +64,11 @@ func newWizard() *wizard {
 		textField(fImage, "Image", "", "an image on this machine, e.g. deckhand/web:latest"),
 		textField(fPort, "Port", "", ""), // its hint depends on the target: see portHint
 		toggleField(fLB, "Load balancer", false, "an Application Load Balancer: the URL is its DNS name, not the task's IP"),
+		// Who may SSH in: looking up this machine's address asks
+		// checkip.amazonaws.com, a call outside the account, so it is a
+		// choice the user makes on screen (the sandbox never asks).
+		choiceField(fSSHFrom, "SSH from", "my public address", "a CIDR I give"),
+		textField(fSSHCIDR, "SSH CIDR", "", "who may SSH in, e.g. 203.0.113.7/32 (never 0.0.0.0/0)"),
 	}}}
 	w.show, w.valid = w.shows, w.check
 	w.hint = func(f *formField) string {
@@ -76,6 +91,10 @@ func (w *wizard) shows(f *formField) bool {
 		return image
 	case fLB:
 		return launch.Targets[w.field(fTarget).choice] == launch.TargetFargate
+	case fSSHFrom:
+		return launch.Targets[w.field(fTarget).choice] == launch.TargetEC2
+	case fSSHCIDR:
+		return launch.Targets[w.field(fTarget).choice] == launch.TargetEC2 && w.field(fSSHFrom).choice == sshGiven
 	}
 	return true
 }
@@ -106,6 +125,12 @@ func (w *wizard) check(f *formField) string {
 	case fImage:
 		if v == "" {
 			why = "image is empty: give an image on this machine, e.g. deckhand/web:latest, or deploy a directory instead (←/→ on Deploy)"
+		}
+	case fSSHCIDR:
+		if _, err := netip.ParsePrefix(v); err != nil {
+			if _, aerr := netip.ParseAddr(v); aerr != nil {
+				why = "SSH CIDR " + strconv.Quote(v) + " is not a CIDR block or an address: write yours like 203.0.113.7/32, or choose my public address"
+			}
 		}
 	case fPort:
 		if v == "" {
@@ -143,6 +168,9 @@ func (w *wizard) request() (launch.Request, bool) {
 	}
 	req.Port, _ = strconv.Atoi(w.field(fPort).value())
 	req.LoadBalancer = req.Target == launch.TargetFargate && w.field(fLB).on()
+	if req.Target == launch.TargetEC2 && w.field(fSSHFrom).choice == sshGiven {
+		req.SSHCIDR = w.field(fSSHCIDR).value()
+	}
 	return req, true
 }
 
@@ -150,7 +178,11 @@ func (w *wizard) request() (launch.Request, bool) {
 // field it is about, or below the form.
 func (w *wizard) planned(err error) {
 	var ne *launch.NameError
+	var ie interface{ InputField() string }
 	switch {
+	case errors.As(err, &ie) && inputFields[ie.InputField()] != "" && w.shows(w.field(inputFields[ie.InputField()])):
+		id := inputFields[ie.InputField()]
+		w.field(id).err, w.focus = err.Error(), id
 	case errors.As(err, &ne):
 		w.field(fStack).err, w.focus = err.Error(), fStack
 	case errors.Is(err, launch.ErrTargetUnavailable):

@@ -88,6 +88,7 @@ func TestLogsPageKeys(t *testing.T) {
 		{"page up leaves the tail", []string{"pgup"}, "", []string{"newer lines — G jumps to the newest"}, []string{"line 200"}},
 		{"g goes to the oldest", []string{"g"}, "", []string{"line 001", "newer lines"}, []string{"line 200"}},
 		{"G back to the newest", []string{"g", "G"}, "", []string{"line 200"}, []string{"line 001"}},
+		{"f follows from the newest", []string{"g", "f"}, "", []string{"line 200", "following"}, []string{"line 001"}},
 		{"filter narrows", []string{"/"}, "line 00", []string{"[9/200]", "/line 00", "line 009"}, []string{"line 010"}},
 		{"filter kept after enter", []string{"/", "enter"}, "line 19", []string{"[10/200]", "line 199"}, []string{"line 200"}},
 		{"esc clears the filter first", []string{"/", "enter", "esc"}, "line 19", []string{"[200]", "line 200"}, []string{"/line 19"}},

@@ -95,9 +95,13 @@ func (p planner) PlanLaunch(req launch.Request) ([]launch.Step, func() string, e
 				return nil, nil, err
 			}
 		}
+		sshCIDR := p.cloud.sshCIDR
+		if req.SSHCIDR != "" { // the TUI wizard's field
+			sshCIDR = req.SSHCIDR
+		}
 		steps, res, err := launchaws.EC2(be, p.eng, launchaws.EC2Options{
 			Stack: req.Stack, Image: req.Image, Dir: req.Dir, BaseImage: req.BaseImage, Scaffold: req.Scaffold, Port: req.Port,
-			KeyName: p.cloud.keyName, SSHCIDR: p.cloud.sshCIDR, AMIDistro: p.cloud.amiDistro, InstanceType: p.cloud.instanceType,
+			KeyName: p.cloud.keyName, SSHCIDR: sshCIDR, AMIDistro: p.cloud.amiDistro, InstanceType: p.cloud.instanceType,
 			VpcID: p.cloud.vpc, Sandbox: p.aws != nil && p.aws.sandbox, NoWait: req.NoWait, Timeout: req.Timeout,
 		})
 		if err != nil {

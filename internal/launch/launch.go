@@ -75,9 +75,13 @@ const (
 	Pending  State = "pending"
 	Running  State = "running"  // the step started; Detail is its Summary
 	Progress State = "progress" // a line of output; the step is still running
-	Done     State = "done"     // Detail is the step's result, if it gave one
-	Failed   State = "failed"   // Detail is the reason; Err the error
-	Skipped  State = "skipped"  // Detail says why
+	// Note is a line worth keeping after the step ends (how to connect,
+	// what was left behind on purpose); the step is still running. The
+	// checklist keeps notes under the step where progress lines pass.
+	Note    State = "note"
+	Done    State = "done"    // Detail is the step's result, if it gave one
+	Failed  State = "failed"  // Detail is the reason; Err the error
+	Skipped State = "skipped" // Detail says why
 )
 
 // Event is one state change of one step.
@@ -106,6 +110,13 @@ func (o *Output) Line(s string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.emit(Progress, s)
+}
+
+// Note reports a line to keep after the step ends (see the Note state).
+func (o *Output) Note(s string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.emit(Note, s)
 }
 
 // Linef is Line with formatting.

@@ -46,6 +46,9 @@ type Request struct {
 	// LoadBalancer (fargate only) puts an Application Load Balancer in
 	// front of the service; the URL is then its DNS name.
 	LoadBalancer bool
+	// SSHCIDR (ec2 only) is who may SSH in; "" = this machine's public
+	// address, looked up when the launch runs (not on the sandbox).
+	SSHCIDR string
 }
 
 // Planner turns requests into steps for Execute. Planning only reads

@@ -69,6 +69,10 @@ type InputError struct {
 	Problem string
 }
 
+// InputField is the flag the error is about ("ssh-cidr"), so a form can
+// put it under its field.
+func (e *InputError) InputField() string { return e.Field }
+
 func (e *InputError) Error() string {
 	if e.Value == "" || strings.Contains(e.Problem, strconv.Quote(e.Value)) {
 		return e.Field + ": " + e.Problem

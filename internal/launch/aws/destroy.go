@@ -132,7 +132,7 @@ func (d *destroyer) step(r cloud.TaggedResource) launch.Step {
 			}
 			pem := filepath.Join(d.SSHDir, r.ID+".pem")
 			if _, err := os.Stat(pem); err == nil {
-				out.Linef("the private key %s stays on this machine; it opens nothing any more: delete it when you like (rm %s)", pem, pem)
+				out.Note(fmt.Sprintf("the private key %s stays on this machine; it opens nothing any more: delete it when you like (rm %s)", pem, pem))
 			}
 			out.Result("deleted " + r.ID)
 			return nil

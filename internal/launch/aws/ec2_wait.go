@@ -199,13 +199,13 @@ func (p *ec2Plan) sshStep() launch.Step {
 			p.res.SSHCommand = launch.Shell("ssh", "-i", key, user+"@"+host)
 			p.res.SSHConfig = fmt.Sprintf("Host %s\n    HostName %s\n    User %s\n    IdentityFile %s\n    IdentitiesOnly yes\n",
 				InstanceName(p.Stack), host, user, key)
-			out.Line(p.res.SSHCommand)
-			out.Line("~/.ssh/config entry (then: ssh " + InstanceName(p.Stack) + "):")
+			out.Note(p.res.SSHCommand)
+			out.Note("~/.ssh/config entry (then: ssh " + InstanceName(p.Stack) + "):")
 			for _, l := range strings.Split(strings.TrimRight(p.res.SSHConfig, "\n"), "\n") {
-				out.Line("  " + l)
+				out.Note("  " + l)
 			}
 			if p.res.PublicIP == "" {
-				out.Line("the instance has no public IP yet: see it in deckhand, or aws ec2 describe-instances --instance-ids " + p.res.InstanceID)
+				out.Note("the instance has no public IP yet: see it in deckhand, or aws ec2 describe-instances --instance-ids " + p.res.InstanceID)
 			}
 			out.Result(p.res.SSHCommand)
 			return nil

@@ -113,13 +113,13 @@ func (r *recorder) detail(step string) string {
 	return d
 }
 
-// lines are the progress lines of step.
+// lines are a step's progress lines and notes.
 func (r *recorder) lines(step string) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
 	for _, e := range r.events {
-		if e.Step == step && e.State == launch.Progress {
+		if e.Step == step && (e.State == launch.Progress || e.State == launch.Note) {
 			out = append(out, e.Detail)
 		}
 	}

@@ -28,7 +28,9 @@ func (p *ec2Planner) PlanLaunch(req launch.Request) ([]launch.Step, func() strin
 	return steps, func() string { return res.URL }, nil
 }
 
-func (p *ec2Planner) PlanDestroy(context.Context, string, string) ([]launch.Step, error) { return nil, nil }
+func (p *ec2Planner) PlanDestroy(context.Context, string, string) ([]launch.Step, error) {
+	return nil, nil
+}
 
 // TestWizardSSHCIDR: on the ec2 target the wizard asks who may SSH in —
 // this machine's address (looked up when the launch runs) or a CIDR the

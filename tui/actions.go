@@ -64,7 +64,7 @@ func (m *Model) offered(k resource.Kind) (bool, string) {
 	switch k {
 	case resource.KindInstance:
 		return a.Instances != nil, "EC2"
-	case resource.KindService, resource.KindTask:
+	case resource.KindCluster, resource.KindService, resource.KindTask:
 		return a.ECS != nil, "ECS"
 	case resource.KindDocker:
 		return a.Docker != nil, "Docker"
@@ -152,7 +152,13 @@ func (m *Model) plan(a *action, it resource.Item) (j job, d *dialog, why string,
 	case resource.Task:
 		j, d, why = m.planTask(x)
 	case resource.Service:
-		j, d, why = m.planScale(x)
+		if a == &m.keys.Delete {
+			j, d, why = m.planDeleteService(x)
+		} else {
+			j, d, why = m.planScale(x)
+		}
+	case resource.Cluster:
+		j, d, why = m.planDeleteCluster(x)
 	case resource.DockerContainer:
 		j, d, why = m.planDocker(a, x)
 	default:
@@ -178,7 +184,7 @@ func (m *Model) allowed(a *action, pk resource.Kind) bool {
 // gerunds name an action in progress.
 var gerunds = map[string]string{
 	"start": "starting", "stop": "stopping", "terminate": "terminating",
-	"remove": "removing", "scale": "scaling",
+	"remove": "removing", "scale": "scaling", "delete": "deleting",
 }
 
 // launch runs a job in a Cmd with a timeout. On success it asks the

@@ -94,6 +94,7 @@ type keyMap struct {
 	Sort, Reverse, Mark, Copy                  action
 	Logs, Follow, Wrap                         action
 	Start, Stop, Terminate, Remove, Scale      action
+	Delete                                     action
 	Create                                     action
 	Yes, No, Switch, Select, Dismiss           action
 	Accept, Cancel, Complete, ClearLine, Erase action
@@ -156,6 +157,8 @@ func defaultKeyMap() keyMap {
 			explain("terminate the selected instance (cannot be undone)"),
 		Remove: act(modeTable|modeDetail, true, "ctrl+k", "remove", "ctrl+k").on("remove", resource.KindDocker).
 			explain("remove the selected container (forced if running)"),
+		Delete: act(modeTable|modeDetail, true, "ctrl+k", "delete", "ctrl+k").on("delete", resource.KindCluster, resource.KindService).
+			explain("delete the selected cluster (once it has no services) or service (scaled to 0 first); you type its name to confirm"),
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", resource.KindService).
 			explain("set the desired count of the selected service"),
 		// c was free on every pane; on services the cluster in view is
@@ -202,7 +205,7 @@ func (k *keyMap) all() []*action {
 		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Sort, &k.Reverse, &k.Mark, &k.Copy, &k.Logs, &k.Follow, &k.Wrap, &k.Back,
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
-		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Create,
+		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Create,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
 		&k.Launch, &k.CancelRun, &k.Submit, &k.NextField, &k.PrevField, &k.Choose, &k.Toggle, &k.Leave,
@@ -211,7 +214,7 @@ func (k *keyMap) all() []*action {
 
 // resource returns the actions that change a resource, in hint order.
 func (k *keyMap) resource() []*action {
-	return []*action{&k.Stop, &k.Start, &k.Scale, &k.Terminate, &k.Remove}
+	return []*action{&k.Stop, &k.Start, &k.Scale, &k.Terminate, &k.Remove, &k.Delete}
 }
 
 // setReadonly disables (or re-enables) every dangerous action: those that

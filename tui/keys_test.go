@@ -91,7 +91,7 @@ func TestKeyTable(t *testing.T) {
 // and exactly the dangerous ones are disabled.
 func TestReadonlyDisablesDangerousActions(t *testing.T) {
 	k := defaultKeyMap()
-	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Launch, &k.Create}
+	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Launch, &k.Create}
 	for _, a := range k.all() {
 		if a.danger != slices.Contains(changes, a) {
 			t.Errorf("%q: danger = %v; only the actions that change resources are dangerous", a.Help().Desc, a.danger)

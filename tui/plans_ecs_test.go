@@ -1,0 +1,99 @@
+package tui
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"deckhand/aws/sandbox"
+	"deckhand/internal/resource"
+)
+
+// sandboxECS is the ECS watcher's snapshot of a sandbox account: its clusters
+// and, for each, its services.
+func sandboxECS(t *testing.T, acct *sandbox.Account) resource.Set {
+	t.Helper()
+	ctx := context.Background()
+	cs, err := acct.Clusters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := resource.Set{Kinds: []resource.Kind{resource.KindCluster, resource.KindService}, Clusters: cs}
+	for _, c := range cs {
+		ss, err := acct.Services(ctx, c.ARN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set.Services = append(set.Services, ss...)
+	}
+	return set
+}
+
+// TestDeleteClusterAndService: on a sandbox account, a cluster with
+// services is refused with the reason; a service is deleted (scaled to 0
+// first) once its name is typed; then an empty cluster is deleted.
+func TestDeleteClusterAndService(t *testing.T) {
+	ctx := context.Background()
+	acct, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acct.CreateCluster(ctx, "spare", nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Actions = Actions{ECS: acct}
+	m := loadedWith(t, cfg, 120, 30)
+	f := &feed{source: "ecs"}
+	send(m, f.update(sandboxECS(t, acct), t0))
+
+	press(m, "2", "g") // demo (by name: demo, spare)
+	press(m, "ctrl+k")
+	mustContain(t, status(m), "cannot delete cluster demo: it has 2 services: delete them first")
+	if m.dlg != nil {
+		t.Fatal("a dialog opened for a cluster with services")
+	}
+
+	press(m, "enter", "g") // the services of demo: broken-worker, web
+	press(m, "ctrl+k")
+	mustContain(t, screen(m), "Delete service?", "Type broken-worker to confirm")
+	if !slices.ContainsFunc(m.dlg.lines, func(l string) bool {
+		return strings.HasPrefix(l, "$ aws ecs update-service --cluster demo --service broken-worker --desired-count 0 ")
+	}) || !slices.ContainsFunc(m.dlg.lines, func(l string) bool { return strings.HasPrefix(l, "$ aws ecs delete-service --cluster demo") }) {
+		t.Fatalf("the dialog lacks the commands: %q", m.dlg.lines)
+	}
+	typeText(m, "web")
+	if cmd := press(m, "enter"); cmd != nil {
+		t.Fatal("the wrong name confirmed the delete")
+	}
+	mustContain(t, screen(m), "type broken-worker exactly to delete it")
+	press(m, "ctrl+u")
+	typeText(m, "broken-worker")
+	runCmd(t, m, press(m, "enter"))
+	mustContain(t, status(m), "delete requested for service broken-worker")
+	var demo string
+	for _, c := range sandboxECS(t, acct).Clusters {
+		if c.Name == "demo" {
+			demo = c.ARN
+		}
+	}
+	ss, err := acct.Services(ctx, demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(ss, func(s resource.Service) bool { return s.Name == "broken-worker" && s.Status == "ACTIVE" }) {
+		t.Fatalf("broken-worker is still active: %+v", ss)
+	}
+
+	press(m, "esc", "G") // spare
+	press(m, "ctrl+k")
+	typeText(m, "spare")
+	runCmd(t, m, press(m, "enter"))
+	for _, c := range sandboxECS(t, acct).Clusters {
+		if c.Name == "spare" && c.Status == "ACTIVE" {
+			t.Fatalf("spare is still active: %+v", c)
+		}
+	}
+}

@@ -300,3 +300,17 @@ type RunTaskSpec struct {
 	SecurityGroups []string
 	PublicIP       bool
 }
+
+// TaskDefinitionReader reads task definitions: what the service wizard
+// checks before its review, and what the task definition pages show.
+type TaskDefinitionReader interface {
+	// DescribeTaskDefinition describes one revision: "family" (its latest
+	// ACTIVE revision), "family:revision" or an ARN. An unknown one is a
+	// *Error with Code ClientException, as ECS answers.
+	DescribeTaskDefinition(ctx context.Context, ref string) (resource.TaskDefinition, error)
+	// TaskDefinitionFamilies lists the families that have an ACTIVE revision, sorted.
+	TaskDefinitionFamilies(ctx context.Context) ([]string, error)
+	// TaskDefinitionRevisions lists a family's revisions (ACTIVE and
+	// INACTIVE), newest first, as "family:revision".
+	TaskDefinitionRevisions(ctx context.Context, family string) ([]string, error)
+}

@@ -174,3 +174,9 @@ func ValidateStopTask(cluster, task, reason string) error {
 	}
 	return nil
 }
+
+// ValidateTaskDefRef checks a task definition reference given to
+// DescribeTaskDefinition: a family, family:revision (revision ≥ 1) or an ARN.
+func ValidateTaskDefRef(ref string) error {
+	return taskDefRef("DescribeTaskDefinition", "TaskDefinition", ref)
+}

@@ -90,6 +90,7 @@ func (m *Model) body(now time.Time, w, h int) []string {
 		out = m.window(m.runLines(w), scroll, h)
 	default:
 		out = p.tbl.render(renderCtx{now: now, st: &m.st, changed: m.changed, width: w, rowsShown: h - 1})
+		m.reportOnScreen(&p.tbl, h-1)
 		fitted = p.tbl.n() > 0
 		if !fitted {
 			out = append(out, "")

@@ -28,18 +28,19 @@ func main() {
 	cluster := flag.String("cluster", "big", "cluster name")
 	services := flag.Int("services", 2000, "services to create in the cluster")
 	instances := flag.Int("instances", 0, "EC2 instances to run")
+	desired := flag.Int("desired", 1, "each service's desired count (moto keeps a service with desired > 0 IN_PROGRESS: no task ever starts)")
 	flag.Parse()
 	if *endpoint == "" {
 		fmt.Fprintln(os.Stderr, "seedscale: --endpoint-url is required (e.g. http://127.0.0.1:5000)")
 		os.Exit(2)
 	}
-	if err := seed(context.Background(), *endpoint, *region, *cluster, *services, *instances); err != nil {
+	if err := seed(context.Background(), *endpoint, *region, *cluster, *services, *instances, int32(*desired)); err != nil {
 		fmt.Fprintln(os.Stderr, "seedscale:", err)
 		os.Exit(1)
 	}
 }
 
-func seed(ctx context.Context, endpoint, region, cluster string, services, instances int) error {
+func seed(ctx context.Context, endpoint, region, cluster string, services, instances int, desired int32) error {
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
 	if err != nil {
 		return err
@@ -67,7 +68,7 @@ func seed(ctx context.Context, endpoint, region, cluster string, services, insta
 			g.Go(func() error {
 				_, err := c.CreateService(gctx, &ecs.CreateServiceInput{
 					Cluster: cl.Cluster.ClusterArn, ServiceName: sdkaws.String(fmt.Sprintf("svc-%05d", i)),
-					TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: sdkaws.Int32(0),
+					TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: sdkaws.Int32(desired),
 				})
 				return err
 			})

@@ -280,4 +280,3 @@ func copySet(s resource.Set) resource.Set {
 	s.Instances = slices.Clone(s.Instances)
 	return s
 }
-

@@ -5,6 +5,7 @@
 package aws
 
 import (
+	"deckhand/internal/budget"
 	"deckhand/internal/cloud"
 
 	"context"
@@ -28,6 +29,9 @@ type Options struct {
 	Region      string // "" = AWS_REGION / profile region
 	EndpointURL string // e.g. http://127.0.0.1:5000 for moto or LocalStack
 	Readonly    bool   // refuse every mutation (see ErrReadonly)
+	// Budget, when set, is the API budget every call of every client waits
+	// for (internal/budget); nil = no client-side limit (tests that seed).
+	Budget *budget.Budget
 }
 
 // Client holds one configured SDK client per service. It is safe for
@@ -86,6 +90,11 @@ func load(ctx context.Context, o Options, extra ...func(*config.LoadOptions) err
 	}
 	if cfg.Region == "" {
 		return nil, errors.New("no AWS region: set AWS_REGION, pass --region, or set region in your profile (~/.aws/config)")
+	}
+
+	if o.Budget != nil {
+		// Full slice expression: never append into a shared array.
+		cfg.APIOptions = append(cfg.APIOptions[:len(cfg.APIOptions):len(cfg.APIOptions)], withBudget(o.Budget))
 	}
 
 	endpoint := o.EndpointURL

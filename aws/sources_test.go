@@ -191,9 +191,19 @@ func TestECSSourceScope(t *testing.T) {
 	for i := range cloud.AutoClusters - 1 {
 		f.cluster(t, fmt.Sprintf("c-%c", 'c'+i))
 	}
-	set, err = src.Fetch(ctx)
-	if err != nil {
-		t.Fatal(err)
+	// New clusters are found by the sweep (targeted polling re-reads only
+	// what is in transition): with a sweep on every fetch, the fetch after
+	// the sweep lands sees them.
+	src.SetSweep(time.Millisecond)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		set, err = src.Fetch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(set.Clusters) == cloud.AutoClusters+1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	if len(set.Clusters) != cloud.AutoClusters+1 || !slices.Equal(set.Kinds, []resource.Kind{resource.KindCluster}) || len(set.Services) != 0 {
 		t.Fatalf("over AutoClusters: kinds %v, %d clusters, %d services", set.Kinds, len(set.Clusters), len(set.Services))

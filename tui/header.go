@@ -132,6 +132,9 @@ func (m *Model) freshnessLine(now time.Time, w int) string {
 		text, t := m.freshness(now, src)
 		parts = append(parts, m.st.tone(t).Render(text))
 	}
+	if text, t := m.budgetSeg(); text != "" {
+		parts = append(parts, m.st.tone(t).Render(text))
+	}
 	left := strings.Join(parts, "  ")
 	var tabs []string
 	cur := m.topIndex()

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"deckhand/internal/launch"
+	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 )
 
@@ -46,6 +47,12 @@ type Config struct {
 	Logs LogReaders
 	// Now is the clock; nil means time.Now. Tests pass a fixed clock.
 	Now func() time.Time
+	// OnScreen receives the keys of the rows a table page shows (budget.go):
+	// the watchers re-read those first. nil = not reported.
+	OnScreen func(kind resource.Kind, keys []string)
+	// APIStats returns the API budget's counters for the header; nil = no
+	// budget to show.
+	APIStats func() APIStats
 }
 
 // highlightFor is how long a changed row stays highlighted.

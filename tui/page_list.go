@@ -115,6 +115,7 @@ func (p *listPage) title(m *Model) string {
 
 func (p *listPage) view(m *Model, now time.Time, w, h int) []string {
 	out := p.tbl.render(renderCtx{now: now, st: &m.st, changed: m.changed, width: w, rowsShown: h - 1})
+	m.reportOnScreen(&p.tbl, h-1)
 	if p.tbl.n() > 0 {
 		return out
 	}

@@ -9,6 +9,7 @@ import (
 	"deckhand/aws"
 	"deckhand/aws/sandbox"
 	"deckhand/dockerops"
+	"deckhand/internal/budget"
 	"deckhand/internal/cloud"
 )
 
@@ -18,6 +19,10 @@ type awsBackend struct {
 	cloud.Account
 	region, endpoint string
 	sandbox          bool
+	// budget is the API budget the SDK client's calls wait for; nil for
+	// the sandbox, which makes no AWS calls (its own per-family buckets
+	// are issue 8's sandbox part, not done yet).
+	budget *budget.Budget
 	// why is a line for the status bar saying why the sandbox opened, or "".
 	why string
 }
@@ -30,14 +35,15 @@ func chooseBackend(ctx context.Context, o options) (*awsBackend, error) {
 	if o.sandbox {
 		return openSandbox(o, "")
 	}
-	c, err := aws.Load(ctx, aws.Options{Profile: o.profile, Region: o.region, EndpointURL: o.endpointURL, Readonly: o.readonly})
+	b := budget.New(o.apiRate, nil)
+	c, err := aws.Load(ctx, aws.Options{Profile: o.profile, Region: o.region, EndpointURL: o.endpointURL, Readonly: o.readonly, Budget: b})
 	if err == nil {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err = c.CheckCredentials(cctx)
 		cancel()
 	}
 	if err == nil {
-		return &awsBackend{Account: c, region: c.Region(), endpoint: c.Endpoint()}, nil
+		return &awsBackend{Account: c, region: c.Region(), endpoint: c.Endpoint(), budget: b}, nil
 	}
 	if o.profile != "" || o.endpointURL != "" {
 		return nil, err

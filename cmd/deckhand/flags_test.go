@@ -1,6 +1,7 @@
 package main
 
 import (
+	"deckhand/internal/budget"
 	"io"
 	"strings"
 	"testing"
@@ -15,15 +16,15 @@ func TestParseFlags(t *testing.T) {
 		want    options
 		wantErr string
 	}{
-		{name: "defaults", want: options{refresh: 15 * time.Second, sandboxSpeed: 1}},
+		{name: "defaults", want: options{apiRate: budget.DefaultRate, refresh: 15 * time.Second, sandboxSpeed: 1}},
 		{name: "env fills endpoint and profile", env: map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_PROFILE": "dev"},
-			want: options{endpointURL: "http://127.0.0.1:5000", profile: "dev", refresh: 15 * time.Second, sandboxSpeed: 1}},
+			want: options{apiRate: budget.DefaultRate, endpointURL: "http://127.0.0.1:5000", profile: "dev", refresh: 15 * time.Second, sandboxSpeed: 1}},
 		{name: "flags win over env", args: []string{"--endpoint-url", "http://x:1", "--profile", "prod"}, env: map[string]string{"AWS_ENDPOINT_URL": "http://y:2"},
-			want: options{endpointURL: "http://x:1", profile: "prod", refresh: 15 * time.Second, sandboxSpeed: 1}},
+			want: options{apiRate: budget.DefaultRate, endpointURL: "http://x:1", profile: "prod", refresh: 15 * time.Second, sandboxSpeed: 1}},
 		{name: "all flags", args: []string{"--region", "eu-west-1", "--refresh", "30s", "--readonly", "--docker-host", "tcp://h:2375", "--version"},
-			want: options{region: "eu-west-1", refresh: 30 * time.Second, sandboxSpeed: 1, readonly: true, dockerHost: "tcp://h:2375", showVersion: true}},
+			want: options{apiRate: budget.DefaultRate, region: "eu-west-1", refresh: 30 * time.Second, sandboxSpeed: 1, readonly: true, dockerHost: "tcp://h:2375", showVersion: true}},
 		{name: "sandbox", args: []string{"--sandbox", "--sandbox-speed", "20", "--sandbox-reset"},
-			want: options{sandbox: true, sandboxSpeed: 20, sandboxReset: true, refresh: 15 * time.Second}},
+			want: options{apiRate: budget.DefaultRate, sandbox: true, sandboxSpeed: 20, sandboxReset: true, refresh: 15 * time.Second}},
 		{name: "sandbox speed zero", args: []string{"--sandbox-speed", "0"}, wantErr: "--sandbox-speed 0 is out of range"},
 		{name: "sandbox with endpoint", args: []string{"--sandbox", "--endpoint-url", "http://x:1"}, wantErr: "exclude each other"},
 		{name: "endpoint with another scheme", args: []string{"--endpoint-url", "ftp://x"}, wantErr: `--endpoint-url "ftp://x" must start with http:// or https://`},
@@ -31,7 +32,7 @@ func TestParseFlags(t *testing.T) {
 		{name: "endpoint without host", args: []string{"--endpoint-url", "http://"}, wantErr: "has no host"},
 		{name: "endpoint from env is checked too", env: map[string]string{"AWS_ENDPOINT_URL": "ftp://x"}, wantErr: "--endpoint-url"},
 		{name: "region not a region", args: []string{"--region", "not-a-region"}, wantErr: `--region "not-a-region" is not an AWS region name`},
-		{name: "gov region", args: []string{"--region", "us-gov-west-1"}, want: options{region: "us-gov-west-1", refresh: 15 * time.Second, sandboxSpeed: 1}},
+		{name: "gov region", args: []string{"--region", "us-gov-west-1"}, want: options{apiRate: budget.DefaultRate, region: "us-gov-west-1", refresh: 15 * time.Second, sandboxSpeed: 1}},
 		{name: "refresh too short", args: []string{"--refresh", "10ms"}, wantErr: "--refresh 10ms is too short"},
 		{name: "stray argument", args: []string{"instances"}, wantErr: `unexpected argument "instances"`},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: "flag provided but not defined"},

@@ -14,6 +14,8 @@ import (
 	"os"
 	"runtime/debug"
 	"time"
+
+	"deckhand/internal/budget"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -26,6 +28,7 @@ type options struct {
 	region      string
 	endpointURL string
 	refresh     time.Duration
+	apiRate     float64
 	readonly    bool
 	mouse       bool
 	dockerHost  string
@@ -45,6 +48,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.region, "region", "", "AWS `region` (default: from the profile or AWS_REGION)")
 	fs.StringVar(&o.endpointURL, "endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "AWS-compatible `URL` such as moto or LocalStack (env AWS_ENDPOINT_URL)")
 	fs.DurationVar(&o.refresh, "refresh", 15*time.Second, "steady-state refresh `interval` (fast polling while something is changing is 2s)")
+	fs.Float64Var(&o.apiRate, "api-rate", budget.DefaultRate, "client-side AWS API budget in `calls/s` per API family (EC2 describe, ECS clusters/services/tasks, logs, writes…); throttling halves it for a while")
 	fs.BoolVar(&o.readonly, "readonly", false, "never change anything: every mutating action is disabled")
 	fs.BoolVar(&o.mouse, "mouse", false, "click selects a row, double-click opens it, the wheel scrolls (off by default: it takes the terminal's text selection)")
 	fs.StringVar(&o.dockerHost, "docker-host", "", "Docker engine `address` (default: DOCKER_HOST, then the current docker context)")
@@ -71,6 +75,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if err := checkAccountFlags(o.endpointURL, o.region); err != nil {
 		return o, err
+	}
+	if o.apiRate <= 0 || o.apiRate > 1000 {
+		return o, fmt.Errorf("--api-rate %v is out of range: use calls per second above 0 and at most 1000 (e.g. --api-rate 5)", o.apiRate)
 	}
 	if o.refresh < time.Second {
 		return o, fmt.Errorf("--refresh %v is too short: use 1s or more (e.g. --refresh 15s)", o.refresh)

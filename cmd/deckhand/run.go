@@ -14,7 +14,9 @@ import (
 	"deckhand/aws"
 	"deckhand/aws/sandbox"
 	"deckhand/dockerops"
+	"deckhand/internal/budget"
 	"deckhand/internal/cloud"
+	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 	"deckhand/internal/xdg"
 	"deckhand/tui"
@@ -73,8 +75,22 @@ func run(ctx context.Context, o options) error {
 		cfg.Actions.Instances, cfg.Actions.ECS = backend, backend
 		cfg.Create, cfg.Logs.ECS = backend, backend
 		ecs := cloud.NewECSSource(backend)
+		ec2 := cloud.NewEC2Source(backend)
+		ecs.SetSweep(o.refresh)
+		ec2.SetSweep(o.refresh)
 		ecsW := watch.New(ecs, aw, emit)
-		watchers = append(watchers, watch.New(cloud.NewEC2Source(backend), aw, emit), ecsW)
+		watchers = append(watchers, watch.New(ec2, aw, emit), ecsW)
+		cfg.OnScreen = func(kind resource.Kind, keys []string) {
+			switch kind {
+			case resource.KindInstance:
+				ec2.OnScreen(keys)
+			case resource.KindService, resource.KindTask:
+				ecs.OnScreen(keys)
+			}
+		}
+		if backend.budget != nil {
+			cfg.APIStats = func() tui.APIStats { return apiStats(backend.budget, ec2, ecs) }
+		}
 		cfg.FocusCluster = func(arn string) {
 			if ecs.Focus(arn) {
 				ecsW.Reset()
@@ -125,6 +141,24 @@ func run(ctx context.Context, o options) error {
 		err = nil
 	}
 	return err
+}
+
+// apiStats sums the budget's families for the header.
+func apiStats(b *budget.Budget, srcs ...interface{ Behind() (int, bool) }) tui.APIStats {
+	var s tui.APIStats
+	for _, f := range b.Snapshot() {
+		s.PerMinute += f.PerMinute
+		s.Held = s.Held || f.SweepHeld
+		s.Cut = s.Cut || f.Cut
+		if f.PerMinute > s.BusiestCalls {
+			s.Busiest, s.BusiestCalls = string(f.Family), f.PerMinute
+		}
+	}
+	for _, src := range srcs {
+		n, _ := src.Behind()
+		s.Behind += n
+	}
+	return s
 }
 
 // openLog opens the log file (never the screen: the TUI owns the terminal).

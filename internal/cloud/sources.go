@@ -10,16 +10,29 @@ import (
 )
 
 // EC2Source is the watch.Source of EC2 instances.
-type EC2Source struct{ c Reader }
+type EC2Source struct {
+	c Reader
+	t ec2Targeted // targeted polling (targeted_ec2.go)
+}
 
 // NewEC2Source watches the instances of c's region.
-func NewEC2Source(c Reader) *EC2Source { return &EC2Source{c: c} }
+func NewEC2Source(c Reader) *EC2Source {
+	s := &EC2Source{c: c}
+	s.t.r, _ = c.(TargetedReader)
+	s.t.sweep = newSweeper[[]resource.Instance]()
+	return s
+}
 
 // Name is the watcher's name for this source.
 func (s *EC2Source) Name() string { return "ec2" }
 
-// Fetch takes one snapshot of every instance.
+// Fetch takes one snapshot of every instance: with a TargetedReader, the
+// instances in transition re-read by id and the background sweep merged
+// (targeted_ec2.go); without, every instance.
 func (s *EC2Source) Fetch(ctx context.Context) (resource.Set, error) {
+	if s.t.r != nil {
+		return s.targetedFetch(ctx)
+	}
 	in, err := s.c.Instances(ctx)
 	if err != nil {
 		return resource.Set{}, err
@@ -47,10 +60,15 @@ type ECSSource struct {
 	// few is true when the last fetch saw at most AutoClusters clusters,
 	// so every cluster is expanded and a focus changes nothing.
 	few bool
+	t   ecsTargeted // targeted polling (targeted_ecs.go)
 }
 
 // NewECSSource watches the ECS clusters of c's region.
-func NewECSSource(c Reader) *ECSSource { return &ECSSource{c: c} }
+func NewECSSource(c Reader) *ECSSource {
+	s := &ECSSource{c: c}
+	s.t.init(c)
+	return s
+}
 
 // Name is the watcher's name for this source.
 func (s *ECSSource) Name() string { return "ecs" }
@@ -66,6 +84,9 @@ func (s *ECSSource) Focus(clusterARN string) (rescoped bool) {
 	defer s.mu.Unlock()
 	rescoped = s.focus != clusterARN && !s.few
 	s.focus = clusterARN
+	if rescoped {
+		s.t.forget() // the next fetch is a full one, of the new scope
+	}
 	return rescoped
 }
 
@@ -84,16 +105,28 @@ func (s *ECSSource) Fetch(ctx context.Context) (resource.Set, error) {
 	return s.FetchProgress(ctx, nil)
 }
 
+// FetchProgress is Fetch that, when partial is not nil, also reports the
+// snapshot so far (watch.Progressive) while a full read is in progress.
+// With a TargetedReader, only the first fetch of a scope reads everything;
+// later ones re-read what is in transition and merge the background sweep
+// (targeted_ecs.go).
+func (s *ECSSource) FetchProgress(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
+	if s.t.r == nil {
+		return s.fullFetch(ctx, partial)
+	}
+	return s.targetedFetch(ctx, partial)
+}
+
 // ServicePager is a Reader that can deliver a cluster's services as they
 // arrive (the SDK adapter; see Client.ServicesEach).
 type ServicePager interface {
 	ServicesEach(ctx context.Context, clusterARN string, batch func([]resource.Service)) ([]resource.Service, error)
 }
 
-// FetchProgress is Fetch that, when partial is not nil, also reports the
-// snapshot so far (watch.Progressive): the clusters, then the services as
-// each describe batch of each cluster arrives. Tasks come with the whole snapshot.
-func (s *ECSSource) FetchProgress(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
+// fullFetch reads everything in scope; when partial is not nil it also
+// reports the snapshot so far: the clusters, then the services as each
+// describe batch of each cluster arrives. Tasks come with the whole snapshot.
+func (s *ECSSource) fullFetch(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
 	clusters, err := s.c.Clusters(ctx)
 	if err != nil {
 		return resource.Set{}, err

@@ -1,0 +1,130 @@
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"deckhand/internal/budget"
+	"deckhand/internal/resource"
+)
+
+// ec2Targeted is EC2Source's state for targeted polling.
+type ec2Targeted struct {
+	r      TargetedReader
+	sweep  *sweeper[[]resource.Instance]
+	screen onScreen
+
+	mu     sync.Mutex
+	cur    []resource.Instance // nil = read everything next
+	have   bool
+	readAt map[string]time.Time
+	next   int
+	behind int
+}
+
+// SetSweep sets how often every instance is re-read (--refresh).
+func (s *EC2Source) SetSweep(every time.Duration) { s.t.sweep.setEvery(every) }
+
+// OnScreen tells the source which instances (ids) are on screen.
+func (s *EC2Source) OnScreen(ids []string) { s.t.screen.set(ids) }
+
+// Notify fires when a background sweep has finished (watch.Notifier).
+func (s *EC2Source) Notify() <-chan struct{} { return s.t.sweep.notify }
+
+// Behind is how many instances in transition the last fetch left for a
+// later one, and whether a sweep is running.
+func (s *EC2Source) Behind() (n int, sweeping bool) {
+	s.t.mu.Lock()
+	n = s.t.behind
+	s.t.mu.Unlock()
+	return n, s.t.sweep.isRunning()
+}
+
+func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
+	t := &s.t
+	now := time.Now()
+	mk := func(in []resource.Instance) resource.Set {
+		return resource.Set{Kinds: []resource.Kind{resource.KindInstance}, Instances: slices.Clone(in)}
+	}
+	t.mu.Lock()
+	have := t.have
+	t.mu.Unlock()
+	if !have {
+		t.sweep.started(now)
+		in, err := s.c.Instances(budget.WithPriority(ctx, budget.OnScreen))
+		if err != nil {
+			return resource.Set{}, err
+		}
+		t.mu.Lock()
+		t.cur, t.have, t.readAt = in, true, map[string]time.Time{}
+		t.mu.Unlock()
+		return mk(in), nil
+	}
+	var sweepErr error
+	if r := t.sweep.take(); r != nil {
+		if r.err != nil {
+			sweepErr = fmt.Errorf("sweep: %w", r.err)
+		} else {
+			t.mu.Lock()
+			fresh := map[string]*resource.Instance{}
+			for i := range t.cur {
+				if at, ok := t.readAt[t.cur[i].ID]; ok && at.After(r.startAt) {
+					fresh[t.cur[i].ID] = &t.cur[i]
+				}
+			}
+			t.cur = replace(r.val, fresh, nil)
+			for k, at := range t.readAt {
+				if !at.After(r.startAt) {
+					delete(t.readAt, k)
+				}
+			}
+			t.mu.Unlock()
+		}
+	}
+	t.sweep.maybeStart(ctx, now, s.c.Instances)
+
+	t.mu.Lock()
+	cur := slices.Clone(t.cur)
+	var ids []string
+	for _, in := range cur {
+		if in.Transitional() {
+			ids = append(ids, in.ID)
+		}
+	}
+	shown := countShown(ids, t.screen.has)
+	screen, rest, behind := pick(ids, t.screen.has, max(0, tickEC2Calls-calls(shown, 100))*100, &t.next)
+	t.mu.Unlock()
+
+	fresh := map[string]*resource.Instance{}
+	gone := map[string]bool{}
+	for _, b := range []struct {
+		ids  []string
+		prio budget.Priority
+	}{{screen, budget.OnScreen}, {rest, budget.Transition}} {
+		if len(b.ids) == 0 {
+			continue
+		}
+		got, err := s.t.r.InstancesByID(budget.WithPriority(ctx, b.prio), b.ids)
+		if err != nil {
+			return resource.Set{}, err
+		}
+		for _, id := range b.ids {
+			gone[id] = true // unless returned: an id not returned is gone
+		}
+		for i := range got {
+			fresh[got[i].ID] = &got[i]
+			delete(gone, got[i].ID)
+		}
+	}
+	cur = replace(cur, fresh, gone)
+	t.mu.Lock()
+	for k := range fresh {
+		t.readAt[k] = now
+	}
+	t.cur, t.behind = cur, behind
+	t.mu.Unlock()
+	return mk(cur), sweepErr
+}

@@ -1,0 +1,282 @@
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"deckhand/internal/budget"
+	"deckhand/internal/resource"
+)
+
+// TargetedReader is a Reader that can also read resources by id, which is
+// what makes polling cost follow change rather than the account's size
+// (the SDK adapter implements it; a Reader without it is fully re-read on
+// every fetch).
+type TargetedReader interface {
+	// ServicesByARN describes the given services of one cluster; missing
+	// are the ones ECS no longer knows.
+	ServicesByARN(ctx context.Context, clusterARN string, arns []string) (found []resource.Service, missing []string, err error)
+	// TasksByARN describes the given tasks of one cluster.
+	TasksByARN(ctx context.Context, clusterARN string, arns []string) (found []resource.Task, missing []string, err error)
+	// InstancesByID describes the given instances; those not returned are gone.
+	InstancesByID(ctx context.Context, ids []string) ([]resource.Instance, error)
+}
+
+// ecsTargeted is ECSSource's state for targeted polling.
+type ecsTargeted struct {
+	r      TargetedReader
+	sweep  *sweeper[resource.Set]
+	screen onScreen
+
+	mu       sync.Mutex
+	cur      *resource.Set        // the latest merged snapshot; nil = read everything next
+	readAt   map[string]time.Time // when each service/task was last read by ARN
+	svcNext  int                  // round-robin cursors of the off-screen transitions
+	taskNext int
+	behind   int // transitional services/tasks left for a later tick
+}
+
+func (t *ecsTargeted) init(c Reader) {
+	t.r, _ = c.(TargetedReader)
+	t.sweep = newSweeper[resource.Set]()
+}
+
+func (t *ecsTargeted) forget() {
+	t.mu.Lock()
+	t.cur = nil
+	t.mu.Unlock()
+	t.sweep.reset()
+}
+
+// SetSweep sets how often everything is re-read (--refresh).
+func (s *ECSSource) SetSweep(every time.Duration) { s.t.sweep.setEvery(every) }
+
+// OnScreen tells the source which services and tasks (ARNs) are on screen:
+// in transition, they are re-read first.
+func (s *ECSSource) OnScreen(keys []string) { s.t.screen.set(keys) }
+
+// Notify fires when a background sweep has finished (watch.Notifier), so
+// that the watcher merges it without waiting for its next tick.
+func (s *ECSSource) Notify() <-chan struct{} { return s.t.sweep.notify }
+
+// Behind is how many resources in transition the last fetch left for a
+// later one because the budget's per-tick share was spent, and whether a
+// sweep is running.
+func (s *ECSSource) Behind() (n int, sweeping bool) {
+	s.t.mu.Lock()
+	n = s.t.behind
+	s.t.mu.Unlock()
+	return n, s.t.sweep.isRunning()
+}
+
+func (s *ECSSource) targetedFetch(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
+	t := &s.t
+	now := time.Now()
+	t.mu.Lock()
+	cur := t.cur
+	t.mu.Unlock()
+	if cur == nil {
+		// The first read of a scope: the user waits for it.
+		t.sweep.started(now)
+		set, err := s.fullFetch(budget.WithPriority(ctx, budget.OnScreen), partial)
+		if err == nil {
+			t.mu.Lock()
+			t.cur, t.readAt = &set, map[string]time.Time{}
+			t.mu.Unlock()
+		}
+		return set, err
+	}
+	var sweepErr error
+	if r := t.sweep.take(); r != nil {
+		if r.err != nil {
+			sweepErr = fmt.Errorf("sweep: %w", r.err)
+		} else {
+			t.mu.Lock()
+			t.cur = mergeSweep(t.cur, r.val, t.readAt, r.startAt)
+			t.mu.Unlock()
+		}
+	}
+	t.sweep.maybeStart(ctx, now, func(ctx context.Context) (resource.Set, error) { return s.fullFetch(ctx, nil) })
+
+	t.mu.Lock()
+	set := copySet(*t.cur)
+	t.mu.Unlock()
+	if !slices.Contains(set.Kinds, resource.KindService) {
+		return set, sweepErr // nothing in scope to follow
+	}
+	behind, err := s.refreshTransitions(ctx, &set)
+	if err != nil {
+		return resource.Set{}, err
+	}
+	t.mu.Lock()
+	t.cur, t.behind = &set, behind
+	t.mu.Unlock()
+	return copySet(set), sweepErr
+}
+
+// refreshTransitions re-reads by ARN the services and tasks of set in
+// transition, on-screen ones first, and updates set in place.
+func (s *ECSSource) refreshTransitions(ctx context.Context, set *resource.Set) (behind int, err error) {
+	t := &s.t
+	var svcKeys, taskKeys []string
+	svcCluster, taskCluster := map[string]string{}, map[string]string{}
+	for _, x := range set.Services {
+		if x.Transitional() {
+			svcKeys = append(svcKeys, x.ARN)
+			svcCluster[x.ARN] = x.ClusterARN
+		}
+	}
+	for _, x := range set.Tasks {
+		if x.Transitional() {
+			taskKeys = append(taskKeys, x.ARN)
+			taskCluster[x.ARN] = x.ClusterARN
+		}
+	}
+	t.mu.Lock()
+	sScreen, sRest, sBehind := pick(svcKeys, t.screen.has, max(0, tickServiceCalls-calls(countShown(svcKeys, t.screen.has), 10))*10, &t.svcNext)
+	tScreen, tRest, tBehind := pick(taskKeys, t.screen.has, max(0, tickTaskCalls-calls(countShown(taskKeys, t.screen.has), 100))*100, &t.taskNext)
+	t.mu.Unlock()
+
+	now := time.Now()
+	svcs := map[string]*resource.Service{}
+	gone := map[string]bool{}
+	for _, batch := range []struct {
+		keys []string
+		prio budget.Priority
+	}{{sScreen, budget.OnScreen}, {sRest, budget.Transition}} {
+		for cl, arns := range byCluster(batch.keys, svcCluster) {
+			found, missing, err := t.r.ServicesByARN(budget.WithPriority(ctx, batch.prio), cl, arns)
+			if err != nil {
+				return 0, err
+			}
+			for i := range found {
+				svcs[found[i].ARN] = &found[i]
+			}
+			for _, m := range missing {
+				gone[m] = true
+			}
+		}
+	}
+	tasks := map[string]*resource.Task{}
+	for _, batch := range []struct {
+		keys []string
+		prio budget.Priority
+	}{{tScreen, budget.OnScreen}, {tRest, budget.Transition}} {
+		for cl, arns := range byCluster(batch.keys, taskCluster) {
+			found, missing, err := t.r.TasksByARN(budget.WithPriority(ctx, batch.prio), cl, arns)
+			if err != nil {
+				return 0, err
+			}
+			for i := range found {
+				tasks[found[i].ARN] = &found[i]
+			}
+			for _, m := range missing {
+				gone[m] = true
+			}
+		}
+	}
+	t.mu.Lock()
+	for k := range svcs {
+		t.readAt[k] = now
+	}
+	for k := range tasks {
+		t.readAt[k] = now
+	}
+	t.mu.Unlock()
+	set.Services = replace(set.Services, svcs, gone)
+	set.Tasks = replace(set.Tasks, tasks, gone)
+	set.Containers = nil
+	for _, x := range set.Tasks {
+		set.Containers = append(set.Containers, x.Containers...)
+	}
+	return sBehind + tBehind, nil
+}
+
+func countShown(keys []string, shown func(string) bool) int {
+	n := 0
+	for _, k := range keys {
+		if shown(k) {
+			n++
+		}
+	}
+	return n
+}
+
+// calls is how many describe calls n ids take in batches of size.
+func calls(n, size int) int { return (n + size - 1) / size }
+
+// byCluster groups ARNs by their cluster (ECS describes one cluster a call).
+func byCluster(keys []string, cluster map[string]string) map[string][]string {
+	out := map[string][]string{}
+	for _, k := range keys {
+		out[cluster[k]] = append(out[cluster[k]], k)
+	}
+	return out
+}
+
+// replace swaps in the re-read items and drops the gone ones, in place of
+// order (the snapshot's order stays the adapter's).
+func replace[T resource.Item](xs []T, fresh map[string]*T, gone map[string]bool) []T {
+	out := xs[:0:0]
+	for _, x := range xs {
+		k := x.Key()
+		if gone[k] {
+			continue
+		}
+		if f, ok := fresh[k]; ok {
+			x = *f
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// mergeSweep takes a finished sweep as the truth about what exists, except
+// for the items re-read by ARN after the sweep began, which are newer.
+func mergeSweep(cur *resource.Set, sw resource.Set, readAt map[string]time.Time, startAt time.Time) *resource.Set {
+	if len(sw.Failed) > 0 || !slices.Contains(sw.Kinds, resource.KindService) {
+		out := copySet(sw) // the failure or the narrower scope is the news
+		return &out
+	}
+	newer := func(k string) bool { at, ok := readAt[k]; return ok && at.After(startAt) }
+	svcs := map[string]*resource.Service{}
+	for i := range cur.Services {
+		if newer(cur.Services[i].ARN) {
+			svcs[cur.Services[i].ARN] = &cur.Services[i]
+		}
+	}
+	tasks := map[string]*resource.Task{}
+	for i := range cur.Tasks {
+		if newer(cur.Tasks[i].ARN) {
+			tasks[cur.Tasks[i].ARN] = &cur.Tasks[i]
+		}
+	}
+	out := copySet(sw)
+	out.Services = replace(out.Services, svcs, nil)
+	out.Tasks = replace(out.Tasks, tasks, nil)
+	out.Containers = nil
+	for _, x := range out.Tasks {
+		out.Containers = append(out.Containers, x.Containers...)
+	}
+	for k, at := range readAt {
+		if !at.After(startAt) {
+			delete(readAt, k) // the sweep is newer now
+		}
+	}
+	return &out
+}
+
+// copySet copies the slices a fetch hands out, so that the watcher's
+// snapshot never aliases the source's own state.
+func copySet(s resource.Set) resource.Set {
+	s.Kinds = slices.Clone(s.Kinds)
+	s.Clusters = slices.Clone(s.Clusters)
+	s.Services = slices.Clone(s.Services)
+	s.Tasks = slices.Clone(s.Tasks)
+	s.Containers = slices.Clone(s.Containers)
+	s.Instances = slices.Clone(s.Instances)
+	return s
+}

@@ -1,0 +1,99 @@
+// Command seedscale fills an AWS-compatible endpoint (moto) with an account
+// of the size issue 8 measures: one ECS cluster of many services (moto keeps
+// every deployment IN_PROGRESS, so all of them look like rollouts) and,
+// optionally, many EC2 instances. The idle-minute benchmark
+// (scripts/bench-idle) uses it:
+//
+//	go run ./internal/testbed/seedscale --endpoint-url http://127.0.0.1:5000 --services 2000
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"golang.org/x/sync/errgroup"
+)
+
+func main() {
+	endpoint := flag.String("endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "endpoint to seed (required)")
+	region := flag.String("region", "us-east-1", "region")
+	cluster := flag.String("cluster", "big", "cluster name")
+	services := flag.Int("services", 2000, "services to create in the cluster")
+	instances := flag.Int("instances", 0, "EC2 instances to run")
+	desired := flag.Int("desired", 1, "each service's desired count (moto keeps a service with desired > 0 IN_PROGRESS: no task ever starts)")
+	flag.Parse()
+	if *endpoint == "" {
+		fmt.Fprintln(os.Stderr, "seedscale: --endpoint-url is required (e.g. http://127.0.0.1:5000)")
+		os.Exit(2)
+	}
+	if err := seed(context.Background(), *endpoint, *region, *cluster, *services, *instances, int32(*desired)); err != nil {
+		fmt.Fprintln(os.Stderr, "seedscale:", err)
+		os.Exit(1)
+	}
+}
+
+func seed(ctx context.Context, endpoint, region, cluster string, services, instances int, desired int32) error {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err != nil {
+		return err
+	}
+	c := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = &endpoint })
+	e := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = &endpoint })
+	if services > 0 {
+		cl, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: sdkaws.String(cluster)})
+		if err != nil {
+			return fmt.Errorf("CreateCluster: %w", err)
+		}
+		td, err := c.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+			Family: sdkaws.String("web"),
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{
+				Name: sdkaws.String("web"), Image: sdkaws.String("nginx:1.27"), MemoryReservation: sdkaws.Int32(64),
+			}},
+		})
+		if err != nil {
+			return fmt.Errorf("RegisterTaskDefinition: %w", err)
+		}
+		// A few at a time: moto is one Python process, more only queue.
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(4)
+		for i := range services {
+			g.Go(func() error {
+				_, err := c.CreateService(gctx, &ecs.CreateServiceInput{
+					Cluster: cl.Cluster.ClusterArn, ServiceName: sdkaws.String(fmt.Sprintf("svc-%05d", i)),
+					TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: sdkaws.Int32(desired),
+				})
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return fmt.Errorf("CreateService: %w", err)
+		}
+		fmt.Printf("cluster %s: %d services\n", cluster, services)
+	}
+	if instances > 0 {
+		imgs, err := e.DescribeImages(ctx, &ec2.DescribeImagesInput{})
+		if err != nil || len(imgs.Images) == 0 {
+			return fmt.Errorf("no AMI to launch from: %v", err)
+		}
+		for left := instances; left > 0; {
+			n := min(left, 500)
+			if _, err := e.RunInstances(ctx, &ec2.RunInstancesInput{
+				ImageId: imgs.Images[0].ImageId, InstanceType: ec2types.InstanceTypeT3Micro,
+				MinCount: sdkaws.Int32(int32(n)), MaxCount: sdkaws.Int32(int32(n)),
+			}); err != nil {
+				return fmt.Errorf("RunInstances: %w", err)
+			}
+			left -= n
+		}
+		fmt.Printf("%d instances\n", instances)
+	}
+	return nil
+}

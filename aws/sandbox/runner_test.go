@@ -25,7 +25,8 @@ import (
 // time. The image is a tiny HTTP server built FROM scratch.
 
 // fixtureMain answers "ok HOSTNAME" on :8080 and exits 0 on SIGTERM; with
-// EXIT_CODE set it exits at once with that code.
+// EXIT_CODE set it exits at once with that code; with IGNORE_TERM set it
+// says so on SIGTERM and runs on (until SIGKILL).
 const fixtureMain = `package main
 
 import (
@@ -50,8 +51,13 @@ func main() {
 	go func() {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-		<-sig
-		srv.Close()
+		for range sig {
+			if os.Getenv("IGNORE_TERM") != "" {
+				fmt.Println("fixture: ignoring SIGTERM")
+				continue
+			}
+			srv.Close()
+		}
 	}()
 	srv.ListenAndServe()
 }
@@ -137,6 +143,7 @@ func openDocker(t *testing.T, clk *clock, e *dockerops.Engine, mod ...func(*Opti
 	t.Helper()
 	a := open(t, clk, append([]func(*Options){func(o *Options) { o.Docker = e }}, mod...)...)
 	t.Cleanup(func() {
+		a.Close() // no worker starts one meanwhile
 		cs, _ := e.ContainersByLabel(context.Background(), labelAccount, a.Path())
 		for _, c := range cs {
 			e.Remove(context.Background(), c.ID, true)

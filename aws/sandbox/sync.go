@@ -116,6 +116,7 @@ type engineJob struct {
 	t     *task
 	ct    *container
 	ru    *instanceRun // an instance's container (ec2_run.go)
+	in    *instance    // ru's instance
 	l     *listener    // a load balancer's proxy (elb_proxy.go)
 	id    string       // the engine's container (all but jobStart)
 	old   []string     // jobProxy: the containers it replaces
@@ -125,6 +126,9 @@ type engineJob struct {
 	code  int      // jobProbe: the HTTP status
 	logs  *logCopy // a task container's output to keep (logcopy.go)
 	err   error
+	// ctx is the job's own: cancelled when it is superseded (worker.go).
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 type jobKind int
@@ -139,13 +143,12 @@ const (
 	jobProxy                     // remove a load balancer's old proxy, start its new one (elb_proxy.go)
 )
 
-// sync makes the engine match the state at now and records what the engine
-// did by itself. See the comment at the top of this file.
-func (a *Account) sync(ctx context.Context, w *world) {
-	if !a.syncNeeded(w) {
-		return
-	}
-	list, listErr := a.runner.List(ctx, a.accountLabel())
+// plan decides the engine calls that make the engine, whose containers of
+// this account are list (or listErr), match the state at now, and records
+// what the engine did by itself. It makes no engine call: the worker
+// (worker.go) lists before and carries the jobs out after, outside the
+// lock. See the comment at the top of this file.
+func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engineJob {
 	type key struct{ task, instance, ctr string }
 	found := map[key][]engineContainer{}
 	var proxies []engineContainer // syncProxies decides on these
@@ -232,7 +235,7 @@ func (a *Account) sync(ctx context.Context, w *world) {
 		}
 	}
 	if listErr != nil {
-		return
+		return jobs
 	}
 	for _, rn := range sortedKeys(w.Regions) {
 		for _, in := range w.Regions[rn].Instances {
@@ -273,16 +276,16 @@ func (a *Account) sync(ctx context.Context, w *world) {
 						ru.DockerID, w.dirty = cur.ID, true
 					}
 					if len(ru.Bindings) == 0 && len(ru.Ports) > 0 {
-						add(&engineJob{kind: jobObserve, ru: ru, id: cur.ID})
+						add(&engineJob{kind: jobObserve, ru: ru, in: in, id: cur.ID})
 					}
 				case cur != nil: // it exited, or a start failed half-way: the next sync starts it again
 					if mutate {
-						add(&engineJob{kind: jobRemove, ru: ru, id: cur.ID})
+						add(&engineJob{kind: jobRemove, ru: ru, in: in, id: cur.ID})
 					}
 				case ru.DockerID != "":
 					ru.DockerID, ru.Bindings, w.dirty = "", nil, true
 				case ru.Failed == "" && mutate:
-					add(&engineJob{kind: jobStart, ru: ru, spec: a.instanceRunSpec(in, ru)})
+					add(&engineJob{kind: jobStart, ru: ru, in: in, spec: a.instanceRunSpec(in, ru)})
 				}
 			}
 			if in.State != "running" && in.RunsDecided && mutate {
@@ -303,11 +306,8 @@ func (a *Account) sync(ctx context.Context, w *world) {
 			}
 		}
 	}
-	jobs = append(jobs, a.syncProxies(ctx, w, proxies)...)
+	jobs = append(jobs, a.syncProxies(w, proxies)...)
 	jobs = append(jobs, w.probes()...)
 	w.planLogCopies(jobs)
-	a.runJobs(ctx, jobs)
-	for _, j := range jobs {
-		w.apply(j)
-	}
+	return jobs
 }

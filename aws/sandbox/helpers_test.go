@@ -44,7 +44,6 @@ func open(t *testing.T, clk *clock, mod ...func(*Options)) *Account {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() }) // before its directory goes
 	return a
 }
 
@@ -54,14 +53,13 @@ func open(t *testing.T, clk *clock, mod ...func(*Options)) *Account {
 type watcher struct {
 	t    *testing.T
 	clk  *clock
-	a    *Account
 	srcs []watch.Source
 	base []watch.Baselines
 	seen []watch.Transition
 }
 
 func watchAll(t *testing.T, clk *clock, a *Account) *watcher {
-	w := &watcher{t: t, clk: clk, a: a, srcs: []watch.Source{cloud.NewEC2Source(a), cloud.NewECSSource(a)}}
+	w := &watcher{t: t, clk: clk, srcs: []watch.Source{cloud.NewEC2Source(a), cloud.NewECSSource(a)}}
 	for range w.srcs {
 		w.base = append(w.base, watch.Baselines{})
 	}
@@ -78,7 +76,6 @@ func (w *watcher) poll() resource.Set {
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		w.a.settle() // reads do not wait for the engine; the test does
 		w.seen = append(w.seen, watch.DiffSet(w.base[i], set, w.clk.Now())...)
 		all.Instances = append(all.Instances, set.Instances...)
 		all.Clusters = append(all.Clusters, set.Clusters...)

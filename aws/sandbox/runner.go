@@ -155,8 +155,9 @@ type engineRunner struct {
 
 func newEngineRunner(e *dockerops.Engine) *engineRunner { return &engineRunner{e: e} }
 
-// call runs fn with a timeout and the caller's cancellation (the worker's:
-// worker.go). An idempotent fn is tried again when the connection failed (not
+// call runs fn with a timeout, detached from the caller's cancellation: a
+// call that was made is finished (or timed out), so the state can record
+// it. An idempotent fn is tried again when the connection failed (not
 // when it timed out). While the engine is marked down, call fails at once.
 func (r *engineRunner) call(ctx context.Context, timeout time.Duration, idempotent bool, fn func(context.Context) error) error {
 	r.mu.Lock()
@@ -166,10 +167,7 @@ func (r *engineRunner) call(ctx context.Context, timeout time.Duration, idempote
 		return err
 	}
 	r.mu.Unlock()
-	// The caller's cancellation is honoured (the account closed, or the
-	// action was superseded): the next plan finds what the engine did.
-	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	err := fn(ctx)
 	var down *dockerops.UnreachableError
@@ -177,7 +175,7 @@ func (r *engineRunner) call(ctx context.Context, timeout time.Duration, idempote
 		// A connection reset or closed under load: once more.
 		err = fn(ctx)
 	}
-	if errors.As(err, &down) && parent.Err() == nil { // not down: cancelled
+	if errors.As(err, &down) {
 		r.mu.Lock()
 		r.downUntil, r.downErr = time.Now().Add(engineBackoff), err
 		r.mu.Unlock()
@@ -212,11 +210,7 @@ func (r *engineRunner) Run(ctx context.Context, spec runSpec) (string, error) {
 			Image: spec.Image, Name: spec.Name, Ports: ports, Env: spec.Env, Cmd: spec.Cmd, Labels: spec.Labels, Health: spec.Health,
 		})
 		if err != nil && id != "" {
-			// Even when the start was cancelled: a half-started container
-			// would only wait for the next plan to remove it.
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), engineTimeout)
-			defer cancel()
-			_ = r.e.Remove(rctx, id, true)
+			_ = r.e.Remove(ctx, id, true)
 			id = ""
 		}
 		return err

@@ -25,8 +25,7 @@ import (
 // time. The image is a tiny HTTP server built FROM scratch.
 
 // fixtureMain answers "ok HOSTNAME" on :8080 and exits 0 on SIGTERM; with
-// EXIT_CODE set it exits at once with that code; with IGNORE_TERM set it
-// says so on SIGTERM and runs on (until SIGKILL).
+// EXIT_CODE set it exits at once with that code.
 const fixtureMain = `package main
 
 import (
@@ -51,13 +50,8 @@ func main() {
 	go func() {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-		for range sig {
-			if os.Getenv("IGNORE_TERM") != "" {
-				fmt.Println("fixture: ignoring SIGTERM")
-				continue
-			}
-			srv.Close()
-		}
+		<-sig
+		srv.Close()
 	}()
 	srv.ListenAndServe()
 }
@@ -143,7 +137,6 @@ func openDocker(t *testing.T, clk *clock, e *dockerops.Engine, mod ...func(*Opti
 	t.Helper()
 	a := open(t, clk, append([]func(*Options){func(o *Options) { o.Docker = e }}, mod...)...)
 	t.Cleanup(func() {
-		a.Close() // no worker starts one meanwhile
 		cs, _ := e.ContainersByLabel(context.Background(), labelAccount, a.Path())
 		for _, c := range cs {
 			e.Remove(context.Background(), c.ID, true)

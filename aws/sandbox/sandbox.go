@@ -80,8 +80,6 @@ type Account struct {
 	backup string
 	// proxy is what it knows of the load balancers' proxies (elb_proxy.go).
 	proxy proxyState
-	// eng is the engine worker (worker.go).
-	eng engineWork
 }
 
 var _ cloud.Account = (*Account)(nil)
@@ -104,7 +102,6 @@ func Open(o Options) (*Account, error) {
 	if o.Docker != nil {
 		a.runner = newEngineRunner(o.Docker)
 	}
-	a.eng.ctx, a.eng.stop = context.WithCancel(context.Background())
 	if a.speed == 0 {
 		a.speed = 1
 	}
@@ -156,12 +153,12 @@ func (a *Account) Path() string { return a.path }
 // Readonly reports whether mutations are refused.
 func (a *Account) Readonly() bool { return a.readonly }
 
-// world advances the state to now and takes in what the engine worker
-// reported (worker.go); it never waits on the engine.
+// world advances the state to now and brings the Docker engine in line
+// with it (sync).
 func (a *Account) world(ctx context.Context, st *state) *world {
 	w := &world{state: st, now: st.Now, speed: a.speed, images: &images{ctx: ctx, r: a.runner}}
 	w.advance(a.clock.Now().UTC().Truncate(time.Millisecond))
-	a.engineEvents(w)
+	a.sync(ctx, w)
 	return w
 }
 

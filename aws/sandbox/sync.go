@@ -116,7 +116,6 @@ type engineJob struct {
 	t     *task
 	ct    *container
 	ru    *instanceRun // an instance's container (ec2_run.go)
-	in    *instance    // ru's instance
 	l     *listener    // a load balancer's proxy (elb_proxy.go)
 	id    string       // the engine's container (all but jobStart)
 	old   []string     // jobProxy: the containers it replaces
@@ -126,9 +125,6 @@ type engineJob struct {
 	code  int      // jobProbe: the HTTP status
 	logs  *logCopy // a task container's output to keep (logcopy.go)
 	err   error
-	// ctx is the job's own: cancelled when it is superseded (worker.go).
-	ctx    context.Context
-	cancel context.CancelFunc
 }
 
 type jobKind int
@@ -143,12 +139,13 @@ const (
 	jobProxy                     // remove a load balancer's old proxy, start its new one (elb_proxy.go)
 )
 
-// plan decides the engine calls that make the engine, whose containers of
-// this account are list (or listErr), match the state at now, and records
-// what the engine did by itself. It makes no engine call: the worker
-// (worker.go) lists before and carries the jobs out after, outside the
-// lock. See the comment at the top of this file.
-func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engineJob {
+// sync makes the engine match the state at now and records what the engine
+// did by itself. See the comment at the top of this file.
+func (a *Account) sync(ctx context.Context, w *world) {
+	if !a.syncNeeded(w) {
+		return
+	}
+	list, listErr := a.runner.List(ctx, a.accountLabel())
 	type key struct{ task, instance, ctr string }
 	found := map[key][]engineContainer{}
 	var proxies []engineContainer // syncProxies decides on these
@@ -235,7 +232,7 @@ func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engin
 		}
 	}
 	if listErr != nil {
-		return jobs
+		return
 	}
 	for _, rn := range sortedKeys(w.Regions) {
 		for _, in := range w.Regions[rn].Instances {
@@ -276,16 +273,16 @@ func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engin
 						ru.DockerID, w.dirty = cur.ID, true
 					}
 					if len(ru.Bindings) == 0 && len(ru.Ports) > 0 {
-						add(&engineJob{kind: jobObserve, ru: ru, in: in, id: cur.ID})
+						add(&engineJob{kind: jobObserve, ru: ru, id: cur.ID})
 					}
 				case cur != nil: // it exited, or a start failed half-way: the next sync starts it again
 					if mutate {
-						add(&engineJob{kind: jobRemove, ru: ru, in: in, id: cur.ID})
+						add(&engineJob{kind: jobRemove, ru: ru, id: cur.ID})
 					}
 				case ru.DockerID != "":
 					ru.DockerID, ru.Bindings, w.dirty = "", nil, true
 				case ru.Failed == "" && mutate:
-					add(&engineJob{kind: jobStart, ru: ru, in: in, spec: a.instanceRunSpec(in, ru)})
+					add(&engineJob{kind: jobStart, ru: ru, spec: a.instanceRunSpec(in, ru)})
 				}
 			}
 			if in.State != "running" && in.RunsDecided && mutate {
@@ -306,8 +303,11 @@ func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engin
 			}
 		}
 	}
-	jobs = append(jobs, a.syncProxies(w, proxies)...)
+	jobs = append(jobs, a.syncProxies(ctx, w, proxies)...)
 	jobs = append(jobs, w.probes()...)
 	w.planLogCopies(jobs)
-	return jobs
+	a.runJobs(ctx, jobs)
+	for _, j := range jobs {
+		w.apply(j)
+	}
 }

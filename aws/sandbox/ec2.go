@@ -95,6 +95,7 @@ func (a *Account) StartInstances(ctx context.Context, ids ...string) error {
 }
 
 func startInstance(w *world, in *instance) error {
+	defer w.sched(in)
 	switch in.State {
 	case "pending", "running":
 		return nil
@@ -114,6 +115,7 @@ func (a *Account) StopInstances(ctx context.Context, ids ...string) error {
 }
 
 func stopInstance(w *world, in *instance) error {
+	defer w.sched(in)
 	switch in.State {
 	case "stopping", "stopped":
 		return nil
@@ -133,6 +135,7 @@ func (a *Account) TerminateInstances(ctx context.Context, ids ...string) error {
 }
 
 func terminateInstance(w *world, in *instance) error {
+	defer w.sched(in)
 	switch in.State {
 	case "shutting-down", "terminated":
 		return nil
@@ -285,6 +288,7 @@ func (w *world) runInstance(r *region, spec cloud.InstanceSpec) (*instance, erro
 		in.UserData = ""
 	}
 	r.Instances = append(r.Instances, in)
+	w.adopt(r, nil, in)
 	return in, nil
 }
 

@@ -156,6 +156,7 @@ func (w *world) createCluster(r *region, name string, tags map[string]string) (*
 	if c == nil {
 		c = &cluster{Name: name, ARN: w.arn(r, "cluster/"+name), Tags: maps.Clone(tags), Created: w.now}
 		r.Clusters = append(r.Clusters, c)
+		w.adopt(r, nil, c)
 	}
 	return c, nil
 }

@@ -181,12 +181,14 @@ func (w *world) createLoadBalancer(r *region, spec cloud.LoadBalancerSpec) (*loa
 		State: "provisioning", Created: w.now, Due: w.after(elbProvisioning), Tags: maps.Clone(spec.Tags),
 	}
 	r.LoadBalancers = append(r.LoadBalancers, lb)
+	w.adopt(r, nil, lb)
 	return lb, nil
 }
 
 // stepLoadBalancer ends the provisioning: the load balancer starts
 // checking its targets.
 func (w *world) stepLoadBalancer(r *region, lb *loadBalancer) {
+	defer w.sched(lb)
 	lb.State, lb.Due = "active", time.Time{}
 	w.retarget(r)
 }

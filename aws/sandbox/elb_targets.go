@@ -156,6 +156,7 @@ func (r *region) checked(tgARN string) bool {
 // unhealthy after unhealthyThreshold; an unhealthy one that still fails is
 // due for ECS at once (stepTarget waits out the grace period).
 func (w *world) checkTarget(r *region, t *task) {
+	defer w.sched(t)
 	x := t.Target
 	if x == nil || x.State == "draining" {
 		return
@@ -194,6 +195,7 @@ func (w *world) retarget(r *region) {
 
 // stepTarget makes the target's scheduled change, and lets ECS act on it.
 func (w *world) stepTarget(r *region, c *cluster, t *task) {
+	defer w.sched(t)
 	x := t.Target
 	x.Due = time.Time{}
 	if x.Failing == "" {
@@ -239,6 +241,7 @@ func (w *world) observeTarget(r *region, t *task, failing, desc string) {
 // deactivate moves a task to DEACTIVATING. ECS deregisters its target
 // then: it drains for the deregistration delay, which the task waits for.
 func (w *world) deactivate(c *cluster, t *task) {
+	defer w.sched(t)
 	t.LastStatus, t.Due = "DEACTIVATING", w.after(ecsDeactivating)
 	x := t.Target
 	if x == nil || x.State == "draining" {
@@ -257,6 +260,7 @@ func (w *world) deactivate(c *cluster, t *task) {
 // deregister removes the target at once: its task skips DEACTIVATING (it
 // failed to start) or has drained.
 func (w *world) deregister(c *cluster, t *task) {
+	defer w.sched(t)
 	x := t.Target
 	t.Target = nil
 	if x == nil || x.State == "draining" {

@@ -196,6 +196,11 @@ func (a *Account) run(ctx context.Context, mutate bool, fn func(w *world, r *reg
 	w.dirty = w.dirty || fresh
 	r := w.region(a.region)
 	err = fn(w, r)
+	if mutate {
+		// A request may create, reschedule and delete anything: the queue
+		// is rebuilt from the state when next needed (queue.go).
+		st.q = nil
+	}
 	a.raw, a.cache = nil, nil // until the file and st agree again
 	switch {
 	case (mutate && err == nil) || w.dirty:

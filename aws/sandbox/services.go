@@ -78,6 +78,7 @@ func (w *world) createService(r *region, spec cloud.ServiceSpec) (*cluster, *ser
 	}
 	s.Deployments = []*deployment{w.newDeployment(td.ARN)}
 	c.Services = append(c.Services, s)
+	w.adopt(r, c, s)
 	w.reconcile(r, c, s)
 	return c, s, nil
 }
@@ -199,6 +200,7 @@ func (s *service) owns(t *task) bool {
 // serviceTaskChanged counts started and failed tasks, then lets the
 // scheduler react.
 func (w *world) serviceTaskChanged(r *region, c *cluster, s *service, t *task, news taskNews) {
+	defer w.sched(s)
 	if !s.owns(t) {
 		return
 	}
@@ -272,6 +274,7 @@ func (w *world) reconcile(r *region, c *cluster, s *service) {
 		w.stopTasks(s, live(all), len(live(all)), s.Deployments[0].ID)
 		if len(all) == 0 {
 			c.Services = slices.DeleteFunc(c.Services, func(x *service) bool { return x == s })
+			w.forget(s)
 		}
 		return
 	}

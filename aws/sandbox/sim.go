@@ -116,8 +116,8 @@ func (w *world) ec2ID(prefix string) string { return prefix + "-0" + w.hexID(16)
 // throttling, the circuit breaker).
 func (w *world) advance(t time.Time) {
 	for {
-		e := w.next()
-		if e.at.IsZero() || e.at.After(t) {
+		e, ok := w.pop(t)
+		if !ok {
 			break
 		}
 		if e.at.After(w.now) {
@@ -136,6 +136,7 @@ func (w *world) advance(t time.Time) {
 			e.svc.Due = time.Time{}
 			w.reconcile(e.r, e.c, e.svc)
 		}
+		w.requeue(e)
 		w.dirty = true
 	}
 	if t.After(w.now) {
@@ -159,11 +160,12 @@ type due struct {
 	svc    *service
 }
 
-// next finds the earliest event of every region: a plain scan, without
-// allocations, of the resources that move by themselves (of the stopped
-// tasks, only the first to be forgotten). Regions are visited in name order and resources in list order,
-// so ties resolve the same way every time.
-func (w *world) next() due {
+// scanNext finds the earliest event of every region by a plain scan of the
+// resources that move by themselves (of the stopped tasks, only the first
+// to be forgotten). Regions are visited in name order and resources in list
+// order, so ties resolve the same way every time. The queue (queue.go)
+// replaced it; the tests check the queue against it (verifyQueue).
+func (w *world) scanNext() due {
 	var e due
 	earlier := func(t time.Time) bool { return !t.IsZero() && (e.at.IsZero() || t.Before(e.at)) }
 	for _, name := range sortedKeys(w.Regions) {

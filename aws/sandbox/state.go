@@ -21,6 +21,8 @@ type state struct {
 	Roles   []*role            `json:"iamRoles,omitempty"` // IAM is global (iam.go)
 	// Profiles are the IAM instance profiles (iam.go).
 	Profiles []*instanceProfile `json:"iamInstanceProfiles,omitempty"`
+
+	q *eventQueue // derived, never persisted (queue.go)
 }
 
 // region is one region's resources; regions share nothing, as in AWS.

@@ -33,12 +33,14 @@ func (w *world) startTask(r *region, c *cluster, td *taskDef, launchType, group,
 		})
 	}
 	c.Tasks = append(c.Tasks, t)
+	w.adopt(r, c, t)
 	return t
 }
 
 // stopTask sets the desired status to STOPPED, unless it already is. It
 // reports whether anything changed; the caller tells the service.
 func (w *world) stopTask(t *task, code, reason string) bool {
+	defer w.sched(t)
 	if t.DesiredStatus == "STOPPED" {
 		return false
 	}
@@ -74,6 +76,7 @@ func (t *task) ready() bool {
 
 // stepTask makes the task's next move.
 func (w *world) stepTask(r *region, c *cluster, t *task) {
+	defer w.sched(t)
 	t.Due = time.Time{}
 	stopping := t.DesiredStatus == "STOPPED"
 	switch t.LastStatus {
@@ -169,6 +172,7 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 // scheduleRunning schedules what happens to a running task by itself: a
 // one-shot image's container exits, or the first health check passes.
 func (w *world) scheduleRunning(t *task) {
+	defer w.sched(t)
 	switch {
 	case t.oneShot():
 		t.Due = w.after(ecsOneShotExit)

@@ -88,7 +88,7 @@ func (c *Client) TaskDefinitionRevisions(ctx context.Context, family string) ([]
 	if err := cloud.ValidateTaskDefRef(family); err != nil {
 		return nil, err
 	}
-	var out []string
+	var revs []int
 	p := ecs.NewListTaskDefinitionsPaginator(c.ecs, &ecs.ListTaskDefinitionsInput{FamilyPrefix: sdkaws.String(family), Sort: types.SortOrderDesc})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -98,9 +98,16 @@ func (c *Client) TaskDefinitionRevisions(ctx context.Context, family string) ([]
 		for _, arn := range page.TaskDefinitionArns {
 			// FamilyPrefix matches web-api too when family is web.
 			if f, rev, ok := familyRevision(arn); ok && f == family {
-				out = append(out, f+":"+strconv.Itoa(rev))
+				revs = append(revs, rev)
 			}
 		}
+	}
+	// Sorted here too: not every endpoint honours Sort (moto does not).
+	slices.Sort(revs)
+	slices.Reverse(revs)
+	out := make([]string, len(revs))
+	for i, n := range revs {
+		out[i] = family + ":" + strconv.Itoa(n)
 	}
 	return out, nil
 }

@@ -57,6 +57,7 @@ func (r *run) ecs() {
 			t.Errorf("RegisterTaskDefinition = %q, want …%s", tdARN, want)
 		}
 	}
+	r.readTaskDefs(name, tdARN)
 
 	svc, err := r.b.CreateService(ctx, cloud.ServiceSpec{
 		Cluster: name, Name: "web", TaskDefinition: tdARN, Desired: 1, LaunchType: "FARGATE",

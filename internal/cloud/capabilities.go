@@ -59,6 +59,7 @@ type Account interface {
 	Backend
 	Deployer
 	TaskLogReader
+	TaskDefinitionReader
 }
 
 // The deploy capabilities (types in deploy.go): the AWS side of the Fargate

@@ -102,11 +102,14 @@ func (e *Engine) PruneDangling(ctx context.Context, labels ...string) (PruneRepo
 }
 
 // PruneOldTags removes every tag of repository except keep that no
-// container (in any state) uses: deckhand's own deckhand/elb-proxy:<hash>
-// images, one per deckhand build, which nothing else would remove. It
-// returns the refs removed; a tag that fails to go is skipped and the
-// first error returned after trying the rest.
-func (e *Engine) PruneOldTags(ctx context.Context, repository, keep string) ([]string, error) {
+// container (in any state) uses and that was built more than minAge ago:
+// deckhand's own deckhand/elb-proxy:<hash> images, one per deckhand build,
+// which nothing else would remove. minAge spares the image of another
+// deckhand build running at the same time, which may be about to start a
+// proxy from the image it just built. It returns the refs removed; a tag
+// that fails to go is skipped and the errors returned after trying the
+// rest.
+func (e *Engine) PruneOldTags(ctx context.Context, repository, keep string, minAge time.Duration) ([]string, error) {
 	if e.readOnly {
 		return nil, ErrReadOnly
 	}
@@ -120,7 +123,7 @@ func (e *Engine) PruneOldTags(ctx context.Context, repository, keep string) ([]s
 	var removed []string
 	var errs []error
 	for _, im := range set.Images {
-		if im.Repository != repository || im.Tag == keep || len(im.Containers) > 0 {
+		if im.Repository != repository || im.Tag == keep || len(im.Containers) > 0 || time.Since(im.Created) < minAge {
 			continue
 		}
 		ref := im.Ref()

@@ -103,7 +103,7 @@ func TestObjectsCountUsers(t *testing.T) {
 		Name: cname,
 		Config: &container.Config{Image: repo + ":v1", Labels: map[string]string{
 			resource.ComposeProjectLabel: project, "com.docker.compose.service": "web"}},
-		HostConfig: &container.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: vol, Target: "/data"}}},
+		HostConfig:       &container.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: vol, Target: "/data"}}},
 		NetworkingConfig: &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{net: {}}},
 	}, false)
 
@@ -189,7 +189,10 @@ func TestPruneOldTags(t *testing.T) {
 	dkrImage(t, e, c, other+":old", "LABEL dkr-test.n=4", nil)
 	createContainer(t, c, client.ContainerCreateOptions{Name: dkrName(t, "user"), Config: &container.Config{Image: repo + ":used"}}, false)
 
-	removed, err := e.PruneOldTags(ctx, repo, "current")
+	if removed, err := e.PruneOldTags(ctx, repo, "current", time.Hour); err != nil || len(removed) > 0 {
+		t.Fatalf("images built just now were pruned (%v, %v): minAge must spare them", removed, err)
+	}
+	removed, err := e.PruneOldTags(ctx, repo, "current", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +365,7 @@ func TestReadOnlyRefusesObjectChanges(t *testing.T) {
 	}
 	ctx := context.Background()
 	_, prune := ro.PruneDangling(ctx)
-	_, old := ro.PruneOldTags(ctx, "r", "t")
+	_, old := ro.PruneOldTags(ctx, "r", "t", 0)
 	for name, err := range map[string]error{
 		"Restart": ro.Restart(ctx, "x", 0), "DeleteImage": ro.DeleteImage(ctx, "x", true),
 		"PruneDangling": prune, "PruneOldTags": old, "RemoveVolume": ro.RemoveVolume(ctx, "x"),

@@ -43,6 +43,9 @@ type Config struct {
 	// Logs reads the log lines of the logs page (l); a nil reader means
 	// the page is not offered for that kind of resource.
 	Logs LogReaders
+	// Docker reads the engine for inspect, live stats and exec; a nil
+	// field is not offered.
+	Docker DockerTools
 	// Now is the clock; nil means time.Now. Tests pass a fixed clock.
 	Now func() time.Time
 }
@@ -95,6 +98,8 @@ type Model struct {
 	creates map[string]*createWizard // the creation forms by kind, kept between visits
 
 	logSeq uint64 // the number of the last logs page opened
+
+	dstats dockerStats // the live stats streams of the containers on screen
 }
 
 // New returns the root model.
@@ -162,7 +167,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(ageTickMsg); ok {
 		m.ageTicking = false // this tick's redraw is the point; plan the next
 	}
-	cmd = tea.Batch(cmd, m.scheduleAgeTick())
+	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats())
 	// A long error or an open command line changes the room left for the
 	// table; keep every table's scroll window in step with it.
 	if h := m.tableHeight(); h != m.tblHeight {
@@ -207,6 +212,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onRunDone(msg)
 	case logsMsg:
 		return m.gotLogs(msg)
+	case statsMsg:
+		return m.gotStats(msg)
+	case statsEndMsg:
+		m.statsEnded(msg)
+	case inspectMsg:
+		m.gotInspect(msg)
+	case execReadyMsg:
+		return m.execReady(msg)
+	case execDoneMsg:
+		m.execDone(msg)
 	case logsTickMsg:
 		return m.logsTick(msg)
 	case runTickMsg:

@@ -93,6 +93,8 @@ func run(ctx context.Context, o options) error {
 		defer engine.Close()
 		cfg.DockerHost = engine.Host()
 		cfg.Actions.Docker = engine
+		cfg.Actions.Restart, cfg.Actions.Images, cfg.Actions.VolumesNetworks = engine, engine, engine
+		cfg.Docker = tui.DockerTools{Inspect: engine, Stats: engine, Exec: engine}
 		cfg.Logs.Docker = engine
 		src := engine.Source()
 		src.Start(ctx)

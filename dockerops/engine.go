@@ -178,20 +178,30 @@ func (e *Engine) Containers(ctx context.Context) ([]resource.DockerContainer, er
 	}
 	out := make([]resource.DockerContainer, 0, len(res.Items))
 	for _, c := range res.Items {
-		out = append(out, resource.DockerContainer{
-			ID:      c.ID,
-			Name:    name(c.Names),
-			Image:   c.Image,
-			State:   string(c.State),
-			Status:  c.Status,
-			Ports:   formatPorts(c.Ports),
-			Created: time.Unix(c.Created, 0),
-		})
+		out = append(out, summary(c))
 	}
+	sortContainers(out)
+	return out, nil
+}
+
+// summary is a listed container as deckhand shows it.
+func summary(c container.Summary) resource.DockerContainer {
+	return resource.DockerContainer{
+		ID:      c.ID,
+		Name:    name(c.Names),
+		Image:   c.Image,
+		State:   string(c.State),
+		Status:  c.Status,
+		Ports:   formatPorts(c.Ports),
+		Created: time.Unix(c.Created, 0),
+		Project: c.Labels[resource.ComposeProjectLabel],
+	}
+}
+
+func sortContainers(out []resource.DockerContainer) {
 	slices.SortFunc(out, func(a, b resource.DockerContainer) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
-	return out, nil
 }
 
 // name picks the container's own name: the engine also lists the names it

@@ -70,12 +70,15 @@ func (s *Source) Health() Health {
 	return s.health
 }
 
-// Fetch lists all containers. When the engine does not answer the error is
+// Fetch lists all containers, and with them the images, volumes,
+// networks and compose projects (one source for all: the pages of those
+// kinds count their users from the container list, and one event stream
+// already says when any of them changed). When the engine does not answer the error is
 // an *UnreachableError carrying the stream's next retry time.
 func (s *Source) Fetch(ctx context.Context) (resource.Set, error) {
 	fctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
-	list, err := s.e.Containers(fctx)
+	set, err := s.e.Objects(fctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return resource.Set{}, ctx.Err()
@@ -86,7 +89,7 @@ func (s *Source) Fetch(ctx context.Context) (resource.Set, error) {
 		}
 		return resource.Set{}, err
 	}
-	return resource.Set{Kinds: []resource.Kind{resource.KindDocker}, Docker: list}, nil
+	return set, nil
 }
 
 // Start follows the engine's container events in a goroutine until ctx
@@ -149,7 +152,9 @@ func (s *Source) follow(ctx context.Context) (opened time.Time, err error) {
 	sctx, stop := context.WithCancel(ctx)
 	defer stop() // ends the client's reader goroutine
 	res := s.e.cli.Events(sctx, client.EventsListOptions{
-		Filters: make(client.Filters).Add("type", "container"),
+		// Images, volumes and networks too: a pull, rmi or volume rm by
+		// the user's own docker CLI shows at once.
+		Filters: make(client.Filters).Add("type", "container", "image", "volume", "network"),
 	})
 	// Events returns once the engine answered (or failed). Subscribing
 	// happens before the engine answers, so a resync from here on misses

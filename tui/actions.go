@@ -19,6 +19,11 @@ type Actions struct {
 	Instances cloud.InstanceActions // nil = not offered
 	ECS       cloud.ECSWriter       // nil = not offered
 	Docker    DockerActions         // nil = not offered
+	// The Docker actions on the images, volumes, networks and compose
+	// pages, and restart (docker_caps.go).
+	Restart         DockerRestarter
+	Images          ImageActions
+	VolumesNetworks VolumeNetworkActions
 }
 
 // DockerActions changes local Docker containers; *dockerops.Engine
@@ -69,6 +74,9 @@ func (m *Model) offered(k resource.Kind) (bool, string) {
 	case resource.KindDocker:
 		return a.Docker != nil, "Docker"
 	}
+	if ok, docker := m.dockerOffered(k); docker {
+		return ok, "Docker"
+	}
 	return false, ""
 }
 
@@ -93,12 +101,15 @@ func (m *Model) paneActions() []*action {
 	if l := &m.keys.Logs; l.offeredOn(pk) && m.logsOffered(pk) {
 		out = append(out, l)
 	}
-	return out
+	return append(out, m.dockerHints(pk)...)
 }
 
 // actionKey handles a resource action's key on the current pane; ok is
 // false when msg is not one.
 func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	if cmd, ok := m.dockerKey(msg); ok {
+		return cmd, true
+	}
 	pk, it := m.current().subject(m)
 	for _, a := range m.keys.resource() {
 		if !a.offeredOn(pk) || !a.hasKey(msg) {
@@ -160,7 +171,15 @@ func (m *Model) plan(a *action, it resource.Item) (j job, d *dialog, why string,
 	case resource.Cluster:
 		j, d, why = m.planDeleteCluster(x)
 	case resource.DockerContainer:
-		j, d, why = m.planDocker(a, x)
+		j, d, why = m.planDockerAll(a, x)
+	case resource.DockerImage:
+		j, d, why = m.planImage(a, x)
+	case resource.DockerVolume:
+		j, d, why = m.planVolume(a, x)
+	case resource.DockerNetwork:
+		j, d, why = m.planNetwork(a, x)
+	case resource.ComposeProject:
+		j, d, why = m.planProject(a, x)
 	default:
 		return j, nil, "", false
 	}
@@ -184,7 +203,7 @@ func (m *Model) allowed(a *action, pk resource.Kind) bool {
 // gerunds name an action in progress.
 var gerunds = map[string]string{
 	"start": "starting", "stop": "stopping", "terminate": "terminating",
-	"remove": "removing", "scale": "scaling", "delete": "deleting",
+	"remove": "removing", "scale": "scaling", "delete": "deleting", "restart": "restarting", "prune": "pruning",
 }
 
 // launch runs a job in a Cmd with a timeout. On success it asks the

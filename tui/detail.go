@@ -88,8 +88,21 @@ func (m *Model) fields(it resource.Item) []field {
 			{"Ports", formatBindings(x.NetworkBindings)}, {openAt, bindingURLs(x.NetworkBindings)},
 			{"Reason", x.Reason}, {whatItMeans, explain.Reason(x.Reason)}}
 	case resource.DockerContainer:
-		return []field{{"Name", x.Name}, {"ID", x.ID}, {"Image", x.Image}, {"State", x.State},
-			{"Status", x.Status}, {"Ports", x.Ports}, {"Created", at(x.Created)}}
+		return append([]field{{"Name", x.Name}, {"ID", x.ID}, {"Image", x.Image}, {"State", x.State},
+			{"Status", x.Status}, {"Ports", x.Ports}, {"Created", at(x.Created)}},
+			m.containerExtras(x)...) // the project; stats, live while shown (docker_stats.go)
+	case resource.DockerImage:
+		return []field{{"Repository", x.Repository}, {"Tag", x.Tag}, {"ID", x.ID}, {"Size", bytesText(uint64(x.Size))},
+			{"Created", at(x.Created)}, {"Used by", users(x.Containers)}, {"State", x.Phase()}}
+	case resource.DockerVolume:
+		return []field{{"Name", x.Name}, {"Driver", x.Driver}, {"Mountpoint", x.Mountpoint},
+			{"Created", at(x.Created)}, {"Used by", users(x.Containers)}, {"State", x.Phase()}}
+	case resource.DockerNetwork:
+		return []field{{"Name", x.Name}, {"ID", x.ID}, {"Driver", x.Driver}, {"Scope", x.Scope},
+			{"Created", at(x.Created)}, {"Used by", users(x.Containers)}, {"State", x.Phase()}}
+	case resource.ComposeProject:
+		return []field{{"Project", x.Name}, {"State", x.Phase()}, {"Directory", x.WorkingDir},
+			{"Services", strings.Join(x.Services, ", ")}, {"Containers", strings.Join(x.Names, ", ")}}
 	}
 	return nil
 }

@@ -19,18 +19,19 @@ import (
 type mode uint16
 
 const (
-	modeTable  mode = 1 << iota // a list of resources or events
-	modeDetail                  // the detail/history view of one resource
-	modeHelp                    // the help overlay
-	modeInput                   // typing in the `:` command line or `/` filter
-	modeDialog                  // a yes/no confirmation dialog
-	modePrompt                  // typing into a dialog (a count, a name to confirm)
-	modeForm                    // a wizard's fields (launch, create)
-	modeReview                  // the plan of a launch or destroy, before confirming it
-	modeRun                     // the checklist of a running or finished launch
-	modeLogs                    // the logs page of a container or task
+	modeTable   mode = 1 << iota // a list of resources or events
+	modeDetail                   // the detail/history view of one resource
+	modeHelp                     // the help overlay
+	modeInput                    // typing in the `:` command line or `/` filter
+	modeDialog                   // a yes/no confirmation dialog
+	modePrompt                   // typing into a dialog (a count, a name to confirm)
+	modeForm                     // a wizard's fields (launch, create)
+	modeReview                   // the plan of a launch or destroy, before confirming it
+	modeRun                      // the checklist of a running or finished launch
+	modeLogs                     // the logs page of a container or task
+	modeInspect                  // the engine's JSON of a Docker object
 
-	modeBrowse = modeTable | modeDetail | modeHelp | modeRun | modeLogs
+	modeBrowse = modeTable | modeDetail | modeHelp | modeRun | modeLogs | modeInspect
 	modeAll    = modeBrowse | modeInput | modeDialog | modePrompt | modeForm | modeReview
 	// On the checklist ctrl+c asks to cancel the run rather than quitting.
 	modeAllButRun = modeAll &^ modeRun
@@ -96,6 +97,8 @@ type keyMap struct {
 	Start, Stop, Terminate, Remove, Scale      action
 	Delete                                     action
 	Create                                     action
+	Restart, Prune, Inspect, Exec              action
+	NextMatch                                  action
 	Yes, No, Switch, Select, Dismiss           action
 	Accept, Cancel, Complete, ClearLine, Erase action
 	Cursor, EditLine                           action
@@ -129,7 +132,7 @@ func defaultKeyMap() keyMap {
 		Open: act(modeTable, false, "enter", "open", "enter").
 			explain("drill down (cluster › services › tasks › containers) or show details"),
 		Detail: act(modeTable, false, "d", "detail", "d").explain("details and observed history of the row"),
-		Filter: act(modeTable|modeLogs, false, "/", "filter", "/").explain("filter rows or log lines (case-insensitive; esc clears)"),
+		Filter: act(modeTable|modeLogs|modeInspect, false, "/", "filter", "/").explain("filter rows or log lines, or search the inspect JSON (case-insensitive; esc clears)"),
 		// Sort as in k9s (its shift+letter keys are taken here by S and
 		// L): o walks the columns, O flips the order.
 		Sort:    act(modeTable, false, "o", "sort", "o").explain("sort by the next column (after the last: the page's own order)"),
@@ -149,14 +152,15 @@ func defaultKeyMap() keyMap {
 		// Resource actions, on the selected row or the resource in the
 		// detail view. Keys follow lazydocker (s stop) and k9s (s scale,
 		// ctrl+k kill); d is already details, and ctrl+d half a page.
-		Start: act(modeTable|modeDetail, true, "S", "start", "S").on("start", resource.KindInstance, resource.KindDocker).
-			explain("start the selected stopped instance or container"),
-		Stop: act(modeTable|modeDetail, true, "s", "stop", "s").on("stop", resource.KindInstance, resource.KindTask, resource.KindDocker).
-			explain("stop the selected instance, task or container"),
+		Start: act(modeTable|modeDetail, true, "S", "start", "S").on("start", resource.KindInstance, resource.KindDocker, resource.KindCompose).
+			explain("start the selected stopped instance, container or compose project"),
+		Stop: act(modeTable|modeDetail, true, "s", "stop", "s").on("stop", resource.KindInstance, resource.KindTask, resource.KindDocker, resource.KindCompose).
+			explain("stop the selected instance, task, container or compose project"),
 		Terminate: act(modeTable|modeDetail, true, "ctrl+k", "terminate", "ctrl+k").on("terminate", resource.KindInstance).
 			explain("terminate the selected instance (cannot be undone)"),
-		Remove: act(modeTable|modeDetail, true, "ctrl+k", "remove", "ctrl+k").on("remove", resource.KindDocker).
-			explain("remove the selected container (forced if running)"),
+		Remove: act(modeTable|modeDetail, true, "ctrl+k", "remove", "ctrl+k").
+			on("remove", resource.KindDocker, resource.KindImage, resource.KindVolume, resource.KindNetwork).
+			explain("remove the selected container (forced if running), image (in use: asks to force), unused volume or network"),
 		Delete: act(modeTable|modeDetail, true, "ctrl+k", "delete", "ctrl+k").on("delete", resource.KindCluster, resource.KindService).
 			explain("delete the selected cluster (once it has no services) or service (scaled to 0 first); you type its name to confirm"),
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", resource.KindService).
@@ -165,6 +169,20 @@ func defaultKeyMap() keyMap {
 		// preselected.
 		Create: act(modeTable|modeDetail, true, "c", "create", "c").on("create", resource.KindInstance, resource.KindCluster, resource.KindService).
 			explain("create an instance, cluster or service (a wizard, then a review)"),
+
+		// Docker, as in lazydocker: r restarts, i inspects (lazydocker's
+		// config tab), e execs a shell (E there), P prunes dangling images.
+		Restart: act(modeTable|modeDetail, true, "r", "restart", "r").on("restart", resource.KindDocker, resource.KindCompose).
+			explain("restart the selected container, or every container of the compose project"),
+		Prune: act(modeTable|modeDetail, true, "P", "prune", "P").on("prune", resource.KindImage).
+			explain("remove every dangling image no container uses (docker image prune)"),
+		Inspect: act(modeTable|modeDetail, false, "i", "inspect", "i").
+			on("inspect", resource.KindDocker, resource.KindImage, resource.KindVolume, resource.KindNetwork).
+			explain("the engine's JSON of the selected container, image, volume or network (/ searches)"),
+		Exec: act(modeTable|modeDetail, true, "e", "shell", "e").on("open a shell in", resource.KindDocker).
+			explain("a shell in the selected running container (docker exec -it; back here when it exits)"),
+		// One action for both directions keeps help one line shorter.
+		NextMatch: act(modeInspect, false, "n/N", "next/previous match", "n", "N").explain("go to the next (n) or previous (N) line matching the search"),
 
 		Yes:    act(modeDialog|modeReview, false, "y", "yes", "y").explain("confirm the action"),
 		No:     act(modeDialog|modeReview, false, "n", "no", "n").explain("cancel the action"),
@@ -206,6 +224,7 @@ func (k *keyMap) all() []*action {
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
 		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Create,
+		&k.Restart, &k.Prune, &k.Inspect, &k.Exec, &k.NextMatch,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
 		&k.Launch, &k.CancelRun, &k.Submit, &k.NextField, &k.PrevField, &k.Choose, &k.Toggle, &k.Leave,
@@ -214,7 +233,7 @@ func (k *keyMap) all() []*action {
 
 // resource returns the actions that change a resource, in hint order.
 func (k *keyMap) resource() []*action {
-	return []*action{&k.Stop, &k.Start, &k.Scale, &k.Terminate, &k.Remove, &k.Delete}
+	return []*action{&k.Stop, &k.Start, &k.Restart, &k.Scale, &k.Terminate, &k.Remove, &k.Delete, &k.Prune}
 }
 
 // setReadonly disables (or re-enables) every dangerous action: those that
@@ -248,6 +267,8 @@ func (k *keyMap) short(m mode, acts []*action) []*action {
 		return []*action{&k.Back, &k.CancelRun, &k.Down, &k.Up, &k.Launch, &k.Command, &k.Help, &k.Quit}
 	case modeDetail:
 		return slices.Concat([]*action{&k.Back}, acts, []*action{&k.Down, &k.Up, &k.Command, &k.Help, &k.Quit})
+	case modeInspect:
+		return []*action{&k.Back, &k.Filter, &k.NextMatch, &k.Down, &k.Up, &k.Help, &k.Quit}
 	case modeLogs:
 		return []*action{&k.Back, &k.Follow, &k.Wrap, &k.Filter, &k.Down, &k.Up, &k.Bottom, &k.Refresh, &k.Help, &k.Quit}
 	}
@@ -271,7 +292,8 @@ func where(m mode) string {
 		name string
 	}{{modeTable, "tables"}, {modeDetail, "detail"}, {modeHelp, "help"}, {modeInput, "command line & filter"},
 		{modeDialog, "dialogs"}, {modePrompt, "prompts"},
-		{modeForm, "wizards"}, {modeReview, "plan review"}, {modeRun, "launch checklist"}, {modeLogs, "logs"}} {
+		{modeForm, "wizards"}, {modeReview, "plan review"}, {modeRun, "launch checklist"}, {modeLogs, "logs"},
+		{modeInspect, "inspect"}} {
 		if m&x.m != 0 {
 			parts = append(parts, x.name)
 		}

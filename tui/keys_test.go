@@ -15,7 +15,7 @@ import (
 // scale on another.)
 func TestKeyMapNoConflicts(t *testing.T) {
 	k := defaultKeyMap()
-	for _, md := range []mode{modeTable, modeDetail, modeHelp, modeInput, modeDialog, modePrompt, modeForm, modeReview, modeRun, modeLogs} {
+	for _, md := range []mode{modeTable, modeDetail, modeHelp, modeInput, modeDialog, modePrompt, modeForm, modeReview, modeRun, modeLogs, modeInspect} {
 		for _, kind := range append([]resource.Kind{""}, resource.AllKinds...) {
 			owner := map[string]string{}
 			for _, a := range k.all() {
@@ -75,7 +75,7 @@ func TestKeyTable(t *testing.T) {
 		"| `ctrl+c` | ask whether to cancel the running launch (No by default); quits when none runs | launch checklist |",
 		"| `j` `down` | down |",
 		"| `1` `2` `3` `4` `5` `6` | go to instances, clusters, services, tasks, docker, events |",
-		"| `/` | filter rows or log lines (case-insensitive; esc clears) | tables, logs |",
+		"| `/` | filter rows or log lines, or search the inspect JSON (case-insensitive; esc clears) | tables, logs, inspect |",
 		"| `l` | the last 200 log lines of the selected container (a task: its first container), newest at the bottom | docker, tasks, containers (list or detail) |",
 		"| `f` | follow the logs: fetch again every 2 s (on or off) | logs |",
 		"| `tab` | complete command | command line & filter |",
@@ -91,7 +91,9 @@ func TestKeyTable(t *testing.T) {
 // and exactly the dangerous ones are disabled.
 func TestReadonlyDisablesDangerousActions(t *testing.T) {
 	k := defaultKeyMap()
-	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Launch, &k.Create}
+	// Exec counts: a shell in a container can change anything.
+	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Launch, &k.Create,
+		&k.Restart, &k.Prune, &k.Exec}
 	for _, a := range k.all() {
 		if a.danger != slices.Contains(changes, a) {
 			t.Errorf("%q: danger = %v; only the actions that change resources are dangerous", a.Help().Desc, a.danger)
@@ -111,7 +113,8 @@ func TestReadonlyDisablesDangerousActions(t *testing.T) {
 	}
 	table := KeyTable()
 	for _, want := range []string{
-		"| `s` | stop the selected instance, task or container (dangerous: disabled by --readonly) | instances, tasks, docker (list or detail) |",
+		"| `s` | stop the selected instance, task, container or compose project (dangerous: disabled by --readonly) | instances, tasks, docker, compose (list or detail) |",
+		"| `r` | restart the selected container, or every container of the compose project (dangerous: disabled by --readonly) | docker, compose (list or detail) |",
 		"| `s` | set the desired count of the selected service (dangerous: disabled by --readonly) | services (list or detail) |",
 		"| `ctrl+k` | terminate the selected instance (cannot be undone) (dangerous: disabled by --readonly) |",
 		"| `L` | open the launch wizard, or the checklist of the launch that is running (dangerous: disabled by --readonly) |",

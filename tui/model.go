@@ -45,6 +45,9 @@ type Config struct {
 	// Logs reads the log lines of the logs page (l); a nil reader means
 	// the page is not offered for that kind of resource.
 	Logs LogReaders
+	// Docker reads the engine for inspect, live stats and exec; a nil
+	// field is not offered.
+	Docker DockerTools
 	// Now is the clock; nil means time.Now. Tests pass a fixed clock.
 	Now func() time.Time
 	// OnScreen receives the keys of the rows a table page shows (budget.go):
@@ -106,6 +109,8 @@ type Model struct {
 	lastCLI string                  // the equivalent command of the last action, for copy
 	sorts   map[*listSpec]sortOrder // the sort of each kind of table page (sort.go)
 	click1  lastClick               // the last click, for double clicks (mouse.go)
+
+	dstats dockerStats // the live stats streams of the containers on screen
 }
 
 // New returns the root model.
@@ -173,7 +178,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(ageTickMsg); ok {
 		m.ageTicking = false // this tick's redraw is the point; plan the next
 	}
-	cmd = tea.Batch(cmd, m.scheduleAgeTick())
+	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats())
 	// A long error or an open command line changes the room left for the
 	// table; keep every table's scroll window in step with it.
 	if h := m.tableHeight(); h != m.tblHeight {
@@ -220,6 +225,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onRunDone(msg)
 	case logsMsg:
 		return m.gotLogs(msg)
+	case statsMsg:
+		return m.gotStats(msg)
+	case statsEndMsg:
+		m.statsEnded(msg)
+	case inspectMsg:
+		m.gotInspect(msg)
+	case execReadyMsg:
+		return m.execReady(msg)
+	case execDoneMsg:
+		m.execDone(msg)
 	case logsTickMsg:
 		return m.logsTick(msg)
 	case runTickMsg:

@@ -176,7 +176,7 @@ func TestHelpOverlay(t *testing.T) {
 	m, _ := newLoaded(t, 200, 50)
 	press(m, "?")
 	s := screen(m)
-	mustContain(t, s, "› help", "ctrl+r", "refresh", "shift+tab", ":instances", ":tasks", "1  instances", "6  events")
+	mustContain(t, s, "› help", "ctrl+r", "refresh", "shift+tab", ":instances", ":tasks", ":images", "1  instances", "6  events")
 	press(m, "esc")
 	mustNotContain(t, screen(m), "› help")
 	press(m, "?", "?")
@@ -203,7 +203,7 @@ func TestCommandCompletion(t *testing.T) {
 	mustContain(t, title(m), "docker [2]")
 	press(m, ":")
 	typeText(m, "c")
-	mustContain(t, screen(m), "(clusters containers create)")
+	mustContain(t, screen(m), "(clusters containers compose create)")
 	press(m, "backspace", "backspace") // an empty command line closes
 	if m.input.active() {
 		t.Fatal("backspace on an empty command line did not close it")

@@ -11,7 +11,7 @@ import (
 // dockerPage lists the containers of the local (or DOCKER_HOST) engine.
 var dockerPage = &listSpec{
 	name: "docker", kind: resource.KindDocker, key: true, uses: []resource.Kind{resource.KindDocker},
-	rows: func(m *Model, _ *listPage) ([]column, []row) { return dockerCols, m.dockerRows() },
+	rows: func(m *Model, _ *listPage) ([]column, []row) { return dockerColumns(m), m.dockerRows() },
 	empty: func(m *Model, _ *listPage) string {
 		host := m.cfg.DockerHost
 		if host == "" {
@@ -37,6 +37,7 @@ func (m *Model) dockerRows() []row {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 	rows := make([]row, len(xs))
+	live := len(m.dstats.streams) > 0 // the CPU and MEM columns (docker_stats.go)
 	for i, x := range xs {
 		rows[i] = row{
 			key:   x.ID,
@@ -44,6 +45,9 @@ func (m *Model) dockerRows() []row {
 			cells: []string{clean(x.Label()), clean(x.Image), x.State, clean(x.Status), clean(x.Ports), "", x.ID[:min(len(x.ID), 12)]},
 			tones: []tone{2: toneOf(x.State), 3: toneOf(x.Status), 6: toneNone},
 			at:    []time.Time{x.Created},
+		}
+		if live {
+			rows[i].cells = append(rows[i].cells, m.statsCells(x.ID)...)
 		}
 	}
 	return rows

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -158,6 +159,10 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 		label += " (" + x.ID[:min(len(x.ID), 12)] + ")"
 	}
 	j := job{verb: a.verb, label: label, source: srcDocker}
+	ref := x.Name // what a user types; the ID when it has no name
+	if ref == "" {
+		ref = x.ID[:min(len(x.ID), 12)]
+	}
 	state := x.State
 	running := state == "running" || state == "restarting" || state == "paused"
 	image := "image " + clean(x.Image)
@@ -165,7 +170,7 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 	case &k.Start:
 		// The engine answers only once the container has started or
 		// stopped, so the flash can say what happened, not what was asked.
-		j.cli = m.dockerCLI("start", x.ID[:min(len(x.ID), 12)])
+		j.cli = m.dockerCLI("start", ref)
 		j.run = func(ctx context.Context) error { return api.Start(ctx, x.ID) }
 		j.done = "started " + label
 		switch state {
@@ -180,7 +185,7 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 		}
 		return j, nil, "it is " + state + " already"
 	case &k.Stop:
-		j.cli = m.dockerCLI("stop", "--time", itoa(int32(dockerStopGrace.Seconds())), x.ID[:min(len(x.ID), 12)])
+		j.cli = m.dockerCLI("stop", "-t", itoa(int32(dockerStopGrace.Seconds())), ref)
 		j.run = func(ctx context.Context) error { return api.Stop(ctx, x.ID, dockerStopGrace) }
 		j.done = "stopped " + label
 		if !running {
@@ -189,9 +194,9 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 		return j, m.confirm(j, "Stop container?", image,
 			"Docker sends SIGTERM, then SIGKILL after "+dockerStopGrace.String()+"."), ""
 	case &k.Remove:
-		j.cli = m.dockerCLI("rm", x.ID[:min(len(x.ID), 12)])
+		j.cli = m.dockerCLI("rm", ref)
 		if running {
-			j.cli = m.dockerCLI("rm", "--force", x.ID[:min(len(x.ID), 12)])
+			j.cli = m.dockerCLI("rm", "-f", ref)
 		}
 		j.run = func(ctx context.Context) error { return api.Remove(ctx, x.ID, running) }
 		j.done = "removed " + label
@@ -212,7 +217,12 @@ func (m *Model) planDocker(a *action, x resource.DockerContainer) (job, *dialog,
 // as No.
 func (m *Model) confirm(j job, title string, lines ...string) *dialog {
 	lines = append([]string{j.label}, lines...)
-	if j.cli != "" {
+	for _, l := range lines {
+		if c, ok := strings.CutPrefix(l, "$ "); ok && j.cli == "" {
+			j.cli = c // a command given as a line: the one copy offers after it ran
+		}
+	}
+	if j.cli != "" && !slices.Contains(lines, "$ "+j.cli) {
 		lines = append(lines, "$ "+j.cli)
 	}
 	d := &dialog{title: title, yes: strings.ToUpper(j.verb[:1]) + j.verb[1:], danger: true, lines: lines}

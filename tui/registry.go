@@ -25,6 +25,10 @@ var lists = []struct {
 	{tasksPage, []string{"tasks", "task"}, "tasks of the focused cluster(s)"},
 	{containersPage, []string{"containers", "co"}, "containers of those tasks"},
 	{dockerPage, []string{"docker", "dk"}, "local Docker containers"},
+	{composePage, []string{"compose", "projects"}, "Docker compose projects (containers by project label)"},
+	{imagesPage, []string{"images", "img"}, "local Docker images"},
+	{volumesPage, []string{"volumes", "vol"}, "local Docker volumes"},
+	{networksPage, []string{"networks", "net"}, "local Docker networks"},
 	{eventsPage, []string{"events", "ev"}, "changes observed this session"},
 }
 

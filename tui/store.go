@@ -39,7 +39,9 @@ func newStore() store {
 			resource.KindInstance: resource.SourceEC2,
 			resource.KindCluster:  resource.SourceECS, resource.KindService: resource.SourceECS,
 			resource.KindTask: resource.SourceECS, resource.KindContainer: resource.SourceECS,
-			resource.KindDocker: resource.SourceDocker,
+			resource.KindDocker: resource.SourceDocker, resource.KindImage: resource.SourceDocker,
+			resource.KindVolume: resource.SourceDocker, resource.KindNetwork: resource.SourceDocker,
+			resource.KindCompose: resource.SourceDocker,
 		},
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"deckhand/internal/budget"
 	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
+	"deckhand/internal/elbproxy"
 	"deckhand/internal/watch"
 	"deckhand/internal/xdg"
 	"deckhand/tui"
@@ -109,9 +110,16 @@ func run(ctx context.Context, o options) error {
 		defer engine.Close()
 		cfg.DockerHost = engine.Host()
 		cfg.Actions.Docker = engine
+		cfg.Actions.Restart, cfg.Actions.Images, cfg.Actions.VolumesNetworks = engine, engine, engine
+		cfg.Docker = tui.DockerTools{Inspect: engine, Stats: engine, Exec: engine}
 		cfg.Logs.Docker = engine
 		src := engine.Source()
 		src.Start(ctx)
+		// DECKHAND_KEEP_PROXY_IMAGES=1 turns the clean-up off: tests on a
+		// shared engine must not remove other people's images.
+		if !o.readonly && os.Getenv("DECKHAND_KEEP_PROXY_IMAGES") == "" {
+			go pruneProxyImages(ctx, engine)
+		}
 		// Docker is event-driven; the slow interval is only a resync.
 		watchers = append(watchers, watch.New(src, watch.Config{Fast: 2 * time.Second, Slow: 4 * o.refresh}, emit))
 	}
@@ -159,6 +167,26 @@ func apiStats(b *budget.Budget, srcs ...interface{ Behind() (int, bool) }) tui.A
 		s.Behind += n
 	}
 	return s
+}
+
+// pruneProxyImages removes the elb-proxy images of older deckhand builds
+// (the sandbox builds one per binary), keeping this build's. It runs once
+// at start-up, in the background: hashing the binary takes a moment, and
+// a failure only means the old images stay until the next start.
+func pruneProxyImages(ctx context.Context, engine *dockerops.Engine) {
+	bin, err := os.Executable()
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	removed, err := elbproxy.PruneOld(ctx, engine, bin)
+	if err != nil {
+		slog.Info("old elb-proxy images not pruned", "err", err)
+	}
+	if len(removed) > 0 {
+		slog.Info("pruned old elb-proxy images", "images", removed)
+	}
 }
 
 // openLog opens the log file (never the screen: the TUI owns the terminal).

@@ -15,7 +15,7 @@ import (
 func TestDumbTerminal(t *testing.T) {
 	bin := testbed.DeckhandBinary(t)
 	cmd := exec.Command(bin, "--sandbox")
-	cmd.Env = []string{"TERM=dumb", "HOME=" + t.TempDir(), "XDG_DATA_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+	cmd.Env = []string{"TERM=dumb", "HOME=" + t.TempDir(), "XDG_DATA_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "DECKHAND_KEEP_PROXY_IMAGES=1"}
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {

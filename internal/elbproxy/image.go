@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"deckhand/dockerops"
 )
@@ -87,11 +88,10 @@ func EnsureImage(ctx context.Context, eng *dockerops.Engine, binary string) (str
 	if !ok {
 		return "", fmt.Errorf("elb-proxy image: %s is dynamically linked, so it cannot run in a FROM-scratch image; build deckhand with CGO_ENABLED=0 (scripts/run does)", binary)
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, 1<<62)); err != nil {
+	tag, err := tagOf(f)
+	if err != nil {
 		return "", fmt.Errorf("elb-proxy image: reading %s: %w", binary, err)
 	}
-	tag := hex.EncodeToString(h.Sum(nil))[:12]
 	ref := Repository + ":" + tag
 
 	buildMu.Lock()
@@ -115,6 +115,37 @@ func EnsureImage(ctx context.Context, eng *dockerops.Engine, binary string) (str
 		return "", fmt.Errorf("elb-proxy image %s: %w", ref, err)
 	}
 	return ref, nil
+}
+
+// tagOf is the image tag of a deckhand binary: its sha256, 12 hex digits.
+func tagOf(bin io.ReaderAt) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(bin, 0, 1<<62)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// pruneAfter is how old another build's proxy image must be before
+// PruneOld removes it: a second deckhand of another build may be running
+// and about to use the image it built minutes ago.
+const pruneAfter = time.Hour
+
+// PruneOld removes the proxy images of other deckhand builds that no
+// container uses and that are over an hour old, keeping the one binary
+// (the running deckhand) would use. Every build leaves a 70–88 MB image
+// behind otherwise. It returns the refs removed.
+func PruneOld(ctx context.Context, eng *dockerops.Engine, binary string) ([]string, error) {
+	f, err := os.Open(binary)
+	if err != nil {
+		return nil, fmt.Errorf("elb-proxy images: %w", err)
+	}
+	defer f.Close()
+	tag, err := tagOf(f)
+	if err != nil {
+		return nil, fmt.Errorf("elb-proxy images: reading %s: %w", binary, err)
+	}
+	return eng.PruneOldTags(ctx, Repository, tag, pruneAfter)
 }
 
 // writeContext puts the Dockerfile and a copy of the binary into dir.

@@ -11,6 +11,9 @@ type DockerContainer struct {
 	Status  string // the engine's human text, e.g. "Up 3 minutes (healthy)"
 	Ports   string // "127.0.0.1:8080->5000/tcp, ..."
 	Created time.Time
+	// Project is the compose project it belongs to (its
+	// com.docker.compose.project label); "" for none.
+	Project string
 }
 
 func (d DockerContainer) Key() string { return d.ID }

@@ -50,6 +50,10 @@ type Set struct {
 	Tasks      []Task
 	Containers []Container // flattened from Tasks, one per task container
 	Docker     []DockerContainer
+	Images     []DockerImage
+	Volumes    []DockerVolume
+	Networks   []DockerNetwork
+	Compose    []ComposeProject
 	// Failed are kinds the source owns but could not read this time, with
 	// why (one denied call must not blank what could be read: a user
 	// allowed to list clusters but not ecs:DescribeServices still sees the
@@ -75,6 +79,14 @@ func (s Set) Items(k Kind) []Item {
 		return items(s.Containers)
 	case KindDocker:
 		return items(s.Docker)
+	case KindImage:
+		return items(s.Images)
+	case KindVolume:
+		return items(s.Volumes)
+	case KindNetwork:
+		return items(s.Networks)
+	case KindCompose:
+		return items(s.Compose)
 	}
 	return nil
 }
@@ -95,11 +107,20 @@ func (s *Set) Take(k Kind, from Set) {
 		s.Containers = from.Containers
 	case KindDocker:
 		s.Docker = from.Docker
+	case KindImage:
+		s.Images = from.Images
+	case KindVolume:
+		s.Volumes = from.Volumes
+	case KindNetwork:
+		s.Networks = from.Networks
+	case KindCompose:
+		s.Compose = from.Compose
 	}
 }
 
 // AllKinds lists every kind, in the order the Events pane groups them.
-var AllKinds = []Kind{KindInstance, KindCluster, KindService, KindTask, KindContainer, KindDocker}
+var AllKinds = []Kind{KindInstance, KindCluster, KindService, KindTask, KindContainer, KindDocker,
+	KindCompose, KindImage, KindVolume, KindNetwork}
 
 func items[T Item](xs []T) []Item {
 	out := make([]Item, len(xs))

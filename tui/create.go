@@ -35,6 +35,7 @@ type Creator interface {
 	cloud.Images
 	cloud.Logs
 	cloud.Roles
+	cloud.TaskDefinitionReader
 }
 
 // vals is a snapshot of a form's values by field id: a text field's

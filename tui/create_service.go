@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"deckhand/internal/cloud"
@@ -115,6 +116,19 @@ func prepareService(ctx context.Context, api Creator, v vals) (*createPlan, erro
 	if err != nil {
 		return nil, err
 	}
+	// The revision must exist (and be ACTIVE) before the review, not at
+	// CreateService: "nope:0" or a family never registered is said here.
+	td, err := api.DescribeTaskDefinition(ctx, spec.TaskDefinition)
+	if err != nil {
+		return nil, &fieldError{sTaskDef, "Task definition: " + spec.TaskDefinition + " was not found (" + err.Error() + "); register it with :create taskdef, or give family:revision of one that exists"}
+	}
+	if td.Status != "ACTIVE" {
+		return nil, &fieldError{sTaskDef, "Task definition: " + td.Family + ":" + itoa(td.Revision) + " is " + td.Status + "; a service needs an ACTIVE revision"}
+	}
+	if spec.LaunchType == "FARGATE" && !slices.Contains(td.Compatibilities, "FARGATE") {
+		return nil, &fieldError{sTaskDef, "Task definition: " + td.Family + ":" + itoa(td.Revision) + " is not Fargate-compatible (requires " + strings.Join(td.Compatibilities, ", ") + "); choose launch type EC2, or register a Fargate revision"}
+	}
+	spec.TaskDefinition = td.Family + ":" + itoa(td.Revision) // the review names the revision that will run
 	args := []string{"aws", "ecs", "create-service", "--cluster", spec.Cluster, "--service-name", spec.Name,
 		"--task-definition", spec.TaskDefinition, "--desired-count", itoa(spec.Desired), "--launch-type", spec.LaunchType,
 		"--tags", ecsStackTag(spec.Name)}

@@ -319,24 +319,33 @@ func TestCreateCommandListsKinds(t *testing.T) {
 	mustContain(t, screen(s.Model), "create what? :create instance, :create cluster, :create taskdef, :create service")
 }
 
-// TestCreateFailureKeepsValues: AWS's refusal at create time names the
-// operation and its code under the field, and the form keeps every value.
+// TestCreateFailureKeepsValues: a task definition that does not exist is
+// refused under its field before the review (nothing to confirm); AWS's
+// refusal at create time names the operation and its code, and the form
+// keeps every value.
 func TestCreateFailureKeepsValues(t *testing.T) {
 	s := createModel(t, 160, 40, false)
 	m := s.Model
 	press(m, "3", "c")
 	setText(m, sName, "api")
 	setText(m, sTaskDef, "missing:7")
-	submit(m)
 	before := s.counts(t)
-	confirmCreate(t, m)
-	sc := screen(m)
-	mustContain(t, sc, "create service api failed: ecs:CreateService: ClientException: Unable to describe task definition.",
-		"> Task definition", "missing:7")
-	if f := formOn(m).field(sTaskDef); !strings.Contains(f.err, "ClientException") {
+	submit(m)
+	if isPage[*review](m.current()) {
+		t.Fatalf("a missing task definition reached the review:\n%s", screen(m))
+	}
+	if f := formOn(m).field(sTaskDef); !strings.Contains(f.err, "missing:7 was not found") || !strings.Contains(f.err, "ClientException") {
 		t.Fatalf("task definition error = %q", f.err)
 	}
-	if formOn(m).field(sName).value() != "api" || s.counts(t) != before {
+
+	// The service web exists in the seeded cluster: ECS refuses at create.
+	setText(m, sName, "web")
+	setText(m, sTaskDef, "web")
+	submit(m)
+	mustContain(t, screen(m), "web:1") // the review names the revision
+	confirmCreate(t, m)
+	mustContain(t, screen(m), "create service web failed: ecs:CreateService: InvalidParameterException: Creation of service was not idempotent.")
+	if formOn(m).field(sName).value() != "web" || formOn(m).field(sTaskDef).value() != "web" || s.counts(t) != before {
 		t.Fatal("the form lost a value or something was created")
 	}
 }

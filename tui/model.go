@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
@@ -42,6 +43,8 @@ type Config struct {
 	// Create is what the creation wizards (:create, c) call; nil = not
 	// offered. Readonly disables them.
 	Create Creator
+	// TaskDefs reads task definitions for :taskdefs; nil = not offered.
+	TaskDefs cloud.TaskDefinitionReader
 	// Logs reads the log lines of the logs page (l); a nil reader means
 	// the page is not offered for that kind of resource.
 	Logs LogReaders
@@ -249,6 +252,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.input.insert(msg.Content)
 			m.afterInput()
 		}
+	case pageMsg:
+		return msg.apply(m)
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	case tea.MouseClickMsg, tea.MouseWheelMsg:

@@ -49,6 +49,21 @@ type page interface {
 	invalidate()
 }
 
+// pageMsg is a message a page's Cmd sends back to it (a fetch's answer):
+// it applies itself, so a new page adds no case to Model.update.
+type pageMsg interface{ apply(m *Model) tea.Cmd }
+
+// onStack reports whether p is still on the page stack (an answer for a
+// page that was left is dropped).
+func (m *Model) onStack(p page) bool {
+	for _, q := range m.stack {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
 // kindEvents is the event log as a data dependency: the events page uses
 // it, and every update with transitions invalidates it.
 const kindEvents resource.Kind = "events"

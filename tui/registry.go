@@ -43,6 +43,8 @@ var otherCommands = []command{
 		run: (*Model).planDestroy},
 	{names: []string{"create"}, desc: "create instance|cluster|taskdef|service: a creation wizard", args: true,
 		run: (*Model).createCommand},
+	{names: []string{"taskdefs", "td"}, desc: "task definitions: families, revisions, a revision's detail and (D) its diff",
+		run: (*Model).openTaskDefs},
 	{names: []string{"help", "h"}, desc: "keys and commands",
 		run: func(m *Model, _ []string) tea.Cmd { m.help, m.helpScroll = true, 0; return nil }},
 	{names: []string{"quit", "q", "q!"}, desc: "quit deckhand",

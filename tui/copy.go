@@ -81,7 +81,7 @@ func (m *Model) copyKey() tea.Cmd {
 	cs = cs[:min(len(cs), 9)]
 	d := &dialog{title: "Copy to the clipboard", verb: "copy", closed: "nothing copied"}
 	for i, c := range cs {
-		d.lines = append(d.lines, strconv.Itoa(i+1)+"  "+c.label+": "+fit(c.value, 60))
+		d.lines = append(d.lines, strconv.Itoa(i+1)+"  "+c.label+": "+fit(c.value, max(66-width(c.label), 12))) // one line each: the digit picks it
 	}
 	d.lines = append(d.lines, "", "A digit copies; esc closes.")
 	d.pick = func(i int) tea.Cmd {

@@ -240,8 +240,17 @@ func (p *taskDefPage) lines(m *Model) []string {
 		return out
 	}
 	out := []string{st.Title.Render(p.td.Label() + "  " + p.td.Status), ""}
+	valW := max(m.width-20, 10)
 	for _, f := range taskDefFields(*p.td) {
-		out = append(out, "  "+st.Muted.Render(pad(f.name, 14, false))+"  "+clean(f.value))
+		// Long values (an image in ECR, a role ARN) wrap: they are there
+		// to be read whole.
+		for i, l := range wrapWords(clean(f.value), valW, valW) {
+			name := ""
+			if i == 0 {
+				name = f.name
+			}
+			out = append(out, "  "+st.Muted.Render(pad(name, 14, false))+"  "+l)
+		}
 	}
 	if p.prev != nil {
 		out = append(out, "", "  "+st.Muted.Render("D shows what changed since "+p.prev.Label()+"."))

@@ -211,3 +211,29 @@ func TestMouseSelectsAndOpens(t *testing.T) {
 		t.Fatal("mouse on without --mouse")
 	}
 }
+
+// TestFocusedClusterWaitsForItsScope: opening a cluster whose services the
+// store does not cover yet says they are being fetched, until a snapshot
+// whose Scope holds that cluster arrives — then, with none, that it has
+// none. (The scope travels on the update; nothing is inferred from how
+// many updates arrived.)
+func TestFocusedClusterWaitsForItsScope(t *testing.T) {
+	cfg := testConfig()
+	cfg.FocusCluster = func(string) {}
+	m := loadedWith(t, cfg, 120, 30)
+	f := &feed{source: "ecs"}
+	const other = "arn:aws:ecs:us-east-1:123456789012:cluster/batch"
+	set := ecsSet(2, "RUNNING")
+	set.Clusters = append(set.Clusters, resource.Cluster{ARN: other, Name: "batch", Status: "ACTIVE"})
+	set.Scope = []string{prodARN}
+	send(m, f.update(set, t0))
+	press(m, "2", "g") // batch (by name: batch, prod)
+	do(m, press(m, "enter"))
+	mustContain(t, screen(m), "Fetching the services of batch…")
+	send(m, f.update(set, t0.Add(time.Second))) // still prod's scope
+	mustContain(t, screen(m), "Fetching the services of batch…")
+	scoped := set
+	scoped.Services, scoped.Tasks, scoped.Containers, scoped.Scope = nil, nil, nil, []string{other}
+	send(m, f.update(scoped, t0.Add(2*time.Second)))
+	mustContain(t, screen(m), "No services in cluster batch.")
+}

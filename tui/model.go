@@ -96,7 +96,6 @@ type Model struct {
 	account, arn string
 	identErr     error
 	focused      string // cluster ARN the ECS watcher was asked to focus
-	focusUpdates int    // ECS updates seen when the focus was asked for
 
 	wiz *wizard    // the launch form, kept between visits
 	lr  *launchRun // the current or last launch or destroy: its checklist page

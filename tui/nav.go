@@ -166,9 +166,6 @@ func (m *Model) focus(arn string) tea.Cmd {
 		return nil
 	}
 	m.focused = arn
-	if st := m.src[srcECS]; st != nil {
-		m.focusUpdates = st.updates
-	}
 	for _, p := range m.allPages() { // the top-level ECS panes list the focus (listPage.cluster)
 		if lp, ok := p.(*listPage); ok && lp.spec.ecs {
 			lp.invalidate()

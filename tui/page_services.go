@@ -19,7 +19,7 @@ var servicesPage = &listSpec{
 	empty: func(m *Model, p *listPage) string {
 		if c := p.scope.cluster; c != "" {
 			name := m.data.clusterName(c)
-			if m.focused == c && m.src[srcECS] != nil && m.src[srcECS].updates <= m.focusUpdates {
+			if !m.data.covers(c) { // the focus is asked for; its first snapshot has not come
 				return "Fetching the services of " + name + "…"
 			}
 			return "No services in cluster " + name + "."

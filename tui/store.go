@@ -18,6 +18,7 @@ type store struct {
 	index  map[resource.Kind]map[string]int  // key → position, for the detail view
 	source map[resource.Kind]string          // which source delivers the kind
 	failed map[resource.Kind]error           // kinds the last fetch could not read (Set.Failed)
+	scope  []string                          // the clusters the services and tasks cover (Set.Scope; nil = not narrowed)
 }
 
 // The sources: the names under which cmd/deckhand's watchers deliver sets
@@ -46,9 +47,18 @@ func newStore() store {
 	}
 }
 
+// covers reports whether the services in the store are those of cluster
+// (an ARN): they have loaded, for every cluster or for a scope that holds it.
+func (s *store) covers(cluster string) bool {
+	return s.loaded[resource.KindService] && (s.scope == nil || slices.Contains(s.scope, cluster))
+}
+
 // apply replaces the kinds the set owns and returns them.
 func (s *store) apply(source string, set resource.Set) []resource.Kind {
 	kinds := set.Kinds
+	if set.Owns(resource.KindService) {
+		s.scope = set.Scope
+	}
 	for k, err := range set.Failed {
 		s.failed[k] = err
 	}

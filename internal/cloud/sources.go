@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -138,12 +139,13 @@ func (s *ECSSource) fullFetch(ctx context.Context, partial func(resource.Set)) (
 		return set, nil
 	}
 	set.Kinds = []resource.Kind{resource.KindCluster, resource.KindService, resource.KindTask, resource.KindContainer}
+	set.Scope = slices.Clone(scope)
 
 	// One slot per cluster, filled by its own goroutines, then joined in
 	// cluster order so the snapshot's order is deterministic.
 	services := make([][]resource.Service, len(scope))
 	tasks := make([][]resource.Task, len(scope))
-	listServices := s.servicesLister(clusters, services, partial)
+	listServices := s.servicesLister(clusters, scope, services, partial)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(clusterConcurrency)
 	for i, arn := range scope {
@@ -183,7 +185,7 @@ func (s *ECSSource) fullFetch(ctx context.Context, partial func(resource.Set)) (
 // servicesLister returns how FetchProgress lists the services of the i-th
 // cluster in scope: Services, or, with partial and a ServicePager, batch by
 // batch, each reported with everything seen so far.
-func (s *ECSSource) servicesLister(clusters []resource.Cluster, slots [][]resource.Service, partial func(resource.Set)) func(context.Context, int, string) ([]resource.Service, error) {
+func (s *ECSSource) servicesLister(clusters []resource.Cluster, scope []string, slots [][]resource.Service, partial func(resource.Set)) func(context.Context, int, string) ([]resource.Service, error) {
 	pager, ok := s.c.(ServicePager)
 	if partial == nil || !ok {
 		return func(ctx context.Context, _ int, arn string) ([]resource.Service, error) {
@@ -204,7 +206,7 @@ func (s *ECSSource) servicesLister(clusters []resource.Cluster, slots [][]resour
 			for _, sl := range slots {
 				so = append(so, sl...)
 			}
-			partial(resource.Set{Kinds: []resource.Kind{resource.KindCluster, resource.KindService}, Clusters: clusters, Services: so})
+			partial(resource.Set{Kinds: []resource.Kind{resource.KindCluster, resource.KindService}, Clusters: clusters, Services: so, Scope: scope})
 		})
 	}
 }

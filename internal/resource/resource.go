@@ -59,6 +59,11 @@ type Set struct {
 	// allowed to list clusters but not ecs:DescribeServices still sees the
 	// clusters). They are not in Kinds, so their last rows stay as they were.
 	Failed map[Kind]error
+	// Scope is the cluster ARNs whose services and tasks the set carries,
+	// when a source narrows them (the ECS source's focus, or every cluster
+	// when there are few); nil = not narrowed. It travels with the data, so
+	// a consumer knows what a set covers without guessing from its timing.
+	Scope []string
 }
 
 // Items is the one place that knows which slice of the set holds kind k,

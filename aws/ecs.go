@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 
@@ -156,15 +157,23 @@ func toService(s types.Service, clusterARN string) resource.Service {
 		}
 	}
 	for _, d := range s.Deployments {
+		out.Rollouts = append(out.Rollouts, resource.Deployment{ID: sdkaws.ToString(d.Id), Status: sdkaws.ToString(d.Status),
+			TaskDefinition: sdkaws.ToString(d.TaskDefinition), Desired: d.DesiredCount, Running: d.RunningCount,
+			Pending: d.PendingCount, Failed: d.FailedTasks, Rollout: string(d.RolloutState),
+			RolloutReason: sdkaws.ToString(d.RolloutStateReason), CreatedAt: sdkaws.ToTime(d.CreatedAt), UpdatedAt: sdkaws.ToTime(d.UpdatedAt)})
+	}
+	for _, d := range s.Deployments {
 		if sdkaws.ToString(d.Status) == "PRIMARY" {
 			out.Rollout = string(d.RolloutState)
 			out.RolloutReason = sdkaws.ToString(d.RolloutStateReason)
 			break
 		}
 	}
+	slices.SortStableFunc(out.Events, func(a, b resource.ServiceEvent) int { return b.At.Compare(a.At) })
 	// ECS lists events newest first, but nothing promises it; pick the max.
 	for _, e := range s.Events {
 		at := sdkaws.ToTime(e.CreatedAt)
+		out.Events = append(out.Events, resource.ServiceEvent{At: at, Message: sdkaws.ToString(e.Message)})
 		if out.LastEvent.Message == "" || at.After(out.LastEvent.At) {
 			out.LastEvent = resource.ServiceEvent{At: at, Message: sdkaws.ToString(e.Message)}
 		}

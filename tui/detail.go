@@ -65,12 +65,13 @@ func (m *Model) fields(it resource.Item) []field {
 			{"Active services", itoa(x.ActiveServices)}, {"Running tasks", itoa(x.RunningTasks)},
 			{"Pending tasks", itoa(x.PendingTasks)}, {"Container instances", itoa(x.ContainerInstances)}}
 	case resource.Service:
-		return []field{{"Name", x.Name}, {"ARN", x.ARN}, {"Cluster", m.data.clusterName(x.ClusterARN)},
+		return append([]field{{"Name", x.Name}, {"ARN", x.ARN}, {"Cluster", m.data.clusterName(x.ClusterARN)},
 			{"Status", x.Status}, {"Desired", itoa(x.Desired)}, {"Running", itoa(x.Running)},
 			{"Pending", itoa(x.Pending)}, {"Rollout", x.Rollout}, {"Rollout reason", x.RolloutReason},
 			{"Deployments", itoa(int32(x.Deployments))}, {"Launch type", x.LaunchType},
 			{"Task definition", x.TaskDefinition}, {"Target groups", strings.Join(x.TargetGroups, ", ")}, {"Created", at(x.CreatedAt)},
-			{"Last event", strings.TrimSpace(clock(x.LastEvent.At, loc) + " " + x.LastEvent.Message)}}
+			{"Last event", strings.TrimSpace(clock(x.LastEvent.At, loc) + " " + x.LastEvent.Message + " (w: every event)")}},
+			deploymentFields(x.Rollouts, loc)...)
 	case resource.Task:
 		fs := []field{{"ID", x.ID}, {"ARN", x.ARN}, {"Cluster", m.data.clusterName(x.ClusterARN)},
 			{"Group", x.Group}, {"Task definition", x.TaskDefinition}, {"Last status", x.LastStatus},

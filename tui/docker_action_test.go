@@ -55,7 +55,10 @@ func programImage(t *testing.T, e *dockerops.Engine, c *client.Client, name, mai
 	if err := os.WriteFile(filepath.Join(dir, "app"), bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	df := "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n"
+	// The label makes each test's image its own: built from the same
+	// binary, two tests' images would be one image (IDs are content
+	// hashes), and one test's container would make the other's "in use".
+	df := "FROM scratch\nLABEL deckhand.test=" + name + "\nCOPY app /app\nENTRYPOINT [\"/app\"]\n"
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,7 @@ type keyMap struct {
 	PageUp, PageDown, HalfUp, HalfDown         action
 	Open, Detail, Filter                       action
 	Sort, Reverse, Mark, Copy                  action
-	Diff                                       action
+	Diff, Events                               action
 	Logs, Follow, Wrap                         action
 	Start, Stop, Terminate, Remove, Scale      action
 	Delete                                     action
@@ -134,7 +134,9 @@ func defaultKeyMap() keyMap {
 			explain("drill down (cluster › services › tasks › containers) or show details"),
 		Detail: act(modeTable, false, "d", "detail", "d").explain("details and observed history of the row"),
 		Filter: act(modeTable|modeLogs|modeInspect, false, "/", "filter", "/").explain("filter rows or log lines, or search the inspect JSON (case-insensitive; esc clears)"),
-		Diff:   act(modeDetail, false, "D", "diff", "D").explain("a task definition revision: what changed since the previous revision (on or off)"),
+		Events: act(modeTable|modeDetail, false, "w", "events", "w").on("show the events of", resource.KindService).
+			explain("every event of the selected service, newest first, live (as e1s's w); its deployments are in its detail (d)"),
+		Diff: act(modeDetail, false, "D", "diff", "D").explain("a task definition revision: what changed since the previous revision (on or off)"),
 		// Sort as in k9s (its shift+letter keys are taken here by S and
 		// L): o walks the columns, O flips the order.
 		Sort:    act(modeTable, false, "o", "sort", "o").explain("sort by the next column (after the last: the page's own order)"),
@@ -222,7 +224,7 @@ func defaultKeyMap() keyMap {
 // all returns pointers to every action, in the order help shows them.
 func (k *keyMap) all() []*action {
 	return []*action{
-		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Sort, &k.Reverse, &k.Mark, &k.Copy, &k.Diff, &k.Logs, &k.Follow, &k.Wrap, &k.Back,
+		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Sort, &k.Reverse, &k.Mark, &k.Copy, &k.Diff, &k.Events, &k.Logs, &k.Follow, &k.Wrap, &k.Back,
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
 		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Create,

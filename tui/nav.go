@@ -100,6 +100,11 @@ func (m *Model) resourceKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.openLogs(it), true
 		}
 	}
+	if matches(msg, m.keys.Events) {
+		if kind, it := m.current().subject(m); m.keys.Events.offeredOn(kind) {
+			return m.openServiceEvents(it), true
+		}
+	}
 	if cmd, ok := m.createKey(msg); ok {
 		return cmd, true
 	}

@@ -35,6 +35,7 @@ type scope struct {
 	cluster string // cluster ARN ("" = every fetched cluster)
 	service string // service name
 	task    string // task ARN
+	item    string // one resource's key (the service whose events are listed)
 }
 
 // listPage is a table page: a top-level pane or a drill-down.

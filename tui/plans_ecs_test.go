@@ -97,3 +97,37 @@ func TestDeleteClusterAndService(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceEventsAndDeployments: on the sandbox's seeded demo cluster,
+// w on a service lists every event newest first, and its detail lists its
+// deployments with their counts and rollout state.
+func TestServiceEventsAndDeployments(t *testing.T) {
+	acct, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Actions = Actions{ECS: acct}
+	m := loadedWith(t, cfg, 160, 40)
+	f := &feed{source: "ecs"}
+	set := sandboxECS(t, acct)
+	var web resource.Service
+	for _, s := range set.Services {
+		if s.Name == "web" {
+			web = s
+		}
+	}
+	if len(web.Events) < 2 || len(web.Rollouts) == 0 {
+		t.Fatalf("the sandbox's web service has events %d, deployments %d", len(web.Events), len(web.Rollouts))
+	}
+	send(m, f.update(set, t0))
+	press(m, "3", "G") // web (after broken-worker)
+	press(m, "w")
+	s := screen(m)
+	mustContain(t, s, "services › events of web", clean(web.Events[0].Message)[:40], "TIME", "EVENT")
+	if got := m.current().table().n(); got != len(web.Events) {
+		t.Fatalf("%d event rows, want %d", got, len(web.Events))
+	}
+	press(m, "esc", "d")
+	mustContain(t, screen(m), "Deployment", "PRIMARY web:1: desired 2, running 2", "COMPLETED", "(w: every event)")
+}

@@ -96,11 +96,27 @@ type Service struct {
 	Rollout       string
 	RolloutReason string
 	Deployments   int // how many deployments are listed (more than 1 while rolling)
-	LastEvent     ServiceEvent
-	CreatedAt     time.Time
+	// Rollouts are the deployments, the PRIMARY first, as ECS lists them.
+	Rollouts []Deployment
+	// Events are the service's event log, newest first (ECS keeps 100).
+	Events    []ServiceEvent
+	LastEvent ServiceEvent
+	CreatedAt time.Time
 	// TargetGroups are the ARNs of the target groups ECS registers the
 	// service's tasks in (its loadBalancers), nil without one.
 	TargetGroups []string
+}
+
+// Deployment is one deployment of a service: PRIMARY (the one rolling
+// out, or done), ACTIVE (an older one being replaced) or INACTIVE.
+type Deployment struct {
+	ID                        string
+	Status                    string
+	TaskDefinition            string
+	Desired, Running, Pending int32
+	Failed                    int32 // tasks that failed to start (what the circuit breaker counts)
+	Rollout, RolloutReason    string
+	CreatedAt, UpdatedAt      time.Time
 }
 
 // ServiceEvent is one entry of a service's event log.

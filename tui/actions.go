@@ -163,9 +163,12 @@ func (m *Model) plan(a *action, it resource.Item) (j job, d *dialog, why string,
 	case resource.Task:
 		j, d, why = m.planTask(x)
 	case resource.Service:
-		if a == &m.keys.Delete {
+		switch a {
+		case &m.keys.Delete:
 			j, d, why = m.planDeleteService(x)
-		} else {
+		case &m.keys.Rollback:
+			j, d, why = m.planRollback(x)
+		default:
 			j, d, why = m.planScale(x)
 		}
 	case resource.Cluster:
@@ -203,7 +206,7 @@ func (m *Model) allowed(a *action, pk resource.Kind) bool {
 // gerunds name an action in progress.
 var gerunds = map[string]string{
 	"start": "starting", "stop": "stopping", "terminate": "terminating",
-	"remove": "removing", "scale": "scaling", "delete": "deleting", "restart": "restarting", "prune": "pruning",
+	"remove": "removing", "scale": "scaling", "delete": "deleting", "roll back": "rolling back", "restart": "restarting", "prune": "pruning",
 }
 
 // launch runs a job in a Cmd with a timeout. On success it asks the

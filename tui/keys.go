@@ -96,7 +96,7 @@ type keyMap struct {
 	Diff, Events                               action
 	Logs, Follow, Wrap                         action
 	Start, Stop, Terminate, Remove, Scale      action
-	Delete                                     action
+	Delete, Rollback                           action
 	Create                                     action
 	Restart, Prune, Inspect, Exec              action
 	NextMatch                                  action
@@ -167,6 +167,8 @@ func defaultKeyMap() keyMap {
 			explain("remove the selected container (forced if running), image (in use: asks to force), unused volume or network"),
 		Delete: act(modeTable|modeDetail, true, "ctrl+k", "delete", "ctrl+k").on("delete", resource.KindCluster, resource.KindService).
 			explain("delete the selected cluster (once it has no services) or service (scaled to 0 first); you type its name to confirm"),
+		Rollback: act(modeTable|modeDetail, true, "R", "roll back", "R").on("roll back", resource.KindService).
+			explain("roll the selected service back to the revision before the one it runs (a new deployment)"),
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", resource.KindService).
 			explain("set the desired count of the selected service"),
 		// c was free on every pane; on services the cluster in view is
@@ -227,7 +229,7 @@ func (k *keyMap) all() []*action {
 		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Sort, &k.Reverse, &k.Mark, &k.Copy, &k.Diff, &k.Events, &k.Logs, &k.Follow, &k.Wrap, &k.Back,
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
-		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Create,
+		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Rollback, &k.Create,
 		&k.Restart, &k.Prune, &k.Inspect, &k.Exec, &k.NextMatch,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
@@ -237,7 +239,7 @@ func (k *keyMap) all() []*action {
 
 // resource returns the actions that change a resource, in hint order.
 func (k *keyMap) resource() []*action {
-	return []*action{&k.Stop, &k.Start, &k.Restart, &k.Scale, &k.Terminate, &k.Remove, &k.Delete, &k.Prune}
+	return []*action{&k.Stop, &k.Start, &k.Restart, &k.Scale, &k.Terminate, &k.Remove, &k.Delete, &k.Rollback, &k.Prune}
 }
 
 // setReadonly disables (or re-enables) every dangerous action: those that

@@ -92,7 +92,7 @@ func TestKeyTable(t *testing.T) {
 func TestReadonlyDisablesDangerousActions(t *testing.T) {
 	k := defaultKeyMap()
 	// Exec counts: a shell in a container can change anything.
-	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Launch, &k.Create,
+	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Rollback, &k.Launch, &k.Create,
 		&k.Restart, &k.Prune, &k.Exec}
 	for _, a := range k.all() {
 		if a.danger != slices.Contains(changes, a) {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -57,6 +58,35 @@ func (m *Model) planDeleteService(x resource.Service) (job, *dialog, string) {
 	return j, m.typedConfirm(j, "Delete service?", x.Name,
 		"in cluster "+clean(cluster)+": desired "+itoa(x.Desired)+", running "+itoa(x.Running),
 		"It is scaled to 0 (its tasks stop), then deleted. Its task definitions stay."), ""
+}
+
+// planRollback: move a service back to the revision before the one its
+// primary deployment runs (family:N-1), as a new deployment; the circuit
+// breaker and the rollout show on the service as usual.
+func (m *Model) planRollback(x resource.Service) (job, *dialog, string) {
+	api := m.cfg.Actions.ECS
+	cluster := m.data.clusterName(x.ClusterARN)
+	j := job{verb: "roll back", label: "service " + clean(x.Name), source: srcECS}
+	cur := lastSegment(x.TaskDefinition)
+	family, n, ok := strings.Cut(cur, ":")
+	rev, err := strconv.Atoi(n)
+	switch {
+	case x.Status != "ACTIVE":
+		return j, nil, "it is " + x.Status
+	case !ok || err != nil:
+		return j, nil, "its task definition " + cur + " names no revision"
+	case rev <= 1:
+		return j, nil, "it runs " + cur + ", the first revision: there is none before it"
+	}
+	prev := family + ":" + strconv.Itoa(rev-1)
+	j.cli = m.awsCLI("ecs", "update-service", "--cluster", cluster, "--service", x.Name, "--task-definition", prev)
+	j.done = "roll back requested for " + j.label + ": " + cur + " → " + prev + " (a new deployment; w shows its events)"
+	j.run = func(ctx context.Context) error {
+		_, err := api.UpdateService(ctx, x.ClusterARN, x.Name, x.Desired, prev)
+		return err
+	}
+	return j, m.confirm(j, "Roll back service?", "in cluster "+clean(cluster)+": "+cur+" → "+prev,
+		"ECS starts a deployment of "+prev+" and stops the tasks of "+cur+" as the new ones become healthy."), ""
 }
 
 // typedConfirm is the dialog of what cannot be undone: the user types

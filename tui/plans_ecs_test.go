@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"deckhand/aws/sandbox"
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -130,4 +131,57 @@ func TestServiceEventsAndDeployments(t *testing.T) {
 	}
 	press(m, "esc", "d")
 	mustContain(t, screen(m), "Deployment", "PRIMARY web:1: desired 2, running 2", "COMPLETED", "(w: every event)")
+}
+
+// TestRollbackService: R moves a service from web:2 back to web:1 as a new
+// deployment, after a No-default confirmation with its command; a service
+// on its first revision is refused with the reason.
+func TestRollbackService(t *testing.T) {
+	ctx := context.Background()
+	acct, err := sandbox.Open(sandbox.Options{Path: filepath.Join(t.TempDir(), "sandbox.json"), Speed: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, err := acct.DescribeTaskDefinition(ctx, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := td.Containers[0]
+	v2, err := acct.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{Family: "web", CPU: td.CPU, Memory: td.Memory, NetworkMode: td.NetworkMode,
+		Fargate: true, Containers: []cloud.ContainerSpec{{Name: c.Name, Image: c.Image, Port: 80, Essential: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := sandboxECS(t, acct)
+	var web resource.Service
+	for _, s := range set.Services {
+		if s.Name == "web" {
+			web = s
+		}
+	}
+	if _, err := acct.UpdateService(ctx, web.ClusterARN, "web", web.Desired, v2); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Actions = Actions{ECS: acct}
+	m := loadedWith(t, cfg, 160, 40)
+	f := &feed{source: "ecs"}
+	send(m, f.update(sandboxECS(t, acct), t0))
+
+	press(m, "3", "g") // broken-worker: its first revision
+	press(m, "R")
+	mustContain(t, status(m), "cannot roll back service broken-worker: it runs broken-worker:1, the first revision")
+	press(m, "G", "R")
+	mustContain(t, screen(m), "Roll back service?", "web:2 → web:1", "[ No ]", "$ aws ecs update-service --cluster demo --service web --task-definition")
+	if cmd := press(m, "enter"); cmd != nil {
+		t.Fatal("enter on the default No rolled back")
+	}
+	press(m, "R")
+	runCmd(t, m, press(m, "y"))
+	mustContain(t, status(m), "roll back requested for service web: web:2 → web:1")
+	for _, s := range sandboxECS(t, acct).Services {
+		if s.Name == "web" && !strings.HasSuffix(s.TaskDefinition, "/web:1") {
+			t.Fatalf("web runs %s after the roll back", s.TaskDefinition)
+		}
+	}
 }

@@ -34,10 +34,17 @@ func (c *Client) addStatusChecks(ctx context.Context, in []resource.Instance) {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			mark := "unavailable"
+			// Say what failed: the instances were read, so the header
+			// rightly says ec2 is fresh; only their checks are missing.
+			mark := "not read (ec2:DescribeInstanceStatus failed)"
 			var e *cloud.Error
-			if errors.As(wrap("ec2", "DescribeInstanceStatus", err), &e) && e.AccessDenied() {
+			switch {
+			case errors.As(wrap("ec2", "DescribeInstanceStatus", err), &e) && e.AccessDenied():
 				mark = "no permission (ec2:DescribeInstanceStatus)"
+			case throttleCode(err):
+				mark = "not read: throttled (DescribeInstanceStatus); the next poll retries"
+			case e != nil && e.Code != "":
+				mark = "not read: " + e.Code + " (DescribeInstanceStatus)"
 			}
 			for _, i := range byID {
 				if i.StatusCheck == "" {

@@ -23,6 +23,7 @@ type Proxy struct {
 	target   *url.URL
 	rp       *httputil.ReverseProxy
 	throttle atomic.Bool
+	only     map[string]bool // operations throttled even while the storm is off (SetThrottleOnly)
 	mu       sync.Mutex
 	ops      map[string]int
 	total    atomic.Int64
@@ -52,6 +53,17 @@ func StartProxy(t testing.TB, target string) (*Proxy, string) {
 
 // SetThrottle turns the throttling storm on or off.
 func (p *Proxy) SetThrottle(on bool) { p.throttle.Store(on) }
+
+// SetThrottleOnly throttles just these operations ("query.DescribeInstanceStatus",
+// "ECS.DescribeServices"), for a test of one call failing while others pass.
+func (p *Proxy) SetThrottleOnly(ops ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.only = map[string]bool{}
+	for _, op := range ops {
+		p.only[op] = true
+	}
+}
 
 // Total is how many calls arrived (throttled ones included).
 func (p *Proxy) Total() int64 { return p.total.Load() }
@@ -91,8 +103,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.total.Add(1)
 	p.mu.Lock()
 	p.ops[op]++
+	only := p.only[op]
 	p.mu.Unlock()
-	if p.throttle.Load() {
+	if p.throttle.Load() || only {
 		p.refused.Add(1)
 		if jsonProto {
 			// ECS, Logs…: the JSON protocol's error shape.

@@ -262,6 +262,7 @@ func toTask(t types.Task, clusterARN string) resource.Task {
 			Name:       sdkaws.ToString(ct.Name),
 			Image:      sdkaws.ToString(ct.Image),
 			LastStatus: sdkaws.ToString(ct.LastStatus),
+			RuntimeID:  sdkaws.ToString(ct.RuntimeId),
 			ExitCode:   exit,
 			Health:     string(ct.HealthStatus),
 			Reason:     sdkaws.ToString(ct.Reason),

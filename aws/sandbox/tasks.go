@@ -280,7 +280,7 @@ func (t *task) resource(c *cluster) resource.Task {
 		}
 		out.Containers = append(out.Containers, resource.Container{
 			TaskARN: t.ARN, Name: ct.Name, Image: ct.Image, LastStatus: ct.LastStatus,
-			ExitCode: exit, Health: ct.Health, Reason: ct.Reason, NetworkBindings: bs,
+			ExitCode: exit, Health: ct.Health, Reason: ct.Reason, NetworkBindings: bs, RuntimeID: ct.DockerID,
 		})
 	}
 	return out

@@ -146,6 +146,12 @@ func (e *skipError) Error() string { return "skipped: " + e.reason }
 // reports the step as Skipped with reason and goes on.
 func Skip(reason string) error { return &skipError{reason} }
 
+// IsSkip reports whether err is a Skip.
+func IsSkip(err error) bool {
+	var s *skipError
+	return errors.As(err, &s)
+}
+
 // StepError is a failed launch: which step, why, and what had been
 // created until then.
 type StepError struct {

@@ -201,6 +201,10 @@ type Container struct {
 	// bridge or host mode; the sandbox fills them for a task it runs on the
 	// local Docker engine (HostIP 127.0.0.1). Empty for awsvpc tasks on AWS.
 	NetworkBindings []Binding
+	// RuntimeID is the container's ID on its host's engine (ECS's
+	// runtimeId); the sandbox sets it when the task runs on the local
+	// Docker engine for real, "" when it only simulates it.
+	RuntimeID string
 }
 
 // Binding is one published port of a container.

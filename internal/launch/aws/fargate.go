@@ -104,13 +104,17 @@ type fargate struct {
 	health  bool   // the task definition has the python3 health check
 	welcome string // expected in GET /, "" = any 2xx
 
-	local    bool // the URL is a local engine's binding (the sandbox runs the task)
-	roleARN  string
-	roleNew  bool
-	subnets  []string
-	vpc      string
-	groupID  string
-	deployed time.Time // when the service was created or updated
+	local bool // the URL is a local engine's binding (the sandbox runs the task)
+	// runtimeID is the running task's container on an engine (the sandbox
+	// runs it for real), so a missing binding is the engine's doing, not
+	// a missing image.
+	runtimeID string
+	roleARN   string
+	roleNew   bool
+	subnets   []string
+	vpc       string
+	groupID   string
+	deployed  time.Time // when the service was created or updated
 
 	// With a load balancer (fargate_lb.go).
 	lbSubnets   []string // one per availability zone

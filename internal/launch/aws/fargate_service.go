@@ -293,6 +293,9 @@ func (p *fargate) findURL(ctx context.Context, out *launch.Output) (string, erro
 		}
 		task = t.ARN
 		for _, c := range t.Containers {
+			if c.RuntimeID != "" {
+				p.runtimeID = c.RuntimeID // runs on an engine, bound or not
+			}
 			for _, b := range c.NetworkBindings {
 				if b.ContainerPort == int32(p.port) && b.HostPort != 0 {
 					host := b.HostIP
@@ -344,6 +347,13 @@ func (p *fargate) checkStep() launch.Step {
 				p.res.URL = ""
 				return launch.Skip("the sandbox's load balancer answers only through a proxy on the local Docker engine, which needs the task's image there and a statically linked deckhand " +
 					"(scripts/run builds one); nothing answers on " + url)
+			}
+			if p.Sandbox && !p.local && p.runtimeID != "" {
+				url := p.res.URL
+				p.res.URL = ""
+				return fmt.Errorf("the task's container runs on the local Docker engine (container %s) but publishes no port %d there, so nothing answers on %s: "+
+					"the engine could not publish it (an engine without a bridge network publishes nothing); docker inspect %s shows its ports and network",
+					launch.ShortID(p.runtimeID), p.port, url, launch.ShortID(p.runtimeID))
 			}
 			if p.Sandbox && !p.local {
 				url := p.res.URL

@@ -150,6 +150,17 @@ func (r *run) deploy() {
 	if again, created, err := d.EnsureSecurityGroup(ctx, sgSpec); err != nil || created || again != sg {
 		t.Errorf("EnsureSecurityGroup again = %q, %v, %v; want the same group", again, created, err)
 	}
+	// Listed, with its three rules (the page of security groups reads it).
+	if sr, ok := r.b.(cloud.SecurityGroupReader); !ok {
+		t.Errorf("%T lists no security groups (cloud.SecurityGroupReader)", r.b)
+	} else if gs, err := sr.SecurityGroups(ctx); err != nil {
+		t.Errorf("SecurityGroups: %v", err)
+	} else if i := slices.IndexFunc(gs, func(g cloud.SecurityGroup) bool { return g.ID == sg }); i < 0 {
+		t.Errorf("SecurityGroups lacks %s", sg)
+	} else if g := gs[i]; g.Name != stack+"-web" || g.VpcID != vpc.ID || len(g.Ingress) != 3 ||
+		!slices.ContainsFunc(g.Ingress, func(in cloud.IngressRule) bool { return in.Port == 22 && in.CIDR == "203.0.113.7/32" }) {
+		t.Errorf("SecurityGroups lists %+v, want %s-web in %s with tcp 5000, 22 (203.0.113.7/32) and 443", g, stack, vpc.ID)
+	}
 
 	// Key pairs.
 	kp, pem, err := d.CreateKeyPair(ctx, stack+"-key", tags)

@@ -60,6 +60,7 @@ type Account interface {
 	Deployer
 	TaskLogReader
 	TaskDefinitionReader
+	SecurityGroupReader
 }
 
 // The deploy capabilities (types in deploy.go): the AWS side of the Fargate

@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"slices"
@@ -282,4 +283,18 @@ var notFoundCodes = map[string]bool{
 func IsNotFound(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && notFoundCodes[e.Code]
+}
+
+// SecurityGroup is a VPC security group as the security groups page shows
+// it.
+type SecurityGroup struct {
+	ID, Name, VpcID, Description string
+	Ingress                      []IngressRule
+	Tags                         map[string]string
+}
+
+// SecurityGroupReader lists security groups.
+type SecurityGroupReader interface {
+	// SecurityGroups lists the region's security groups, sorted by name.
+	SecurityGroups(ctx context.Context) ([]SecurityGroup, error)
 }

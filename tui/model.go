@@ -43,6 +43,8 @@ type Config struct {
 	// Create is what the creation wizards (:create, c) call; nil = not
 	// offered. Readonly disables them.
 	Create Creator
+	// SecurityGroups lists and deletes groups for :sg; nil = not offered.
+	SecurityGroups SecurityGroups
 	// TaskDefs reads task definitions for :taskdefs; nil = not offered.
 	TaskDefs cloud.TaskDefinitionReader
 	// Logs reads the log lines of the logs page (l); a nil reader means

@@ -45,6 +45,8 @@ var otherCommands = []command{
 		run: (*Model).createCommand},
 	{names: []string{"taskdefs", "td"}, desc: "task definitions: families, revisions, a revision's detail and (D) its diff",
 		run: (*Model).openTaskDefs},
+	{names: []string{"sg", "securitygroups"}, desc: "security groups: who may reach which port; ctrl+k deletes one",
+		run: (*Model).openSecurityGroups},
 	{names: []string{"help", "h"}, desc: "keys and commands",
 		run: func(m *Model, _ []string) tea.Cmd { m.help, m.helpScroll = true, 0; return nil }},
 	{names: []string{"quit", "q", "q!"}, desc: "quit deckhand",

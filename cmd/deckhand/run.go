@@ -74,7 +74,7 @@ func run(ctx context.Context, o options) error {
 			return id.Account, id.ARN, err
 		}
 		cfg.Actions.Instances, cfg.Actions.ECS = backend, backend
-		cfg.Create, cfg.Logs.ECS, cfg.TaskDefs = backend, backend, backend
+		cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = backend, backend, backend, backend
 		ecs := cloud.NewECSSource(backend)
 		ec2 := cloud.NewEC2Source(backend)
 		ecs.SetSweep(o.refresh)

@@ -23,6 +23,12 @@ func (m *Model) helpLines(w int) []string {
 		}
 		return where(a.modes)
 	}
+	// On a wide screen the commands go beside the keys: the keys' column
+	// wraps to leave them 60 cells, rather than pushing them below.
+	descW := max(w-keyW-4, 10)
+	if w >= 160 {
+		descW = max(w-64-keyW-6, 40)
+	}
 	var keys []string
 	var groups []string
 	for _, a := range m.keys.all() {
@@ -50,7 +56,7 @@ func (m *Model) helpLines(w int) []string {
 			// Long descriptions wrap under themselves rather than being
 			// cut at the edge of a narrow terminal.
 			indent := strings.Repeat(" ", keyW+4)
-			for i, l := range strings.Split(ansi.Wrap(desc, max(w-keyW-4, 10), " "), "\n") {
+			for i, l := range strings.Split(ansi.Wrap(desc, descW, " "), "\n") {
 				if i == 0 {
 					keys = append(keys, "  "+st.Key.Render(pad(h.Key, keyW, false))+"  "+l)
 				} else {

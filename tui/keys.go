@@ -166,7 +166,7 @@ func defaultKeyMap() keyMap {
 			on("remove", resource.KindDocker, resource.KindImage, resource.KindVolume, resource.KindNetwork).
 			explain("remove the selected container (forced if running), image (in use: asks to force), unused volume or network"),
 		Delete: act(modeTable|modeDetail, true, "ctrl+k", "delete", "ctrl+k").on("delete", resource.KindCluster, resource.KindService).
-			explain("delete the selected cluster (once it has no services), service (scaled to 0 first) or, on :sg, security group; you type its name to confirm"),
+			explain("delete the selected cluster (once it has no services), service (scaled to 0 first), on :sg a security group, on :taskdefs a revision (deregistered); you type its name to confirm"),
 		Rollback: act(modeTable|modeDetail, true, "R", "roll back", "R").on("roll back", resource.KindService).
 			explain("roll the selected service back to the revision before the one it runs (a new deployment)"),
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", resource.KindService).

@@ -13,7 +13,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
@@ -45,8 +44,9 @@ type Config struct {
 	Create Creator
 	// SecurityGroups lists and deletes groups for :sg; nil = not offered.
 	SecurityGroups SecurityGroups
-	// TaskDefs reads task definitions for :taskdefs; nil = not offered.
-	TaskDefs cloud.TaskDefinitionReader
+	// TaskDefs reads and deregisters task definitions for :taskdefs; nil =
+	// not offered.
+	TaskDefs TaskDefinitions
 	// Logs reads the log lines of the logs page (l); a nil reader means
 	// the page is not offered for that kind of resource.
 	Logs LogReaders

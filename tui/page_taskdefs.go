@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
 )
 
@@ -21,6 +22,12 @@ import (
 // polled.
 
 const taskDefsTimeout = 30 * time.Second
+
+// TaskDefinitions is what the pages read and deregister through.
+type TaskDefinitions interface {
+	cloud.TaskDefinitionReader
+	cloud.TaskDefinitions
+}
 
 // taskDefsPage lists the families (family == "") or one family's revisions.
 type taskDefsPage struct {
@@ -122,6 +129,8 @@ func (p *taskDefsPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, k.Back):
 		m.pop()
 		return nil
+	case k.Delete.hasKey(msg) && p.family != "":
+		return m.deregister(p, msg)
 	case matches(msg, k.Open), matches(msg, k.Detail):
 		r, ok := t.selected()
 		if !ok {
@@ -140,6 +149,27 @@ func (p *taskDefsPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		t.cursor = pos
 		t.clamp()
 	}
+	return nil
+}
+
+// deregister is ctrl+k on a revision: it becomes INACTIVE (no new task or
+// service can use it; running ones go on), after its name is typed.
+func (m *Model) deregister(p *taskDefsPage, _ tea.KeyPressMsg) tea.Cmd {
+	r, ok := p.tbl.selected()
+	if !ok {
+		return nil
+	}
+	if !m.keys.Delete.Enabled() {
+		m.fail("read-only mode (--readonly): delete is disabled")
+		return nil
+	}
+	api, ref := m.cfg.TaskDefs, r.key
+	j := job{verb: "delete", label: "task definition " + ref, source: srcECS,
+		cli: m.awsCLI("ecs", "deregister-task-definition", "--task-definition", ref),
+		done: "deregistered " + ref + ": it is INACTIVE (its running tasks go on)",
+		run:  func(ctx context.Context) error { return api.DeregisterTaskDefinition(ctx, ref) }}
+	m.dlg = m.typedConfirm(j, "Deregister task definition?", ref,
+		"It becomes INACTIVE: no new task or service can use it; tasks and services running it go on.")
 	return nil
 }
 

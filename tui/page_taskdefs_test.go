@@ -47,6 +47,18 @@ func TestTaskDefinitionPages(t *testing.T) {
 	mustContain(t, s, "changes since shop:1", "shop:1 → shop:2", "web image: nginx:1.25 → nginx:1.27")
 	mustNotContain(t, s, "s3cret-value", "environment:")
 	checkFits(t, m, 120, 40)
+
+	// ctrl+k on a revision deregisters it, once its name is typed.
+	press(m, "esc")         // back to the revisions
+	press(m, "G", "ctrl+k") // shop:1
+	mustContain(t, screen(m), "Deregister task definition?", "Type shop:1 to confirm", "$ aws ecs deregister-task-definition --task-definition shop:1")
+	typeText(m, "shop:1")
+	runCmd(t, m, press(m, "enter"))
+	mustContain(t, status(m), "deregistered shop:1")
+	td, err := acct.DescribeTaskDefinition(ctx, "shop:1")
+	if err != nil || td.Status != "INACTIVE" {
+		t.Fatalf("shop:1 after deregister: %+v, %v", td, err)
+	}
 }
 
 // cursorOn reports whether the selected row's first cell is s.

@@ -165,7 +165,7 @@ func (m *Model) deregister(p *taskDefsPage, _ tea.KeyPressMsg) tea.Cmd {
 	}
 	api, ref := m.cfg.TaskDefs, r.key
 	j := job{verb: "delete", label: "task definition " + ref, source: srcECS,
-		cli: m.awsCLI("ecs", "deregister-task-definition", "--task-definition", ref),
+		cli:  m.awsCLI("ecs", "deregister-task-definition", "--task-definition", ref),
 		done: "deregistered " + ref + ": it is INACTIVE (its running tasks go on)",
 		run:  func(ctx context.Context) error { return api.DeregisterTaskDefinition(ctx, ref) }}
 	m.dlg = m.typedConfirm(j, "Deregister task definition?", ref,

@@ -23,11 +23,8 @@ type SecurityGroups interface {
 }
 
 type sgPage struct {
-	pageBase
-	tbl     table
-	groups  map[string]cloud.SecurityGroup // by id
-	loading bool
-	err     error
+	fetched
+	groups map[string]cloud.SecurityGroup // by id
 }
 
 type sgMsg struct {
@@ -114,21 +111,12 @@ func (m *Model) openSecurityGroups(_ []string) tea.Cmd {
 		m.fail("security groups are not available: " + cmpOr(m.cfg.AWSProblem, "this backend does not list them"))
 		return nil
 	}
-	p := &sgPage{pageBase: pageBase{"security groups"}}
+	p := &sgPage{fetched: fetched{pageBase: pageBase{"security groups"}}}
 	m.push(p)
 	return p.reload(m)
 }
 
-func (p *sgPage) mode() mode           { return modeTable }
-func (p *sgPage) table() *table        { return &p.tbl }
 func (p *sgPage) source(*Model) string { return srcEC2 }
-
-func (p *sgPage) title(m *Model) string {
-	if p.loading {
-		return m.st.Muted.Render(" (reading…)")
-	}
-	return m.st.Muted.Render(" [" + thousands(p.tbl.n()) + "]")
-}
 
 func (p *sgPage) reload(m *Model) tea.Cmd {
 	p.loading = true
@@ -142,27 +130,12 @@ func (p *sgPage) reload(m *Model) tea.Cmd {
 }
 
 func (p *sgPage) view(m *Model, now time.Time, w, h int) []string {
-	var why string
-	switch {
-	case p.err != nil:
-		why = "Could not list the security groups: " + clean(p.err.Error()) + " — ctrl+r tries again."
-	case p.loading && p.tbl.n() == 0:
-		why = "Reading the security groups…"
-	case p.tbl.n() == 0:
-		why = "No security groups in " + m.region() + "."
-	}
-	if why != "" {
-		return []string{"", "  " + m.st.Muted.Render(fit(why, max(w-2, 1)))}
-	}
-	return p.tbl.render(renderCtx{now: now, st: &m.st, width: w, rowsShown: h - 1})
+	return p.render(m, now, w, h, "security groups", "No security groups in "+m.region()+".")
 }
 
 func (p *sgPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	k, t := &m.keys, &p.tbl
 	switch {
-	case matches(msg, k.Back):
-		m.pop()
-		return nil
 	case k.Delete.hasKey(msg):
 		r, ok := t.selected()
 		if !ok {
@@ -195,9 +168,6 @@ func (p *sgPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		m.dlg = d
 		return nil
 	}
-	if pos, ok := m.scroll(msg, t.cursor, t.n(), t.height); ok {
-		t.cursor = pos
-		t.clamp()
-	}
-	return nil
+	cmd, _ := p.listKey(m, msg)
+	return cmd
 }

@@ -31,11 +31,8 @@ type TaskDefinitions interface {
 
 // taskDefsPage lists the families (family == "") or one family's revisions.
 type taskDefsPage struct {
-	pageBase
-	family  string
-	tbl     table
-	loading bool
-	err     error
+	fetched
+	family string
 }
 
 // taskDefsMsg is the answer of a listing.
@@ -69,22 +66,13 @@ func (m *Model) openTaskDefs(_ []string) tea.Cmd {
 		m.fail("task definitions are not available: " + cmpOr(m.cfg.AWSProblem, "this backend does not read them"))
 		return nil
 	}
-	p := &taskDefsPage{pageBase: pageBase{"task definitions"}}
+	p := &taskDefsPage{fetched: fetched{pageBase: pageBase{"task definitions"}}}
 	m.push(p)
 	return p.reload(m)
 }
 
-func (p *taskDefsPage) mode() mode    { return modeTable }
-func (p *taskDefsPage) table() *table { return &p.tbl }
 func (p *taskDefsPage) source(*Model) string {
 	return srcECS // the STALE and AWS-problem marks are ECS's
-}
-
-func (p *taskDefsPage) title(m *Model) string {
-	if p.loading {
-		return m.st.Muted.Render(" (reading…)")
-	}
-	return m.st.Muted.Render(" [" + thousands(p.tbl.n()) + "]")
 }
 
 // reload reads the listing in a Cmd (ctrl+r too).
@@ -106,29 +94,16 @@ func (p *taskDefsPage) reload(m *Model) tea.Cmd {
 }
 
 func (p *taskDefsPage) view(m *Model, now time.Time, w, h int) []string {
-	var why string
-	switch {
-	case p.err != nil:
-		why = "Could not read the task definitions: " + clean(p.err.Error()) + " — ctrl+r tries again."
-	case p.loading && p.tbl.n() == 0:
-		why = "Reading the task definitions…"
-	case p.tbl.n() == 0 && p.family == "":
-		why = "No task definition families with an ACTIVE revision in " + m.region() + ". :create taskdef registers one."
-	case p.tbl.n() == 0:
-		why = "No revisions of " + p.family + "."
+	none := "No revisions of " + p.family + "."
+	if p.family == "" {
+		none = "No task definition families with an ACTIVE revision in " + m.region() + ". :create taskdef registers one."
 	}
-	if why != "" {
-		return []string{"", "  " + m.st.Muted.Render(fit(why, max(w-2, 1)))}
-	}
-	return p.tbl.render(renderCtx{now: now, st: &m.st, width: w, rowsShown: h - 1})
+	return p.render(m, now, w, h, "task definitions", none)
 }
 
 func (p *taskDefsPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	k, t := &m.keys, &p.tbl
 	switch {
-	case matches(msg, k.Back):
-		m.pop()
-		return nil
 	case k.Delete.hasKey(msg) && p.family != "":
 		return m.deregister(p, msg)
 	case matches(msg, k.Open), matches(msg, k.Detail):
@@ -137,7 +112,7 @@ func (p *taskDefsPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if p.family == "" {
-			q := &taskDefsPage{pageBase: pageBase{r.key}, family: r.key}
+			q := &taskDefsPage{fetched: fetched{pageBase: pageBase{r.key}}, family: r.key}
 			m.push(q)
 			return q.reload(m)
 		}
@@ -145,11 +120,8 @@ func (p *taskDefsPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		m.push(d)
 		return d.reload(m)
 	}
-	if pos, ok := m.scroll(msg, t.cursor, t.n(), t.height); ok {
-		t.cursor = pos
-		t.clamp()
-	}
-	return nil
+	cmd, _ := p.listKey(m, msg)
+	return cmd
 }
 
 // deregister is ctrl+k on a revision: it becomes INACTIVE (no new task or

@@ -58,7 +58,7 @@ func parseLaunch(args []string, stderr io.Writer) (launchFlags, error) {
 	fs.BoolVar(&f.scaffold, "scaffold", false, "write deckhand's Flask project into DIR first when DIR is empty or missing")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the steps, resources and equivalent commands; change nothing")
 	fs.BoolVar(&f.noWait, "no-wait", false, "return once everything is created (the container runs, the service or instance exists), without the waits and HTTP checks")
-	fs.DurationVar(&f.timeout, "timeout", 0, "how long to wait for the app to run and be healthy (default: 2m local, 10m fargate and ec2; fargate ends early when ECS gives up)")
+	durationVar(fs, &f.timeout, "timeout", 0, "how long to wait for the app to run and be healthy (default: 2m local, 10m fargate and ec2; fargate ends early when ECS gives up)")
 	f.engineFlags.register(fs)
 	f.awsFlags.register(fs)
 	f.cloud.register(fs)

@@ -34,6 +34,9 @@ func TestParseFlags(t *testing.T) {
 		{name: "region not a region", args: []string{"--region", "not-a-region"}, wantErr: `--region "not-a-region" is not an AWS region name`},
 		{name: "gov region", args: []string{"--region", "us-gov-west-1"}, want: options{apiRate: budget.DefaultRate, region: "us-gov-west-1", refresh: 15 * time.Second, sandboxSpeed: 1}},
 		{name: "refresh too short", args: []string{"--refresh", "10ms"}, wantErr: "--refresh 10ms is too short"},
+		{name: "refresh in seconds, as k9s takes it", args: []string{"--refresh", "5"}, want: options{apiRate: budget.DefaultRate, refresh: 5 * time.Second, sandboxSpeed: 1}},
+		{name: "refresh not a duration", args: []string{"--refresh", "soon"}, wantErr: `"soon" is not a duration: give seconds (5) or a duration`},
+		{name: "refresh negative", args: []string{"--refresh", "-3"}, wantErr: "is negative"},
 		{name: "stray argument", args: []string{"instances"}, wantErr: `unexpected argument "instances"`},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: "flag provided but not defined"},
 	}

@@ -47,7 +47,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.profile, "profile", os.Getenv("AWS_PROFILE"), "AWS shared-config `profile` (env AWS_PROFILE)")
 	fs.StringVar(&o.region, "region", "", "AWS `region` (default: from the profile or AWS_REGION)")
 	fs.StringVar(&o.endpointURL, "endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "AWS-compatible `URL` such as moto or LocalStack (env AWS_ENDPOINT_URL)")
-	fs.DurationVar(&o.refresh, "refresh", 15*time.Second, "steady-state refresh `interval` (fast polling while something is changing is 2s)")
+	durationVar(fs, &o.refresh, "refresh", 15*time.Second, "steady-state refresh `interval`: seconds (15) or a duration (15s, 2m); fast polling while something is changing is 2s")
 	fs.Float64Var(&o.apiRate, "api-rate", budget.DefaultRate, "client-side AWS API budget in `calls/s` per API family (EC2 describe, ECS clusters/services/tasks, logs, writes…); throttling halves it for a while")
 	fs.BoolVar(&o.readonly, "readonly", false, "never change anything: every mutating action is disabled")
 	fs.BoolVar(&o.mouse, "mouse", false, "click selects a row, double-click opens it, the wheel scrolls (off by default: it takes the terminal's text selection)")

@@ -41,6 +41,7 @@ var subcommands = map[string]func(ctx context.Context, args []string, stdout, st
 // otherwise, so main falls through to the TUI. Ctrl-C (or SIGTERM) cancels
 // the running step, which fails the launch with what was created so far.
 func runCLI(args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	args = subcommandFirst(args)
 	if len(args) == 0 {
 		return 0, false
 	}
@@ -51,6 +52,32 @@ func runCLI(args []string, stdout, stderr io.Writer) (code int, ok bool) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return cmd(ctx, args[1:], stdout, stderr), true
+}
+
+// globalBools are the TUI's flags that take no value, so subcommandFirst
+// knows that the word after one is not its value.
+var globalBools = map[string]bool{"sandbox": true, "readonly": true, "version": true, "sandbox-reset": true, "mouse": true}
+
+// subcommandFirst moves flags written before a subcommand after it
+// (deckhand --sandbox launch … is deckhand launch … --sandbox), so global
+// flags work in either place; the subcommand's parser takes flags among
+// its arguments. Without a subcommand the arguments are the TUI's, as
+// they are.
+func subcommandFirst(args []string) []string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if _, ok := subcommands[a]; ok && i > 0 {
+			return append(append([]string{a}, args[:i]...), args[i+1:]...)
+		}
+		if !strings.HasPrefix(a, "-") || a == "--" {
+			return args // a word that is not a flag's value: not ours to move
+		}
+		name := strings.TrimLeft(a, "-")
+		if !strings.Contains(name, "=") && !globalBools[name] {
+			i++ // the flag's value
+		}
+	}
+	return args
 }
 
 // usageError is an invalid command line; it exits with exitUsage.

@@ -60,3 +60,22 @@ func TestParseFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestSubcommandFirst: global flags may come before the subcommand.
+func TestSubcommandFirst(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"--sandbox launch --name web", "launch --sandbox --name web"},
+		{"--region eu-west-1 --sandbox-speed 10 destroy --name web", "destroy --region eu-west-1 --sandbox-speed 10 --name web"},
+		{"--profile=prod launch", "launch --profile=prod"},
+		{"launch --name web", "launch --name web"},
+		{"--sandbox --refresh 5", "--sandbox --refresh 5"},
+		{"--region launch", "--region launch"}, // launch is --region's value
+		{"", ""},
+	}
+	for _, tc := range tests {
+		got := strings.Join(subcommandFirst(strings.Fields(tc.in)), " ")
+		if got != tc.want {
+			t.Errorf("%q → %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"deckhand/internal/cloud"
 	"deckhand/internal/resource"
@@ -23,54 +24,49 @@ const ec2IDsBatch = 100
 // ServicesByARN describes the given services of one cluster, 10 a call;
 // missing are those ECS reports as MISSING (deleted and gone).
 func (c *Client) ServicesByARN(ctx context.Context, clusterARN string, arns []string) ([]resource.Service, []string, error) {
-	type res struct {
-		svcs    []resource.Service
-		missing []string
-	}
-	out, err := inBatches(ctx, arns, describeServicesBatch, func(ctx context.Context, ids []string) ([]res, error) {
+	return byARN(ctx, arns, describeServicesBatch, func(ctx context.Context, ids []string) ([]resource.Service, []types.Failure, error) {
 		r, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: sdkaws.String(clusterARN), Services: ids})
 		if err != nil {
-			return nil, wrap("ecs", "DescribeServices", err)
+			return nil, nil, wrap("ecs", "DescribeServices", err)
 		}
-		var x res
-		for _, s := range r.Services {
-			x.svcs = append(x.svcs, toService(s, clusterARN))
+		out := make([]resource.Service, len(r.Services))
+		for i, s := range r.Services {
+			out[i] = toService(s, clusterARN)
 		}
-		for _, f := range r.Failures {
-			if sdkaws.ToString(f.Reason) == "MISSING" {
-				x.missing = append(x.missing, sdkaws.ToString(f.Arn))
-			}
-		}
-		return []res{x}, nil
+		return out, r.Failures, nil
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	var svcs []resource.Service
-	var missing []string
-	for _, x := range out {
-		svcs = append(svcs, x.svcs...)
-		missing = append(missing, x.missing...)
-	}
-	return svcs, missing, nil
 }
 
 // TasksByARN describes the given tasks of one cluster, 100 a call.
 func (c *Client) TasksByARN(ctx context.Context, clusterARN string, arns []string) ([]resource.Task, []string, error) {
-	type res struct {
-		tasks   []resource.Task
-		missing []string
-	}
-	out, err := inBatches(ctx, arns, describeTasksBatch, func(ctx context.Context, ids []string) ([]res, error) {
+	return byARN(ctx, arns, describeTasksBatch, func(ctx context.Context, ids []string) ([]resource.Task, []types.Failure, error) {
 		r, err := c.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: sdkaws.String(clusterARN), Tasks: ids})
 		if err != nil {
-			return nil, wrap("ecs", "DescribeTasks", err)
+			return nil, nil, wrap("ecs", "DescribeTasks", err)
 		}
-		var x res
-		for _, t := range r.Tasks {
-			x.tasks = append(x.tasks, toTask(t, clusterARN))
+		out := make([]resource.Task, len(r.Tasks))
+		for i, t := range r.Tasks {
+			out[i] = toTask(t, clusterARN)
 		}
-		for _, f := range r.Failures {
+		return out, r.Failures, nil
+	})
+}
+
+// byARN describes arns in batches of size with describe, and collects the
+// ARNs ECS answers MISSING for (deleted and gone) apart from the items.
+func byARN[T any](ctx context.Context, arns []string, size int,
+	describe func(context.Context, []string) ([]T, []types.Failure, error)) ([]T, []string, error) {
+	type res struct {
+		items   []T
+		missing []string
+	}
+	out, err := inBatches(ctx, arns, size, func(ctx context.Context, ids []string) ([]res, error) {
+		items, failures, err := describe(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		x := res{items: items}
+		for _, f := range failures {
 			if sdkaws.ToString(f.Reason) == "MISSING" {
 				x.missing = append(x.missing, sdkaws.ToString(f.Arn))
 			}
@@ -80,13 +76,13 @@ func (c *Client) TasksByARN(ctx context.Context, clusterARN string, arns []strin
 	if err != nil {
 		return nil, nil, err
 	}
-	var tasks []resource.Task
+	var items []T
 	var missing []string
 	for _, x := range out {
-		tasks = append(tasks, x.tasks...)
+		items = append(items, x.items...)
 		missing = append(missing, x.missing...)
 	}
-	return tasks, missing, nil
+	return items, missing, nil
 }
 
 // InstancesByID describes the given instances, filtered by instance-id

@@ -9,9 +9,10 @@ package sandbox
 // (resource.Instance.LocalBindings). Other runcmd lines (package
 // installs, the ECR login) do nothing in the sandbox.
 //
-// As for tasks (runner.go), this is reconciliation by sync after each
-// advance: which commands run is decided at the first sync that finds the
-// instance running; an instance in any other state has its containers
+// As for tasks (runner.go), this is reconciliation by the engine worker's
+// rounds: which commands run is decided at the first plan that finds the
+// instance running and knows which of the images the engine has
+// (imagecache.go); an instance in any other state has its containers
 // stopped and removed, and starting it again decides afresh. Replaying
 // history therefore starts nothing for instances that stopped or
 // terminated meanwhile, and a read-only account starts nothing.

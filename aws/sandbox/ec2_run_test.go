@@ -43,6 +43,7 @@ func TestDockerRuns(t *testing.T) {
 func untilInstance(t *testing.T, clk *clock, a *Account, id, state string) resource.Instance {
 	t.Helper()
 	for end := clk.Now().Add(5 * time.Minute); ; clk.Advance(time.Second) {
+		caughtUp(a)
 		ins, err := a.Instances(context.Background())
 		mustNil(t, err)
 		i := slices.IndexFunc(ins, func(in resource.Instance) bool { return in.ID == id })

@@ -27,6 +27,7 @@ func fargate(t *testing.T, a *Account, family, image string, health bool) string
 
 func getTask(t *testing.T, a *Account, arn string) resource.Task {
 	t.Helper()
+	caughtUp(a)
 	ts, err := a.Tasks(context.Background(), "demo")
 	mustNil(t, err)
 	for _, x := range ts {
@@ -144,6 +145,7 @@ func events(t *testing.T, a *Account, name string) []string {
 // serviceTasks are a service's tasks that still should run, by lastStatus.
 func serviceTasks(t *testing.T, a *Account, name string) (live []resource.Task, stopped []resource.Task) {
 	t.Helper()
+	caughtUp(a)
 	ts, err := a.Tasks(context.Background(), "demo")
 	mustNil(t, err)
 	for _, x := range ts {

@@ -79,6 +79,9 @@ type proxyState struct {
 	// sync must list them again, since one whose load balancer was
 	// deleted is known only to the engine.
 	seen bool
+	// wanted is set by a plan that needed the image before it was known:
+	// the worker builds it (proxyRef) and plans again.
+	wanted bool
 }
 
 // ProxyError says why this Account runs no load balancer proxies (see
@@ -128,7 +131,7 @@ func (a *Account) proxiesNeeded(w *world) bool {
 
 // syncProxies decides the engine jobs that make the proxies found (the
 // account's containers with labelListener) match the state.
-func (a *Account) syncProxies(ctx context.Context, w *world, found []engineContainer) []*engineJob {
+func (a *Account) syncProxies(w *world, found []engineContainer) []*engineJob {
 	mutate := !a.readonly
 	byListener := map[string][]engineContainer{}
 	for _, ec := range found {
@@ -173,9 +176,13 @@ func (a *Account) syncProxies(ctx context.Context, w *world, found []engineConta
 					continue
 				}
 				// Without an image a stale proxy stays: it still answers,
-				// and a deckhand that has the image replaces it.
-				ref, err := a.proxyRef(ctx)
-				if err != nil {
+				// and a deckhand that has the image replaces it. The
+				// worker builds it outside the lock, then plans again.
+				ref, err, known := a.proxyCached()
+				if !known {
+					a.proxy.wanted = true
+				}
+				if ref == "" || err != nil {
 					continue
 				}
 				j := &engineJob{kind: jobProxy, l: l, spec: a.proxySpec(lb, l, ref, targets, hash)}
@@ -287,6 +294,13 @@ func (w *world) applyProxy(j *engineJob) {
 		}
 		l.Proxy, w.dirty = &lbProxy{DockerID: j.id, HostPort: int32(j.found.Ports[int(l.Port)])}, true
 	}
+}
+
+// proxyCached is the proxy image or why there is none, once known.
+func (a *Account) proxyCached() (ref string, err error, known bool) {
+	a.proxy.mu.Lock()
+	defer a.proxy.mu.Unlock()
+	return a.proxy.ref, a.proxy.err, a.proxy.ref != "" || a.proxy.err != nil
 }
 
 // proxyRef is the proxy image, built at the first call that needs it. An

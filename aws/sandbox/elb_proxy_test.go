@@ -106,6 +106,7 @@ func oneProxy(t *testing.T, e *dockerops.Engine, a *Account) dockerops.Container
 
 func localURL(t *testing.T, a *Account, name string) string {
 	t.Helper()
+	caughtUp(a)
 	lb, err := a.LoadBalancer(context.Background(), name)
 	mustNil(t, err)
 	return lb.LocalURL

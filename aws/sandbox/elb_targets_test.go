@@ -77,6 +77,7 @@ func TestServiceLoadBalancerChecks(t *testing.T) {
 // targets reads the group's targets.
 func targets(t *testing.T, a *Account, tgARN string) []cloud.TargetHealth {
 	t.Helper()
+	caughtUp(a)
 	hs, err := a.TargetHealth(context.Background(), tgARN)
 	mustNil(t, err)
 	return hs

@@ -44,6 +44,7 @@ func open(t *testing.T, clk *clock, mod ...func(*Options)) *Account {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { a.Close() }) // before its directory goes
 	return a
 }
 
@@ -53,13 +54,24 @@ func open(t *testing.T, clk *clock, mod ...func(*Options)) *Account {
 type watcher struct {
 	t    *testing.T
 	clk  *clock
+	a    *Account
 	srcs []watch.Source
 	base []watch.Baselines
 	seen []watch.Transition
 }
 
+// caughtUp does what a read once did before it answered: it brings the
+// engine in line with the state as it is now (Flush). Reads no longer wait
+// for the engine (worker.go); a test that checks what the engine did on
+// its next read calls this first.
+func caughtUp(a *Account) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_ = a.Flush(ctx)
+}
+
 func watchAll(t *testing.T, clk *clock, a *Account) *watcher {
-	w := &watcher{t: t, clk: clk, srcs: []watch.Source{cloud.NewEC2Source(a), cloud.NewECSSource(a)}}
+	w := &watcher{t: t, clk: clk, a: a, srcs: []watch.Source{cloud.NewEC2Source(a), cloud.NewECSSource(a)}}
 	for range w.srcs {
 		w.base = append(w.base, watch.Baselines{})
 	}
@@ -72,6 +84,7 @@ func (w *watcher) poll() resource.Set {
 	w.t.Helper()
 	var all resource.Set
 	for i, s := range w.srcs {
+		caughtUp(w.a)
 		set, err := s.Fetch(context.Background())
 		if err != nil {
 			w.t.Fatal(err)

@@ -26,9 +26,10 @@ import (
 // Docker.
 //
 // Execution is reconciliation, not a side effect of the simulation's
-// events: after the world has advanced to now, and before the call is
-// answered, sync makes the engine match the state at now, under the
-// account's file lock:
+// events: the engine worker (worker.go) plans, from the state at now, the
+// engine calls that make the engine match it (sync.go), carries them out
+// outside the account's lock, and applies what the engine did as events;
+// calls are answered at once, from the state as the last round left it:
 //
 //   - a task in ACTIVATING, RUNNING or DEACTIVATING has its containers
 //     running (created and started at the first sync that finds the task
@@ -55,15 +56,16 @@ import (
 // the engine's, not a simulated delay (health.go).
 //
 // Containers carry labels: the account (its state file), the task ARN and
-// the container name (a load balancer's proxy: elb_proxy.go). Sync finds them by label, so separate deckhand
-// processes sharing the account agree on them, a container started by a
-// process that died before saving is adopted, and containers of other
-// accounts (other state files) are never touched. A read-only account
+// the container name (a load balancer's proxy: elb_proxy.go). Sync finds
+// them by label, so separate deckhand processes sharing the account agree
+// on them, a container started by a process that died before saving is
+// adopted, and containers of other accounts (other state files) are never
+// touched. A read-only account
 // observes exits but starts, stops and removes nothing.
 //
 // Every engine call has a timeout, and an engine that stops answering is
 // left alone for engineBackoff, so a dead or slow engine cannot hang the
-// sandbox: its calls then fail at once, and tasks that needed it fail with
+// worker: its calls then fail at once, and tasks that needed it fail with
 // its message.
 
 const (
@@ -155,9 +157,8 @@ type engineRunner struct {
 
 func newEngineRunner(e *dockerops.Engine) *engineRunner { return &engineRunner{e: e} }
 
-// call runs fn with a timeout, detached from the caller's cancellation: a
-// call that was made is finished (or timed out), so the state can record
-// it. An idempotent fn is tried again when the connection failed (not
+// call runs fn with a timeout and the caller's cancellation (the worker's:
+// worker.go). An idempotent fn is tried again when the connection failed (not
 // when it timed out). While the engine is marked down, call fails at once.
 func (r *engineRunner) call(ctx context.Context, timeout time.Duration, idempotent bool, fn func(context.Context) error) error {
 	r.mu.Lock()
@@ -167,7 +168,10 @@ func (r *engineRunner) call(ctx context.Context, timeout time.Duration, idempote
 		return err
 	}
 	r.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	// The caller's cancellation is honoured (the account closed, or the
+	// action was superseded): the next plan finds what the engine did.
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := fn(ctx)
 	var down *dockerops.UnreachableError
@@ -175,7 +179,7 @@ func (r *engineRunner) call(ctx context.Context, timeout time.Duration, idempote
 		// A connection reset or closed under load: once more.
 		err = fn(ctx)
 	}
-	if errors.As(err, &down) {
+	if errors.As(err, &down) && parent.Err() == nil { // not down: cancelled
 		r.mu.Lock()
 		r.downUntil, r.downErr = time.Now().Add(engineBackoff), err
 		r.mu.Unlock()
@@ -209,9 +213,20 @@ func (r *engineRunner) Run(ctx context.Context, spec runSpec) (string, error) {
 		id, err = r.e.Run(ctx, dockerops.RunOptions{
 			Image: spec.Image, Name: spec.Name, Ports: ports, Env: spec.Env, Cmd: spec.Cmd, Labels: spec.Labels, Health: spec.Health,
 		})
-		if err != nil && id != "" {
-			_ = r.e.Remove(ctx, id, true)
+		switch {
+		case err != nil && id != "":
+			// Even when the start was cancelled: a half-started container
+			// would only wait for the next plan to remove it.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), engineTimeout)
+			defer cancel()
+			_ = r.e.Remove(rctx, id, true)
 			id = ""
+		case err != nil && ctx.Err() != nil:
+			// Cancelled before the engine said which container it
+			// created, if any: remove it by its name (unique per task).
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), engineTimeout)
+			defer cancel()
+			_ = r.e.Remove(rctx, spec.Name, true)
 		}
 		return err
 	})

@@ -25,7 +25,8 @@ import (
 // time. The image is a tiny HTTP server built FROM scratch.
 
 // fixtureMain answers "ok HOSTNAME" on :8080 and exits 0 on SIGTERM; with
-// EXIT_CODE set it exits at once with that code.
+// EXIT_CODE set it exits at once with that code; with IGNORE_TERM set it
+// says so on SIGTERM and runs on (until SIGKILL).
 const fixtureMain = `package main
 
 import (
@@ -50,8 +51,13 @@ func main() {
 	go func() {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-		<-sig
-		srv.Close()
+		for range sig {
+			if os.Getenv("IGNORE_TERM") != "" {
+				fmt.Println("fixture: ignoring SIGTERM")
+				continue
+			}
+			srv.Close()
+		}
 	}()
 	srv.ListenAndServe()
 }
@@ -116,6 +122,12 @@ func buildImage(t *testing.T, e *dockerops.Engine, ref, dir, lines string) {
 	defer cancel()
 	t.Cleanup(func() {
 		ctx := context.Background()
+		// A container an account's worker was creating as its test ended
+		// (Close cancels it) would hold the image.
+		cs, _ := e.ContainersByLabel(ctx, testImageLabel, id)
+		for _, c := range cs {
+			e.Remove(ctx, c.ID, true)
+		}
 		e.RemoveImage(ctx, ref)
 		ims, _ := e.ImagesByLabel(ctx, testImageLabel, id)
 		for i := len(ims) - 1; i >= 0; i-- { // newest (children) first
@@ -137,6 +149,7 @@ func openDocker(t *testing.T, clk *clock, e *dockerops.Engine, mod ...func(*Opti
 	t.Helper()
 	a := open(t, clk, append([]func(*Options){func(o *Options) { o.Docker = e }}, mod...)...)
 	t.Cleanup(func() {
+		a.Close() // no worker starts one meanwhile
 		cs, _ := e.ContainersByLabel(context.Background(), labelAccount, a.Path())
 		for _, c := range cs {
 			e.Remove(context.Background(), c.ID, true)
@@ -149,6 +162,7 @@ func openDocker(t *testing.T, clk *clock, e *dockerops.Engine, mod ...func(*Opti
 // included.
 func containers(t *testing.T, e *dockerops.Engine, a *Account) []dockerops.ContainerInfo {
 	t.Helper()
+	a.settle() // the round the last read started has done its engine calls
 	cs, err := e.ContainersByLabel(context.Background(), labelAccount, a.Path())
 	mustNil(t, err)
 	return cs

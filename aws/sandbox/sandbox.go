@@ -80,6 +80,11 @@ type Account struct {
 	backup string
 	// proxy is what it knows of the load balancers' proxies (elb_proxy.go).
 	proxy proxyState
+	// images is what the engine worker found out about images
+	// (imagecache.go).
+	images imageCache
+	// eng is the engine worker (worker.go).
+	eng engineWork
 }
 
 var _ cloud.Account = (*Account)(nil)
@@ -102,6 +107,7 @@ func Open(o Options) (*Account, error) {
 	if o.Docker != nil {
 		a.runner = newEngineRunner(o.Docker)
 	}
+	a.eng.ctx, a.eng.stop = context.WithCancel(context.Background())
 	if a.speed == 0 {
 		a.speed = 1
 	}
@@ -132,6 +138,9 @@ func Open(o Options) (*Account, error) {
 			return nil, err
 		}
 	}
+	// Asked now, so that the replay of the time deckhand was closed below
+	// decides each pull when it happened (imagecache.go).
+	a.prefetch(a.eng.ctx)
 	// The first call creates (seeds) the account, or checks the file, and
 	// creates the region on first use, as AWS has them all.
 	if err := a.view(context.Background(), func(*world, *region) error { return nil }); err != nil {
@@ -153,12 +162,12 @@ func (a *Account) Path() string { return a.path }
 // Readonly reports whether mutations are refused.
 func (a *Account) Readonly() bool { return a.readonly }
 
-// world advances the state to now and brings the Docker engine in line
-// with it (sync).
+// world advances the state to now and takes in what the engine worker
+// reported (worker.go); it never waits on the engine.
 func (a *Account) world(ctx context.Context, st *state) *world {
-	w := &world{state: st, now: st.Now, speed: a.speed, images: &images{ctx: ctx, r: a.runner}}
+	w := &world{state: st, now: st.Now, speed: a.speed, images: &images{r: a.runner, cache: &a.images}}
 	w.advance(a.clock.Now().UTC().Truncate(time.Millisecond))
-	a.sync(ctx, w)
+	a.engineEvents(w)
 	return w
 }
 

@@ -110,7 +110,13 @@ func write(path string, b []byte) error {
 // file, which separate deckhand processes (and separate Accounts of one
 // process) share. It waits until the lock is free or ctx ends.
 func lock(ctx context.Context, path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	return lockFile(ctx, path+".lock")
+}
+
+// lockFile takes an exclusive lock on the file at name, waiting until it
+// is free or ctx is done.
+func lockFile(ctx context.Context, name string) (unlock func(), err error) {
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock sandbox state: %w", err)
 	}

@@ -1,63 +1,35 @@
 package sandbox
 
 // This file is the reconciliation half of running tasks for real (see
-// runner.go for the rules): which images the engine has, and sync, which
-// makes the engine match the simulated tasks after each advance.
+// runner.go for the rules): the plan of the engine calls that make the
+// engine match the simulated tasks, which the engine worker (worker.go)
+// makes and carries out.
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"slices"
 )
 
-// images answers, during one call, whether the engine has an image: each
-// reference is asked once per call, however many tasks a replay pulls.
-type images struct {
-	ctx   context.Context
-	r     runner // nil: the account has no engine
-	known map[string]imageCheck
-}
-
-type imageCheck struct {
-	local bool
-	err   error // the engine did not answer
-}
-
-// errNoEngine is why an image cannot be local when the account has no
-// engine.
-var errNoEngine = errors.New("deckhand was started without one")
-
-func (im *images) check(ref string) imageCheck {
-	if im == nil || im.r == nil {
-		return imageCheck{err: errNoEngine}
-	}
-	if c, ok := im.known[ref]; ok {
-		return c
-	}
-	ok, err := im.r.ImageExists(im.ctx, ref)
-	c := imageCheck{local: ok, err: err}
-	if im.known == nil {
-		im.known = map[string]imageCheck{}
-	}
-	im.known[ref] = c
-	return c
-}
-
 // pull decides what pulling ref does: the image runs on the local engine,
 // is simulated (neither), or fails with the CannotPullContainerError msg.
-func (w *world) pull(ref string) (local bool, msg string) {
-	c := w.images.check(ref)
-	if c.local {
-		return true, ""
+// known is false while the engine worker has not yet said whether the
+// engine has the image (imagecache.go): the pull goes on.
+func (w *world) pull(ref string) (local bool, msg string, known bool) {
+	c, known := w.images.check(ref)
+	switch {
+	case !known:
+		return false, "", false
+	case c.local:
+		return true, "", true
 	}
 	msg = pullError(ref)
 	if m := reECR.FindStringSubmatch(ref); m != nil && m[1] == w.Account && c.err != nil {
 		msg += " (the sandbox has no Docker engine to run it: " + engineMessage(c.err) +
 			"; images of the sandbox's ECR repositories run on the local Docker engine)"
 	}
-	return false, msg
+	return false, msg, true
 }
 
 // accountLabel is the value of labelAccount: the state file, which names
@@ -77,13 +49,15 @@ func (a *Account) containerName(t *task, ct *container) string {
 }
 
 // syncNeeded reports whether the state has a container that runs for real
-// (or, for a STOPPED task, may not be removed yet), or this Account has not
-// yet looked for leftovers.
+// (or, for a STOPPED task, may not be removed yet), the engine had some of
+// the account's containers at the last look (one of a task the state has
+// since forgotten is removed), or this Account has not yet looked for
+// leftovers.
 func (a *Account) syncNeeded(w *world) bool {
 	if a.runner == nil {
 		return false
 	}
-	if !a.synced || a.proxiesNeeded(w) {
+	if !a.synced || a.eng.listed > 0 || a.proxiesNeeded(w) {
 		return true
 	}
 	for _, r := range w.Regions {
@@ -116,6 +90,7 @@ type engineJob struct {
 	t     *task
 	ct    *container
 	ru    *instanceRun // an instance's container (ec2_run.go)
+	in    *instance    // ru's instance
 	l     *listener    // a load balancer's proxy (elb_proxy.go)
 	id    string       // the engine's container (all but jobStart)
 	old   []string     // jobProxy: the containers it replaces
@@ -125,6 +100,9 @@ type engineJob struct {
 	code  int      // jobProbe: the HTTP status
 	logs  *logCopy // a task container's output to keep (logcopy.go)
 	err   error
+	// ctx is the job's own: cancelled when it is superseded (worker.go).
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 type jobKind int
@@ -139,13 +117,12 @@ const (
 	jobProxy                     // remove a load balancer's old proxy, start its new one (elb_proxy.go)
 )
 
-// sync makes the engine match the state at now and records what the engine
-// did by itself. See the comment at the top of this file.
-func (a *Account) sync(ctx context.Context, w *world) {
-	if !a.syncNeeded(w) {
-		return
-	}
-	list, listErr := a.runner.List(ctx, a.accountLabel())
+// plan decides the engine calls that make the engine, whose containers of
+// this account are list (or listErr), match the state at now, and records
+// what the engine did by itself. It makes no engine call: the worker
+// (worker.go) lists before and carries the jobs out after, outside the
+// lock. See the comment at the top of this file.
+func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engineJob {
 	type key struct{ task, instance, ctr string }
 	found := map[key][]engineContainer{}
 	var proxies []engineContainer // syncProxies decides on these
@@ -232,17 +209,23 @@ func (a *Account) sync(ctx context.Context, w *world) {
 		}
 	}
 	if listErr != nil {
-		return
+		return jobs
 	}
 	for _, rn := range sortedKeys(w.Regions) {
 		for _, in := range w.Regions[rn].Instances {
 			if in.State == "running" && !in.RunsDecided && mutate {
+				var runs []*instanceRun
+				known := true
 				for i, dr := range in.userDataRuns() {
-					if w.images.check(dr.Image).local {
-						in.Runs = append(in.Runs, &instanceRun{Index: i, Image: dr.Image, Ports: dr.Ports, Env: dr.Env})
+					c, ok := w.images.check(dr.Image)
+					known = known && ok
+					if c.local {
+						runs = append(runs, &instanceRun{Index: i, Image: dr.Image, Ports: dr.Ports, Env: dr.Env})
 					}
 				}
-				in.RunsDecided, w.dirty = true, true
+				if known { // else decided once the worker has asked the engine
+					in.Runs, in.RunsDecided, w.dirty = runs, true, true
+				}
 			}
 			for _, ru := range in.Runs {
 				k := key{"", in.ID, ru.name()}
@@ -273,16 +256,16 @@ func (a *Account) sync(ctx context.Context, w *world) {
 						ru.DockerID, w.dirty = cur.ID, true
 					}
 					if len(ru.Bindings) == 0 && len(ru.Ports) > 0 {
-						add(&engineJob{kind: jobObserve, ru: ru, id: cur.ID})
+						add(&engineJob{kind: jobObserve, ru: ru, in: in, id: cur.ID})
 					}
 				case cur != nil: // it exited, or a start failed half-way: the next sync starts it again
 					if mutate {
-						add(&engineJob{kind: jobRemove, ru: ru, id: cur.ID})
+						add(&engineJob{kind: jobRemove, ru: ru, in: in, id: cur.ID})
 					}
 				case ru.DockerID != "":
 					ru.DockerID, ru.Bindings, w.dirty = "", nil, true
 				case ru.Failed == "" && mutate:
-					add(&engineJob{kind: jobStart, ru: ru, spec: a.instanceRunSpec(in, ru)})
+					add(&engineJob{kind: jobStart, ru: ru, in: in, spec: a.instanceRunSpec(in, ru)})
 				}
 			}
 			if in.State != "running" && in.RunsDecided && mutate {
@@ -303,11 +286,8 @@ func (a *Account) sync(ctx context.Context, w *world) {
 			}
 		}
 	}
-	jobs = append(jobs, a.syncProxies(ctx, w, proxies)...)
+	jobs = append(jobs, a.syncProxies(w, proxies)...)
 	jobs = append(jobs, w.probes()...)
 	w.planLogCopies(jobs)
-	a.runJobs(ctx, jobs)
-	for _, j := range jobs {
-		w.apply(j)
-	}
+	return jobs
 }

@@ -24,6 +24,10 @@ func (a *Account) runJobs(ctx context.Context, jobs []*engineJob) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			ctx := ctx
+			if j.ctx != nil {
+				ctx = j.ctx
+			}
 			switch j.kind {
 			case jobStart:
 				j.id, j.err = a.runner.Run(ctx, j.spec)

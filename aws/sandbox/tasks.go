@@ -85,6 +85,9 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 			t.LastStatus, t.Due = "DEPROVISIONING", w.after(ecsDeprovisioning)
 			break
 		}
+		for _, ct := range t.Containers {
+			w.images.prefetch(ct.Image) // asked before the pull (imagecache.go)
+		}
 		t.LastStatus, t.Due = "PENDING", w.after(ecsPending)
 	case "PENDING":
 		if stopping {
@@ -94,7 +97,14 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 		local := make([]bool, len(t.Containers))
 		for i, ct := range t.Containers {
 			var msg string
-			if local[i], msg = w.pull(ct.Image); msg != "" {
+			var known bool
+			if local[i], msg, known = w.pull(ct.Image); !known {
+				// Still pulling: the engine worker is asking the engine
+				// whether it has the image (imagecache.go).
+				t.Due = w.now.Add(w.scaled(pullRetry))
+				return
+			}
+			if msg != "" {
 				w.stopTask(t, "TaskFailedToStart", msg)
 				ct.Reason = msg
 				for _, x := range t.Containers {

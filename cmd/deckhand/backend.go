@@ -25,6 +25,22 @@ type awsBackend struct {
 	budget *budget.Budget
 	// why is a line for the status bar saying why the sandbox opened, or "".
 	why string
+	// box is the sandbox account, nil for AWS.
+	box *sandbox.Account
+}
+
+// close finishes the sandbox's engine work, waiting up to wait (what the
+// last calls decided: a container to start or remove), and stops its
+// engine worker; what is left undone then is done when deckhand next opens
+// the account. The AWS client has nothing to close.
+func (b *awsBackend) close(wait time.Duration) {
+	if b == nil || b.box == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	_ = b.box.Flush(ctx)
+	_ = b.box.Close()
 }
 
 // chooseBackend picks the account: --sandbox asks for the sandbox; otherwise
@@ -65,5 +81,5 @@ func openSandbox(o options, why string) (*awsBackend, error) {
 		// account they reset went.
 		fmt.Fprintf(os.Stderr, "deckhand: the previous sandbox state is kept in %s\n", b)
 	}
-	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why}, nil
+	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why, box: a}, nil
 }

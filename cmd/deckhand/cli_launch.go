@@ -157,6 +157,7 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if err != nil {
 			return fail(stderr, "launch", err)
 		}
+		defer be.close(time.Minute)
 		say(stderr, "launch", be)
 		p.aws = be
 	}
@@ -298,6 +299,7 @@ func cmdDestroy(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if err != nil {
 			return fail(stderr, "destroy", err)
 		}
+		defer be.close(time.Minute)
 		say(stderr, "destroy", be)
 		p.aws = be
 		where = "AWS (everything tagged " + launch.TagStack + "=" + name + ")"

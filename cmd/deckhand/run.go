@@ -60,6 +60,10 @@ func run(ctx context.Context, o options) error {
 	aw := watch.Config{Fast: 2 * time.Second, Slow: o.refresh}
 
 	backend, awsErr := chooseBackend(ctx, o)
+	// On quit the sandbox gets a few seconds to carry out what the last
+	// actions decided (a stop's docker stop); the rest waits for the next
+	// start.
+	defer backend.close(10 * time.Second)
 	if awsErr != nil {
 		cfg.AWSProblem = awsErr.Error()
 		slog.Info("AWS unavailable", "err", awsErr)

@@ -88,7 +88,9 @@ func (p *ec2Plan) checkStep() launch.Step {
 				url = fmt.Sprintf("http://%s:%d/", p.res.PublicIP, p.Port)
 			}
 			if p.Sandbox {
-				local, err := p.localURL(ctx)
+				local, err := untilPublished(ctx, true, p.Poll, out, fmt.Sprintf("port %d of the instance's container", p.Port), func() (string, bool, error) {
+					return p.localURL(ctx)
+				})
 				if err != nil {
 					return err
 				}
@@ -124,22 +126,22 @@ func (p *ec2Plan) checkStep() launch.Step {
 
 // localURL is where the sandbox publishes the app port of the container
 // the instance's user data runs (resource.Instance.LocalBindings), "" when
-// it runs none.
-func (p *ec2Plan) localURL(ctx context.Context) (string, error) {
+// it runs none (yet); failed says the engine could not start it.
+func (p *ec2Plan) localURL(ctx context.Context) (url string, failed bool, err error) {
 	all, err := p.be.Instances(ctx)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	i := slices.IndexFunc(all, func(in resource.Instance) bool { return in.ID == p.res.InstanceID })
 	if i < 0 {
-		return "", fmt.Errorf("instance %s is gone", p.res.InstanceID)
+		return "", false, fmt.Errorf("instance %s is gone", p.res.InstanceID)
 	}
 	for _, b := range all[i].LocalBindings {
 		if int(b.ContainerPort) == p.Port && b.HostPort != 0 {
-			return fmt.Sprintf("http://%s:%d/", orDefault(b.HostIP, "127.0.0.1"), b.HostPort), nil
+			return fmt.Sprintf("http://%s:%d/", orDefault(b.HostIP, "127.0.0.1"), b.HostPort), false, nil
 		}
 	}
-	return "", nil
+	return "", len(all[i].UserDataFailures) > 0, nil
 }
 
 // welcomeText says what a check expects besides 2xx.

@@ -201,7 +201,12 @@ func (p *fargate) lbURLStep() launch.Step {
 			if p.NoWait {
 				return launch.Skip("--no-wait")
 			}
-			lb, err := p.be.LoadBalancer(ctx, LoadBalancerName(p.Stack))
+			var lb cloud.LoadBalancer
+			_, err := untilPublished(ctx, p.Sandbox, p.Poll, out, "the load balancer's proxy", func() (string, bool, error) {
+				var err error
+				lb, err = p.be.LoadBalancer(ctx, LoadBalancerName(p.Stack))
+				return lb.LocalURL, false, err
+			})
 			if err != nil {
 				return err
 			}

@@ -173,7 +173,7 @@ func TestFargateLoadBalancerOnSandbox(t *testing.T) {
 	if left := stackOf(t, a, stack); len(left) != 0 {
 		t.Errorf("left after destroy: %v", left)
 	}
-	a.Clusters(ctx) // a call syncs the engine: the deleted load balancer's proxy goes
+	mustFlush(t, a) // the deleted load balancer's proxy goes
 	if cs, _ := eng.ContainersByLabel(ctx, "deckhand.sandbox.account", a.Path()); len(cs) != 0 {
 		t.Errorf("containers left after destroy: %+v", cs)
 	}
@@ -187,6 +187,7 @@ func openSandboxWith(t *testing.T, eng *dockerops.Engine, stack, bin string) *sa
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { b.Close() })
 	return b
 }
 

@@ -89,6 +89,7 @@ func openSandbox(t *testing.T, eng *dockerops.Engine, stack string) *sandbox.Acc
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		a.Close() // its engine worker starts nothing more
 		ctx := context.Background()
 		cs, _ := eng.ContainersByLabel(ctx, "deckhand.sandbox.account", a.Path())
 		for _, c := range cs {
@@ -212,6 +213,8 @@ func TestFargateOnSandbox(t *testing.T) {
 	if left := stackOf(t, a, stack); len(left) != 0 {
 		t.Errorf("left after destroy: %v", left)
 	}
+	// As deckhand destroy does before it exits (cmd/deckhand/backend.go).
+	mustFlush(t, a)
 	if cs, _ := eng.ContainersByLabel(ctx, "deckhand.sandbox.account", a.Path()); len(cs) != 0 {
 		t.Errorf("containers left after destroy: %+v", cs)
 	}
@@ -359,5 +362,16 @@ func TestEC2UnknownInstanceTypeCreatesNothing(t *testing.T) {
 				t.Errorf("files written: %v", files)
 			}
 		})
+	}
+}
+
+// mustFlush waits for the sandbox's engine work, as deckhand does before a
+// one-shot command exits.
+func mustFlush(t *testing.T, a *sandbox.Account) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := a.Flush(ctx); err != nil {
+		t.Fatalf("flush: %v", err)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"deckhand/aws/sandbox"
 	"deckhand/dockerops"
 	"deckhand/internal/budget"
-	"deckhand/internal/cloud"
 	"deckhand/internal/elbproxy"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
@@ -31,6 +30,7 @@ func run(ctx context.Context, o options) error {
 	}
 	defer closeLog()
 	slog.SetDefault(logger)
+	startPprof()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -79,8 +79,7 @@ func run(ctx context.Context, o options) error {
 		}
 		cfg.Actions.Instances, cfg.Actions.ECS = backend, backend
 		cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = backend, backend, backend, backend
-		ecs := cloud.NewECSSource(backend)
-		ec2 := cloud.NewEC2Source(backend)
+		ecs, ec2 := watchSources(backend)
 		ecs.SetSweep(o.refresh)
 		ec2.SetSweep(o.refresh)
 		ecsW := watch.New(ecs, aw, emit)

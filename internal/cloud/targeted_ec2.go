@@ -53,11 +53,13 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 	have := t.have
 	t.mu.Unlock()
 	if !have {
-		t.sweep.started(now)
+		// Like ECS's first read (targeted_ecs.go): the next sweep is an
+		// interval after this read ends, not after it began.
 		in, err := s.c.Instances(budget.WithPriority(ctx, budget.OnScreen))
 		if err != nil {
 			return resource.Set{}, err
 		}
+		t.sweep.started(time.Now())
 		t.mu.Lock()
 		t.cur, t.have, t.readAt = in, true, map[string]time.Time{}
 		t.mu.Unlock()
@@ -128,3 +130,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 	t.mu.Unlock()
 	return mk(cur), sweepErr
 }
+
+// Targeted reports whether the source polls by id (its Reader is a
+// TargetedReader) rather than re-reading everything on every fetch.
+func (s *EC2Source) Targeted() bool { return s.t.r != nil }

@@ -3,7 +3,6 @@ package cloud
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -46,8 +45,11 @@ func (s *EC2Source) Behind() (n int, sweeping bool) {
 func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 	t := &s.t
 	now := time.Now()
+	// The instances are handed out as they are, never changed in place
+	// afterwards (replace makes a new slice), so that an unchanged fetch
+	// hands out the same slice again (resource.Unchanged).
 	mk := func(in []resource.Instance) resource.Set {
-		return resource.Set{Kinds: []resource.Kind{resource.KindInstance}, Instances: slices.Clone(in)}
+		return resource.Set{Kinds: []resource.Kind{resource.KindInstance}, Instances: in}
 	}
 	t.mu.Lock()
 	have := t.have
@@ -89,7 +91,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 	t.sweep.maybeStart(ctx, now, s.c.Instances)
 
 	t.mu.Lock()
-	cur := slices.Clone(t.cur)
+	cur := t.cur
 	var ids []string
 	for _, in := range cur {
 		if in.Transitional() {
@@ -121,7 +123,9 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 			delete(gone, got[i].ID)
 		}
 	}
-	cur = replace(cur, fresh, gone)
+	if len(gone) > 0 || differs(cur, fresh) {
+		cur = replace(cur, fresh, gone)
+	}
 	t.mu.Lock()
 	for k := range fresh {
 		t.readAt[k] = now

@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -112,34 +113,41 @@ func (s *ECSSource) targetedFetch(ctx context.Context, partial func(resource.Set
 	t.sweep.maybeStart(ctx, now, func(ctx context.Context) (resource.Set, error) { return s.fullFetch(ctx, nil) })
 
 	t.mu.Lock()
-	set := copySet(*t.cur)
+	snap := *t.cur
 	t.mu.Unlock()
-	if !slices.Contains(set.Kinds, resource.KindService) {
-		return set, sweepErr // nothing in scope to follow
+	if !slices.Contains(snap.Kinds, resource.KindService) {
+		return snap, sweepErr // nothing in scope to follow
 	}
-	behind, err := s.refreshTransitions(ctx, &set)
+	next, behind, err := s.refreshTransitions(ctx, snap)
 	if err != nil {
 		return resource.Set{}, err
 	}
 	t.mu.Lock()
-	t.cur, t.behind = &set, behind
+	if gen == t.gen {
+		t.cur = &next
+	}
+	t.behind = behind
 	t.mu.Unlock()
-	return copySet(set), sweepErr
+	return next, sweepErr
 }
 
-// refreshTransitions re-reads by ARN the services and tasks of set in
-// transition, on-screen ones first, and updates set in place.
-func (s *ECSSource) refreshTransitions(ctx context.Context, set *resource.Set) (behind int, err error) {
+// refreshTransitions re-reads by ARN the services and tasks of cur in
+// transition, on-screen ones first, and returns the snapshot with them.
+// When nothing re-read differs it returns cur itself, the very slices, so
+// that the watcher and the TUI see at a glance that nothing changed
+// (resource.Unchanged) instead of re-diffing and re-rendering thousands of
+// rows every fast tick. Handed-out slices are never changed in place.
+func (s *ECSSource) refreshTransitions(ctx context.Context, cur resource.Set) (resource.Set, int, error) {
 	t := &s.t
 	var svcKeys, taskKeys []string
 	svcCluster, taskCluster := map[string]string{}, map[string]string{}
-	for _, x := range set.Services {
+	for _, x := range cur.Services {
 		if x.Transitional() {
 			svcKeys = append(svcKeys, x.ARN)
 			svcCluster[x.ARN] = x.ClusterARN
 		}
 	}
-	for _, x := range set.Tasks {
+	for _, x := range cur.Tasks {
 		if x.Transitional() {
 			taskKeys = append(taskKeys, x.ARN)
 			taskCluster[x.ARN] = x.ClusterARN
@@ -149,6 +157,7 @@ func (s *ECSSource) refreshTransitions(ctx context.Context, set *resource.Set) (
 	sScreen, sRest, sBehind := pick(svcKeys, t.screen.has, max(0, tickServiceCalls-calls(countShown(svcKeys, t.screen.has), 10))*10, &t.svcNext)
 	tScreen, tRest, tBehind := pick(taskKeys, t.screen.has, max(0, tickTaskCalls-calls(countShown(taskKeys, t.screen.has), 100))*100, &t.taskNext)
 	t.mu.Unlock()
+	behind := sBehind + tBehind
 
 	now := time.Now()
 	svcs := map[string]*resource.Service{}
@@ -160,7 +169,7 @@ func (s *ECSSource) refreshTransitions(ctx context.Context, set *resource.Set) (
 		for cl, arns := range byCluster(batch.keys, svcCluster) {
 			found, missing, err := t.r.ServicesByARN(budget.WithPriority(ctx, batch.prio), cl, arns)
 			if err != nil {
-				return 0, err
+				return resource.Set{}, 0, err
 			}
 			for i := range found {
 				svcs[found[i].ARN] = &found[i]
@@ -178,7 +187,7 @@ func (s *ECSSource) refreshTransitions(ctx context.Context, set *resource.Set) (
 		for cl, arns := range byCluster(batch.keys, taskCluster) {
 			found, missing, err := t.r.TasksByARN(budget.WithPriority(ctx, batch.prio), cl, arns)
 			if err != nil {
-				return 0, err
+				return resource.Set{}, 0, err
 			}
 			for i := range found {
 				tasks[found[i].ARN] = &found[i]
@@ -196,13 +205,30 @@ func (s *ECSSource) refreshTransitions(ctx context.Context, set *resource.Set) (
 		t.readAt[k] = now
 	}
 	t.mu.Unlock()
-	set.Services = replace(set.Services, svcs, gone)
-	set.Tasks = replace(set.Tasks, tasks, gone)
-	set.Containers = nil
-	for _, x := range set.Tasks {
-		set.Containers = append(set.Containers, x.Containers...)
+	if len(gone) == 0 && !differs(cur.Services, svcs) && !differs(cur.Tasks, tasks) {
+		return cur, behind, nil
 	}
-	return sBehind + tBehind, nil
+	next := cur
+	next.Services = replace(cur.Services, svcs, gone)
+	next.Tasks = replace(cur.Tasks, tasks, gone)
+	next.Containers = nil
+	for _, x := range next.Tasks {
+		next.Containers = append(next.Containers, x.Containers...)
+	}
+	return next, behind, nil
+}
+
+// differs reports whether any re-read item is not what xs holds.
+func differs[T resource.Item](xs []T, fresh map[string]*T) bool {
+	if len(fresh) == 0 {
+		return false
+	}
+	for _, x := range xs {
+		if f, ok := fresh[x.Key()]; ok && !reflect.DeepEqual(*f, x) {
+			return true
+		}
+	}
+	return false
 }
 
 func countShown(keys []string, shown func(string) bool) int {

@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -42,7 +43,7 @@ func (s *EC2Source) Behind() (n int, sweeping bool) {
 	return n, s.t.sweep.isRunning()
 }
 
-func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
+func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
 	t := &s.t
 	now := time.Now()
 	// The instances are handed out as they are, never changed in place
@@ -57,7 +58,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 	if !have {
 		// Like ECS's first read (targeted_ecs.go): the next sweep is an
 		// interval after this read ends, not after it began.
-		in, err := s.c.Instances(budget.WithPriority(ctx, budget.OnScreen))
+		in, err := s.firstRead(budget.WithPriority(ctx, budget.OnScreen), partial)
 		if err != nil {
 			return resource.Set{}, err
 		}
@@ -123,7 +124,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 			delete(gone, got[i].ID)
 		}
 	}
-	if len(gone) > 0 || differs(cur, fresh) {
+	if len(gone) > 0 || differsScan(cur, fresh) {
 		cur = replace(cur, fresh, gone)
 	}
 	t.mu.Lock()
@@ -138,3 +139,21 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 // Targeted reports whether the source polls by id (its Reader is a
 // TargetedReader) rather than re-reading everything on every fetch.
 func (s *EC2Source) Targeted() bool { return s.t.r != nil }
+
+// differsScan is differs without an index: a walk that stops once every
+// re-read item has been compared.
+func differsScan[T resource.Item](xs []T, fresh map[string]*T) bool {
+	seen := 0
+	for _, x := range xs {
+		if seen == len(fresh) {
+			break
+		}
+		if f, ok := fresh[x.Key()]; ok {
+			if !reflect.DeepEqual(*f, x) {
+				return true
+			}
+			seen++
+		}
+	}
+	return seen < len(fresh)
+}

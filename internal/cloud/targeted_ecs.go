@@ -38,7 +38,8 @@ type ecsTargeted struct {
 	readAt   map[string]time.Time // when each service/task was last read by ARN
 	svcNext  int                  // round-robin cursors of the off-screen transitions
 	taskNext int
-	behind   int // transitional services/tasks left for a later tick
+	behind   int       // transitional services/tasks left for a later tick
+	keys     transKeys // of the snapshot last refreshed; the watcher's goroutine only
 }
 
 func (t *ecsTargeted) init(c Reader) {
@@ -139,20 +140,8 @@ func (s *ECSSource) targetedFetch(ctx context.Context, partial func(resource.Set
 // rows every fast tick. Handed-out slices are never changed in place.
 func (s *ECSSource) refreshTransitions(ctx context.Context, cur resource.Set) (resource.Set, int, error) {
 	t := &s.t
-	var svcKeys, taskKeys []string
-	svcCluster, taskCluster := map[string]string{}, map[string]string{}
-	for _, x := range cur.Services {
-		if x.Transitional() {
-			svcKeys = append(svcKeys, x.ARN)
-			svcCluster[x.ARN] = x.ClusterARN
-		}
-	}
-	for _, x := range cur.Tasks {
-		if x.Transitional() {
-			taskKeys = append(taskKeys, x.ARN)
-			taskCluster[x.ARN] = x.ClusterARN
-		}
-	}
+	k := t.keys.of(cur)
+	svcKeys, taskKeys, svcCluster, taskCluster := k.svcKeys, k.taskKeys, k.cluster, k.cluster
 	t.mu.Lock()
 	sScreen, sRest, sBehind := pick(svcKeys, t.screen.has, max(0, tickServiceCalls-calls(countShown(svcKeys, t.screen.has), 10))*10, &t.svcNext)
 	tScreen, tRest, tBehind := pick(taskKeys, t.screen.has, max(0, tickTaskCalls-calls(countShown(taskKeys, t.screen.has), 100))*100, &t.taskNext)
@@ -205,7 +194,7 @@ func (s *ECSSource) refreshTransitions(ctx context.Context, cur resource.Set) (r
 		t.readAt[k] = now
 	}
 	t.mu.Unlock()
-	if len(gone) == 0 && !differs(cur.Services, svcs) && !differs(cur.Tasks, tasks) {
+	if len(gone) == 0 && !differs(cur.Services, k.index, svcs) && !differs(cur.Tasks, k.index, tasks) {
 		return cur, behind, nil
 	}
 	next := cur
@@ -218,17 +207,49 @@ func (s *ECSSource) refreshTransitions(ctx context.Context, cur resource.Set) (r
 	return next, behind, nil
 }
 
-// differs reports whether any re-read item is not what xs holds.
-func differs[T resource.Item](xs []T, fresh map[string]*T) bool {
-	if len(fresh) == 0 {
-		return false
-	}
-	for _, x := range xs {
-		if f, ok := fresh[x.Key()]; ok && !reflect.DeepEqual(*f, x) {
+// differs reports whether any re-read item is not what xs holds; index
+// is each item's position in xs by key.
+func differs[T resource.Item](xs []T, index map[string]int, fresh map[string]*T) bool {
+	for k, f := range fresh {
+		if i, ok := index[k]; !ok || i >= len(xs) || !reflect.DeepEqual(*f, xs[i]) {
 			return true
 		}
 	}
 	return false
+}
+
+// transKeys is what refreshTransitions needs of a snapshot: the services
+// and tasks in transition, each one's cluster, and where each item is.
+// It is worked out again only when the snapshot changes (other slices):
+// walking 2,000 services and filling maps on every fast tick was most of
+// what an idle tick still cost.
+type transKeys struct {
+	from              resource.Set
+	svcKeys, taskKeys []string
+	cluster           map[string]string // service/task ARN → cluster ARN
+	index             map[string]int    // service/task ARN → position in its slice
+}
+
+func (k *transKeys) of(cur resource.Set) *transKeys {
+	if k.index != nil && resource.SameSlice(k.from, cur, resource.KindService) && resource.SameSlice(k.from, cur, resource.KindTask) {
+		return k
+	}
+	*k = transKeys{from: cur, cluster: map[string]string{}, index: make(map[string]int, len(cur.Services)+len(cur.Tasks))}
+	for i, x := range cur.Services {
+		k.index[x.ARN] = i
+		if x.Transitional() {
+			k.svcKeys = append(k.svcKeys, x.ARN)
+			k.cluster[x.ARN] = x.ClusterARN
+		}
+	}
+	for i, x := range cur.Tasks {
+		k.index[x.ARN] = i
+		if x.Transitional() {
+			k.taskKeys = append(k.taskKeys, x.ARN)
+			k.cluster[x.ARN] = x.ClusterARN
+		}
+	}
+	return k
 }
 
 func countShown(keys []string, shown func(string) bool) int {

@@ -21,7 +21,7 @@ type APIStats struct {
 }
 
 // budgetSeg is the header's budget segment, "" when there is no budget
-// (the sandbox, no AWS).
+// (no AWS account).
 func (m *Model) budgetSeg() (string, tone) {
 	if m.cfg.APIStats == nil || m.cfg.AWSProblem != "" {
 		return "", toneMuted

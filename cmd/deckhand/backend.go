@@ -19,9 +19,9 @@ type awsBackend struct {
 	cloud.Account
 	region, endpoint string
 	sandbox          bool
-	// budget is the API budget the SDK client's calls wait for; nil for
-	// the sandbox, which makes no AWS calls (its own per-family buckets
-	// are issue 8's sandbox part, not done yet).
+	// budget is the API budget every call waits for: the SDK client's
+	// (its middleware) or the sandbox's (its calls, which the sandbox's own
+	// buckets may refuse as AWS would).
 	budget *budget.Budget
 	// why is a line for the status bar saying why the sandbox opened, or "".
 	why string
@@ -71,8 +71,9 @@ func openSandbox(o options, why string) (*awsBackend, error) {
 	// Tasks whose image the local Docker engine has run there for real;
 	// without an engine (or when it is down) the sandbox simulates them.
 	eng, _ := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
+	b := budget.New(o.apiRate, nil)
 	a, err := sandbox.Open(sandbox.Options{Speed: o.sandboxSpeed, Reset: o.sandboxReset, Readonly: o.readonly, Region: o.region, Docker: eng,
-		ProxyBinary: proxyBinary})
+		ProxyBinary: proxyBinary, Throttle: true, APIRate: o.sandboxAPIRate, Budget: b})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox account: %w", err)
 	}
@@ -81,5 +82,5 @@ func openSandbox(o options, why string) (*awsBackend, error) {
 		// account they reset went.
 		fmt.Fprintf(os.Stderr, "deckhand: the previous sandbox state is kept in %s\n", b)
 	}
-	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why, box: a}, nil
+	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why, box: a, budget: b}, nil
 }

@@ -18,6 +18,9 @@ type APIStats struct {
 	// Busiest is the family with the most calls in the minute, and its count.
 	Busiest      string
 	BusiestCalls int
+	// Families are the figures of each family used so far, for :stats
+	// (page_stats.go).
+	Families []APIFamily
 }
 
 // budgetSeg is the header's budget segment, "" when there is no budget

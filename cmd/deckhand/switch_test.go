@@ -26,6 +26,10 @@ type switchRig struct {
 	s  *session
 	f  *frames
 	tm *teatest.TestModel
+	// hold, when set, keeps the next account's watchers from starting
+	// until it is closed: the screen between the switch and the new
+	// account's first rows can then be checked.
+	hold atomic.Pointer[chan struct{}]
 }
 
 func newSwitchRig(t *testing.T, o options) *switchRig {
@@ -44,11 +48,20 @@ func newSwitchRig(t *testing.T, o options) *switchRig {
 	s := &session{ctx: ctx, o: o, emit: emit, aw: watch.Config{Fast: time.Second, Slow: o.refresh}}
 	s.base = tui.Config{Version: "test", Readonly: o.readonly, DockerProblem: "not used in this test"}
 	s.wire()
+	r := &switchRig{s: s}
+	sw := s.base.Switch
+	s.base.Switch = func(ctx context.Context, to tui.AccountTarget) (tui.Switched, error) {
+		res, err := sw(ctx, to)
+		if start, hold := res.Start, r.hold.Load(); start != nil && hold != nil {
+			res.Start = func() { <-*hold; start() }
+		}
+		return res, err
+	}
 	s.cur = s.open(ctx, o)
 	if s.cur.err != nil {
 		t.Fatalf("open the first account: %v", s.cur.err)
 	}
-	r := &switchRig{s: s, f: &frames{Model: tui.New(s.config(s.cur))}}
+	r.f = &frames{Model: tui.New(s.config(s.cur))}
 	r.tm = teatest.NewTestModel(t, r.f, teatest.WithInitialTermSize(160, 40))
 	tm.Store(r.tm)
 	s.cur.start(ctx)
@@ -124,20 +137,36 @@ func TestSwitchRegionOnMoto(t *testing.T) {
 	r.f.waitScreen(t, 30*time.Second, "alpha-cluster")
 	press(r.tm, "enter") // into the cluster's services: the switch goes back to the clusters pane
 	r.f.waitScreen(t, 10*time.Second, "clusters › alpha-cluster")
+	waitGoroutines(t, watcherRun, before+2)
+
+	// Until the new watchers run, the panes are empty: not one row of the
+	// old region stays.
+	hold := make(chan struct{})
+	r.hold.Store(&hold)
+	r.command("region eu-west-1")
+	screen := r.f.waitScreen(t, 30*time.Second, "now on the endpoint "+m.URL+" in eu-west-1", "region eu-west-1", "ec2 loading…", "ecs loading…")
+	for _, g := range []string{"alpha-cluster", "alpha-inst", "region us-east-1"} {
+		if strings.Contains(screen, g) {
+			t.Errorf("between the switch and the first fetch the screen shows %q:\n%s", g, screen)
+		}
+	}
+	if !strings.Contains(screen, "clusters [0]") {
+		t.Errorf("the page stack did not go back to the clusters pane:\n%s", screen)
+	}
+	r.hold.Store(nil)
+	close(hold)
 
 	steps := []struct {
 		cmd        string
 		want, gone []string
 	}{
-		{"region eu-west-1", []string{"bravo-cluster", "region eu-west-1", "now on the endpoint " + m.URL + " in eu-west-1"},
-			[]string{"alpha-cluster", "alpha-cluster ›", "region us-east-1"}},
 		{"region us-east-1", []string{"alpha-cluster", "region us-east-1", "(was the endpoint " + m.URL + " in eu-west-1)"},
 			[]string{"bravo-cluster"}},
 		{"region eu-west-1", []string{"bravo-cluster", "region eu-west-1"}, []string{"alpha-cluster"}},
 	}
 	for _, st := range steps {
 		r.command(st.cmd)
-		screen := r.f.waitScreen(t, 30*time.Second, st.want...)
+		screen = r.f.waitScreen(t, 30*time.Second, st.want...)
 		for _, g := range st.gone {
 			if strings.Contains(screen, g) {
 				t.Errorf("after :%s the screen still shows %q:\n%s", st.cmd, g, screen)

@@ -32,7 +32,11 @@ type switchRig struct {
 	hold atomic.Pointer[chan struct{}]
 }
 
-func newSwitchRig(t *testing.T, o options) *switchRig {
+func newSwitchRig(t *testing.T, o options) *switchRig { return newSwitchRigFrom(t, o, false) }
+
+// newSwitchRigFrom is newSwitchRig; with unavailable, the first account may
+// fail to open (the AWS panes then say why, as at start-up).
+func newSwitchRigFrom(t *testing.T, o options, unavailable bool) *switchRig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var tm atomic.Pointer[teatest.TestModel]
@@ -58,7 +62,7 @@ func newSwitchRig(t *testing.T, o options) *switchRig {
 		return res, err
 	}
 	s.cur = s.open(ctx, o)
-	if s.cur.err != nil {
+	if s.cur.err != nil && !unavailable {
 		t.Fatalf("open the first account: %v", s.cur.err)
 	}
 	r.f = &frames{Model: tui.New(s.config(s.cur))}
@@ -304,4 +308,21 @@ func TestSwitchToSandboxAndBack(t *testing.T) {
 	// --readonly is kept: a stop is refused at the key.
 	press(r.tm, "s")
 	r.f.waitScreen(t, 5*time.Second, "read-only mode (--readonly): ")
+}
+
+// TestSwitchFromUnavailableAccount: deckhand started on a profile without
+// credentials shows why; :profile to one that has them fills the panes.
+func TestSwitchFromUnavailableAccount(t *testing.T) {
+	m := testbed.StartMoto(t)
+	seedRegion(t, m.URL, "us-east-1", "alpha-inst", "alpha-cluster")
+	writeAWSFiles(t, "[profile alice]\nregion = us-east-1\n[profile nokeys]\nregion = us-east-1\n",
+		"[alice]\naws_access_key_id = AKIAALICEEXAMPLE0001\naws_secret_access_key = alice-secret\n")
+	r := newSwitchRigFrom(t, options{endpointURL: m.URL, profile: "nokeys"}, true)
+	r.f.waitScreen(t, 10*time.Second, "aws unavailable", "no usable AWS credentials")
+	r.command("profile alice")
+	screen := r.f.waitScreen(t, 30*time.Second, "alpha-inst", "profile alice", "acct 123456789012",
+		"now on profile alice in us-east-1 (was no AWS account (unavailable))")
+	if strings.Contains(screen, "aws unavailable") {
+		t.Errorf("the header still says AWS is unavailable:\n%s", screen)
+	}
 }

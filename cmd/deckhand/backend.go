@@ -19,9 +19,9 @@ type awsBackend struct {
 	cloud.Account
 	region, endpoint string
 	sandbox          bool
-	// budget is the API budget the SDK client's calls wait for; nil for
-	// the sandbox, which makes no AWS calls (its own per-family buckets
-	// are issue 8's sandbox part, not done yet).
+	// budget is the API budget every call waits for: the SDK client's
+	// (its middleware) or the sandbox's (its calls, which the sandbox's own
+	// buckets may refuse as AWS would).
 	budget *budget.Budget
 	// why is a line for the status bar saying why the sandbox opened, or "".
 	why string
@@ -62,7 +62,11 @@ func chooseBackend(ctx context.Context, o options) (*awsBackend, error) {
 // account and region across switches: switch.go); nil = a new one.
 func chooseBackendWith(ctx context.Context, o options, budgetFor func(endpoint, profile, region string) *budget.Budget) (*awsBackend, error) {
 	if o.sandbox {
-		return openSandbox(o, "")
+		var b *budget.Budget
+		if budgetFor != nil {
+			b = budgetFor("sandbox", "", o.region)
+		}
+		return openSandbox(o, "", b)
 	}
 	var b *budget.Budget
 	if budgetFor != nil {
@@ -91,18 +95,22 @@ func chooseBackendWith(ctx context.Context, o options, budgetFor func(endpoint, 
 	if o.profile != "" || o.endpointURL != "" {
 		return nil, err
 	}
-	return openSandbox(o, "no AWS credentials found, so this is the sandbox account; see --help to use a real one")
+	return openSandbox(o, "no AWS credentials found, so this is the sandbox account; see --help to use a real one", nil)
 }
 
-func openSandbox(o options, why string) (*awsBackend, error) {
+// openSandbox opens the sandbox account with budget b (nil = a new one).
+func openSandbox(o options, why string, b *budget.Budget) (*awsBackend, error) {
 	// Tasks whose image the local Docker engine has run there for real;
 	// without an engine (or when it is down) the sandbox simulates them.
 	eng, engErr := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
 	if engErr != nil {
 		eng = nil
 	}
+	if b == nil {
+		b = budget.New(o.apiRate, nil)
+	}
 	a, err := sandbox.Open(sandbox.Options{Speed: o.sandboxSpeed, Reset: o.sandboxReset, Readonly: o.readonly, Region: o.region, Docker: eng,
-		ProxyBinary: proxyBinary})
+		ProxyBinary: proxyBinary, Throttle: true, APIRate: o.sandboxAPIRate, Budget: b})
 	if err != nil {
 		if eng != nil {
 			eng.Close()
@@ -114,5 +122,5 @@ func openSandbox(o options, why string) (*awsBackend, error) {
 		// account they reset went.
 		fmt.Fprintf(os.Stderr, "deckhand: the previous sandbox state is kept in %s\n", b)
 	}
-	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why, box: a, eng: eng}, nil
+	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why, box: a, budget: b, eng: eng}, nil
 }

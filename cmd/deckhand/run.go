@@ -113,12 +113,23 @@ func apiStats(b *budget.Budget, srcs ...interface{ Behind() (int, bool) }) tui.A
 		if f.PerMinute > s.BusiestCalls {
 			s.Busiest, s.BusiestCalls = string(f.Family), f.PerMinute
 		}
+		s.Families = append(s.Families, apiFamily(f))
 	}
 	for _, src := range srcs {
 		n, _ := src.Behind()
 		s.Behind += n
 	}
 	return s
+}
+
+// apiFamily is one family's figures for :stats.
+func apiFamily(f budget.Stats) tui.APIFamily {
+	out := tui.APIFamily{Name: string(f.Family), PerMinute: f.PerMinute, Throttled: f.Throttled,
+		Rate: f.Rate, Configured: f.Configured, Cut: f.Cut, SweepHeld: f.SweepHeld, WaitingSweep: f.Waiting[budget.Sweep]}
+	for _, n := range f.Waiting {
+		out.Waiting += n
+	}
+	return out
 }
 
 // pruneProxyImages removes the elb-proxy images of older deckhand builds

@@ -85,6 +85,8 @@ type Account struct {
 	images imageCache
 	// eng is the engine worker (worker.go).
 	eng engineWork
+	// metrics are the services' samples (metrics.go).
+	metrics metricsState
 }
 
 var _ cloud.Account = (*Account)(nil)

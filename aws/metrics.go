@@ -8,7 +8,9 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 
 	"deckhand/internal/cloud"
 )
@@ -22,12 +24,17 @@ import (
 
 // newMetricsClient builds the CloudWatch client the way load builds the
 // others: from the same config (so the budget applies), with an explicit
-// endpoint winning over the SDK's own settings.
+// endpoint winning over the SDK's own settings. It speaks awsQuery, the
+// protocol CloudWatch has always served, rather than the SDK's newer
+// default (Smithy RPC v2 CBOR): emulators such as moto answer only
+// awsQuery, and one protocol everywhere keeps the path tested against
+// moto the one used against AWS.
 func newMetricsClient(cfg sdkaws.Config, base *string) *cloudwatch.Client {
 	return cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
 		if base != nil {
 			o.BaseEndpoint = base
 		}
+		o.Protocol = awsquery.New(schemas.GraniteServiceVersion20100801)
 	})
 }
 

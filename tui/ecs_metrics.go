@@ -25,6 +25,7 @@ const (
 	metricsWindow  = time.Hour
 	metricsPeriod  = time.Minute // ECS publishes a point a minute
 	metricsEvery   = 30 * time.Second
+	metricsSoon    = 3 * time.Second // while the backend is measuring
 	metricsTimeout = 20 * time.Second
 )
 
@@ -72,8 +73,16 @@ func (msg metricsMsg) apply(m *Model) tea.Cmd {
 		}
 	}
 	m.current().refresh(m)
-	// The next read is decided by syncMetrics after the tick's Update.
-	return tea.Tick(metricsEvery, func(time.Time) tea.Msg { return metricsTickMsg{} })
+	// The next read is decided by syncMetrics after the tick's Update;
+	// sooner while the backend is still taking its first figures.
+	wait := metricsEvery
+	for _, r := range msg.res {
+		if r.Measuring {
+			wait = metricsSoon
+			em.lastAt = m.now().Add(metricsSoon - metricsEvery)
+		}
+	}
+	return tea.Tick(wait, func(time.Time) tea.Msg { return metricsTickMsg{} })
 }
 
 func (metricsTickMsg) apply(*Model) tea.Cmd { return nil }

@@ -113,6 +113,7 @@ func (a *Account) ServiceMetrics(ctx context.Context, q cloud.MetricsQuery) ([]c
 		switch {
 		case m.rounds == 0:
 			out[i].Note = "measuring: the engine's stats of the task containers come within " + metricsEvery.String()
+			out[i].Measuring = true
 		case m.err != nil:
 			out[i].Note = "no figures: " + m.err.Error()
 		case m.simulated[key] > 0:

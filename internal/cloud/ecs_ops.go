@@ -56,6 +56,9 @@ type ServiceMetrics struct {
 	// Note says why there are no figures when the backend knows (the
 	// sandbox: no task of the service runs on the local engine).
 	Note string
+	// Measuring: figures are being taken and a new call soon will have
+	// them (the sandbox's first samples); callers may ask again sooner.
+	Measuring bool
 }
 
 // MetricPoint is one period's average.

@@ -44,13 +44,17 @@ type ecsMetrics struct {
 
 type (
 	metricsMsg struct {
-		res []cloud.ServiceMetrics
-		err error
+		acct uint64 // the account switch it was read in (account.go)
+		res  []cloud.ServiceMetrics
+		err  error
 	}
 	metricsTickMsg struct{}
 )
 
 func (msg metricsMsg) apply(m *Model) tea.Cmd {
+	if msg.acct != m.acct.seq {
+		return nil // read from the account before a switch, which reset the state
+	}
 	em := &m.emetrics
 	em.inflight, em.err = false, msg.err
 	if msg.err != nil {
@@ -134,11 +138,12 @@ func (m *Model) syncMetrics() tea.Cmd {
 	em.inflight, em.lastKey, em.lastAt = true, key, now
 	end := now.Truncate(metricsPeriod).Add(metricsPeriod) // the minute in progress included
 	q := cloud.MetricsQuery{Services: refs, Start: end.Add(-metricsWindow), End: end, Period: metricsPeriod}
+	seq := m.acct.seq
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), metricsTimeout)
 		defer cancel()
 		res, err := api.ServiceMetrics(ctx, q)
-		return metricsMsg{res, err}
+		return metricsMsg{seq, res, err}
 	}
 }
 

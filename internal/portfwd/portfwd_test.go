@@ -52,7 +52,9 @@ func TestSupervisor(t *testing.T) {
 		{name: "a working session keeps running",
 			argv: []string{"sh", "-c", "echo $$ > " + pidFile + "; echo 'Waiting for connections...'; exec sleep 300"},
 			what: "running", running: true,
-			want: func(f Forward) bool { return f.State == Running && f.Restarts == 0 && f.LastLine == "Waiting for connections..." }},
+			want: func(f Forward) bool {
+				return f.State == Running && f.Restarts == 0 && f.LastLine == "Waiting for connections..."
+			}},
 		{name: "a program that is not there fails once",
 			argv: []string{filepath.Join(dir, "no-such-plugin")},
 			what: "failed",

@@ -101,6 +101,7 @@ func (m *Model) paneActions() []*action {
 	if l := &m.keys.Logs; l.offeredOn(pk) && m.logsOffered(pk) {
 		out = append(out, l)
 	}
+	out = append(out, m.sessionHints(pk)...)
 	return append(out, m.dockerHints(pk)...)
 }
 

@@ -13,7 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
+	"deckhand/internal/portfwd"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 )
@@ -61,6 +63,10 @@ type Config struct {
 	// APIStats returns the API budget's counters for the header; nil = no
 	// budget to show.
 	APIStats func() APIStats
+	// Sessions plans shells (ECS Exec, SSM) and port forwards; nil = not
+	// offered. Forwards runs the forwards (nil = made on first use).
+	Sessions cloud.Sessions
+	Forwards *portfwd.Manager
 }
 
 // highlightFor is how long a changed row stays highlighted.

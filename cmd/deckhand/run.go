@@ -17,6 +17,7 @@ import (
 	"deckhand/internal/budget"
 	"deckhand/internal/cloud"
 	"deckhand/internal/elbproxy"
+	"deckhand/internal/portfwd"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 	"deckhand/internal/xdg"
@@ -58,6 +59,9 @@ func run(ctx context.Context, o options) error {
 		program.Send(u)
 	}
 	aw := watch.Config{Fast: 2 * time.Second, Slow: o.refresh}
+	// Port forwards run in the background; none outlives deckhand.
+	cfg.Forwards = portfwd.New()
+	defer cfg.Forwards.Close()
 
 	backend, awsErr := chooseBackend(ctx, o)
 	// On quit the sandbox gets a few seconds to carry out what the last
@@ -79,6 +83,9 @@ func run(ctx context.Context, o options) error {
 		}
 		cfg.Actions.Instances, cfg.Actions.ECS = backend, backend
 		cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = backend, backend, backend, backend
+		if s, ok := backend.Account.(cloud.Sessions); ok {
+			cfg.Sessions = s
+		}
 		ecs := cloud.NewECSSource(backend)
 		ec2 := cloud.NewEC2Source(backend)
 		ecs.SetSweep(o.refresh)

@@ -50,7 +50,7 @@ func (a *Account) taskContainer(ctx context.Context, t cloud.SessionTarget) (ses
 			return nil
 		}
 		if tk.LastStatus != "RUNNING" {
-			why = "task " + tk.ID + " is " + tk.LastStatus + ": a shell needs a RUNNING task"
+			why = "task " + tk.ID + " is " + tk.LastStatus + ": a shell or a forward needs a RUNNING task"
 		}
 		for _, ct := range tk.Containers {
 			if t.Container != "" && ct.Name != t.Container {

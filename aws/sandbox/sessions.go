@@ -39,7 +39,8 @@ type sessionContainer struct {
 func (a *Account) taskContainer(ctx context.Context, t cloud.SessionTarget) (sessionContainer, string, error) {
 	var out sessionContainer
 	var why string
-	err := a.view(ctx, func(w *world, r *region) error {
+	// Read as the DescribeTasks ECS Exec makes, so it spends that bucket.
+	err := a.viewCall(ctx, apiCall{"ecs", "DescribeTasks"}, func(w *world, r *region) error {
 		c := r.cluster(t.ClusterARN)
 		if c == nil {
 			return errClusterNotFound("DescribeTasks")
@@ -107,7 +108,7 @@ func (a *Account) SSMPlan(ctx context.Context, t cloud.SessionTarget) (cloud.Ses
 		return cloud.SessionPlan{}, cloud.ErrReadonly
 	}
 	var id, why string
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "DescribeInstances"}, func(w *world, r *region) error {
 		var in *instance
 		for _, x := range r.Instances {
 			if x.ID == t.InstanceID {

@@ -114,6 +114,36 @@ func TestSessionsOnTheEngine(t *testing.T) {
 		}
 	})
 
+	t.Run("ssm: a shell in the container that runs the instance's user data", func(t *testing.T) {
+		in, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "ssm", ImageID: ids.ami, InstanceType: "t3.micro", UserData: cloudConfig(real)})
+		mustNil(t, err)
+		untilInstance(t, clk, a, in.ID, "running")
+		var p cloud.SessionPlan
+		for end := clk.Now().Add(2 * time.Minute); ; clk.Advance(time.Second) {
+			caughtUp(a)
+			p, err = a.SSMPlan(ctx, cloud.SessionTarget{InstanceID: in.ID})
+			mustNil(t, err)
+			if len(p.Missing) == 0 {
+				break
+			}
+			if !clk.Now().Before(end) {
+				t.Fatalf("no shell on the running instance: %q", p.Missing)
+			}
+		}
+		i := slices.Index(p.Argv, "-it")
+		if p.Argv[0] != "docker" || i < 0 {
+			t.Fatalf("argv %q, want docker exec -it …", p.Argv)
+		}
+		args := slices.Clone(p.Argv[1:])
+		args[i-1] = "-i"
+		cmd := exec.Command("docker", args...)
+		cmd.Stdin = strings.NewReader("echo on-the-instance-$(cat /srv/index.html); exit\n")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "on-the-instance-served-by-the-task") {
+			t.Fatalf("docker %q: %v\n%s", args, err, out)
+		}
+	})
+
 	for _, tc := range []struct {
 		name string
 		plan func() (cloud.SessionPlan, error)
@@ -132,10 +162,11 @@ func TestSessionsOnTheEngine(t *testing.T) {
 			return a.ExecPlan(ctx, tg)
 		}, "has no container sidecar"},
 		{"ssm on an instance with no container", func() (cloud.SessionPlan, error) {
-			for _, in := range ids.instances {
-				return a.SSMPlan(ctx, cloud.SessionTarget{InstanceID: in.ID})
+			in, ok := ids.instances["web-1"]
+			if !ok {
+				return cloud.SessionPlan{}, errors.New("no seeded instance web-1")
 			}
-			return cloud.SessionPlan{}, errors.New("no seeded instance")
+			return a.SSMPlan(ctx, cloud.SessionTarget{InstanceID: in.ID})
 		}, "instance i-"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

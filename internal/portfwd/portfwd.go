@@ -87,6 +87,9 @@ func (m *Manager) Start(s Spec) int {
 	e := &entry{f: Forward{Spec: s, ID: m.next, State: Published, Since: m.now()}, done: make(chan struct{})}
 	m.list = append(m.list, e)
 	if len(s.Argv) == 0 || m.closed {
+		if len(s.Argv) > 0 {
+			e.f.State = Stopped // deckhand is quitting: nothing starts now
+		}
 		close(e.done)
 		return e.f.ID
 	}

@@ -121,3 +121,43 @@ func TestSupervisorBackoffGrows(t *testing.T) {
 		}
 	}
 }
+
+// Close (deckhand quitting) stops every forward's process, and nothing
+// starts after it.
+func TestCloseStopsEveryForward(t *testing.T) {
+	dir := t.TempDir()
+	m := New()
+	var ids []int
+	for i := range 2 {
+		pidFile := filepath.Join(dir, strconv.Itoa(i))
+		ids = append(ids, m.Start(Spec{Argv: []string{"sh", "-c", "echo $$ > " + pidFile + "; exec sleep 300"}}))
+	}
+	var pids []int
+	for i, id := range ids {
+		waitFor(t, m, id, "running", func(f Forward) bool { return f.State == Running })
+		pidFile := filepath.Join(dir, strconv.Itoa(i))
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			data, _ := os.ReadFile(pidFile)
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+				pids = append(pids, pid)
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the process wrote no pid")
+			}
+		}
+	}
+	m.Close()
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, 0); err == nil {
+			t.Errorf("process %d outlived Close", pid)
+		}
+	}
+	if n := len(m.List()); n != 0 {
+		t.Errorf("%d forwards listed after Close", n)
+	}
+	id := m.Start(Spec{Argv: []string{"sh", "-c", "exec sleep 300"}})
+	if f := m.List(); len(f) != 1 || f[0].ID != id || f[0].State != Stopped {
+		t.Errorf("a forward started after Close: %+v, want it stopped", f)
+	}
+}

@@ -269,11 +269,15 @@ func (m *Model) openForward(it resource.Item) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
 		defer cancel()
 		if port == 0 && tds != nil && tdARN != "" {
-			if td, err := tds.DescribeTaskDefinition(ctx, tdARN); err == nil {
-				for _, cd := range td.Containers {
-					if cd.Name == c.Name && len(cd.Ports) > 0 {
-						port = cd.Ports[0].ContainerPort
-					}
+			// awsvpc tasks (Fargate) report no bindings: the port is the
+			// task definition's.
+			td, err := tds.DescribeTaskDefinition(ctx, tdARN)
+			if err != nil {
+				return forwardReadyMsg{spec: portfwd.Spec{Target: target}, err: err}
+			}
+			for _, cd := range td.Containers {
+				if cd.Name == c.Name && len(cd.Ports) > 0 {
+					port = cd.Ports[0].ContainerPort
 				}
 			}
 		}

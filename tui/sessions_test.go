@@ -44,6 +44,7 @@ func TestSessionKeys(t *testing.T) {
 		name     string
 		readonly bool
 		none     bool // no Sessions in the config
+		taskDefs bool // the account reads task definitions too
 		keys     []string
 		runIt    bool // run the Cmd the keys return
 		want     []string
@@ -60,6 +61,8 @@ func TestSessionKeys(t *testing.T) {
 			want: []string{"cannot open a shell in task 11112222333344445555666677778888 container api:"}},
 		{name: "F plans a forward of the published port", keys: []string{"4", "/", "=3f2a", "enter", "F"}, runIt: true,
 			want: []string{"cannot forward a port of task 3f2a9c1e0b7d4e5f8a6b2c3d4e5f6a7b/app", "ClusterNotFoundException"}},
+		{name: "F without bindings reads the task definition's port", taskDefs: true, keys: []string{"4", "/", "=9b8c", "enter", "F"}, runIt: true,
+			want: []string{"cannot forward a port of task 9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e/app:", "DescribeTaskDefinition"}},
 		{name: "read-only refuses a shell", readonly: true, keys: []string{"4", "e"},
 			want: []string{"read-only mode (--readonly): a shell is disabled"}},
 		{name: "no sessions in this backend", none: true, keys: []string{"4", "e"},
@@ -70,6 +73,9 @@ func TestSessionKeys(t *testing.T) {
 			cfg.Readonly = c.readonly
 			if !c.none {
 				cfg.Sessions = acct
+			}
+			if c.taskDefs {
+				cfg.TaskDefs = acct
 			}
 			m := loadedWith(t, cfg, 140, 30)
 			var cmd tea.Cmd

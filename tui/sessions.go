@@ -41,8 +41,12 @@ func (m *Model) sessionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// sessionHints are e and F where the backend has sessions.
+// sessionHints are e and F where the backend has sessions, and the stop
+// key on :forwards.
 func (m *Model) sessionHints(pk resource.Kind) []*action {
+	if pk == kindForward {
+		return []*action{&m.keys.StopForward}
+	}
 	if m.cfg.Sessions == nil {
 		return nil
 	}

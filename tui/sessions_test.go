@@ -128,7 +128,7 @@ func TestForwardsPage(t *testing.T) {
 	m := loadedWith(t, cfg, 160, 30)
 	run(m, send(m, forwardReadyMsg{spec: portfwd.Spec{Target: "task 3f2a9c1e/app", Port: 80, LocalPort: 49153, Address: "127.0.0.1:49153"},
 		plan: cloud.SessionPlan{Address: "127.0.0.1:49153"}}))
-	mustContain(t, screen(m), "forwards [1]", "task 3f2a9c1e/app", "127.0.0.1:49153 → 80", "published")
+	mustContain(t, screen(m), "forwards [1]", "task 3f2a9c1e/app", "127.0.0.1:49153 → 80", "published", "s/ctrl+k stop forward")
 	cmd := press(m, "y")
 	mustContain(t, screen(m), "copied address: 127.0.0.1:49153")
 	if cmd == nil {

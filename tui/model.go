@@ -13,7 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
+	"deckhand/internal/portfwd"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 )
@@ -64,6 +66,10 @@ type Config struct {
 	// Metrics reads the services' CPU and memory (ecs_metrics.go); nil =
 	// not offered.
 	Metrics MetricsReader
+	// Sessions plans shells (ECS Exec, SSM) and port forwards; nil = not
+	// offered. Forwards runs the forwards (nil = made on first use).
+	Sessions cloud.Sessions
+	Forwards *portfwd.Manager
 	// Switch builds the backend of another account or region and stops
 	// the current one's watchers (:profile, :region, :sandbox; account.go);
 	// called in a Cmd. nil = not offered.

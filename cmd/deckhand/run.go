@@ -41,6 +41,7 @@ func run(ctx context.Context, o options) error {
 		Endpoint: o.endpointURL,
 		Readonly: o.readonly,
 		Mouse:    o.mouse,
+		Theme:    o.theme,
 		Version:  versionString(),
 	}
 	var watchers []*watch.Watcher

@@ -27,8 +27,13 @@ func flagError(cmd *cobra.Command, err error) error {
 		fl := vr.GetFlag()
 		name, _ := pflag.UnquoteUsage(fl)
 		return usagef("--%s needs a value: --%s %s (see %s --help)", fl.Name, fl.Name, name, cmd.CommandPath())
-	case errors.As(err, &ne) && ne.GetSpecifiedName() == "":
-		return usagef("unknown flag -%s: deckhand's flags are long, --name (see %s --help)", ne.GetSpecifiedShortnames(), cmd.CommandPath())
+	case errors.As(err, &ne) && ne.GetSpecifiedShortnames() != "":
+		// Only -h is short; "-n" is most likely --name mistyped.
+		msg := fmt.Sprintf("unknown flag -%s: deckhand's flags are long", ne.GetSpecifiedShortnames())
+		if near := closestFlag(cmd, ne.GetSpecifiedShortnames()); near != "" {
+			msg += "; did you mean --" + near + "?"
+		}
+		return usagef("%s (see %s --help)", msg, cmd.CommandPath())
 	case errors.As(err, &ne):
 		return unknownFlag(cmd, ne.GetSpecifiedName())
 	}

@@ -66,10 +66,6 @@ form (15s, 2m).`,
 			if err := o.validate(); err != nil {
 				return err
 			}
-			if o.showVersion {
-				fmt.Fprintln(cmd.OutOrStdout(), "deckhand", versionString())
-				return nil
-			}
 			return runTUI(cmd.Context(), o)
 		},
 	}
@@ -139,8 +135,13 @@ func main() {
 	os.Exit(execute(context.Background(), os.Args[1:], os.Stdout, os.Stderr, startTUI))
 }
 
-// startTUI runs the TUI once the command line is valid.
+// startTUI is what deckhand without a command does once its command line
+// is valid: print the version, or run the TUI.
 func startTUI(ctx context.Context, o options) error {
+	if o.showVersion {
+		fmt.Println("deckhand", versionString())
+		return nil
+	}
 	if msg := dumbTerminal(os.Getenv("TERM")); msg != "" {
 		return fmt.Errorf("%s", msg)
 	}

@@ -40,6 +40,9 @@ type options struct {
 	sandbox      bool
 	sandboxSpeed float64
 	sandboxReset bool
+	// sandboxAPIRate lowers the sandbox's own throttling buckets (0 =
+	// AWS's documented rates), to watch the budget at work.
+	sandboxAPIRate float64
 }
 
 // newTUICommand is the root command: deckhand with no subcommand opens the
@@ -75,6 +78,7 @@ form (15s, 2m).`,
 	fs.BoolVar(&o.mouse, "mouse", false, "click selects a row, double-click opens it, the wheel scrolls (off by default: it takes the terminal's text selection)")
 	choiceVar(fs, &o.theme, "theme", tui.ThemeAuto, tui.Themes, "colours for a dark or light terminal, `THEME`: auto (ask the terminal), dark or light; NO_COLOR still turns colour off")
 	fs.BoolVar(&o.sandboxReset, "sandbox-reset", false, "start the sandbox account afresh")
+	fs.Float64Var(&o.sandboxAPIRate, "sandbox-api-rate", 0, "lower the sandbox's own API throttling to `N` calls/s per bucket (default 0: AWS's documented rates), to watch deckhand's budget at work")
 	fs.StringVar(&o.logFile, "log-file", "", "write logs to `PATH`, never on screen (default: $XDG_STATE_HOME/deckhand/deckhand.log)")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	_ = fs.SetAnnotation("log-file", envAnnotation, []string{"XDG_STATE_HOME"})
@@ -108,6 +112,9 @@ func (o options) validate() error {
 	}
 	if o.apiRate <= 0 || o.apiRate > 1000 {
 		return usagef("--api-rate %v is out of range: use calls per second above 0 and at most 1000 (e.g. --api-rate 5)", o.apiRate)
+	}
+	if !(o.sandboxAPIRate >= 0 && o.sandboxAPIRate <= 1000) {
+		return usagef("--sandbox-api-rate %v is out of range: use calls per second above 0 and at most 1000 (e.g. --sandbox-api-rate 2), or 0 for AWS's rates", o.sandboxAPIRate)
 	}
 	if o.refresh < time.Second {
 		return usagef("--refresh %v is too short: use 1s or more (e.g. --refresh 15s)", o.refresh)

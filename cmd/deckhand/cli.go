@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"deckhand/dockerops"
+	"deckhand/internal/awsconf"
 	"deckhand/internal/launch"
 	"deckhand/scaffold"
 )
@@ -83,6 +84,13 @@ func newRoot(runTUI func(context.Context, options) error) *cobra.Command {
 	g.register(root.PersistentFlags())
 	root.SetFlagErrorFunc(flagError)
 	root.SuggestionsMinimumDistance = 2 // "lauch": did you mean launch?
+	complete(root, "region", awsconf.Regions...)
+	// Profiles are read when the shell asks, from the files the AWS CLI
+	// reads (AWS_CONFIG_FILE…); an unreadable file completes nothing.
+	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		names, _ := awsconf.Profiles()
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
 	root.AddCommand(newScaffoldCommand(), newLaunchCommand(&g), newDestroyCommand(&g), newElbProxyCommand())
 	return root
 }

@@ -146,6 +146,13 @@ func TestCompletion(t *testing.T) {
 			t.Errorf("completion %s: exit %d, lacks %q\n%s", tc.shell, code, tc.want, stderr)
 		}
 	}
+	// --profile completes the profiles of the files the AWS CLI reads.
+	conf := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(conf, []byte("[default]\nregion = us-east-1\n[profile h-cli-dev]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", conf)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	tests := []struct {
 		args     string
 		want     []string
@@ -159,6 +166,8 @@ func TestCompletion(t *testing.T) {
 		{"launch --ami-distro", []string{"al2023", "ubuntu-24.04"}, nil},
 		{"launch --ti", []string{"--timeout"}, nil},
 		{"--san", []string{"--sandbox", "--sandbox-speed", "--sandbox-reset"}, nil},
+		{"launch --region", []string{"us-east-1", "eu-west-1"}, nil},
+		{"--profile", []string{"default", "h-cli-dev"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.args, func(t *testing.T) {

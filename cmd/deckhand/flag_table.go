@@ -30,7 +30,7 @@ func flagTable(root *cobra.Command) string {
 		}
 		section(fmt.Sprintf("`deckhand %s`: %s", c.Name(), lowerFirst(c.Short)), c.LocalNonPersistentFlags())
 	}
-	b.WriteString("`deckhand completion bash|zsh|fish` prints the shell's completion script (commands, flags, and the values of --target, --theme, --health-check and --ami-distro); `deckhand COMMAND --help` shows a command's flags.\n")
+	b.WriteString("`deckhand completion bash|zsh|fish` prints the shell's completion script (commands, flags, and the values of --profile, --region, --target, --theme, --health-check and --ami-distro); `deckhand COMMAND --help` shows a command's flags.\n")
 	return b.String()
 }
 

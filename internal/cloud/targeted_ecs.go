@@ -107,13 +107,19 @@ func (s *ECSSource) targetedFetch(ctx context.Context, partial func(resource.Set
 			sweepErr = fmt.Errorf("sweep: %w", r.err)
 		} else {
 			t.mu.Lock()
-			t.cur = mergeSweep(t.cur, r.val, t.readAt, r.startAt)
+			if gen == t.gen && t.cur != nil {
+				t.cur = mergeSweep(t.cur, r.val, t.readAt, r.startAt)
+			}
 			t.mu.Unlock()
 		}
 	}
 	t.sweep.maybeStart(ctx, now, func(ctx context.Context) (resource.Set, error) { return s.fullFetch(ctx, nil) })
 
 	t.mu.Lock()
+	if t.cur == nil { // Focus forgot it meanwhile: the next fetch reads the new scope
+		t.mu.Unlock()
+		return resource.Set{}, fmt.Errorf("the ECS scope changed during the fetch")
+	}
 	snap := *t.cur
 	t.mu.Unlock()
 	if !slices.Contains(snap.Kinds, resource.KindService) {

@@ -82,7 +82,7 @@ func (a *Account) ServiceMetrics(ctx context.Context, q cloud.MetricsQuery) ([]c
 	}
 	// Unknown services are answered with no figures, as CloudWatch does;
 	// the read still advances the account like every call.
-	if err := a.view(ctx, func(*world, *region) error { return nil }); err != nil {
+	if err := a.viewCall(ctx, apiCall{"cloudwatch", "GetMetricData"}, func(*world, *region) error { return nil }); err != nil {
 		return nil, err
 	}
 	out := make([]cloud.ServiceMetrics, len(q.Services))

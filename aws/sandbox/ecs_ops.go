@@ -49,6 +49,8 @@ func (a *Account) ForceNewDeployment(ctx context.Context, clusterRef, serviceRef
 // a copy of it whose container runs image.
 func (a *Account) RegisterImageRevision(ctx context.Context, taskDefRef, container, image string) (string, error) {
 	var arn string
+	// One call as the SDK adapter makes two (describe, register): the
+	// copy happens inside the account.
 	err := a.updateCall(ctx, apiCall{"ecs", "RegisterTaskDefinition"}, func(w *world, r *region) error {
 		const op = "RegisterTaskDefinition"
 		if err := cloud.ValidateImageRevision(taskDefRef, container, image); err != nil {

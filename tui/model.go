@@ -63,6 +63,9 @@ type Config struct {
 	// APIStats returns the API budget's counters for the header; nil = no
 	// budget to show.
 	APIStats func() APIStats
+	// Metrics reads the services' CPU and memory (ecs_metrics.go); nil =
+	// not offered.
+	Metrics MetricsReader
 	// Sessions plans shells (ECS Exec, SSM) and port forwards; nil = not
 	// offered. Forwards runs the forwards (nil = made on first use).
 	Sessions cloud.Sessions
@@ -132,6 +135,8 @@ type Model struct {
 	dstats dockerStats // the live stats streams of the containers on screen
 
 	acct accountState // :profile, :region and :sandbox (account.go)
+
+	emetrics ecsMetrics // the CPU and memory of the services on screen (ecs_metrics.go)
 }
 
 // New returns the root model.
@@ -199,7 +204,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(ageTickMsg); ok {
 		m.ageTicking = false // this tick's redraw is the point; plan the next
 	}
-	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats())
+	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats(), m.syncMetrics())
 	// A long error or an open command line changes the room left for the
 	// table; keep every table's scroll window in step with it.
 	if h := m.tableHeight(); h != m.tblHeight {

@@ -61,6 +61,7 @@ type Account interface {
 	TaskLogReader
 	TaskDefinitionReader
 	SecurityGroupReader
+	EC2Admin
 }
 
 // The deploy capabilities (types in deploy.go): the AWS side of the Fargate

@@ -97,6 +97,8 @@ type keyMap struct {
 	Logs, Follow, Wrap                         action
 	Start, Stop, Terminate, Remove, Scale      action
 	Delete, Rollback                           action
+	Reboot, Console, AddRule, DeleteRule       action
+	ImportKey                                  action
 	Create                                     action
 	Restart, Prune, Inspect, Exec              action
 	NextMatch                                  action
@@ -169,12 +171,25 @@ func defaultKeyMap() keyMap {
 			explain("delete the selected cluster (once it has no services), service (scaled to 0 first), on :sg a security group, on :taskdefs a revision (deregistered); you type its name to confirm"),
 		Rollback: act(modeTable|modeDetail, true, "R", "roll back", "R").on("roll back", resource.KindService).
 			explain("roll the selected service back to the revision before the one it runs (a new deployment)"),
+		// r restarts a container; on an instance it reboots it.
+		Reboot: act(modeTable|modeDetail, true, "r", "reboot", "r").on("reboot", resource.KindInstance).
+			explain("reboot the selected running instance (it stays running; shown as rebooting until its checks pass again)"),
+		Console: act(modeTable|modeDetail, false, "C", "console", "C").on("show the console output of", resource.KindInstance).
+			explain("the console output of the selected instance (GetConsoleOutput; on the sandbox, its cloud-config run), scrollable"),
+		// The :sg and :keypairs pages' own keys: + and - as in a list of
+		// rules, I for import (i is inspect).
+		AddRule: act(modeTable, true, "+", "add rule", "+").
+			explain("on :sg, add an inbound rule to the selected group (SSH from my address, from a CIDR, or any port)"),
+		DeleteRule: act(modeTable, true, "-", "delete rule", "-").
+			explain("on :sg, delete one inbound rule of the selected group"),
+		ImportKey: act(modeTable, true, "I", "import key", "I").
+			explain("on :keypairs, import a public key (~/.ssh/id_*.pub offered) as a key pair"),
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", resource.KindService).
 			explain("set the desired count of the selected service"),
 		// c was free on every pane; on services the cluster in view is
 		// preselected.
 		Create: act(modeTable|modeDetail, true, "c", "create", "c").on("create", resource.KindInstance, resource.KindCluster, resource.KindService).
-			explain("create an instance, cluster or service (a wizard, then a review)"),
+			explain("create an instance, cluster or service (a wizard, then a review); on :sg a security group, on :keypairs a key pair"),
 
 		// Docker, as in lazydocker: r restarts, i inspects (lazydocker's
 		// config tab), e execs a shell (E there), P prunes dangling images.
@@ -230,6 +245,7 @@ func (k *keyMap) all() []*action {
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
 		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Rollback, &k.Create,
+		&k.Reboot, &k.Console, &k.AddRule, &k.DeleteRule, &k.ImportKey,
 		&k.Restart, &k.Prune, &k.Inspect, &k.Exec, &k.NextMatch,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
@@ -239,7 +255,7 @@ func (k *keyMap) all() []*action {
 
 // resource returns the actions that change a resource, in hint order.
 func (k *keyMap) resource() []*action {
-	return []*action{&k.Stop, &k.Start, &k.Restart, &k.Scale, &k.Terminate, &k.Remove, &k.Delete, &k.Rollback, &k.Prune}
+	return []*action{&k.Stop, &k.Start, &k.Restart, &k.Reboot, &k.Scale, &k.Terminate, &k.Remove, &k.Delete, &k.Rollback, &k.Prune}
 }
 
 // setReadonly disables (or re-enables) every dangerous action: those that

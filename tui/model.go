@@ -61,6 +61,9 @@ type Config struct {
 	// APIStats returns the API budget's counters for the header; nil = no
 	// budget to show.
 	APIStats func() APIStats
+	// EC2 is the EC2 administration: reboot, console output, key pairs,
+	// security group edits (ec2_tools.go); nil fields are not offered.
+	EC2 EC2Tools
 }
 
 // highlightFor is how long a changed row stays highlighted.
@@ -115,6 +118,7 @@ type Model struct {
 	click1  lastClick               // the last click, for double clicks (mouse.go)
 
 	dstats dockerStats // the live stats streams of the containers on screen
+	ec2x ec2State // ec2_tools.go
 }
 
 // New returns the root model.
@@ -182,7 +186,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(ageTickMsg); ok {
 		m.ageTicking = false // this tick's redraw is the point; plan the next
 	}
-	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats())
+	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats(), m.syncEC2())
 	// A long error or an open command line changes the room left for the
 	// table; keep every table's scroll window in step with it.
 	if h := m.tableHeight(); h != m.tblHeight {

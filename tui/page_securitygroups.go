@@ -135,6 +135,9 @@ func (p *sgPage) view(m *Model, now time.Time, w, h int) []string {
 
 func (p *sgPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	k, t := &m.keys, &p.tbl
+	if cmd, ok := p.editKey(m, msg); ok { // sg_edit.go
+		return cmd
+	}
 	switch {
 	case k.Delete.hasKey(msg):
 		r, ok := t.selected()

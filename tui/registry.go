@@ -47,6 +47,8 @@ var otherCommands = []command{
 		run: (*Model).openTaskDefs},
 	{names: []string{"sg", "securitygroups"}, desc: "security groups: who may reach which port; ctrl+k deletes one",
 		run: (*Model).openSecurityGroups},
+	{names: []string{"keypairs", "kp"}, desc: "EC2 key pairs: create (c), import a public key (I), delete (ctrl+k)",
+		run: (*Model).openKeyPairs},
 	{names: []string{"help", "h"}, desc: "keys and commands",
 		run: func(m *Model, _ []string) tea.Cmd { m.help, m.helpScroll = true, 0; return nil }},
 	{names: []string{"quit", "q", "q!"}, desc: "quit deckhand",

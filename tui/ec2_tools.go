@@ -210,12 +210,15 @@ func (m *Model) instanceState(x *resource.Instance) string {
 	return x.State
 }
 
+// invalidateKind rebuilds what shows k or the events (a reboot's
+// transitions are filed there too), the page on screen at once.
 func (m *Model) invalidateKind(k resource.Kind) {
 	for _, p := range m.allPages() {
-		if p.uses(k) {
+		if p.uses(k) || p.uses(kindEvents) {
 			p.invalidate()
 		}
 	}
+	m.current().refresh(m)
 }
 
 // planReboot: reboot a running instance (asks, No chosen).

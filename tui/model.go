@@ -118,6 +118,7 @@ type Model struct {
 	click1  lastClick               // the last click, for double clicks (mouse.go)
 
 	dstats dockerStats // the live stats streams of the containers on screen
+
 	ec2x ec2State // ec2_tools.go
 }
 

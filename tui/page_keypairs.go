@@ -124,7 +124,7 @@ func (p *keyPairsPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		j := job{verb: "delete", label: "key pair " + clean(kp.Name), source: srcEC2,
 			cli: m.awsCLI("ec2", "delete-key-pair", "--key-name", kp.Name),
 			run: func(ctx context.Context) error { return m.cfg.EC2.KeyPairs.DeleteKeyPair(ctx, kp.Name) }}
-		d := m.confirm(j, "Delete key pair?", "Instances launched with it keep accepting it; no new instance can be launched with it.",
+		d := m.confirmJob(j, "Delete key pair?", "Instances launched with it keep accepting it; no new instance can be launched with it.",
 			"A private key file on this machine is kept.")
 		m.dlg = thenReload(m, d, p.reload)
 		return nil
@@ -164,7 +164,7 @@ func (m *Model) confirmCreateKey(name, path string) *dialog {
 			" > " + launch.Shell(path) + " && chmod 600 " + launch.Shell(path),
 		done: "created key pair " + name + "; its private key is in " + path + " (mode 0600)",
 		run:  func(ctx context.Context) error { return createKeyPair(ctx, api, name, path) }}
-	return m.confirm(j, "Create key pair?", "The private key is written to "+path+" (mode 0600), once: AWS keeps no copy.")
+	return m.confirmJob(j, "Create key pair?", "The private key is written to "+path+" (mode 0600), once: AWS keeps no copy.")
 }
 
 // createKeyPair makes the key pair and saves its private key; a key that
@@ -235,7 +235,7 @@ func (m *Model) importNameDialog(pub string, reload func(*Model) tea.Cmd) *dialo
 					_, err := api.ImportKeyPair(ctx, name, data, nil)
 					return err
 				}}
-			return dialogMsg{d: thenReload(m, m.confirm(j, "Import key pair?", "from "+pub+" (its private key stays where it is)"), reload)}
+			return dialogMsg{d: thenReload(m, m.confirmJob(j, "Import key pair?", "from "+pub+" (its private key stays where it is)"), reload)}
 		}, ""
 	}
 	return d
@@ -290,4 +290,12 @@ func (msg reloadedMsg) apply(m *Model) tea.Cmd {
 		return tea.Batch(cmd, l.apply(m))
 	}
 	return cmd
+}
+
+// confirmJob is confirm with the verb set, so No says what was cancelled
+// (request sets it for the resource actions).
+func (m *Model) confirmJob(j job, title string, lines ...string) *dialog {
+	d := m.confirm(j, title, lines...)
+	d.verb = j.verb
+	return d
 }

@@ -115,7 +115,7 @@ func (m *Model) vpcDialog(p *sgPage, spec cloud.SecurityGroupSpec) tea.Cmd {
 					_, err := api.CreateSecurityGroup(ctx, s)
 					return err
 				}}
-			c := m.confirm(j, "Create security group?", "in "+where+": no inbound rule (+ adds one); all outbound traffic allowed")
+			c := m.confirmJob(j, "Create security group?", "in "+where+": no inbound rule (+ adds one); all outbound traffic allowed")
 			return func() tea.Msg { return dialogMsg{d: thenReload(m, c, p.reload)} }, ""
 		}
 		return dialogMsg{d: d}
@@ -219,7 +219,7 @@ func (m *Model) confirmRule(p *sgPage, g cloud.SecurityGroup, r cloud.IngressRul
 	if r.CIDR == "0.0.0.0/0" || r.CIDR == "::/0" {
 		lines = append(lines, "Anyone on the internet can connect to this port.")
 	}
-	return thenReload(m, m.confirm(j, "Add inbound rule?", lines...), p.reload)
+	return thenReload(m, m.confirmJob(j, "Add inbound rule?", lines...), p.reload)
 }
 
 // deleteRuleDialog offers the group's rules (the first nine).
@@ -252,7 +252,7 @@ func (m *Model) deleteRuleDialog(p *sgPage, g cloud.SecurityGroup) *dialog {
 			cli:  m.awsCLI(append([]string{"ec2", "revoke-security-group-ingress", "--group-id", g.ID}, ruleCLI(r)...)...),
 			done: "deleted " + what + " from " + clean(g.Name),
 			run:  func(ctx context.Context) error { return api.RevokeIngress(ctx, g.ID, r) }}
-		m.dlg = thenReload(m, m.confirm(j, "Delete inbound rule?", "Stop allowing "+what, "Connections it allowed that are open now stay open until they close."), p.reload)
+		m.dlg = thenReload(m, m.confirmJob(j, "Delete inbound rule?", "Stop allowing "+what, "Connections it allowed that are open now stay open until they close."), p.reload)
 		return nil
 	}
 	return d

@@ -58,7 +58,9 @@ func (p *ec2Plan) addressStep() launch.Step {
 }
 
 // lookupPublicIP asks checkip.amazonaws.com for this machine's address.
-func lookupPublicIP(ctx context.Context) (string, error) { return launch.LookupPublicIP(ctx, launch.CheckIPURL) }
+func lookupPublicIP(ctx context.Context) (string, error) {
+	return launch.LookupPublicIP(ctx, launch.CheckIPURL)
+}
 
 func (p *ec2Plan) keyPairStep() launch.Step {
 	name := KeyPairName(p.Stack)

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+	"golang.org/x/crypto/ssh"
 
 	"deckhand/aws/sandbox"
 	"deckhand/internal/cloud"
@@ -277,4 +281,68 @@ func TestProgramRebootAndConsole(t *testing.T) {
 	waitScreen(t, p, "running → rebooting", "System check status", "Instance check status", "EBS check status",
 		"(default) inbound:", "ssh -i", "ubuntu@", "Host zz-reboot")
 	finish(t, tm)
+}
+
+// TestProgramWizardKeyPair: in the instance wizard, ctrl+n on the Key pair
+// field creates a key pair (confirmed, private key 0600) or imports
+// ~/.ssh/id_ed25519.pub, and fills the field in.
+func TestProgramWizardKeyPair(t *testing.T) {
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		pick  string
+		typed string // the name typed (import: after clearing the suggestion)
+		check string // on the confirmation
+	}{
+		{"create", "1", "tutorial", "The private key is written to"},
+		{"import", "2", "laptop", "from "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			acct, dir := ec2Sandbox(t), t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "id_ed25519.pub"), ssh.MarshalAuthorizedKey(sp), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg := ec2Config(acct, dir, true)
+			cfg.Create = acct
+			tm, p := startEC2(t, cfg)
+			runCommand(tm, "create instance")
+			waitScreen(t, p, "Key pair", "ctrl+n makes one")
+			for range 4 { // Name, AMI id, Latest AMI of, Instance type
+				keys(tm, "tab")
+			}
+			tm.Send(tea.KeyPressMsg{Code: 'n', Mod: tea.ModCtrl})
+			waitScreen(t, p, "A key pair for this instance", "1  create a new key pair", "2  import a public key")
+			keys(tm, tc.pick)
+			if tc.pick == "2" {
+				waitScreen(t, p, "Import which public key?", "id_ed25519.pub")
+				keys(tm, "1")
+				waitScreen(t, p, "Key pair name")
+				keys(tm, "ctrl+u")
+			} else {
+				waitScreen(t, p, "Create key pair", "NAME.pem")
+			}
+			tm.Type(tc.typed)
+			keys(tm, "enter")
+			waitScreen(t, p, tc.check, "[ No ]")
+			keys(tm, "y")
+			waitScreen(t, p, "key pair "+tc.typed, "Key pair        "+tc.typed)
+			keys(tm, "esc") // leave the wizard: q there is a letter
+			finish(t, tm)
+			if !slices.Contains(keyPairNames(t, acct), tc.typed) {
+				t.Errorf("key pair %s was not made", tc.typed)
+			}
+			if tc.pick == "1" {
+				if fi, err := os.Stat(filepath.Join(dir, tc.typed+".pem")); err != nil || fi.Mode().Perm() != 0o600 {
+					t.Errorf("private key: %v %v", fi, err)
+				}
+			}
+		})
+	}
 }

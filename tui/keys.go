@@ -98,7 +98,7 @@ type keyMap struct {
 	Start, Stop, Terminate, Remove, Scale      action
 	Delete, Rollback                           action
 	Reboot, Console, AddRule, DeleteRule       action
-	ImportKey                                  action
+	ImportKey, NewKeyPair                      action
 	Create                                     action
 	Restart, Prune, Inspect, Exec              action
 	NextMatch                                  action
@@ -184,6 +184,8 @@ func defaultKeyMap() keyMap {
 			explain("on :sg, delete one inbound rule of the selected group"),
 		ImportKey: act(modeTable, true, "I", "import key", "I").
 			explain("on :keypairs, import a public key (~/.ssh/id_*.pub offered) as a key pair"),
+		NewKeyPair: act(modeForm, true, "ctrl+n", "new key pair", "ctrl+n").
+			explain("on the instance wizard's Key pair field: create a key pair or import ~/.ssh/id_*.pub now, and fill it in"),
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", resource.KindService).
 			explain("set the desired count of the selected service"),
 		// c was free on every pane; on services the cluster in view is
@@ -245,7 +247,7 @@ func (k *keyMap) all() []*action {
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
 		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Rollback, &k.Create,
-		&k.Reboot, &k.Console, &k.AddRule, &k.DeleteRule, &k.ImportKey,
+		&k.Reboot, &k.Console, &k.AddRule, &k.DeleteRule, &k.ImportKey, &k.NewKeyPair,
 		&k.Restart, &k.Prune, &k.Inspect, &k.Exec, &k.NextMatch,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,

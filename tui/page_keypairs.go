@@ -111,10 +111,10 @@ func (p *keyPairsPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case k.Create.hasKey(msg):
-		m.dlg = m.createKeyDialog(p.reload)
+		m.dlg = m.createKeyDialog(p.relist)
 		return nil
 	case k.ImportKey.hasKey(msg):
-		return m.offerPublicKeys(p.reload)
+		return m.offerPublicKeys(p.relist)
 	case k.Delete.hasKey(msg):
 		r, ok := p.tbl.selected()
 		if !ok {
@@ -133,9 +133,12 @@ func (p *keyPairsPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-// createKeyDialog asks for the new key pair's name; then reload lists
-// again once it is made.
-func (m *Model) createKeyDialog(reload func(*Model) tea.Cmd) *dialog {
+// relist is the page's reload after a key pair was made.
+func (p *keyPairsPage) relist(m *Model, _ string) tea.Cmd { return p.reload(m) }
+
+// createKeyDialog asks for the new key pair's name; after runs once it is
+// made (the page lists again; the instance wizard fills its field in).
+func (m *Model) createKeyDialog(after func(*Model, string) tea.Cmd) *dialog {
 	dir := m.cfg.EC2.sshDir()
 	d := &dialog{title: "Create key pair", verb: "create key pair", field: "Name (its private key goes to " + filepath.Join(dir, "NAME.pem") + ")",
 		input: &lineInput{kind: inputPrompt}}
@@ -151,7 +154,7 @@ func (m *Model) createKeyDialog(reload func(*Model) tea.Cmd) *dialog {
 			if launch.PathExists(path) {
 				return dialogMsg{problem: path + " exists and deckhand never overwrites a key file: move it away, or choose another name"}
 			}
-			return dialogMsg{d: thenReload(m, m.confirmCreateKey(name, path), reload)}
+			return dialogMsg{d: thenReload(m, m.confirmCreateKey(name, path), func(m *Model) tea.Cmd { return after(m, name) })}
 		}, ""
 	}
 	return d
@@ -187,7 +190,7 @@ func createKeyPair(ctx context.Context, api cloud.KeyPairs, name, path string) e
 }
 
 // offerPublicKeys lists ~/.ssh/id_*.pub (in a Cmd) and offers them.
-func (m *Model) offerPublicKeys(reload func(*Model) tea.Cmd) tea.Cmd {
+func (m *Model) offerPublicKeys(after func(*Model, string) tea.Cmd) tea.Cmd {
 	dir := m.cfg.EC2.sshDir()
 	return func() tea.Msg {
 		pubs, _ := filepath.Glob(filepath.Join(dir, "id_*.pub"))
@@ -203,14 +206,14 @@ func (m *Model) offerPublicKeys(reload func(*Model) tea.Cmd) tea.Cmd {
 			if i >= len(pubs) {
 				return nil
 			}
-			m.dlg = m.importNameDialog(pubs[i], reload)
+			m.dlg = m.importNameDialog(pubs[i], after)
 			return nil
 		}
 		return dialogMsg{d: d}
 	}
 }
 
-func (m *Model) importNameDialog(pub string, reload func(*Model) tea.Cmd) *dialog {
+func (m *Model) importNameDialog(pub string, after func(*Model, string) tea.Cmd) *dialog {
 	suggest := strings.TrimSuffix(filepath.Base(pub), ".pub")
 	d := &dialog{title: "Import " + pub, verb: "import key pair", field: "Key pair name",
 		input: ptr(newLineInput(inputPrompt, suggest)), fresh: true}
@@ -235,7 +238,7 @@ func (m *Model) importNameDialog(pub string, reload func(*Model) tea.Cmd) *dialo
 					_, err := api.ImportKeyPair(ctx, name, data, nil)
 					return err
 				}}
-			return dialogMsg{d: thenReload(m, m.confirmJob(j, "Import key pair?", "from "+pub+" (its private key stays where it is)"), reload)}
+			return dialogMsg{d: thenReload(m, m.confirmJob(j, "Import key pair?", "from "+pub+" (its private key stays where it is)"), func(m *Model) tea.Cmd { return after(m, name) })}
 		}, ""
 	}
 	return d
@@ -286,6 +289,9 @@ type reloadedMsg struct{ done, list tea.Msg }
 
 func (msg reloadedMsg) apply(m *Model) tea.Cmd {
 	cmd := m.update(msg.done)
+	if d, ok := msg.done.(jobDoneMsg); ok && d.err != nil {
+		return cmd // nothing changed: the page stays as it is
+	}
 	if l, ok := msg.list.(pageMsg); ok {
 		return tea.Batch(cmd, l.apply(m))
 	}

@@ -346,3 +346,49 @@ func TestProgramWizardKeyPair(t *testing.T) {
 		})
 	}
 }
+
+// TestProgramCreateGroupAndDeleteKey: c on :sg asks name, description and
+// VPC (the default VPC offered), then confirms with the aws command; ctrl+k
+// on :keypairs deletes a key pair after a yes/no with No chosen.
+func TestProgramCreateGroupAndDeleteKey(t *testing.T) {
+	acct := ec2Sandbox(t)
+	ctx := context.Background()
+	vpc, err := acct.DefaultVPC(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, p := startEC2(t, ec2Config(acct, t.TempDir(), true))
+	runCommand(tm, "sg")
+	waitScreen(t, p, "security groups [")
+	keys(tm, "c")
+	waitScreen(t, p, "Create security group", "Name (unique in its VPC)")
+	tm.Type("sg-bad")
+	keys(tm, "enter")
+	waitScreen(t, p, `Name: "sg-bad" starts with "sg-", which EC2 does not allow`)
+	keys(tm, "ctrl+u")
+	tm.Type("aaa-tutorial")
+	keys(tm, "enter")
+	waitScreen(t, p, "Description (EC2 cannot change it later)", "deckhand: aaa-tutorial")
+	keys(tm, "enter")
+	waitScreen(t, p, "VPC (the default VPC is offered)", vpc.ID)
+	keys(tm, "enter")
+	waitScreen(t, p, "Create security group?", "(the default VPC): no inbound rule", "[ No ]",
+		"$ aws ec2 create-security-group --group-name aaa-tutorial", "--vpc-id "+vpc.ID)
+	keys(tm, "y")
+	waitScreen(t, p, "create requested for security group aaa-tutorial", "aaa-tutorial", "nothing")
+
+	runCommand(tm, "keypairs")
+	waitScreen(t, p, "key pairs [1]", "sandbox-key")
+	keys(tm, "ctrl+k")
+	waitScreen(t, p, "Delete key pair?", "[ No ]", "$ aws ec2 delete-key-pair --key-name sandbox-key")
+	keys(tm, "y")
+	waitScreen(t, p, "delete requested for key pair sandbox-key", "key pairs [0]", "No key pairs in us-east-1")
+	finish(t, tm)
+	gs, err := acct.SecurityGroups(ctx)
+	if err != nil || !slices.ContainsFunc(gs, func(g cloud.SecurityGroup) bool { return g.Name == "aaa-tutorial" && g.VpcID == vpc.ID }) {
+		t.Errorf("the group was not created: %v %v", gs, err)
+	}
+	if names := keyPairNames(t, acct); len(names) != 0 {
+		t.Errorf("key pairs %v after the delete", names)
+	}
+}

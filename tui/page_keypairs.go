@@ -249,7 +249,7 @@ func (m *Model) importNameDialog(pub string, after func(*Model, string) tea.Cmd)
 func problemText(err error) string {
 	var e *cloud.Error
 	if errors.As(err, &e) && e.Field != "" {
-		return strings.ToLower(e.Field[:1]) + e.Field[1:] + " " + e.Message
+		return e.Message // "Field: what is wrong and the fix"
 	}
 	return err.Error()
 }

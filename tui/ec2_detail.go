@@ -44,7 +44,11 @@ func (m *Model) instanceExtras(x resource.Instance) []field {
 	case host == "":
 		fs = append(fs, field{"SSH", "no address yet (" + x.State + ")"})
 	default:
-		fs = append(fs, field{"SSH", sshCommand(key, user, host)})
+		ssh := sshCommand(key, user, host)
+		if m.cfg.Sandbox {
+			ssh += "  (the sandbox's instances are simulated: nothing answers on " + host + ")"
+		}
+		fs = append(fs, field{"SSH", ssh})
 		name := cmpOr(strings.Map(hostChar, x.Name), x.ID)
 		fs = append(fs, field{"SSH config", "Host " + name}, field{"", "  HostName " + host}, field{"", "  User " + user},
 			field{"", "  IdentityFile " + key})
@@ -53,7 +57,10 @@ func (m *Model) instanceExtras(x resource.Instance) []field {
 		fs = append(fs, field{"Private key", "not found at " + filepath.Join(m.cfg.EC2.sshDir(), x.KeyName+".pem") +
 			" (AWS keeps no copy: use the file you saved when the key pair was made)"})
 	}
-	return append(fs, field{"Console", "C shows its console output"})
+	if m.cfg.EC2.Admin != nil {
+		fs = append(fs, field{"Console", "C shows its console output"})
+	}
+	return fs
 }
 
 // groupFields are the instance's groups, each with its inbound rules.
@@ -136,9 +143,20 @@ func (m *Model) ec2Key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return m.openConsole(x), true
 }
 
-// ec2Hints are the EC2 keys the hint line offers on pk's pane.
+// ec2Hints are the EC2 keys the hint line offers on pk's pane, and the
+// :sg and :keypairs pages' own keys.
 func (m *Model) ec2Hints(pk resource.Kind) []*action {
-	if c := &m.keys.Console; c.offeredOn(pk) && m.cfg.EC2.Admin != nil {
+	k := &m.keys
+	if m.cfg.EC2.Admin == nil {
+		return nil
+	}
+	switch m.current().(type) {
+	case *sgPage:
+		return []*action{&k.Create, &k.AddRule, &k.DeleteRule, &k.Delete}
+	case *keyPairsPage:
+		return []*action{&k.Create, &k.ImportKey, &k.Delete}
+	}
+	if c := &k.Console; c.offeredOn(pk) {
 		return []*action{c}
 	}
 	return nil

@@ -63,7 +63,7 @@ func (msg kpMsg) apply(m *Model) tea.Cmd {
 		{title: "ID", min: 12, max: 21},
 		{title: "TYPE", min: 4, max: 7, prio: 2},
 		{title: "FINGERPRINT", min: 12, soft: 30, max: 60, prio: 3},
-		{title: "CREATED", min: 10, max: 20, prio: 2},
+		{title: "CREATED", min: 10, max: 24, prio: 2},
 		{title: "PRIVATE KEY FILE", min: 8, soft: 30, max: 200, prio: 1},
 	}, rows)
 	return nil

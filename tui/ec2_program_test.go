@@ -392,3 +392,36 @@ func TestProgramCreateGroupAndDeleteKey(t *testing.T) {
 		t.Errorf("key pairs %v after the delete", names)
 	}
 }
+
+// TestDeleteGroupInUse: ctrl+k on a group an instance uses is refused with
+// the instance named, before any call.
+func TestDeleteGroupInUse(t *testing.T) {
+	for _, tc := range []struct {
+		state string
+		want  string
+	}{
+		{"running", "cannot delete security group aaa-used: instance web-1 (i-0aaa1111bbbb2222c) uses it"},
+		{"terminated", "Delete security group?"},
+	} {
+		t.Run(tc.state, func(t *testing.T) {
+			acct := ec2Sandbox(t)
+			ctx := context.Background()
+			vpc, err := acct.DefaultVPC(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := acct.CreateSecurityGroup(ctx, cloud.SecurityGroupSpec{Name: "aaa-used", VpcID: vpc.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, feeds := newLoaded(t, 160, 40)
+			x := instance("i-0aaa1111bbbb2222c", "web-1", tc.state)
+			x.SecurityGroupIDs = []string{id}
+			send(m, feeds["ec2"].update(ec2Set(x), t0))
+			m.cfg.SecurityGroups = acct
+			do(m, openCmd(m, "sg"))
+			press(m, "g", "ctrl+k")
+			mustContain(t, screen(m), tc.want)
+		})
+	}
+}

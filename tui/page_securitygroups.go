@@ -153,6 +153,10 @@ func (p *sgPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 			m.warn("cannot delete security group default: every VPC keeps its default group")
 			return nil
 		}
+		if why := m.groupInUse(g.ID); why != "" { // sg_edit.go
+			m.warn("cannot delete security group " + clean(g.Name) + ": " + why)
+			return nil
+		}
 		api, refresh := m.cfg.SecurityGroups, p.reload
 		j := job{verb: "delete", label: "security group " + clean(g.Name) + " (" + g.ID + ")", source: srcEC2,
 			cli: m.awsCLI("ec2", "delete-security-group", "--group-id", g.ID),

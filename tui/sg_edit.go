@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -256,4 +257,22 @@ func (m *Model) deleteRuleDialog(p *sgPage, g cloud.SecurityGroup) *dialog {
 		return nil
 	}
 	return d
+}
+
+// groupInUse says which instances deckhand lists (not terminated) use the
+// group: EC2 would refuse the delete with DependencyViolation, which does
+// not say what depends on it. "" when none is known (a task or a load
+// balancer may still use it: EC2's answer then says so).
+func (m *Model) groupInUse(id string) string {
+	var users []string
+	for i := range m.data.Instances {
+		x := &m.data.Instances[i]
+		if x.State != "terminated" && slices.Contains(x.SecurityGroupIDs, id) {
+			users = append(users, clean(x.Label()))
+		}
+	}
+	if len(users) == 0 {
+		return ""
+	}
+	return "instance " + strings.Join(users, ", ") + " uses it (EC2 refuses with DependencyViolation); terminate it or change its groups first"
 }

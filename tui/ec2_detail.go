@@ -58,7 +58,7 @@ func (m *Model) instanceExtras(x resource.Instance) []field {
 			" (AWS keeps no copy: use the file you saved when the key pair was made)"})
 	}
 	if m.cfg.EC2.Admin != nil {
-		fs = append(fs, field{"Console", "C shows its console output"})
+		fs = append(fs, field{"Console", "V shows its console output"})
 	}
 	return fs
 }

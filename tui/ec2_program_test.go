@@ -229,7 +229,7 @@ func groupRules(t *testing.T, acct *sandbox.Account, id string) []string {
 
 // TestProgramRebootAndConsole: r on a running instance asks (No chosen,
 // the aws command shown); y reboots it, shown as rebooting and filed as an
-// event; C shows its console output; the detail shows its groups with
+// event; V shows its console output; the detail shows its groups with
 // their rules, the ssh command and the three checks.
 func TestProgramRebootAndConsole(t *testing.T) {
 	acct := ec2Sandbox(t)
@@ -275,7 +275,7 @@ func TestProgramRebootAndConsole(t *testing.T) {
 	waitScreen(t, p, "reboot cancelled: nothing was changed")
 	keys(tm, "r", "y")
 	waitScreen(t, p, "reboot requested for zz-reboot", "rebooting")
-	keys(tm, "C")
+	keys(tm, "V")
 	waitScreen(t, p, "Console output of zz-reboot", "Linux version", "Cloud-init v. 23.4")
 	keys(tm, "esc", "d")
 	waitScreen(t, p, "running → rebooting", "System check status", "Instance check status", "EBS check status",

@@ -15,8 +15,15 @@ import (
 
 // EC2 administration in the TUI (issue 9): reboot (r), the instance
 // detail's security groups, key pair, ssh command and status checks, the
-// console output page (C), the key pairs page (:keypairs) and the security
+// console output page (V), the key pairs page (:keypairs) and the security
 // groups page's create and rule keys (sg_edit.go).
+
+// The :sg and :keypairs pages' kinds, which scope their keys in the keymap
+// (+, - and I mean something there only).
+const (
+	kindSecurityGroups resource.Kind = "sg"
+	kindKeyPairs       resource.Kind = "keypairs"
+)
 
 // EC2Tools is what those pages call; a nil field is not offered.
 type EC2Tools struct {

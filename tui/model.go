@@ -13,7 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
+	"deckhand/internal/portfwd"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 )
@@ -61,6 +63,22 @@ type Config struct {
 	// APIStats returns the API budget's counters for the header; nil = no
 	// budget to show.
 	APIStats func() APIStats
+	// Metrics reads the services' CPU and memory (ecs_metrics.go); nil =
+	// not offered.
+	Metrics MetricsReader
+	// Sessions plans shells (ECS Exec, SSM) and port forwards; nil = not
+	// offered. Forwards runs the forwards (nil = made on first use).
+	Sessions cloud.Sessions
+	Forwards *portfwd.Manager
+	// Switch builds the backend of another account or region and stops
+	// the current one's watchers (:profile, :region, :sandbox; account.go);
+	// called in a Cmd. nil = not offered.
+	Switch func(ctx context.Context, to AccountTarget) (Switched, error)
+	// Profiles lists the profiles of the shared config files, for :profile;
+	// called in a Cmd. nil = not offered.
+	Profiles func() ([]string, error)
+	// Regions are the region names :region and :sandbox accept and complete.
+	Regions []string
 	// EC2 is the EC2 administration: reboot, console output, key pairs,
 	// security group edits (ec2_tools.go); nil fields are not offered.
 	EC2 EC2Tools
@@ -118,6 +136,10 @@ type Model struct {
 	click1  lastClick               // the last click, for double clicks (mouse.go)
 
 	dstats dockerStats // the live stats streams of the containers on screen
+
+	acct accountState // :profile, :region and :sandbox (account.go)
+
+	emetrics ecsMetrics // the CPU and memory of the services on screen (ecs_metrics.go)
 
 	ec2x ec2State // ec2_tools.go
 }
@@ -187,7 +209,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(ageTickMsg); ok {
 		m.ageTicking = false // this tick's redraw is the point; plan the next
 	}
-	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats(), m.syncEC2())
+	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats(), m.syncMetrics(), m.syncEC2())
 	// A long error or an open command line changes the room left for the
 	// table; keep every table's scroll window in step with it.
 	if h := m.tableHeight(); h != m.tblHeight {
@@ -210,6 +232,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.noColor = m.noColor || msg.Profile == colorprofile.Ascii || msg.Profile == colorprofile.NoTTY
 		m.st = newStyles(m.isDark, m.noColor)
 	case identityMsg:
+		if m.acct.seq > 0 {
+			break // the first account's answer, after a switch (account.go)
+		}
 		m.account, m.arn, m.identErr = msg.account, msg.arn, msg.err
 		if msg.err != nil {
 			m.fail("AWS identity: " + clean(msg.err.Error()))

@@ -69,7 +69,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case matches(msg, k.Command):
 		m.input.start(inputCommand, "")
-		return nil
+		return m.loadProfiles() // for :profile's completion (account.go)
 	case matches(msg, k.Refresh):
 		return m.refresh()
 	case matches(msg, k.NextPane):
@@ -106,6 +106,9 @@ func (m *Model) resourceKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 	}
 	if cmd, ok := m.createKey(msg); ok {
+		return cmd, true
+	}
+	if cmd, ok := m.sessionKey(msg); ok {
 		return cmd, true
 	}
 	if cmd, ok := m.ec2Key(msg); ok {

@@ -10,7 +10,7 @@ import (
 	"deckhand/internal/resource"
 )
 
-// The console output page (C on an instance): GetConsoleOutput, decoded,
+// The console output page (V on an instance): GetConsoleOutput, decoded,
 // newest at the bottom, scrollable; ctrl+r reads it again. On the sandbox
 // it is the cloud-config run's output, so a failed `docker run` of the
 // user data shows here. EC2 keeps about the last 64 KB and updates it

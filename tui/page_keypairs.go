@@ -152,9 +152,9 @@ func (m *Model) createKeyDialog(after func(*Model, string) tea.Cmd) *dialog {
 		// the answer opens the confirmation, or says why not.
 		return func() tea.Msg {
 			if launch.PathExists(path) {
-				return dialogMsg{problem: path + " exists and deckhand never overwrites a key file: move it away, or choose another name"}
+				return ec2DialogMsg{problem: path + " exists and deckhand never overwrites a key file: move it away, or choose another name"}
 			}
-			return dialogMsg{d: thenReload(m, m.confirmCreateKey(name, path), func(m *Model) tea.Cmd { return after(m, name) })}
+			return ec2DialogMsg{d: thenReload(m, m.confirmCreateKey(name, path), func(m *Model) tea.Cmd { return after(m, name) })}
 		}, ""
 	}
 	return d
@@ -195,7 +195,7 @@ func (m *Model) offerPublicKeys(after func(*Model, string) tea.Cmd) tea.Cmd {
 	return func() tea.Msg {
 		pubs, _ := filepath.Glob(filepath.Join(dir, "id_*.pub"))
 		if len(pubs) == 0 {
-			return dialogMsg{problem: "no public key in " + dir + " (id_*.pub): make one with ssh-keygen -t ed25519, or create a key pair with c"}
+			return ec2DialogMsg{problem: "no public key in " + dir + " (id_*.pub): make one with ssh-keygen -t ed25519, or create a key pair with c"}
 		}
 		pubs = pubs[:min(len(pubs), 9)]
 		d := &dialog{title: "Import which public key?", verb: "import key pair"}
@@ -209,7 +209,7 @@ func (m *Model) offerPublicKeys(after func(*Model, string) tea.Cmd) tea.Cmd {
 			m.dlg = m.importNameDialog(pubs[i], after)
 			return nil
 		}
-		return dialogMsg{d: d}
+		return ec2DialogMsg{d: d}
 	}
 }
 
@@ -225,10 +225,10 @@ func (m *Model) importNameDialog(pub string, after func(*Model, string) tea.Cmd)
 		return func() tea.Msg {
 			data, err := os.ReadFile(pub)
 			if err != nil {
-				return dialogMsg{problem: "reading " + pub + ": " + err.Error()}
+				return ec2DialogMsg{problem: "reading " + pub + ": " + err.Error()}
 			}
 			if _, _, err := cloud.ValidateImportKeyPair(name, data, nil); err != nil {
-				return dialogMsg{problem: pub + ": " + problemText(err)}
+				return ec2DialogMsg{problem: pub + ": " + problemText(err)}
 			}
 			api := m.cfg.EC2.KeyPairs
 			j := job{verb: "import", label: "key pair " + name, source: srcEC2,
@@ -238,7 +238,7 @@ func (m *Model) importNameDialog(pub string, after func(*Model, string) tea.Cmd)
 					_, err := api.ImportKeyPair(ctx, name, data, nil)
 					return err
 				}}
-			return dialogMsg{d: thenReload(m, m.confirmJob(j, "Import key pair?", "from "+pub+" (its private key stays where it is)"), func(m *Model) tea.Cmd { return after(m, name) })}
+			return ec2DialogMsg{d: thenReload(m, m.confirmJob(j, "Import key pair?", "from "+pub+" (its private key stays where it is)"), func(m *Model) tea.Cmd { return after(m, name) })}
 		}, ""
 	}
 	return d
@@ -254,13 +254,13 @@ func problemText(err error) string {
 	return err.Error()
 }
 
-// dialogMsg opens a dialog a Cmd prepared, or reports why it could not.
-type dialogMsg struct {
+// ec2DialogMsg opens a dialog a Cmd prepared, or reports why it could not.
+type ec2DialogMsg struct {
 	d       *dialog
 	problem string
 }
 
-func (msg dialogMsg) apply(m *Model) tea.Cmd {
+func (msg ec2DialogMsg) apply(m *Model) tea.Cmd {
 	if msg.problem != "" {
 		m.fail(clean(msg.problem))
 		return nil

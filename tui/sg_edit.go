@@ -79,7 +79,7 @@ func (m *Model) groupNameDialog(p *sgPage) *dialog {
 			}
 			return m.vpcDialog(p, spec), ""
 		}
-		return func() tea.Msg { return dialogMsg{d: desc} }, ""
+		return func() tea.Msg { return ec2DialogMsg{d: desc} }, ""
 	}
 	return d
 }
@@ -117,9 +117,9 @@ func (m *Model) vpcDialog(p *sgPage, spec cloud.SecurityGroupSpec) tea.Cmd {
 					return err
 				}}
 			c := m.confirmJob(j, "Create security group?", "in "+where+": no inbound rule (+ adds one); all outbound traffic allowed")
-			return func() tea.Msg { return dialogMsg{d: thenReload(m, c, p.reload)} }, ""
+			return func() tea.Msg { return ec2DialogMsg{d: thenReload(m, c, p.reload)} }, ""
 		}
-		return dialogMsg{d: d}
+		return ec2DialogMsg{d: d}
 	}
 }
 
@@ -146,11 +146,11 @@ func (m *Model) addRuleDialog(p *sgPage, g cloud.SecurityGroup) *dialog {
 				defer cancel()
 				ip, err := launch.LookupPublicIP(ctx, url)
 				if err != nil {
-					return dialogMsg{problem: "could not find this machine's public address: " + err.Error() + " — use + and 2 to give a CIDR"}
+					return ec2DialogMsg{problem: "could not find this machine's public address: " + err.Error() + " — use + and 2 to give a CIDR"}
 				}
 				addr, _ := netip.ParseAddr(ip)
 				cidr := netip.PrefixFrom(addr, addr.BitLen()).String()
-				return dialogMsg{d: m.confirmRule(p, g, cloud.IngressRule{Protocol: "tcp", Port: 22, CIDR: cidr}, "your public address, as "+url+" sees it")}
+				return ec2DialogMsg{d: m.confirmRule(p, g, cloud.IngressRule{Protocol: "tcp", Port: 22, CIDR: cidr}, "your public address, as "+url+" sees it")}
 			}
 		case 1, 2:
 			m.dlg = m.ruleTextDialog(p, g, i == 1)
@@ -180,7 +180,7 @@ func (m *Model) ruleTextDialog(p *sgPage, g cloud.SecurityGroup, ssh bool) *dial
 			return nil, problemText(err)
 		}
 		c := m.confirmRule(p, g, r, "")
-		return func() tea.Msg { return dialogMsg{d: c} }, ""
+		return func() tea.Msg { return ec2DialogMsg{d: c} }, ""
 	}
 	return d
 }

@@ -425,3 +425,62 @@ func TestDeleteGroupInUse(t *testing.T) {
 		})
 	}
 }
+
+// TestProgramRebootMarked: r on two marked running instances asks once (No
+// chosen) and reboots both, each shown rebooting.
+func TestProgramRebootMarked(t *testing.T) {
+	acct := ec2Sandbox(t)
+	ctx := context.Background()
+	ami, err := acct.LatestAMI(ctx, cloud.DistroAL2023)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, name := range []string{"mrk-a", "mrk-b"} {
+		in, err := acct.RunInstance(ctx, cloud.InstanceSpec{Name: name, ImageID: ami.ID, InstanceType: "t3.micro"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, in.ID)
+	}
+	snapshot := func() resource.Set {
+		xs, err := acct.Instances(ctx)
+		if err != nil {
+			t.Error(err)
+		}
+		return ec2Set(xs...)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		n := 0
+		for _, x := range snapshot().Instances {
+			if slices.Contains(ids, x.ID) && x.State == "running" {
+				n++
+			}
+		}
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the instances are not running")
+		}
+	}
+	f := &feed{source: "ec2"}
+	var tm *teatest.TestModel
+	cfg := ec2Config(acct, t.TempDir(), true)
+	cfg.Refresh = func(string) { tm.Send(f.update(snapshot(), time.Now())) }
+	tm, p := startEC2(t, cfg)
+	tm.Send(f.update(snapshot(), time.Now()))
+	keys(tm, "/")
+	tm.Type("mrk")
+	keys(tm, "enter")
+	waitScreen(t, p, "instances [2/")
+	keys(tm, "space", "space", "r")
+	waitScreen(t, p, "Reboot 2 instances?", "mrk-a", "mrk-b", "[ No ]", "aws ec2 reboot-instances --instance-ids "+ids[0])
+	keys(tm, "y")
+	waitScreen(t, p, "reboot: 2 of 2 requested")
+	waitScreen(t, p, "mrk-a", "mrk-b", "rebooting")
+	if frame, _ := p.frame.Load().(string); strings.Count(frame, "rebooting") < 2 {
+		t.Errorf("both instances should show rebooting:\n%s", frame)
+	}
+	finish(t, tm)
+}

@@ -147,7 +147,7 @@ func defaultKeyMap() keyMap {
 		Sort:    act(modeTable, false, "o", "sort", "o").explain("sort by the next column (after the last: the page's own order)"),
 		Reverse: act(modeTable, false, "O", "reverse", "O").explain("reverse the sort order"),
 		Mark: act(modeTable, false, "space", "mark", "space").
-			explain("mark or unmark the row (and move down): stop, start, terminate and remove act on every marked row; esc clears the marks"),
+			explain("mark or unmark the row (and move down): stop, start, reboot, terminate and remove act on every marked row; esc clears the marks"),
 		Copy: act(modeTable|modeDetail, false, "y", "copy", "y").
 			explain("copy the row's id, name, ARN, IP or URL, or the last action's command, to the clipboard (OSC 52: works over SSH and in tmux)"),
 

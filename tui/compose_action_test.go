@@ -46,6 +46,7 @@ func TestProgramComposeProjectActions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		waitReady(t, e, id)
 	}
 	inspect := func(id string) (string, int, time.Time) {
 		res, err := c.ContainerInspect(ctx, id, client.ContainerInspectOptions{})

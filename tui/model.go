@@ -26,6 +26,7 @@ type Config struct {
 	Readonly                                       bool
 	Sandbox                                        bool   // show a SANDBOX marker
 	Mouse                                          bool   // click selects, double-click opens, the wheel scrolls (--mouse)
+	Theme                                          string // auto (""), dark or light: the style sheet (theme.go)
 	AWSProblem                                     string // non-empty when AWS is unusable: AWS panes show it instead of data
 	DockerProblem                                  string // non-empty when no Docker client could be made
 	Notice                                         string // shown in the status line at start (e.g. why the sandbox opened)
@@ -150,9 +151,9 @@ func New(cfg Config) *Model {
 	m := &Model{
 		cfg:       cfg,
 		keys:      defaultKeyMap(),
-		isDark:    true, // until the terminal tells us otherwise
+		isDark:    cfg.startsDark(), // with auto, until the terminal tells us otherwise
 		noColor:   noColor,
-		st:        newStyles(true, noColor),
+		st:        newStyles(cfg.startsDark(), noColor),
 		width:     80,
 		height:    24,
 		data:      newStore(),
@@ -188,10 +189,13 @@ type (
 	highlightMsg struct{ upTo uint64 } // highlights of batches ≤ upTo expire
 )
 
-// Init asks the terminal for its background colour and fetches the AWS
-// identity once.
+// Init asks the terminal for its background colour (unless --theme fixes
+// the sheet) and fetches the AWS identity once.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	var cmds []tea.Cmd
+	if m.cfg.followsBackground() {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
 	if f := m.cfg.Identity; f != nil && m.cfg.AWSProblem == "" {
 		cmds = append(cmds, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -224,8 +228,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.width, m.height = max(msg.Width, 0), max(msg.Height, 0)
 		m.resize()
 	case tea.BackgroundColorMsg:
-		m.isDark = msg.IsDark()
-		m.st = newStyles(m.isDark, m.noColor)
+		if m.cfg.followsBackground() {
+			m.isDark = msg.IsDark()
+			m.st = newStyles(m.isDark, m.noColor)
+		}
 	case tea.ColorProfileMsg:
 		// The renderer already strips colour on such terminals; switching
 		// the styles too brings in the no-colour markers (bold, reverse).

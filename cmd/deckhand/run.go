@@ -47,7 +47,7 @@ func run(ctx context.Context, o options) error {
 		program.Send(u)
 	}
 	s := &session{ctx: ctx, o: o, emit: emit, aw: watch.Config{Fast: 2 * time.Second, Slow: o.refresh}}
-	s.base = tui.Config{Readonly: o.readonly, Mouse: o.mouse, Version: versionString()}
+	s.base = tui.Config{Readonly: o.readonly, Mouse: o.mouse, Theme: o.theme, Version: versionString()}
 	// Port forwards run in the background, across account switches; none
 	// outlives deckhand.
 	s.base.Forwards = portfwd.New()

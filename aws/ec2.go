@@ -79,6 +79,9 @@ func toInstance(in types.Instance) resource.Instance {
 	if in.Placement != nil {
 		i.AZ = sdkaws.ToString(in.Placement.AvailabilityZone)
 	}
+	for _, g := range in.SecurityGroups {
+		i.SecurityGroupIDs = append(i.SecurityGroupIDs, sdkaws.ToString(g.GroupId))
+	}
 	if in.IamInstanceProfile != nil {
 		i.IAMInstanceProfile = sdkaws.ToString(in.IamInstanceProfile.Arn)
 	}

@@ -102,6 +102,7 @@ func (m *Model) paneActions() []*action {
 		out = append(out, l)
 	}
 	out = append(out, m.ecsOpsHints(pk)...)
+	out = append(out, m.sessionHints(pk)...)
 	return append(out, m.dockerHints(pk)...)
 }
 

@@ -108,6 +108,7 @@ type keyMap struct {
 	Launch, CancelRun                          action
 	NextField, PrevField, Choose, Toggle       action
 	Submit, Leave                              action
+	Shell, Forward, StopForward                action
 }
 
 func defaultKeyMap() keyMap {
@@ -232,6 +233,15 @@ func defaultKeyMap() keyMap {
 		Toggle:    act(modeForm, false, "space", "toggle", "space").explain("switch a toggle on or off (in text fields, a space)"),
 		Submit:    act(modeForm, false, "enter", "review", "enter").explain("check every field and show the plan to review"),
 		Leave:     act(modeForm, false, "esc", "leave", "esc").explain("leave the wizard; what was typed is kept for next time"),
+
+		// Sessions (sessions.go): e as on Docker containers (lazydocker's
+		// shell key), F for forward as k9s's shift+f.
+		Shell: act(modeTable|modeDetail, true, "e", "shell", "e").on("open a shell in", resource.KindTask, resource.KindContainer, resource.KindInstance).
+			explain("a shell in the selected task's container (ECS Exec; a task with several asks which) or on the instance (SSM session); on the sandbox docker exec -it into the container that runs it; back here when it exits"),
+		Forward: act(modeTable|modeDetail, false, "F", "forward", "F").on("forward a port of", resource.KindTask, resource.KindContainer).
+			explain("forward the container's port to 127.0.0.1 (SSM port forwarding in the background, restarted when it drops; on the sandbox the port is already published there); :forwards lists them"),
+		StopForward: act(modeTable, false, "s/ctrl+k", "stop forward", "s", "ctrl+k").on("stop", kindForward).
+			explain("stop the selected port forward"),
 	}
 }
 
@@ -246,6 +256,7 @@ func (k *keyMap) all() []*action {
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
 		&k.Launch, &k.CancelRun, &k.Submit, &k.NextField, &k.PrevField, &k.Choose, &k.Toggle, &k.Leave,
+		&k.Shell, &k.Forward, &k.StopForward,
 	}
 }
 

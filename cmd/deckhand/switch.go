@@ -46,8 +46,13 @@ type account struct {
 	ec2      *cloud.EC2Source
 	ecs      *cloud.ECSSource
 	watchers []*watch.Watcher
-	stop     context.CancelFunc
 	running  sync.WaitGroup
+
+	// mu orders start and close, which run in different goroutines (the
+	// TUI's Cmds): a close that comes first keeps start from running.
+	mu     sync.Mutex
+	stop   context.CancelFunc
+	closed bool
 }
 
 // budgetFor is the API budget of an account and region. AWS's request
@@ -107,6 +112,9 @@ func (s *session) config(a *account) tui.Config {
 	cfg.Actions.Instances, cfg.Actions.ECS = b, b
 	cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = b, b, b, b
 	cfg.Metrics = b // ecs_metrics.go
+	if ss, ok := b.Account.(cloud.Sessions); ok {
+		cfg.Sessions = ss
+	}
 	ec2, ecs, ecsW := a.ec2, a.ecs, a.watchers[1]
 	cfg.OnScreen = func(kind resource.Kind, keys []string) {
 		switch kind {
@@ -129,6 +137,11 @@ func (s *session) config(a *account) tui.Config {
 
 // start runs a's watchers until close (or the program) stops them.
 func (a *account) start(ctx context.Context) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed || a.stop != nil {
+		return
+	}
 	ctx, a.stop = context.WithCancel(ctx)
 	for _, w := range a.watchers {
 		a.running.Add(1)
@@ -144,9 +157,16 @@ func (a *account) start(ctx context.Context) {
 // closes its backend (the sandbox finishes the engine work it decided,
 // up to wait).
 func (a *account) close(wait time.Duration) error {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
+	a.closed = true
 	if a.stop != nil {
 		a.stop()
 	}
+	a.mu.Unlock()
 	done := make(chan struct{})
 	go func() { a.running.Wait(); close(done) }()
 	var err error

@@ -47,6 +47,8 @@ var otherCommands = []command{
 		run: (*Model).openTaskDefs},
 	{names: []string{"sg", "securitygroups"}, desc: "security groups: who may reach which port; ctrl+k deletes one",
 		run: (*Model).openSecurityGroups},
+	{names: []string{"keypairs", "kp"}, desc: "EC2 key pairs: create (c), import a public key (I), delete (ctrl+k)",
+		run: (*Model).openKeyPairs},
 	{names: []string{"forwards", "pf"}, desc: "port forwards of this session (F on a task starts one); s stops one",
 		run: (*Model).openForwards},
 	{names: []string{"stats"}, desc: "the API budget: calls per family, waiting, throttled, rate cuts; each source's data age",

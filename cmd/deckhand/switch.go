@@ -84,7 +84,7 @@ func (s *session) open(ctx context.Context, o options) *account {
 	if err != nil {
 		return a
 	}
-	a.ecs, a.ec2 = cloud.NewECSSource(backend), cloud.NewEC2Source(backend)
+	a.ecs, a.ec2 = watchSources(backend) // the account itself: see watchSources
 	a.ecs.SetSweep(o.refresh)
 	a.ec2.SetSweep(o.refresh)
 	a.watchers = []*watch.Watcher{watch.New(a.ec2, s.aw, s.emit), watch.New(a.ecs, s.aw, s.emit)}
@@ -111,6 +111,7 @@ func (s *session) config(a *account) tui.Config {
 	}
 	cfg.Actions.Instances, cfg.Actions.ECS = b, b
 	cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = b, b, b, b
+	cfg.EC2 = tui.EC2Tools{Admin: b, KeyPairs: b, Network: b, Images: b}
 	cfg.Metrics = b // ecs_metrics.go
 	if ss, ok := b.Account.(cloud.Sessions); ok {
 		cfg.Sessions = ss

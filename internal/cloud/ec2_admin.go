@@ -3,7 +3,6 @@ package cloud
 import (
 	"context"
 	"strings"
-	"time"
 )
 
 // The EC2 administration capabilities of issue 9: reboot, console output,
@@ -92,12 +91,4 @@ func SSHUser(ami string) string {
 		}
 	}
 	return ""
-}
-
-// StatusCheckParts are EC2's three status checks of a running instance, as
-// DescribeInstanceStatus reports them ("ok", "impaired", "initializing",
-// "insufficient-data", "not-applicable"; "" = not reported).
-type StatusCheckParts struct {
-	System, Instance, EBS string
-	At                    time.Time // when they were read
 }

@@ -308,6 +308,9 @@ func (m *Model) onUpdate(u watch.Update) tea.Cmd {
 	if u.Err != nil {
 		return nil
 	}
+	if !u.Partial && len(u.Transitions) == 0 && m.data.unchanged(u.Set) {
+		return nil // the snapshot on screen, again: only its age moved (accept)
+	}
 	// A partial update (a first load still arriving) shows its rows at
 	// once; it carries no transitions, and the whole baseline follows.
 	kinds := m.data.apply(u.Source, u.Set)

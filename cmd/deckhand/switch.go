@@ -84,7 +84,7 @@ func (s *session) open(ctx context.Context, o options) *account {
 	if err != nil {
 		return a
 	}
-	a.ecs, a.ec2 = cloud.NewECSSource(backend), cloud.NewEC2Source(backend)
+	a.ecs, a.ec2 = watchSources(backend) // the account itself: see watchSources
 	a.ecs.SetSweep(o.refresh)
 	a.ec2.SetSweep(o.refresh)
 	a.watchers = []*watch.Watcher{watch.New(a.ec2, s.aw, s.emit), watch.New(a.ecs, s.aw, s.emit)}

@@ -54,7 +54,7 @@ func rebootInstance(w *world, in *instance) error {
 // last) boot.
 func (a *Account) ConsoleOutput(ctx context.Context, instanceID string) (string, error) {
 	var out string
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "GetConsoleOutput"}, func(w *world, r *region) error {
 		const op = "GetConsoleOutput"
 		if err := cloud.ValidateInstanceID(op, instanceID); err != nil {
 			return err
@@ -162,7 +162,7 @@ func runcmdItems(userData string) []string {
 // KeyPairList lists the region's key pairs, sorted by name.
 func (a *Account) KeyPairList(ctx context.Context) ([]cloud.KeyPair, error) {
 	var out []cloud.KeyPair
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "DescribeKeyPairs"}, func(w *world, r *region) error {
 		for _, k := range r.KeyPairs {
 			out = append(out, k.resource())
 		}
@@ -176,7 +176,7 @@ func (a *Account) KeyPairList(ctx context.Context) ([]cloud.KeyPair, error) {
 // name) and authorizes spec.Ingress.
 func (a *Account) CreateSecurityGroup(ctx context.Context, spec cloud.SecurityGroupSpec) (string, error) {
 	var id string
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ec2", "CreateSecurityGroup"}, func(w *world, r *region) error {
 		if err := cloud.ValidateSecurityGroupSpec(spec); err != nil {
 			return err
 		}
@@ -195,7 +195,7 @@ func (a *Account) CreateSecurityGroup(ctx context.Context, spec cloud.SecurityGr
 
 // AuthorizeIngress adds one inbound rule.
 func (a *Account) AuthorizeIngress(ctx context.Context, groupID string, rule cloud.IngressRule) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ec2", "AuthorizeSecurityGroupIngress"}, func(w *world, r *region) error {
 		const op = "AuthorizeSecurityGroupIngress"
 		g, err := r.ruleGroup(op, groupID, rule)
 		if err != nil {
@@ -210,7 +210,7 @@ func (a *Account) AuthorizeIngress(ctx context.Context, groupID string, rule clo
 
 // RevokeIngress removes one inbound rule.
 func (a *Account) RevokeIngress(ctx context.Context, groupID string, rule cloud.IngressRule) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ec2", "RevokeSecurityGroupIngress"}, func(w *world, r *region) error {
 		const op = "RevokeSecurityGroupIngress"
 		g, err := r.ruleGroup(op, groupID, rule)
 		if err != nil {

@@ -106,6 +106,7 @@ type keyMap struct {
 	Launch, CancelRun                          action
 	NextField, PrevField, Choose, Toggle       action
 	Submit, Leave                              action
+	Lifecycle, Doctor                          action
 }
 
 func defaultKeyMap() keyMap {
@@ -220,6 +221,13 @@ func defaultKeyMap() keyMap {
 		Toggle:    act(modeForm, false, "space", "toggle", "space").explain("switch a toggle on or off (in text fields, a space)"),
 		Submit:    act(modeForm, false, "enter", "review", "enter").explain("check every field and show the plan to review"),
 		Leave:     act(modeForm, false, "esc", "leave", "esc").explain("leave the wizard; what was typed is kept for next time"),
+
+		// v (view) draws the lifecycle; x (examine, as k9s's xray) runs
+		// the doctor. Neither changes anything.
+		Lifecycle: act(modeTable|modeDetail, false, "v", "lifecycle", "v").on("show the lifecycle of", resource.KindInstance, resource.KindTask, resource.KindService).
+			explain("the lifecycle diagram of the selected instance, task or service deployment: the state now, the states it went through with the time in each, what comes next and the key for it (:lifecycle explains every state)"),
+		Doctor: act(modeTable|modeDetail, false, "x", "doctor", "x").on("diagnose", resource.KindService, resource.KindInstance).
+			explain("the doctor: why the selected service or instance is not healthy — one verdict, the findings root cause first, with evidence, certainty and the fix"),
 	}
 }
 
@@ -234,6 +242,7 @@ func (k *keyMap) all() []*action {
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
 		&k.Launch, &k.CancelRun, &k.Submit, &k.NextField, &k.PrevField, &k.Choose, &k.Toggle, &k.Leave,
+		&k.Lifecycle, &k.Doctor,
 	}
 }
 

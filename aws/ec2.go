@@ -68,6 +68,9 @@ func toInstance(in types.Instance) resource.Instance {
 		i.IAMInstanceProfile = sdkaws.ToString(in.IamInstanceProfile.Arn)
 	}
 	i.StateChanged = parseTransitionTime(sdkaws.ToString(in.StateTransitionReason))
+	for _, g := range in.SecurityGroups {
+		i.SecurityGroups = append(i.SecurityGroups, sdkaws.ToString(g.GroupId))
+	}
 	if len(in.Tags) > 0 {
 		i.Tags = make(map[string]string, len(in.Tags))
 		for _, t := range in.Tags {

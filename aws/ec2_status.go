@@ -56,6 +56,12 @@ func (c *Client) addStatusChecks(ctx context.Context, in []resource.Instance) {
 		for _, st := range page.InstanceStatuses {
 			if i := byID[sdkaws.ToString(st.InstanceId)]; i != nil {
 				i.StatusCheck = combineChecks(st.InstanceStatus, st.SystemStatus)
+				if st.InstanceStatus != nil {
+					i.InstanceCheck = string(st.InstanceStatus.Status)
+				}
+				if st.SystemStatus != nil {
+					i.SystemCheck = string(st.SystemStatus.Status)
+				}
 			}
 		}
 	}

@@ -225,9 +225,9 @@ func defaultKeyMap() keyMap {
 		// v (view) draws the lifecycle; x (examine, as k9s's xray) runs
 		// the doctor. Neither changes anything.
 		Lifecycle: act(modeTable|modeDetail, false, "v", "lifecycle", "v").on("show the lifecycle of", resource.KindInstance, resource.KindTask, resource.KindService).
-			explain("the lifecycle diagram of the selected instance, task or service deployment: the state now, the states it went through with the time in each, what comes next and the key for it (:lifecycle explains every state)"),
+			explain("the lifecycle of the selected instance, task or service deployment: now, time in each state, what comes next"),
 		Doctor: act(modeTable|modeDetail, false, "x", "doctor", "x").on("diagnose", resource.KindService, resource.KindInstance).
-			explain("the doctor: why the selected service or instance is not healthy — one verdict, the findings root cause first, with evidence, certainty and the fix"),
+			explain("the doctor: why the selected service or instance is not healthy, root cause first, with evidence and fix"),
 	}
 }
 

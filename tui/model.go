@@ -61,6 +61,8 @@ type Config struct {
 	// APIStats returns the API budget's counters for the header; nil = no
 	// budget to show.
 	APIStats func() APIStats
+	// Doctor reads what the doctor (x, :doctor) checks; nil = not offered.
+	Doctor DoctorSource
 }
 
 // highlightFor is how long a changed row stays highlighted.

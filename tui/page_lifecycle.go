@@ -307,7 +307,3 @@ func deploymentState(d resource.Deployment) string {
 	}
 	return d.Rollout
 }
-
-// placeholder until the doctor page lands.
-func (m *Model) openDoctor(resource.Item) tea.Cmd { return nil }
-func (m *Model) doctorCommand([]string) tea.Cmd   { return nil }

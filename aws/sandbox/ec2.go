@@ -85,6 +85,9 @@ func (in *instance) resource(now time.Time) resource.Instance {
 		Tags:               maps.Clone(in.Tags),
 		LocalBindings:      in.localBindings(),
 		UserDataFailures:   in.userDataFailures(),
+		SecurityGroups:     slices.Clone(in.SecurityGroups),
+		SystemCheck:        checks,
+		InstanceCheck:      checks,
 	}
 }
 

@@ -79,6 +79,7 @@ func run(ctx context.Context, o options) error {
 		}
 		cfg.Actions.Instances, cfg.Actions.ECS = backend, backend
 		cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = backend, backend, backend, backend
+		cfg.Doctor = backend
 		ecs := cloud.NewECSSource(backend)
 		ec2 := cloud.NewEC2Source(backend)
 		ecs.SetSweep(o.refresh)

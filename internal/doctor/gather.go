@@ -121,6 +121,10 @@ func GatherService(ctx context.Context, src ServiceSource, cluster, name string,
 		}
 		evs, err := src.TaskLogs(ctx, t.ClusterARN, t.ARN, c, logLines)
 		if err != nil {
+			if strings.Contains(err.Error(), "The specified log stream does not exist") {
+				in.Logs[t.ARN] = nil // awslogs makes the stream at the first line: the app printed nothing
+				continue
+			}
 			if !strings.Contains(err.Error(), cloud.CodeNoLogConfiguration) {
 				miss("logs of task "+t.ID, err)
 			}

@@ -135,7 +135,7 @@ func checkUserData(in *InstanceInput) []Finding {
 	f := Finding{Check: "user-data", Cause: true, Certainty: Certain,
 		What: "its user data failed: " + oneLine(fails[0], 160)}
 	for _, l := range fails[:min(len(fails), 5)] {
-		f.Evidence = append(f.Evidence, Evidence{At: x.LaunchTime, Text: "from " + src + ": " + oneLine(l, 200)})
+		f.Evidence = append(f.Evidence, Evidence{At: x.LaunchTime, Text: "from " + src + ": " + oneLine(l, 500)})
 	}
 	f.Fix = Fix{Step: "fix the user data (the command, the image it runs), then replace the instance: user data runs only at the first boot",
 		CLI: in.CLI("ec2", "get-console-output", "--instance-id", x.ID, "--latest")}

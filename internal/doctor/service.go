@@ -50,6 +50,15 @@ func Service(in ServiceInput, unread []string) Report {
 			fs = append(fs, f)
 		}
 	}
+	// Failing targets follow from a port or a security group that is
+	// wrong: the symptom, not a second cause.
+	if slices.ContainsFunc(fs, func(f Finding) bool { return f.Check == "port-mismatch" || f.Check == "sg-blocks-lb" }) {
+		for i := range fs {
+			if fs[i].Check == "target-health" {
+				fs[i].Cause = false
+			}
+		}
+	}
 	finish(&r, fs, itoa(int(s.Running))+"/"+itoa(int(s.Desired))+" running, deployment "+cmpOr(s.Rollout, "steady"))
 	return r
 }
@@ -131,7 +140,7 @@ func checkPull(in *ServiceInput) []Finding {
 		image := firstImage(td, t)
 		f := Finding{Check: k.check, Cause: true, Certainty: k.cert,
 			What: itoa(len(g.tasks)) + " task(s) failed to start: " + k.what + " (" + image + ")"}
-		f.Evidence = append(f.Evidence, Evidence{At: stopTime(t), Text: "task " + t.ID + " stopped: " + oneLine(t.StopCode+": "+t.StoppedReason, 300)})
+		f.Evidence = append(f.Evidence, Evidence{At: stopTime(t), Text: "task " + t.ID + " stopped: " + oneLine(t.StopCode+": "+t.StoppedReason, 600)})
 		switch k.check {
 		case "image-missing":
 			repo, tag := splitImage(image)
@@ -315,6 +324,9 @@ func checkSecurityGroups(in *ServiceInput) []Finding {
 	elb := in.failedELB()
 	f := Finding{Check: "sg-blocks-lb", Cause: true, Certainty: Likely,
 		What: "the tasks' security groups let nothing in on port " + itoa(int(s.LBPort)) + ", so the load balancer cannot reach them"}
+	if len(elb) > 0 {
+		f.Certainty = Certain // ECS stopped tasks for it, and nothing lets the port in
+	}
 	if len(timeouts) > 0 {
 		f.Certainty = Certain
 		f.Evidence = append(f.Evidence, Evidence{At: in.Now, Text: itoa(len(timeouts)) + " target(s) unhealthy with Target.Timeout (" + oneLine(timeouts[0].Description, 80) + ")"})

@@ -128,3 +128,31 @@ func mustPrefix(t *testing.T, s string) netip.Prefix {
 	}
 	return p
 }
+
+// TestEventsAfterTasksAreGone: an hour on, ECS no longer lists the tasks
+// it stopped for failing health checks, but the service's events still
+// say so: the doctor names it, as likely, from them.
+func TestEventsAfterTasksAreGone(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		event, want string
+	}{
+		{"(service web) (task 1234) failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/1)", "target-health"},
+		{"(service web) (task 1234) failed container health checks.", "container-health"},
+		{"(service web) has reached a steady state.", ""},
+	} {
+		in := ServiceInput{Cluster: "c", Now: t0.Add(2 * time.Hour), CLI: plainCLI, Service: resource.Service{Name: "web", Desired: 1, Running: 1,
+			Events: []resource.ServiceEvent{{At: t0, Message: c.event}}}}
+		r := Service(in, nil)
+		var want []string
+		if c.want != "" {
+			want = []string{c.want}
+		}
+		if got := r.Causes(); !slices.Equal(got, want) {
+			t.Errorf("%q: causes = %v, want %v", c.event, got, want)
+		}
+		if c.want != "" && r.Findings[0].Certainty != Likely {
+			t.Errorf("%q: certainty %s, want likely", c.event, r.Findings[0].Certainty)
+		}
+	}
+}

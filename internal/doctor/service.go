@@ -365,7 +365,7 @@ func checkTargets(in *ServiceInput) []Finding {
 	failing := in.failingTargets()
 	elb := in.failedELB()
 	if len(failing) == 0 && len(elb) == 0 {
-		return nil
+		return in.fromEvents("failed ELB health checks", "target-health", "the load balancer's health checks failed")
 	}
 	f := Finding{Check: "target-health", Cause: true, Certainty: Certain,
 		What: "the load balancer's health checks fail"}
@@ -386,6 +386,29 @@ func checkTargets(in *ServiceInput) []Finding {
 	return []Finding{f}
 }
 
+// fromEvents is the finding a check makes from the service's events
+// alone, when ECS no longer lists the stopped tasks that said it (it keeps
+// them about an hour; the events stay): likely, with the newest events.
+func (in *ServiceInput) fromEvents(phrase, check, what string) []Finding {
+	var hits []resource.ServiceEvent
+	for _, e := range in.Service.Events {
+		if strings.Contains(e.Message, phrase) {
+			hits = append(hits, e)
+		}
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	f := Finding{Check: check, Cause: true, Certainty: Likely,
+		What: what + " (from the service's events: ECS no longer lists those stopped tasks)"}
+	for _, e := range hits[:min(len(hits), 2)] {
+		f.Evidence = append(f.Evidence, Evidence{At: e.At, Text: oneLine(e.Message, 200)})
+	}
+	f.Fix = Fix{Key: "s", Action: "scale (or deploy) again, then run the doctor while new tasks fail: their stop reasons and logs name the cause",
+		CLI: in.CLI("ecs", "update-service", "--cluster", in.Cluster, "--service", in.Service.Name, "--force-new-deployment")}
+	return []Finding{f}
+}
+
 // checkContainerHealth: the container's own health check fails.
 func checkContainerHealth(in *ServiceInput) []Finding {
 	var bad []resource.Task
@@ -395,7 +418,7 @@ func checkContainerHealth(in *ServiceInput) []Finding {
 		}
 	}
 	if len(bad) == 0 {
-		return nil
+		return in.fromEvents("failed container health checks", "container-health", "the container health check failed")
 	}
 	t := bad[0]
 	f := Finding{Check: "container-health", Cause: true, Certainty: Certain,

@@ -326,6 +326,9 @@ func checkSecurityGroups(in *ServiceInput) []Finding {
 		What: "the tasks' security groups let nothing in on port " + itoa(int(s.LBPort)) + ", so the load balancer cannot reach them"}
 	if len(elb) > 0 {
 		f.Certainty = Certain // ECS stopped tasks for it, and nothing lets the port in
+	} else if ev := in.fromEvents("failed ELB health checks", "", ""); len(ev) > 0 {
+		f.Certainty = Certain // the same, from the events once the tasks are gone
+		f.Evidence = append(f.Evidence, ev[0].Evidence[0])
 	}
 	if len(timeouts) > 0 {
 		f.Certainty = Certain

@@ -42,8 +42,8 @@ func TestLifecycleLayout(t *testing.T) {
 				{"instance", []string{"G", "v"}, []string{"instances › lifecycle of web-1", "▶ │ [stopping]", "◉ 9m55s", "✓ 3h00m", "Next from stopping:", "→ stopped"}},
 				{"task", []string{"2", "enter", "j", "enter", "v"}, []string{"lifecycle of 3f2a9c1e", "▶ │ ↓ [RUNNING]", "✓ 1m00s", "│ ↓  PENDING         │ ✓", "Next from RUNNING:", "s stop · StopTask"}},
 				{"deployment", []string{"3", "G", "v"}, []string{"lifecycle of web", "▶ │ [ROLLBACK]", "ACTIVE web:12 FAILED", "Next from ROLLBACK:"}},
-				{"generic-instance", []string{":", "l", "i", "f", "e", "c", "y", "c", "l", "e", "enter"}, []string{"instance lifecycle", "shutting-down", "stopped → pending  S start · StartInstances"}},
-				{"generic-task", []string{":", "l", "c", " ", "t", "a", "s", "k", "enter"}, []string{"task lifecycle", "DEPROVISIONING", "RUNNING → DEACTIVATING  s stop"}},
+				{"generic-instance", []string{":", "l", "i", "f", "e", "c", "y", "c", "l", "e", "enter"}, []string{"instance lifecycle", "shutting-down", "running → stopping  s stop · StopInstances"}},
+				{"generic-task", []string{":", "l", "c", " ", "t", "a", "s", "k", "enter"}, []string{"task lifecycle", "DEPROVISIONING", "desiredStatus is where ECS wants it", "RUNNING → DEACTIVATING  s stop"}},
 				{"generic-deployment", []string{":", "l", "c", " ", "d", "enter"}, []string{"deployment lifecycle", "ROLLBACK", "FAILED → ROLLBACK"}},
 			} {
 				t.Run(c.name, func(t *testing.T) {

@@ -16,7 +16,8 @@ import (
 // simulation's rules (images.go, failures.go, and the instance user data's
 // `docker run`s, which need the local Docker engine); a scenario only sets
 // them up. ECS scenarios go in cluster ScenarioCluster, one service each,
-// named after the scenario; re-seeding one finds what exists.
+// named after the scenario (re-seeding one finds them; user-data-fails
+// launches one more instance each time).
 
 // ScenarioCluster is the cluster the ECS scenarios use.
 const ScenarioCluster = "doctor"

@@ -35,6 +35,8 @@ type Graph struct {
 	// Linear is true when the states follow one another in display
 	// order (the ECS task), so the layout draws the flow with ↓.
 	Linear bool
+	// Note is one line the generic view adds under the graph.
+	Note string
 }
 
 // Next lists the transitions out of state, in the graph's order.
@@ -72,6 +74,7 @@ func (g Graph) Has(state string) bool {
 // rebooting is not a state EC2 reports (a rebooting instance stays
 // running), but it is a step learners look for, so it is drawn.
 var EC2 = Graph{Name: "instance", Title: "EC2 instance lifecycle",
+	Note: "billed while running (and stopping to hibernate); status checks start once it runs",
 	States: []State{
 		{"pending", "placed on a host and booting; not billed"},
 		{"running", "up and billed; status checks tell health"},
@@ -97,6 +100,7 @@ var EC2 = Graph{Name: "instance", Title: "EC2 instance lifecycle",
 // Task is an ECS task's lifecycle (AmazonECS/latest/developerguide/task-lifecycle-explanation.html):
 // its lastStatus walks down the list; desiredStatus says where ECS wants it.
 var Task = Graph{Name: "task", Title: "ECS task lifecycle (lastStatus)", Linear: true,
+	Note: "desiredStatus is where ECS wants it (RUNNING, or STOPPED once asked to stop); lastStatus is where it is",
 	States: []State{
 		{"PROVISIONING", "ECS sets up what it needs (awsvpc: an ENI)"},
 		{"PENDING", "pulling images, creating the containers"},
@@ -125,6 +129,7 @@ var Task = Graph{Name: "task", Title: "ECS task lifecycle (lastStatus)", Linear:
 // COMPLETED revision that the circuit breaker starts (IN_PROGRESS, its
 // reason says "rolling back"), drawn as a state so its place is seen.
 var Deployment = Graph{Name: "deployment", Title: "ECS service deployment (rolloutState)",
+	Note: "PRIMARY is the deployment rolling out; ACTIVE ones are being replaced",
 	States: []State{
 		{"IN_PROGRESS", "new tasks start, old ones drain"},
 		{"COMPLETED", "the desired count runs, healthy"},

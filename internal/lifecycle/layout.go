@@ -111,6 +111,9 @@ func Render(v View, w int) []Line {
 	}
 
 	var ts []Transition
+	if generic && g.Note != "" {
+		add(Line{Text: "  " + g.Note})
+	}
 	if generic {
 		add(Line{Text: "How it moves (key: what deckhand offers; else AWS moves it, or the CLI does):", Head: true})
 		ts = g.Transitions

@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"errors"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
@@ -40,15 +39,6 @@ func (m budgetStep) HandleFinalize(ctx context.Context, in middleware.FinalizeIn
 	return out, md, err
 }
 
-// throttleCode reports whether err is one of AWS's throttling answers.
-func throttleCode(err error) bool {
-	var coded interface{ ErrorCode() string }
-	if err == nil || !errors.As(err, &coded) {
-		return false
-	}
-	switch coded.ErrorCode() {
-	case "RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestThrottled", "ThrottledException", "SlowDown":
-		return true
-	}
-	return false
-}
+// throttleCode reports whether err is one of AWS's throttling answers; the
+// sandbox decides with the same function (budget.IsThrottle).
+func throttleCode(err error) bool { return budget.IsThrottle(err) }

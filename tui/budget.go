@@ -18,10 +18,13 @@ type APIStats struct {
 	// Busiest is the family with the most calls in the minute, and its count.
 	Busiest      string
 	BusiestCalls int
+	// Families are the figures of each family used so far, for :stats
+	// (page_stats.go).
+	Families []APIFamily
 }
 
 // budgetSeg is the header's budget segment, "" when there is no budget
-// (the sandbox, no AWS).
+// (no AWS account).
 func (m *Model) budgetSeg() (string, tone) {
 	if m.cfg.APIStats == nil || m.cfg.AWSProblem != "" {
 		return "", toneMuted

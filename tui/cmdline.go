@@ -93,7 +93,11 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case matches(msg, k.Complete):
 		if in.kind == inputCommand {
-			in.set(complete(in.value()))
+			if s, _, ok := m.completeArg(in.value()); ok {
+				in.set(s) // :region eu-<tab> (account.go)
+			} else {
+				in.set(complete(in.value()))
+			}
 		}
 		return nil
 	case matches(msg, k.ClearLine):

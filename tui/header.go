@@ -282,7 +282,7 @@ func (m *Model) inputLine() string {
 	// Arguments follow a known command (:destroy web): no completion.
 	if name, _, args := strings.Cut(strings.TrimLeft(text, " "), " "); args {
 		if slices.Contains(commandNames(), strings.ToLower(name)) {
-			return line
+			return line + m.argHint(text)
 		}
 		return line + m.st.Err.Render("   no such command")
 	}

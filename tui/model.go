@@ -63,6 +63,15 @@ type Config struct {
 	APIStats func() APIStats
 	// Doctor reads what the doctor (x, :doctor) checks; nil = not offered.
 	Doctor DoctorSource
+	// Switch builds the backend of another account or region and stops
+	// the current one's watchers (:profile, :region, :sandbox; account.go);
+	// called in a Cmd. nil = not offered.
+	Switch func(ctx context.Context, to AccountTarget) (Switched, error)
+	// Profiles lists the profiles of the shared config files, for :profile;
+	// called in a Cmd. nil = not offered.
+	Profiles func() ([]string, error)
+	// Regions are the region names :region and :sandbox accept and complete.
+	Regions []string
 }
 
 // highlightFor is how long a changed row stays highlighted.
@@ -117,6 +126,8 @@ type Model struct {
 	click1  lastClick               // the last click, for double clicks (mouse.go)
 
 	dstats dockerStats // the live stats streams of the containers on screen
+
+	acct accountState // :profile, :region and :sandbox (account.go)
 }
 
 // New returns the root model.
@@ -207,6 +218,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.noColor = m.noColor || msg.Profile == colorprofile.Ascii || msg.Profile == colorprofile.NoTTY
 		m.st = newStyles(m.isDark, m.noColor)
 	case identityMsg:
+		if m.acct.seq > 0 {
+			break // the first account's answer, after a switch (account.go)
+		}
 		m.account, m.arn, m.identErr = msg.account, msg.arn, msg.err
 		if msg.err != nil {
 			m.fail("AWS identity: " + clean(msg.err.Error()))

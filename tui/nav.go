@@ -69,7 +69,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case matches(msg, k.Command):
 		m.input.start(inputCommand, "")
-		return nil
+		return m.loadProfiles() // for :profile's completion (account.go)
 	case matches(msg, k.Refresh):
 		return m.refresh()
 	case matches(msg, k.NextPane):

@@ -14,7 +14,7 @@ import (
 // parameter, as the SDK adapter's is when it reads it.
 func (a *Account) LatestAMI(ctx context.Context, distro string) (cloud.AMI, error) {
 	var out cloud.AMI
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ssm", "GetParameter"}, func(w *world, r *region) error {
 		if err := cloud.ValidateDistro(distro); err != nil {
 			return err
 		}
@@ -44,7 +44,7 @@ func (a *Account) InstanceTypeOffered(ctx context.Context, typ string) (bool, er
 func (a *Account) FindAMI(ctx context.Context, id string) (cloud.AMI, bool, error) {
 	var out cloud.AMI
 	found := false
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "DescribeImages"}, func(w *world, r *region) error {
 		if im := find(r.Images, func(i *image) bool { return i.ID == id }); im != nil {
 			out, found = cloud.AMI{ID: im.ID, Name: im.Name, Source: "DescribeImages"}, true
 		}

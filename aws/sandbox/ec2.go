@@ -27,7 +27,7 @@ const userShutdown = "Client.UserInitiatedShutdown: User initiated shutdown"
 // EC2 forgets them, sorted by Name then ID like the SDK adapter.
 func (a *Account) Instances(ctx context.Context) ([]resource.Instance, error) {
 	var out []resource.Instance
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "DescribeInstances"}, func(w *world, r *region) error {
 		for _, in := range r.Instances {
 			out = append(out, in.resource(w.now))
 		}
@@ -152,7 +152,7 @@ func terminateInstance(w *world, in *instance) error {
 // and every state first, so that one bad
 // instance fails the whole call and changes nothing, as in EC2.
 func (a *Account) changeInstances(ctx context.Context, op string, ids []string, change func(*world, *instance) error) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ec2", op}, func(w *world, r *region) error {
 		ins, err := lookupInstances(op, r, ids)
 		if err != nil {
 			return err
@@ -205,7 +205,7 @@ func lookupInstances(op string, r *region, ids []string) ([]*instance, error) {
 // instance profile must exist, and the groups must be in the subnet's VPC.
 func (a *Account) RunInstance(ctx context.Context, spec cloud.InstanceSpec) (resource.Instance, error) {
 	var out resource.Instance
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ec2", "RunInstances"}, func(w *world, r *region) error {
 		in, err := w.runInstance(r, spec)
 		if err == nil {
 			out = in.resource(w.now)

@@ -49,7 +49,7 @@ func (x *repository) resource() cloud.Repository {
 func (a *Account) EnsureRepository(ctx context.Context, name string, tags cloud.Tags) (cloud.Repository, bool, error) {
 	var out cloud.Repository
 	created := false
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ecr", "CreateRepository"}, func(w *world, r *region) error {
 		if err := cloud.ValidateEnsureRepository(name, tags); err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (w *world) createRepository(r *region, name string, tags cloud.Tags) (*repo
 // DeleteRepository deletes a repository (force makes no difference: the
 // images are in the local engine, which the sandbox leaves alone).
 func (a *Account) DeleteRepository(ctx context.Context, name string, force bool) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ecr", "DeleteRepository"}, func(w *world, r *region) error {
 		const op = "DeleteRepository"
 		if err := cloud.ValidateRepositoryName(op, name); err != nil {
 			return err
@@ -103,7 +103,7 @@ func (a *Account) DeleteRepository(ctx context.Context, name string, force bool)
 // placeholders. Like GetAuthorizationToken, it is valid for 12 hours.
 func (a *Account) RegistryLogin(ctx context.Context) (cloud.RegistryAuth, error) {
 	var out cloud.RegistryAuth
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ecr", "GetAuthorizationToken"}, func(w *world, r *region) error {
 		out = cloud.RegistryAuth{
 			Username: "AWS", Password: "sandbox-local-engine", ServerAddress: "https://" + w.registryHost(r),
 			ExpiresAt: w.now.Add(12 * time.Hour), Local: true,

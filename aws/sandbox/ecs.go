@@ -66,7 +66,7 @@ func errTaskDefNotFound(op string) error {
 // Clusters lists the region's clusters, sorted by name.
 func (a *Account) Clusters(ctx context.Context) ([]resource.Cluster, error) {
 	var out []resource.Cluster
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ecs", "DescribeClusters"}, func(w *world, r *region) error {
 		for _, c := range r.Clusters {
 			out = append(out, c.resource())
 		}
@@ -97,7 +97,7 @@ func (c *cluster) resource() resource.Cluster {
 // Services lists a cluster's ACTIVE and DRAINING services, sorted by name.
 func (a *Account) Services(ctx context.Context, clusterARN string) ([]resource.Service, error) {
 	var out []resource.Service
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ecs", "DescribeServices"}, func(w *world, r *region) error {
 		c := r.cluster(clusterARN)
 		if c == nil {
 			return errClusterNotFound("ListServices")
@@ -115,7 +115,7 @@ func (a *Account) Services(ctx context.Context, clusterARN string) ([]resource.S
 // included, sorted by creation time.
 func (a *Account) Tasks(ctx context.Context, clusterARN string) ([]resource.Task, error) {
 	var out []resource.Task
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ecs", "DescribeTasks"}, func(w *world, r *region) error {
 		c := r.cluster(clusterARN)
 		if c == nil {
 			return errClusterNotFound("ListTasks")
@@ -138,7 +138,7 @@ func (a *Account) Tasks(ctx context.Context, clusterARN string) ([]resource.Task
 // (CreateCluster is idempotent in ECS).
 func (a *Account) CreateCluster(ctx context.Context, name string, tags map[string]string) (resource.Cluster, error) {
 	var out resource.Cluster
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ecs", "CreateCluster"}, func(w *world, r *region) error {
 		c, err := w.createCluster(r, name, tags)
 		if err == nil {
 			out = c.resource()
@@ -164,7 +164,7 @@ func (w *world) createCluster(r *region, name string, tags map[string]string) (*
 // DeleteCluster deletes a cluster that has no services and no tasks left
 // but stopped ones.
 func (a *Account) DeleteCluster(ctx context.Context, ref string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ecs", "DeleteCluster"}, func(w *world, r *region) error {
 		const op = "DeleteCluster"
 		if err := cloud.ValidateClusterRef(op, ref); err != nil {
 			return err
@@ -186,7 +186,7 @@ func (a *Account) DeleteCluster(ctx context.Context, ref string) error {
 // RunTask starts standalone tasks.
 func (a *Account) RunTask(ctx context.Context, spec cloud.RunTaskSpec) ([]resource.Task, error) {
 	var out []resource.Task
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ecs", "RunTask"}, func(w *world, r *region) error {
 		c, ts, err := w.runTask(r, spec)
 		for _, t := range ts {
 			out = append(out, t.resource(c))
@@ -264,7 +264,7 @@ func checkPlacement(op string, r *region, td *taskDef, launchType string, subnet
 
 // StopTask asks a task to stop; stopping a stopped task is a no-op.
 func (a *Account) StopTask(ctx context.Context, clusterRef, taskRef, reason string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ecs", "StopTask"}, func(w *world, r *region) error {
 		if err := cloud.ValidateStopTask(clusterRef, taskRef, reason); err != nil {
 			return err
 		}

@@ -116,7 +116,7 @@ func (r *region) targetGroupValue(g *targetGroup) cloud.TargetGroup {
 func (a *Account) EnsureLoadBalancer(ctx context.Context, spec cloud.LoadBalancerSpec) (cloud.LoadBalancer, bool, error) {
 	var out cloud.LoadBalancer
 	created := false
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"elbv2", "CreateLoadBalancer"}, func(w *world, r *region) error {
 		if err := cloud.ValidateLoadBalancerSpec(spec); err != nil {
 			return err
 		}
@@ -196,7 +196,7 @@ func (w *world) stepLoadBalancer(r *region, lb *loadBalancer) {
 // LoadBalancer describes one load balancer by name.
 func (a *Account) LoadBalancer(ctx context.Context, name string) (cloud.LoadBalancer, error) {
 	var out cloud.LoadBalancer
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"elbv2", "DescribeLoadBalancers"}, func(w *world, r *region) error {
 		const op = "DescribeLoadBalancers"
 		if err := cloud.ValidateELBName(op, name); err != nil {
 			return err
@@ -214,7 +214,7 @@ func (a *Account) LoadBalancer(ctx context.Context, name string) (cloud.LoadBala
 // DeleteLoadBalancer deletes a load balancer and its listeners; the
 // targets of its target groups are no longer checked ("unused").
 func (a *Account) DeleteLoadBalancer(ctx context.Context, arn string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"elbv2", "DeleteLoadBalancer"}, func(w *world, r *region) error {
 		if err := cloud.ValidateELBARN("DeleteLoadBalancer", "loadbalancer", arn); err != nil {
 			return err
 		}
@@ -228,7 +228,7 @@ func (a *Account) DeleteLoadBalancer(ctx context.Context, arn string) error {
 func (a *Account) EnsureTargetGroup(ctx context.Context, spec cloud.TargetGroupSpec) (cloud.TargetGroup, bool, error) {
 	var out cloud.TargetGroup
 	created := false
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"elbv2", "CreateTargetGroup"}, func(w *world, r *region) error {
 		if err := cloud.ValidateTargetGroupSpec(spec); err != nil {
 			return err
 		}
@@ -253,7 +253,7 @@ func (a *Account) EnsureTargetGroup(ctx context.Context, spec cloud.TargetGroupS
 // DeleteTargetGroup deletes a target group no listener forwards to. Tasks
 // registered in it are no longer targets.
 func (a *Account) DeleteTargetGroup(ctx context.Context, arn string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"elbv2", "DeleteTargetGroup"}, func(w *world, r *region) error {
 		const op = "DeleteTargetGroup"
 		if err := cloud.ValidateELBARN(op, "targetgroup", arn); err != nil {
 			return err
@@ -276,7 +276,7 @@ func (a *Account) DeleteTargetGroup(ctx context.Context, arn string) error {
 func (a *Account) EnsureListener(ctx context.Context, spec cloud.ListenerSpec) (string, bool, error) {
 	var arn string
 	created := false
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"elbv2", "CreateListener"}, func(w *world, r *region) error {
 		op := "CreateListener"
 		if err := cloud.ValidateListenerSpec(spec); err != nil {
 			return err

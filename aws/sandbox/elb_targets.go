@@ -275,7 +275,7 @@ func (w *world) deregister(c *cluster, t *task) {
 // TargetHealth lists the targets registered in the group and their health.
 func (a *Account) TargetHealth(ctx context.Context, targetGroupARN string) ([]cloud.TargetHealth, error) {
 	out := []cloud.TargetHealth{}
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"elbv2", "DescribeTargetHealth"}, func(w *world, r *region) error {
 		const op = "DescribeTargetHealth"
 		if err := cloud.ValidateELBARN(op, "targetgroup", targetGroupARN); err != nil {
 			return err

@@ -80,7 +80,7 @@ func (w *world) iamID(prefix string) string {
 func (a *Account) EnsureTaskExecutionRole(ctx context.Context, name string, tags cloud.Tags) (string, bool, error) {
 	var arn string
 	created := false
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"iam", "CreateRole"}, func(w *world, r *region) error {
 		if err := cloud.ValidateEnsureRole(name, tags); err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (w *world) ensureServiceRole(name string, tags cloud.Tags, principal, trust
 func (a *Account) EnsureInstanceProfile(ctx context.Context, name string, tags cloud.Tags) (string, bool, error) {
 	var arn string
 	created := false
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"iam", "CreateInstanceProfile"}, func(w *world, r *region) error {
 		if err := cloud.ValidateEnsureInstanceProfile(name, tags); err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (a *Account) EnsureInstanceProfile(ctx context.Context, name string, tags c
 // check whether an instance still uses the profile (that instance loses
 // its credentials).
 func (a *Account) DeleteInstanceProfile(ctx context.Context, name string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"iam", "DeleteInstanceProfile"}, func(w *world, r *region) error {
 		const op = "DeleteInstanceProfile"
 		if err := cloud.ValidateInstanceProfileName(op, name); err != nil {
 			return err
@@ -228,7 +228,7 @@ func (w *world) createRole(name, path, trust string, tags cloud.Tags) (*role, er
 // DeleteRole detaches the role's policies, removes it from the instance
 // profiles that hold it (as the SDK adapter does) and deletes it.
 func (a *Account) DeleteRole(ctx context.Context, name string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"iam", "DeleteRole"}, func(w *world, r *region) error {
 		const op = "DeleteRole"
 		if err := cloud.ValidateRoleName(op, name); err != nil {
 			return err

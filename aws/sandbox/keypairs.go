@@ -41,7 +41,7 @@ func (k *keyPair) resource() cloud.KeyPair {
 func (a *Account) FindKeyPair(ctx context.Context, name string) (cloud.KeyPair, bool, error) {
 	var out cloud.KeyPair
 	found := false
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "DescribeKeyPairs"}, func(w *world, r *region) error {
 		if err := cloud.ValidateKeyName("DescribeKeyPairs", name); err != nil {
 			return err
 		}
@@ -56,7 +56,7 @@ func (a *Account) FindKeyPair(ctx context.Context, name string) (cloud.KeyPair, 
 // ImportKeyPair registers an OpenSSH public key.
 func (a *Account) ImportKeyPair(ctx context.Context, name string, publicKey []byte, tags cloud.Tags) (cloud.KeyPair, error) {
 	var out cloud.KeyPair
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ec2", "ImportKeyPair"}, func(w *world, r *region) error {
 		key, typ, err := cloud.ValidateImportKeyPair(name, publicKey, tags)
 		if err != nil {
 			return err
@@ -75,7 +75,7 @@ func (a *Account) ImportKeyPair(ctx context.Context, name string, publicKey []by
 func (a *Account) CreateKeyPair(ctx context.Context, name string, tags cloud.Tags) (cloud.KeyPair, []byte, error) {
 	var out cloud.KeyPair
 	var private []byte
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ec2", "CreateKeyPair"}, func(w *world, r *region) error {
 		if err := cloud.ValidateCreateKeyPair(name, tags); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func fingerprint(key ssh.PublicKey, typ string) string {
 // DeleteKeyPair deletes the key pair; like EC2, an unknown name is not an
 // error.
 func (a *Account) DeleteKeyPair(ctx context.Context, name string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ec2", "DeleteKeyPair"}, func(w *world, r *region) error {
 		if err := cloud.ValidateKeyName("DeleteKeyPair", name); err != nil {
 			return err
 		}

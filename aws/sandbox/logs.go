@@ -52,7 +52,7 @@ func (r *region) logGroup(name string) *logGroup {
 // EnsureLogGroup creates the group with tags, or finds it.
 func (a *Account) EnsureLogGroup(ctx context.Context, name string, tags cloud.Tags) (bool, error) {
 	created := false
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"logs", "CreateLogGroup"}, func(w *world, r *region) error {
 		if err := cloud.ValidateEnsureLogGroup(name, tags); err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func (w *world) createLogGroup(r *region, name string, tags cloud.Tags) (*logGro
 
 // DeleteLogGroup deletes a group and its events.
 func (a *Account) DeleteLogGroup(ctx context.Context, name string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"logs", "DeleteLogGroup"}, func(w *world, r *region) error {
 		const op = "DeleteLogGroup"
 		if err := cloud.ValidateLogGroupName(op, name); err != nil {
 			return err
@@ -137,7 +137,7 @@ func (w *world) putEvents(r *region, group, stream string, evs []logEvent) bool 
 // oldest first.
 func (a *Account) RecentLogEvents(ctx context.Context, group, streamPrefix string, limit int) ([]cloud.LogEvent, error) {
 	var out []cloud.LogEvent
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"logs", "GetLogEvents"}, func(w *world, r *region) error {
 		if err := cloud.ValidateLogQuery(group, streamPrefix, limit); err != nil {
 			return err
 		}

@@ -52,7 +52,7 @@ func newTaskNet(td *taskDef, subnets, groups []string, publicIP bool) *taskNet {
 // DefaultVPC is the region's default VPC.
 func (a *Account) DefaultVPC(ctx context.Context) (cloud.VPC, error) {
 	var out cloud.VPC
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "DescribeVpcs"}, func(w *world, r *region) error {
 		v := find(r.VPCs, func(v *vpc) bool { return v.Default })
 		if v == nil {
 			return ec2Error("DescribeVpcs", cloud.CodeNoDefaultVPC,
@@ -68,7 +68,7 @@ func (a *Account) DefaultVPC(ctx context.Context) (cloud.VPC, error) {
 // does not exist has none, as DescribeSubnets' filter answers.
 func (a *Account) Subnets(ctx context.Context, vpcID string) ([]cloud.Subnet, error) {
 	var out []cloud.Subnet
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "DescribeSubnets"}, func(w *world, r *region) error {
 		if err := cloud.ValidateVpcID("DescribeSubnets", vpcID); err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func (g *securityGroup) rules() []cloud.IngressRule {
 func (a *Account) EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGroupSpec) (string, bool, error) {
 	var id string
 	created := false
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ec2", "CreateSecurityGroup"}, func(w *world, r *region) error {
 		if err := cloud.ValidateSecurityGroupSpec(spec); err != nil {
 			return err
 		}
@@ -185,7 +185,7 @@ func proto(r cloud.IngressRule) string {
 // a task whose network interface is still attached, of a load balancer, or
 // that another group's rule names as its source (DependencyViolation).
 func (a *Account) DeleteSecurityGroup(ctx context.Context, id string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ec2", "DeleteSecurityGroup"}, func(w *world, r *region) error {
 		const op = "DeleteSecurityGroup"
 		if err := cloud.ValidateSecurityGroupID(op, id); err != nil {
 			return err
@@ -274,7 +274,7 @@ func taskAddress(t *task) (eni, ip string) {
 // network binding on 127.0.0.1).
 func (a *Account) TaskPublicIP(ctx context.Context, cluster, taskRef string) (string, error) {
 	var ip string
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "DescribeNetworkInterfaces"}, func(w *world, r *region) error {
 		const op = "DescribeTasks"
 		if err := cloud.ValidateTaskRef(cluster, taskRef); err != nil {
 			return err

@@ -14,7 +14,7 @@ var _ cloud.SecurityGroupReader = (*Account)(nil)
 // SecurityGroups lists the region's security groups, sorted by name.
 func (a *Account) SecurityGroups(ctx context.Context) ([]cloud.SecurityGroup, error) {
 	var out []cloud.SecurityGroup
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ec2", "DescribeSecurityGroups"}, func(w *world, r *region) error {
 		for _, g := range r.SecurityGroups {
 			sg := cloud.SecurityGroup{ID: g.ID, Name: g.Name, VpcID: g.VpcID, Description: g.Description, Tags: maps.Clone(g.Tags)}
 			for _, in := range g.Ingress {

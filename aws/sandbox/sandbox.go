@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"deckhand/dockerops"
+	"deckhand/internal/budget"
 	"deckhand/internal/cloud"
 	"deckhand/internal/xdg"
 )
@@ -53,6 +54,20 @@ type Options struct {
 	// deckhand passes its own executable (a test binary is not deckhand).
 	// It must be statically linked: else the sandbox runs no proxies.
 	ProxyBinary string
+	// Throttle turns on the sandbox's own request throttling (throttle.go):
+	// AWS's documented token buckets per account and region, which answer
+	// ThrottlingException or RequestLimitExceeded when a caller exceeds
+	// them. deckhand turns it on; tests that drive the account hard leave
+	// it off.
+	Throttle bool
+	// APIRate, when > 0, lowers every bucket to this many calls per second
+	// (its burst scaled alike) so that deckhand's budget is exercised in
+	// tests and demos (--sandbox-api-rate); 0 = AWS's rates.
+	APIRate float64
+	// Budget is deckhand's client-side API budget: every call waits for it
+	// and reports a throttling answer to it, as the SDK adapter's calls do
+	// (aws/budget.go); nil = none.
+	Budget *budget.Budget
 }
 
 // Account is a sandbox account, opened on one region. It is safe for
@@ -85,6 +100,9 @@ type Account struct {
 	images imageCache
 	// eng is the engine worker (worker.go).
 	eng engineWork
+	// throttling: the buckets' limits, and deckhand's client budget
+	// (throttle.go).
+	api apiLimits
 }
 
 var _ cloud.Account = (*Account)(nil)
@@ -98,6 +116,10 @@ func (realClock) Now() time.Time { return time.Now() }
 func Open(o Options) (*Account, error) {
 	a := &Account{path: o.Path, speed: o.Speed, readonly: o.Readonly, clock: o.Clock, region: o.Region}
 	a.proxy.binary = o.ProxyBinary
+	a.api = apiLimits{on: o.Throttle, rate: o.APIRate, budget: o.Budget}
+	if err := a.api.check(); err != nil {
+		return nil, err
+	}
 	if a.path == "" {
 		a.path = filepath.Join(xdg.DataDir(), "sandbox.json")
 	}
@@ -187,6 +209,12 @@ func (a *Account) update(ctx context.Context, fn func(w *world, r *region) error
 }
 
 func (a *Account) run(ctx context.Context, mutate bool, fn func(w *world, r *region) error) error {
+	return a.runCall(ctx, mutate, nil, fn)
+}
+
+// runCall is run for an API call c (nil = none): under the lock, c spends
+// a token of its bucket or is refused as AWS refuses it (throttle.go).
+func (a *Account) runCall(ctx context.Context, mutate bool, c *apiCall, fn func(w *world, r *region) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -197,6 +225,11 @@ func (a *Account) run(ctx context.Context, mutate bool, fn func(w *world, r *reg
 		return err
 	}
 	defer unlock()
+	if c != nil {
+		if err := a.throttle(*c); err != nil {
+			return err
+		}
+	}
 	st, raw, fresh, err := a.load()
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ func breakerThreshold(desired int32) int {
 // CreateService creates a service and starts its first deployment.
 func (a *Account) CreateService(ctx context.Context, spec cloud.ServiceSpec) (resource.Service, error) {
 	var out resource.Service
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ecs", "CreateService"}, func(w *world, r *region) error {
 		c, s, err := w.createService(r, spec)
 		if err == nil {
 			out = s.resource(c)
@@ -87,7 +87,7 @@ func (w *world) createService(r *region, spec cloud.ServiceSpec) (*cluster, *ser
 // definition than the current one, starts a new deployment.
 func (a *Account) UpdateService(ctx context.Context, clusterRef, serviceRef string, desired int32, taskDefRef string) (resource.Service, error) {
 	var out resource.Service
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ecs", "UpdateService"}, func(w *world, r *region) error {
 		const op = "UpdateService"
 		if err := cloud.ValidateUpdateService(clusterRef, serviceRef, desired, taskDefRef); err != nil {
 			return err
@@ -127,7 +127,7 @@ func (a *Account) UpdateService(ctx context.Context, clusterRef, serviceRef stri
 // DeleteService scales the service to zero and deletes it (what ECS does
 // with force): it is DRAINING until its tasks have stopped, then gone.
 func (a *Account) DeleteService(ctx context.Context, clusterRef, serviceRef string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ecs", "DeleteService"}, func(w *world, r *region) error {
 		if err := cloud.ValidateServiceRef("DeleteService", clusterRef, serviceRef); err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ import (
 // groups and task definitions; in aws.StackDeleteOrder.
 func (a *Account) StackResources(ctx context.Context, stack string) ([]cloud.TaggedResource, error) {
 	var out []cloud.TaggedResource
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"tag", "GetResources"}, func(w *world, r *region) error {
 		if err := cloud.ValidateStackName(stack); err != nil {
 			return err
 		}

@@ -15,7 +15,7 @@ import (
 // cpu/memory pairs and network mode, an essential container…).
 func (a *Account) RegisterTaskDefinition(ctx context.Context, spec cloud.TaskDefSpec) (string, error) {
 	var arn string
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ecs", "RegisterTaskDefinition"}, func(w *world, r *region) error {
 		td, err := w.register(r, spec)
 		if err == nil {
 			arn = td.ARN

@@ -14,7 +14,7 @@ import (
 
 // DeregisterTaskDefinition makes a revision INACTIVE.
 func (a *Account) DeregisterTaskDefinition(ctx context.Context, ref string) error {
-	return a.update(ctx, func(w *world, r *region) error {
+	return a.updateCall(ctx, apiCall{"ecs", "DeregisterTaskDefinition"}, func(w *world, r *region) error {
 		const op = "DeregisterTaskDefinition"
 		if err := cloud.ValidateDeregister(ref); err != nil {
 			return err

@@ -19,7 +19,7 @@ func (a *Account) DescribeTaskDefinition(ctx context.Context, ref string) (resou
 		return resource.TaskDefinition{}, err
 	}
 	var out resource.TaskDefinition
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ecs", "DescribeTaskDefinition"}, func(w *world, r *region) error {
 		td := r.taskDef(ref)
 		if td == nil {
 			return errTaskDefNotFound("DescribeTaskDefinition")
@@ -58,7 +58,7 @@ func (td *taskDef) resource() resource.TaskDefinition {
 // TaskDefinitionFamilies lists the families with an ACTIVE revision.
 func (a *Account) TaskDefinitionFamilies(ctx context.Context) ([]string, error) {
 	var out []string
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ecs", "ListTaskDefinitionFamilies"}, func(w *world, r *region) error {
 		for _, td := range r.TaskDefs {
 			if !td.Inactive && !slices.Contains(out, td.Family) {
 				out = append(out, td.Family)
@@ -76,7 +76,7 @@ func (a *Account) TaskDefinitionRevisions(ctx context.Context, family string) ([
 		return nil, err
 	}
 	var revs []int
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"ecs", "ListTaskDefinitions"}, func(w *world, r *region) error {
 		for _, td := range r.TaskDefs {
 			if td.Family == family {
 				revs = append(revs, td.Revision)

@@ -23,7 +23,7 @@ var _ cloud.TaskLogReader = (*Account)(nil)
 func (a *Account) TaskLogs(ctx context.Context, cluster, taskRef, name string, limit int) ([]cloud.LogEvent, error) {
 	var out []cloud.LogEvent
 	var dockerID, stream string
-	err := a.view(ctx, func(w *world, r *region) error {
+	err := a.viewCall(ctx, apiCall{"logs", "GetLogEvents"}, func(w *world, r *region) error {
 		if err := cloud.ValidateTaskLogs(cluster, taskRef, name, limit); err != nil {
 			return err
 		}

@@ -19,14 +19,17 @@ type awsBackend struct {
 	cloud.Account
 	region, endpoint string
 	sandbox          bool
-	// budget is the API budget the SDK client's calls wait for; nil for
-	// the sandbox, which makes no AWS calls (its own per-family buckets
-	// are issue 8's sandbox part, not done yet).
+	// budget is the API budget every call waits for: the SDK client's
+	// (its middleware) or the sandbox's (its calls, which the sandbox's own
+	// buckets may refuse as AWS would).
 	budget *budget.Budget
 	// why is a line for the status bar saying why the sandbox opened, or "".
 	why string
 	// box is the sandbox account, nil for AWS.
 	box *sandbox.Account
+	// eng is the sandbox's own engine client, closed with it (a switch
+	// opens and closes sandboxes while deckhand runs).
+	eng *dockerops.Engine
 }
 
 // close finishes the sandbox's engine work, waiting up to wait (what the
@@ -41,6 +44,9 @@ func (b *awsBackend) close(wait time.Duration) {
 	defer cancel()
 	_ = b.box.Flush(ctx)
 	_ = b.box.Close()
+	if b.eng != nil {
+		_ = b.eng.Close()
+	}
 }
 
 // chooseBackend picks the account: --sandbox asks for the sandbox; otherwise
@@ -48,10 +54,35 @@ func (b *awsBackend) close(wait time.Duration) {
 // credentials and the user did not name a profile or an endpoint (naming
 // one means they meant a real account, so its problem is shown instead).
 func chooseBackend(ctx context.Context, o options) (*awsBackend, error) {
+	return chooseBackendWith(ctx, o, nil)
+}
+
+// chooseBackendWith is chooseBackend with the API budget of each
+// endpoint, profile and region from budgetFor (the TUI keeps one per
+// account and region across switches: switch.go); nil = a new one.
+func chooseBackendWith(ctx context.Context, o options, budgetFor func(endpoint, profile, region string) *budget.Budget) (*awsBackend, error) {
 	if o.sandbox {
-		return openSandbox(o, "")
+		var b *budget.Budget
+		if budgetFor != nil {
+			b = budgetFor("sandbox", "", o.region)
+		}
+		return openSandbox(o, "", b)
 	}
-	b := budget.New(o.apiRate, nil)
+	var b *budget.Budget
+	if budgetFor != nil {
+		// The region is the profile's when none is named: ask the
+		// configuration for it (files only, no AWS call) to find the budget.
+		region := o.region
+		if region == "" {
+			if c, err := aws.Load(ctx, aws.Options{Profile: o.profile, EndpointURL: o.endpointURL}); err == nil {
+				region = c.Region()
+			}
+		}
+		o.region = region
+		b = budgetFor(o.endpointURL, o.profile, region)
+	} else {
+		b = budget.New(o.apiRate, nil)
+	}
 	c, err := aws.Load(ctx, aws.Options{Profile: o.profile, Region: o.region, EndpointURL: o.endpointURL, Readonly: o.readonly, Budget: b})
 	if err == nil {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -64,16 +95,26 @@ func chooseBackend(ctx context.Context, o options) (*awsBackend, error) {
 	if o.profile != "" || o.endpointURL != "" {
 		return nil, err
 	}
-	return openSandbox(o, "no AWS credentials found, so this is the sandbox account; see --help to use a real one")
+	return openSandbox(o, "no AWS credentials found, so this is the sandbox account; see --help to use a real one", nil)
 }
 
-func openSandbox(o options, why string) (*awsBackend, error) {
+// openSandbox opens the sandbox account with budget b (nil = a new one).
+func openSandbox(o options, why string, b *budget.Budget) (*awsBackend, error) {
 	// Tasks whose image the local Docker engine has run there for real;
 	// without an engine (or when it is down) the sandbox simulates them.
-	eng, _ := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
+	eng, engErr := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
+	if engErr != nil {
+		eng = nil
+	}
+	if b == nil {
+		b = budget.New(o.apiRate, nil)
+	}
 	a, err := sandbox.Open(sandbox.Options{Speed: o.sandboxSpeed, Reset: o.sandboxReset, Readonly: o.readonly, Region: o.region, Docker: eng,
-		ProxyBinary: proxyBinary})
+		ProxyBinary: proxyBinary, Throttle: true, APIRate: o.sandboxAPIRate, Budget: b})
 	if err != nil {
+		if eng != nil {
+			eng.Close()
+		}
 		return nil, fmt.Errorf("sandbox account: %w", err)
 	}
 	if b := a.Backup(); b != "" {
@@ -81,5 +122,5 @@ func openSandbox(o options, why string) (*awsBackend, error) {
 		// account they reset went.
 		fmt.Fprintf(os.Stderr, "deckhand: the previous sandbox state is kept in %s\n", b)
 	}
-	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why, box: a}, nil
+	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why, box: a, budget: b, eng: eng}, nil
 }

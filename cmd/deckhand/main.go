@@ -38,6 +38,9 @@ type options struct {
 	sandbox      bool
 	sandboxSpeed float64
 	sandboxReset bool
+	// sandboxAPIRate lowers the sandbox's own throttling buckets (0 =
+	// AWS's documented rates), to watch the budget at work.
+	sandboxAPIRate float64
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -56,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "use the built-in sandbox account (the default when no AWS credentials are found)")
 	fs.Float64Var(&o.sandboxSpeed, "sandbox-speed", 1, "sandbox time `factor`: 1 is AWS's pace, 10 is ten times faster")
 	fs.BoolVar(&o.sandboxReset, "sandbox-reset", false, "start the sandbox account afresh")
+	fs.Float64Var(&o.sandboxAPIRate, "sandbox-api-rate", 0, "lower the sandbox's own API throttling to `calls/s` per bucket (default 0: AWS's documented rates), to watch deckhand's budget at work")
 	fs.StringVar(&o.logFile, "log-file", "", "write logs to `path` (default: $XDG_STATE_HOME/deckhand/deckhand.log)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: deckhand [flags]\n\nShows EC2, ECS and Docker state live. Flags:\n")
@@ -78,6 +82,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.apiRate <= 0 || o.apiRate > 1000 {
 		return o, fmt.Errorf("--api-rate %v is out of range: use calls per second above 0 and at most 1000 (e.g. --api-rate 5)", o.apiRate)
+	}
+	if !(o.sandboxAPIRate >= 0 && o.sandboxAPIRate <= 1000) {
+		return o, fmt.Errorf("--sandbox-api-rate %v is out of range: use calls per second above 0 and at most 1000 (e.g. --sandbox-api-rate 2), or 0 for AWS's rates", o.sandboxAPIRate)
 	}
 	if o.refresh < time.Second {
 		return o, fmt.Errorf("--refresh %v is too short: use 1s or more (e.g. --refresh 15s)", o.refresh)

@@ -15,9 +15,7 @@ import (
 	"deckhand/aws/sandbox"
 	"deckhand/dockerops"
 	"deckhand/internal/budget"
-	"deckhand/internal/cloud"
 	"deckhand/internal/elbproxy"
-	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 	"deckhand/internal/xdg"
 	"deckhand/tui"
@@ -35,16 +33,6 @@ func run(ctx context.Context, o options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	cfg := tui.Config{
-		Profile:  o.profile,
-		Region:   o.region,
-		Endpoint: o.endpointURL,
-		Readonly: o.readonly,
-		Mouse:    o.mouse,
-		Version:  versionString(),
-	}
-	var watchers []*watch.Watcher
-	byName := map[string]*watch.Watcher{}
 	var program *tea.Program
 	var ready sync.WaitGroup // watchers emit only once the program exists
 	ready.Add(1)
@@ -57,67 +45,24 @@ func run(ctx context.Context, o options) error {
 		}
 		program.Send(u)
 	}
-	aw := watch.Config{Fast: 2 * time.Second, Slow: o.refresh}
-
-	backend, awsErr := chooseBackend(ctx, o)
-	// On quit the sandbox gets a few seconds to carry out what the last
-	// actions decided (a stop's docker stop); the rest waits for the next
-	// start.
-	defer backend.close(10 * time.Second)
-	if awsErr != nil {
-		cfg.AWSProblem = awsErr.Error()
-		slog.Info("AWS unavailable", "err", awsErr)
-	} else {
-		cfg.Region, cfg.Endpoint, cfg.Sandbox = backend.region, backend.endpoint, backend.sandbox
-		if backend.why != "" {
-			slog.Info(backend.why)
-			cfg.Notice = backend.why
-		}
-		cfg.Identity = func(ctx context.Context) (string, string, error) {
-			id, err := backend.Identity(ctx)
-			return id.Account, id.ARN, err
-		}
-		cfg.Actions.Instances, cfg.Actions.ECS = backend, backend
-		cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = backend, backend, backend, backend
-		cfg.Doctor = backend
-		ecs := cloud.NewECSSource(backend)
-		ec2 := cloud.NewEC2Source(backend)
-		ecs.SetSweep(o.refresh)
-		ec2.SetSweep(o.refresh)
-		ecsW := watch.New(ecs, aw, emit)
-		watchers = append(watchers, watch.New(ec2, aw, emit), ecsW)
-		cfg.OnScreen = func(kind resource.Kind, keys []string) {
-			switch kind {
-			case resource.KindInstance:
-				ec2.OnScreen(keys)
-			case resource.KindService, resource.KindTask:
-				ecs.OnScreen(keys)
-			}
-		}
-		if backend.budget != nil {
-			cfg.APIStats = func() tui.APIStats { return apiStats(backend.budget, ec2, ecs) }
-		}
-		cfg.FocusCluster = func(arn string) {
-			if ecs.Focus(arn) {
-				ecsW.Reset()
-			}
-		}
-	}
+	s := &session{ctx: ctx, o: o, emit: emit, aw: watch.Config{Fast: 2 * time.Second, Slow: o.refresh}}
+	s.base = tui.Config{Readonly: o.readonly, Mouse: o.mouse, Version: versionString()}
 
 	engine, dockErr := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
 	// The wizard plans through the same planner as deckhand launch; without
 	// an engine the local target says why it cannot run, without an account
 	// the fargate and ec2 targets do.
-	cfg.Launcher = planner{eng: engine, engErr: dockErr, aws: backend, awsErr: awsErr}
+	s.eng, s.engErr = engine, dockErr
 	if dockErr != nil {
-		cfg.DockerProblem = dockErr.Error()
+		s.eng = nil
+		s.base.DockerProblem = dockErr.Error()
 	} else {
 		defer engine.Close()
-		cfg.DockerHost = engine.Host()
-		cfg.Actions.Docker = engine
-		cfg.Actions.Restart, cfg.Actions.Images, cfg.Actions.VolumesNetworks = engine, engine, engine
-		cfg.Docker = tui.DockerTools{Inspect: engine, Stats: engine, Exec: engine}
-		cfg.Logs.Docker = engine
+		s.base.DockerHost = engine.Host()
+		s.base.Actions.Docker = engine
+		s.base.Actions.Restart, s.base.Actions.Images, s.base.Actions.VolumesNetworks = engine, engine, engine
+		s.base.Docker = tui.DockerTools{Inspect: engine, Stats: engine, Exec: engine}
+		s.base.Logs.Docker = engine
 		src := engine.Source()
 		src.Start(ctx)
 		// DECKHAND_KEEP_PROXY_IMAGES=1 turns the clean-up off: tests on a
@@ -126,28 +71,30 @@ func run(ctx context.Context, o options) error {
 			go pruneProxyImages(ctx, engine)
 		}
 		// Docker is event-driven; the slow interval is only a resync.
-		watchers = append(watchers, watch.New(src, watch.Config{Fast: 2 * time.Second, Slow: 4 * o.refresh}, emit))
+		s.docker = watch.New(src, watch.Config{Fast: 2 * time.Second, Slow: 4 * o.refresh}, emit)
 	}
-	for _, w := range watchers {
-		byName[w.Name()] = w
+	s.wire()
+
+	s.cur = s.open(ctx, o)
+	// On quit the sandbox gets a few seconds to carry out what the last
+	// actions decided (a stop's docker stop); the rest waits for the next
+	// start. A switch closes the accounts it leaves.
+	defer func() { s.current().close(10 * time.Second) }()
+	if s.cur.err != nil {
+		slog.Info("AWS unavailable", "err", s.cur.err)
+	} else if s.cur.backend.why != "" {
+		slog.Info(s.cur.backend.why)
 	}
-	cfg.Refresh = func(source string) {
-		if w, ok := byName[source]; ok {
-			w.Refresh()
-			return
-		}
-		for _, w := range watchers {
-			w.Refresh()
-		}
-	}
+	cfg := s.config(s.cur)
 
 	// Bubble Tea's renderer wakes at its frame rate even when nothing
 	// changed. Measured over 60 s idle (cmd in tmux): 0.48 s CPU at the default
 	// 60 fps, 0.28 s at 20 fps; 50 ms to show a key press still feels instant.
 	program = tea.NewProgram(tui.New(cfg), tea.WithContext(ctx), tea.WithFPS(20))
 	ready.Done()
-	for _, w := range watchers {
-		go w.Run(ctx)
+	s.cur.start(ctx)
+	if s.docker != nil {
+		go s.docker.Run(ctx)
 	}
 	_, err = program.Run()
 	if err == tea.ErrProgramKilled && ctx.Err() != nil {
@@ -166,12 +113,23 @@ func apiStats(b *budget.Budget, srcs ...interface{ Behind() (int, bool) }) tui.A
 		if f.PerMinute > s.BusiestCalls {
 			s.Busiest, s.BusiestCalls = string(f.Family), f.PerMinute
 		}
+		s.Families = append(s.Families, apiFamily(f))
 	}
 	for _, src := range srcs {
 		n, _ := src.Behind()
 		s.Behind += n
 	}
 	return s
+}
+
+// apiFamily is one family's figures for :stats.
+func apiFamily(f budget.Stats) tui.APIFamily {
+	out := tui.APIFamily{Name: string(f.Family), PerMinute: f.PerMinute, Throttled: f.Throttled,
+		Rate: f.Rate, Configured: f.Configured, Cut: f.Cut, SweepHeld: f.SweepHeld, WaitingSweep: f.Waiting[budget.Sweep]}
+	for _, n := range f.Waiting {
+		out.Waiting += n
+	}
+	return out
 }
 
 // pruneProxyImages removes the elb-proxy images of older deckhand builds

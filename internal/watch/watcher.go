@@ -2,11 +2,11 @@ package watch
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
+	"deckhand/internal/budget"
 	"deckhand/internal/resource"
 )
 
@@ -212,18 +212,9 @@ func Backoff(base, max time.Duration, n int, throttled bool) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
-// IsThrottle reports whether err carries an AWS throttling error code.
-func IsThrottle(err error) bool {
-	var coded interface{ ErrorCode() string }
-	if !errors.As(err, &coded) {
-		return false
-	}
-	switch coded.ErrorCode() {
-	case "RequestLimitExceeded", "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestThrottled":
-		return true
-	}
-	return false
-}
+// IsThrottle reports whether err carries an AWS throttling error code (the
+// budget's list: one list for the middleware, the sandbox and the watcher).
+func IsThrottle(err error) bool { return budget.IsThrottle(err) }
 
 func resetTimer(t *time.Timer, d time.Duration) {
 	t.Stop()

@@ -69,17 +69,19 @@ func TestDoctorOnMoto(t *testing.T) {
 	}
 
 	for _, x := range []struct {
-		name string
-		from string
-		want []string
-		text []string
+		name  string
+		from  string
+		ports []int32
+		want  []string
+		text  []string
 	}{
-		{"from an address no rule lets in", "203.0.113.7/32", []string{"sg-no-rule", "key-missing"},
+		{"from an address no rule lets in", "203.0.113.7/32", []int32{22}, []string{"sg-no-rule", "key-missing"},
 			[]string{"no security group lets 203.0.113.7/32 in on port 22", "tcp 80 from 0.0.0.0/0", "--cidr 203.0.113.7/32", "doc-key.pem"}},
-		{"address unknown", "", []string{"key-missing"}, []string{"your address: not given"}},
+		{"no port asked about: notes only", "203.0.113.7/32", nil, nil, []string{"Healthy", "note; sg-no-rule", "note; key-missing"}},
+		{"address unknown", "", []int32{22}, []string{"key-missing"}, []string{"your address: not given"}},
 	} {
 		t.Run(x.name, func(t *testing.T) {
-			iin, unread, err := doctor.GatherInstance(ctx, c, in.ID, x.from, nil, t.TempDir(), time.Now())
+			iin, unread, err := doctor.GatherInstance(ctx, c, in.ID, x.from, x.ports, t.TempDir(), time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -48,7 +48,11 @@ type Finding struct {
 	// breaker tripped because tasks failed to start): it is listed after
 	// the causes and never made the verdict while a cause is known.
 	Cause bool
-	rank  int // the checks' order: root causes first
+	// Note is a finding that does not make the resource unhealthy: it
+	// matters only for what the user did not ask about (SSH to an
+	// instance when no port was named). Listed last.
+	Note bool
+	rank int // the checks' order: root causes first
 }
 
 // Report is the doctor's answer about one resource.
@@ -75,8 +79,20 @@ func finish(r *Report, fs []Finding, healthy string) {
 		}
 		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(certRank(a.Certainty), certRank(b.Certainty)))
 	})
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		switch {
+		case a.Note == b.Note:
+			return 0
+		case b.Note:
+			return -1
+		}
+		return 1
+	})
 	r.Findings = fs
+	wrong := slices.ContainsFunc(fs, func(f Finding) bool { return !f.Note })
 	switch {
+	case !wrong && len(fs) > 0:
+		r.Healthy, r.Verdict = true, "Healthy: "+healthy+" ("+itoa(len(fs))+" note(s) below)"
 	case len(fs) == 0 && len(r.Unread) == 0:
 		r.Healthy, r.Verdict = true, "Healthy: "+healthy
 	case len(fs) == 0:
@@ -144,7 +160,10 @@ func (r Report) Text(loc *time.Location) []string {
 	out := []string{mark + " " + r.Subject + ": " + r.Verdict}
 	for i, f := range r.Findings {
 		kind := "cause"
-		if !f.Cause {
+		switch {
+		case f.Note:
+			kind = "note"
+		case !f.Cause:
 			kind = "follows from it"
 		}
 		out = append(out, "", itoa(i+1)+". "+f.What+"  ["+string(f.Certainty)+", "+kind+"; "+f.Check+"]")

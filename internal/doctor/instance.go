@@ -25,6 +25,11 @@ type InstanceInput struct {
 	// Ports are the ports the user expects to reach (22 for SSH when the
 	// instance has a key pair, when none are given).
 	Ports []int32
+	// Expect is true when the user named the ports (--port): reaching
+	// them is then what they asked about, and what blocks it is a cause.
+	// Otherwise the access checks (ingress, key pair) are notes that do
+	// not make the instance unhealthy.
+	Expect bool
 	// KeyFiles are the places the key pair's private key was looked for,
 	// and KeyFound whether one exists.
 	KeyFiles []string
@@ -186,7 +191,7 @@ func checkIngress(in *InstanceInput) []Finding {
 		if ok {
 			continue
 		}
-		f := Finding{Check: "sg-no-rule", Cause: true, Certainty: Certain,
+		f := Finding{Check: "sg-no-rule", Cause: in.Expect, Note: !in.Expect, Certainty: Certain,
 			What: "no security group lets " + in.From + " in on port " + itoa(int(port))}
 		for _, s := range seen {
 			f.Evidence = append(f.Evidence, Evidence{Text: "security group " + s})
@@ -215,7 +220,7 @@ func checkKeyPair(in *InstanceInput) []Finding {
 	if x.KeyName == "" || in.KeyFound || len(in.KeyFiles) == 0 {
 		return nil
 	}
-	return []Finding{{Check: "key-missing", Cause: true, Certainty: Certain,
+	return []Finding{{Check: "key-missing", Cause: in.Expect, Note: !in.Expect, Certainty: Certain,
 		What:     "the private key of key pair " + x.KeyName + " is not on this machine, so SSH cannot log in",
 		Evidence: []Evidence{{Text: "looked for " + strings.Join(in.KeyFiles, ", ")}},
 		Fix:      Fix{Step: "copy the key you saved when the pair was made to one of those paths (mode 0600); AWS keeps no copy — without it, use EC2 Instance Connect or SSM, or replace the instance with a new key pair"}}}
@@ -258,7 +263,7 @@ func GatherInstance(ctx context.Context, src InstanceSource, id, from string, po
 	}
 	in.Instance, in.From, in.Now = xs[i], from, now
 	x := in.Instance
-	in.Ports = ports
+	in.Ports, in.Expect = ports, len(ports) > 0
 	if len(in.Ports) == 0 && x.KeyName != "" {
 		in.Ports = []int32{22}
 	}

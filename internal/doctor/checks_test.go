@@ -156,3 +156,15 @@ func TestEventsAfterTasksAreGone(t *testing.T) {
 		}
 	}
 }
+
+// TestStarting: a service whose only task is still PENDING, with nothing
+// stopped, is said to be starting, not failing.
+func TestStarting(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	in := ServiceInput{Cluster: "c", Now: t0.Add(20 * time.Second), CLI: plainCLI, Service: resource.Service{Name: "web", Desired: 1},
+		Tasks: []resource.Task{{ID: "t1", LastStatus: "PENDING", DesiredStatus: "RUNNING", CreatedAt: t0}}}
+	r := Service(in, nil)
+	if len(r.Causes()) != 0 || len(r.Findings) != 1 || r.Findings[0].Check != "starting" {
+		t.Fatalf("report: %v", r.Text(time.UTC))
+	}
+}

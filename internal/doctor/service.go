@@ -503,6 +503,19 @@ func checkCount(in *ServiceInput) []Finding {
 	if s.Running >= s.Desired {
 		return nil
 	}
+	var starting []resource.Task
+	for _, t := range in.Tasks {
+		if t.DesiredStatus == "RUNNING" && (t.LastStatus == "PROVISIONING" || t.LastStatus == "PENDING" || t.LastStatus == "ACTIVATING") {
+			starting = append(starting, t)
+		}
+	}
+	if len(starting) > 0 && len(in.stopped()) == 0 {
+		t := starting[0]
+		return []Finding{{Check: "starting", Certainty: Certain,
+			What:     itoa(int(s.Running)) + " of " + itoa(int(s.Desired)) + " desired tasks run; " + itoa(len(starting)) + " still starting, and none has failed yet",
+			Evidence: []Evidence{{At: t.CreatedAt, Text: "task " + t.ID + " created, " + t.LastStatus + " now"}},
+			Fix:      Fix{Key: "ctrl+r", Action: "examines again: give it a minute (v on a task shows where it stands)"}}}
+	}
 	return []Finding{{Check: "below-desired", Certainty: Certain,
 		What:     itoa(int(s.Running)) + " of " + itoa(int(s.Desired)) + " desired tasks run",
 		Evidence: []Evidence{{At: s.LastEvent.At, Text: "last event: " + oneLine(s.LastEvent.Message, 200)}},

@@ -274,6 +274,9 @@ func (m *Model) deploymentView(g lifecycle.Graph, s resource.Service) lifecycle.
 	if len(v.Notes) > 0 {
 		v.Notes = append([]string{"Deployments (PRIMARY first):"}, v.Notes...)
 	}
+	if v.Current == "FAILED" && !slices.ContainsFunc(s.Rollouts, func(d resource.Deployment) bool { return d.Rollout == "COMPLETED" }) {
+		v.Notes = append(v.Notes, "Nothing to roll back to (no COMPLETED deployment): a new deployment of a fixed revision is the way out.")
+	}
 	return v
 }
 

@@ -168,3 +168,15 @@ func TestStarting(t *testing.T) {
 		t.Fatalf("report: %v", r.Text(time.UTC))
 	}
 }
+
+// TestCauseGone: a failed deployment whose stopped tasks ECS has
+// forgotten says so first, with the way to see the cause again.
+func TestCauseGone(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	in := ServiceInput{Cluster: "c", Now: t0.Add(2 * time.Hour), CLI: plainCLI, Service: resource.Service{Name: "w", Desired: 2, Rollout: "FAILED",
+		Rollouts: []resource.Deployment{{ID: "ecs-svc/1", Status: "PRIMARY", Rollout: "FAILED", Failed: 3, RolloutReason: "ECS deployment circuit breaker: tasks failed to start.", UpdatedAt: t0}}}}
+	r := Service(in, nil)
+	if r.Healthy || len(r.Findings) == 0 || r.Findings[0].Check != "cause-gone" || len(r.Causes()) != 0 {
+		t.Fatalf("report: %v", r.Text(time.UTC))
+	}
+}

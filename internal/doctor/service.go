@@ -56,6 +56,17 @@ func Service(in ServiceInput, unread []string) Report {
 			}
 		}
 	}
+	// Failures whose tasks ECS has forgotten: say so first, rather than a
+	// "fix the cause above" with nothing above.
+	cause := slices.ContainsFunc(fs, func(f Finding) bool { return f.Cause })
+	failing := slices.ContainsFunc(fs, func(f Finding) bool { return f.Check == "circuit-breaker" || f.Check == "below-desired" })
+	if !cause && failing && len(in.stopped()) == 0 {
+		fs = append(fs, Finding{Check: "cause-gone", Certainty: Certain, rank: -1,
+			What:     "tasks failed, but ECS no longer lists them (it keeps stopped tasks about an hour), so why cannot be read now",
+			Evidence: []Evidence{{At: s.LastEvent.At, Text: "last event: " + oneLine(s.LastEvent.Message, 200)}},
+			Fix: Fix{Step: "start new tasks and examine them while they fail (x again, or deckhand doctor)",
+				CLI: in.CLI("ecs", "update-service", "--cluster", in.Cluster, "--service", s.Name, "--force-new-deployment")}})
+	}
 	finish(&r, fs, itoa(int(s.Running))+"/"+itoa(int(s.Desired))+" running, deployment "+cmpOr(s.Rollout, "steady"))
 	return r
 }

@@ -61,7 +61,7 @@ type Config struct {
 	// APIStats returns the API budget's counters for the header; nil = no
 	// budget to show.
 	APIStats func() APIStats
-	// Doctor reads what the doctor (x, :doctor) checks; nil = not offered.
+	// Doctor reads what the doctor (x, :diag) checks; nil = not offered.
 	Doctor DoctorSource
 	// Switch builds the backend of another account or region and stops
 	// the current one's watchers (:profile, :region, :sandbox; account.go);

@@ -13,7 +13,7 @@ import (
 	"deckhand/internal/resource"
 )
 
-// The doctor page (x on a service or an instance, or :doctor on the
+// The doctor page (x on a service or an instance, or :diag on the
 // selected one): one verdict, then the findings root cause first, each
 // with its evidence and times, how sure it is, and the fix — a key
 // deckhand offers, or the CLI step. The reads run in a Cmd (doctor.Gather*);
@@ -86,7 +86,7 @@ func (m *Model) openDoctor(it resource.Item) tea.Cmd {
 	return p.reload(m)
 }
 
-// doctorCommand is :doctor, on the selected service or instance.
+// doctorCommand is :diag, on the selected service or instance.
 func (m *Model) doctorCommand([]string) tea.Cmd {
 	_, it := m.current().subject(m)
 	return m.openDoctor(it)

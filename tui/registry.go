@@ -49,7 +49,7 @@ var otherCommands = []command{
 		run: (*Model).openSecurityGroups},
 	{names: []string{"lifecycle", "lc"}, desc: "lifecycle instance|task|deployment: every state and transition explained", args: true,
 		run: (*Model).openLifecycleCommand},
-	{names: []string{"doctor", "dr"}, desc: "doctor: why the selected service or instance is not healthy (x)",
+	{names: []string{"diag", "diagnose", "dx"}, desc: "the doctor: why the selected service or instance is not healthy (x)",
 		run: (*Model).doctorCommand},
 	{names: []string{"stats"}, desc: "the API budget: calls per family, waiting, throttled, rate cuts; each source's data age",
 		run: (*Model).openStats},

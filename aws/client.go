@@ -16,6 +16,7 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -50,7 +51,8 @@ type Client struct {
 	ec2      *ec2.Client
 	ecs      *ecs.Client
 	sts      *sts.Client
-	deploy   deployClients // ECR, ELBv2, IAM, Logs, SSM, tagging: deploy_clients.go
+	deploy   deployClients      // ECR, ELBv2, IAM, Logs, SSM, tagging: deploy_clients.go
+	cw       *cloudwatch.Client // metrics.go
 
 	// ec2PageSize is DescribeInstances' MaxResults; a field so tests can
 	// make moto return several pages without seeding thousands of instances.
@@ -136,6 +138,7 @@ func load(ctx context.Context, o Options, extra ...func(*config.LoadOptions) err
 		}
 	})
 	c.deploy = newDeployClients(cfg, base)
+	c.cw = newMetricsClient(cfg, base)
 	return c, nil
 }
 

@@ -178,6 +178,7 @@ func (msg switchedMsg) apply(m *Model) tea.Cmd {
 	m.acct.seq++
 	m.account, m.arn, m.identErr, m.focused = "", "", nil, ""
 	m.forgetAWS()
+	m.emetrics = ecsMetrics{} // the old account's figures (ecs_metrics.go)
 	closed := ""
 	if m.dlg != nil {
 		m.dlg = nil // it was about a resource of the old account

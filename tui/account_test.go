@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"deckhand/internal/awsconf"
 )
@@ -111,4 +112,47 @@ func TestAccountSwitchOneAtATime(t *testing.T) {
 	if cmd == nil || len(*asked) != 0 {
 		t.Fatalf("asked %v before the first switch's Cmd ran", *asked)
 	}
+}
+
+// TestSwitchForgetsOnlyTheAWSSide: a switch that worked drops the old
+// account's rows, events and open dialog, keeps Docker's rows and events,
+// goes back to the top pane, and keeps --readonly even when the new Config
+// forgot it.
+func TestSwitchForgetsOnlyTheAWSSide(t *testing.T) {
+	m, feeds := newLoaded(t, 160, 30)
+	m.cfg.Readonly = true
+	send(m, feeds["ec2"].update(ec2Set(instance("i-0aaa1111bbbb2222c", "web-1", "stopping")), t0.Add(5*time.Second)))
+	send(m, feeds["docker"].update(dockerSet("exited"), t0.Add(6*time.Second)))
+	press(m, "6")
+	mustContain(t, screen(m), "events [4]", "running → stopping", "removed (was stopped)", "running → exited")
+	press(m, "2", "enter") // into a cluster's services
+	mustContain(t, screen(m), "clusters › ")
+	m.dlg = &dialog{} // a dialog left open on the old account
+
+	cfg := testConfig()
+	cfg.Region, cfg.Profile, cfg.Readonly = "eu-west-1", "bob", false
+	started := false
+	send(m, switchedMsg{cmd: ":profile bob", res: Switched{Config: cfg, Start: func() { started = true }}})
+	s := screen(m)
+	mustContain(t, s, "READONLY", "region eu-west-1", "profile bob", "clusters [0]",
+		"now on profile bob in eu-west-1 (was profile dev in us-east-1) (the open dialog was closed")
+	mustNotContain(t, s, "clusters › ", "prod", "staging")
+	if m.dlg != nil {
+		t.Error("the old account's dialog is still open")
+	}
+	press(m, "1")
+	mustContain(t, screen(m), "instances [0]")
+	mustNotContain(t, screen(m), "web-1", "db-1")
+	press(m, "5")
+	mustContain(t, screen(m), "docker [2]", "redis", "worker")
+	press(m, "6")
+	mustContain(t, screen(m), "events [1]", "running → exited")
+	mustNotContain(t, screen(m), "running → stopping", "removed (was stopped)")
+	if started {
+		t.Error("the new watchers started before the model let them (Start runs in a Cmd)")
+	}
+	// An update of the new account is a baseline of generation 0 again.
+	send(m, (&feed{source: "ec2"}).update(ec2Set(instance("i-0bbb", "dublin-1", "running")), t0.Add(time.Minute)))
+	press(m, "1")
+	mustContain(t, screen(m), "instances [1]", "dublin-1")
 }

@@ -101,6 +101,8 @@ func (m *Model) paneActions() []*action {
 	if l := &m.keys.Logs; l.offeredOn(pk) && m.logsOffered(pk) {
 		out = append(out, l)
 	}
+	out = append(out, m.ecsOpsHints(pk)...)
+	out = append(out, m.sessionHints(pk)...)
 	return append(out, m.dockerHints(pk)...)
 }
 
@@ -108,6 +110,9 @@ func (m *Model) paneActions() []*action {
 // false when msg is not one.
 func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	if cmd, ok := m.dockerKey(msg); ok {
+		return cmd, true
+	}
+	if cmd, ok := m.ecsOpsKey(msg); ok { // ecs_ops.go
 		return cmd, true
 	}
 	pk, it := m.current().subject(m)

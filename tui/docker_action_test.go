@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,10 @@ import (
 var _ DockerActions = (*dockerops.Engine)(nil)
 
 // sleeperMain waits for SIGTERM and exits 0 (as PID 1 it would otherwise
-// ignore SIGTERM, and every stop would wait for the kill).
+// ignore SIGTERM, and every stop would wait for the kill). It prints
+// "ready" once it listens: a SIGTERM before that ends it with the Go
+// runtime's exit 2, so tests that check a clean stop wait for the line
+// (waitReady) — on a loaded machine a stop can come first.
 const sleeperMain = `package main
 
 import (
@@ -32,9 +36,26 @@ import (
 func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+	os.Stdout.WriteString("ready\n")
 	<-sig
 }
 `
+
+// waitReady waits until the container of sleeperMain has printed "ready".
+func waitReady(t *testing.T, e *dockerops.Engine, id string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		lines, _ := e.Logs(context.Background(), id, 10)
+		for _, l := range lines {
+			if strings.Contains(l, "ready") {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("container %.12s never printed ready", id)
+}
 
 // sleeperImage builds a FROM-scratch image of sleeperMain.
 func sleeperImage(t *testing.T, e *dockerops.Engine, c *client.Client, name string) string {

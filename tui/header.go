@@ -279,7 +279,8 @@ func (m *Model) inputLine() string {
 	if m.input.kind != inputCommand {
 		return line
 	}
-	// Arguments follow a known command (:destroy web): no completion.
+	// Arguments follow a known command (:destroy web): no completion but
+	// the account commands' (:region eu-…, account_complete.go).
 	if name, _, args := strings.Cut(strings.TrimLeft(text, " "), " "); args {
 		if slices.Contains(commandNames(), strings.ToLower(name)) {
 			return line + m.argHint(text)

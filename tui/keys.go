@@ -97,6 +97,8 @@ type keyMap struct {
 	Logs, Follow, Wrap                         action
 	Start, Stop, Terminate, Remove, Scale      action
 	Delete, Rollback                           action
+	ForceDeploy, UpdateRevision, NewImage      action // ecs_ops.go
+	DiffWith                                   action
 	Create                                     action
 	Restart, Prune, Inspect, Exec              action
 	NextMatch                                  action
@@ -107,6 +109,7 @@ type keyMap struct {
 	NextField, PrevField, Choose, Toggle       action
 	Submit, Leave                              action
 	Lifecycle, Doctor                          action
+	Shell, Forward, StopForward                action
 }
 
 func defaultKeyMap() keyMap {
@@ -170,6 +173,16 @@ func defaultKeyMap() keyMap {
 			explain("delete the selected cluster (once it has no services), service (scaled to 0 first), on :sg a security group, on :taskdefs a revision (deregistered); you type its name to confirm"),
 		Rollback: act(modeTable|modeDetail, true, "R", "roll back", "R").on("roll back", resource.KindService).
 			explain("roll the selected service back to the revision before the one it runs (a new deployment)"),
+		// C compares a revision with any other (D: with the previous one).
+		DiffWith: act(modeDetail, false, "C", "compare", "C").
+			explain("a task definition revision: pick any other revision of its family and see what changed from it to this one"),
+		// F, U and I as e1s-style capitals: lower case s/S/i are taken.
+		ForceDeploy: act(modeTable|modeDetail, true, "F", "force deploy", "F").on("force a new deployment of", resource.KindService).
+			explain("force a new deployment of the selected service: new tasks of the same revision replace the running ones"),
+		UpdateRevision: act(modeTable|modeDetail, true, "U", "update revision", "U").on("update", resource.KindService).
+			explain("move the selected service to another revision of its task definition: pick one (newest first, the current one marked), then confirm"),
+		NewImage: act(modeTable|modeDetail, true, "I", "new image", "I").on("register a new image for", resource.KindService).
+			explain("register a copy of the service's revision (or, on :taskdefs, the revision shown) with one container's image changed, and on a service deploy it too"),
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", resource.KindService).
 			explain("set the desired count of the selected service"),
 		// c was free on every pane; on services the cluster in view is
@@ -228,21 +241,30 @@ func defaultKeyMap() keyMap {
 			explain("the lifecycle of the selected instance, task or service deployment: now, time in each state, what comes next"),
 		Doctor: act(modeTable|modeDetail, false, "x", "doctor", "x").on("diagnose", resource.KindService, resource.KindInstance).
 			explain("the doctor: why the selected service or instance is not healthy, root cause first, with evidence and fix"),
+		// Sessions (sessions.go): e as on Docker containers (lazydocker's
+		// shell key), F for forward as k9s's shift+f.
+		Shell: act(modeTable|modeDetail, true, "e", "shell", "e").on("open a shell in", resource.KindTask, resource.KindContainer, resource.KindInstance).
+			explain("a shell in the selected task's container (ECS Exec; a task with several asks which) or on the instance (SSM session); on the sandbox docker exec -it into the container that runs it; back here when it exits"),
+		Forward: act(modeTable|modeDetail, false, "F", "forward", "F").on("forward a port of", resource.KindTask, resource.KindContainer).
+			explain("forward the container's port to 127.0.0.1 (SSM port forwarding in the background, restarted when it drops; on the sandbox the port is already published there); :forwards lists them"),
+		StopForward: act(modeTable, false, "s/ctrl+k", "stop forward", "s", "ctrl+k").on("stop", kindForward).
+			explain("stop the selected port forward"),
 	}
 }
 
 // all returns pointers to every action, in the order help shows them.
 func (k *keyMap) all() []*action {
 	return []*action{
-		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Sort, &k.Reverse, &k.Mark, &k.Copy, &k.Diff, &k.Events, &k.Logs, &k.Follow, &k.Wrap, &k.Back,
+		&k.Help, &k.Command, &k.Filter, &k.Open, &k.Detail, &k.Sort, &k.Reverse, &k.Mark, &k.Copy, &k.Diff, &k.DiffWith, &k.Events, &k.Logs, &k.Follow, &k.Wrap, &k.Back,
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
-		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Rollback, &k.Create,
+		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Rollback, &k.ForceDeploy, &k.UpdateRevision, &k.NewImage, &k.Create,
 		&k.Restart, &k.Prune, &k.Inspect, &k.Exec, &k.NextMatch,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
 		&k.Launch, &k.CancelRun, &k.Submit, &k.NextField, &k.PrevField, &k.Choose, &k.Toggle, &k.Leave,
 		&k.Lifecycle, &k.Doctor,
+		&k.Shell, &k.Forward, &k.StopForward,
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"deckhand/internal/cloud"
 	"deckhand/internal/launch"
+	"deckhand/internal/portfwd"
 	"deckhand/internal/resource"
 	"deckhand/internal/watch"
 )
@@ -24,6 +26,7 @@ type Config struct {
 	Readonly                                       bool
 	Sandbox                                        bool   // show a SANDBOX marker
 	Mouse                                          bool   // click selects, double-click opens, the wheel scrolls (--mouse)
+	Theme                                          string // auto (""), dark or light: the style sheet (theme.go)
 	AWSProblem                                     string // non-empty when AWS is unusable: AWS panes show it instead of data
 	DockerProblem                                  string // non-empty when no Docker client could be made
 	Notice                                         string // shown in the status line at start (e.g. why the sandbox opened)
@@ -63,6 +66,13 @@ type Config struct {
 	APIStats func() APIStats
 	// Doctor reads what the doctor (x, :diag) checks; nil = not offered.
 	Doctor DoctorSource
+	// Metrics reads the services' CPU and memory (ecs_metrics.go); nil =
+	// not offered.
+	Metrics MetricsReader
+	// Sessions plans shells (ECS Exec, SSM) and port forwards; nil = not
+	// offered. Forwards runs the forwards (nil = made on first use).
+	Sessions cloud.Sessions
+	Forwards *portfwd.Manager
 	// Switch builds the backend of another account or region and stops
 	// the current one's watchers (:profile, :region, :sandbox; account.go);
 	// called in a Cmd. nil = not offered.
@@ -128,6 +138,8 @@ type Model struct {
 	dstats dockerStats // the live stats streams of the containers on screen
 
 	acct accountState // :profile, :region and :sandbox (account.go)
+
+	emetrics ecsMetrics // the CPU and memory of the services on screen (ecs_metrics.go)
 }
 
 // New returns the root model.
@@ -136,9 +148,9 @@ func New(cfg Config) *Model {
 	m := &Model{
 		cfg:       cfg,
 		keys:      defaultKeyMap(),
-		isDark:    true, // until the terminal tells us otherwise
+		isDark:    cfg.startsDark(), // with auto, until the terminal tells us otherwise
 		noColor:   noColor,
-		st:        newStyles(true, noColor),
+		st:        newStyles(cfg.startsDark(), noColor),
 		width:     80,
 		height:    24,
 		data:      newStore(),
@@ -174,10 +186,13 @@ type (
 	highlightMsg struct{ upTo uint64 } // highlights of batches ≤ upTo expire
 )
 
-// Init asks the terminal for its background colour and fetches the AWS
-// identity once.
+// Init asks the terminal for its background colour (unless --theme fixes
+// the sheet) and fetches the AWS identity once.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	var cmds []tea.Cmd
+	if m.cfg.followsBackground() {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
 	if f := m.cfg.Identity; f != nil && m.cfg.AWSProblem == "" {
 		cmds = append(cmds, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -195,7 +210,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(ageTickMsg); ok {
 		m.ageTicking = false // this tick's redraw is the point; plan the next
 	}
-	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats())
+	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats(), m.syncMetrics())
 	// A long error or an open command line changes the room left for the
 	// table; keep every table's scroll window in step with it.
 	if h := m.tableHeight(); h != m.tblHeight {
@@ -210,8 +225,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.width, m.height = max(msg.Width, 0), max(msg.Height, 0)
 		m.resize()
 	case tea.BackgroundColorMsg:
-		m.isDark = msg.IsDark()
-		m.st = newStyles(m.isDark, m.noColor)
+		if m.cfg.followsBackground() {
+			m.isDark = msg.IsDark()
+			m.st = newStyles(m.isDark, m.noColor)
+		}
 	case tea.ColorProfileMsg:
 		// The renderer already strips colour on such terminals; switching
 		// the styles too brings in the no-colour markers (bold, reverse).

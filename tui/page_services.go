@@ -82,6 +82,7 @@ func (m *Model) serviceRows(cluster string) ([]column, []row) {
 			tones: []tone{2: toneOf(x.Status), 4: running, 6: toneOf(x.Rollout), 8: toneNone},
 		}
 	}
+	cols, rows = m.withMetricCols(cols, rows, xs) // CPU% and MEM%: ecs_metrics.go
 	if cluster != "" {
 		cols = dropScopeCol(cols, rows) // every row has the same value
 	}

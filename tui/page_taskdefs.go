@@ -193,6 +193,9 @@ func (p *taskDefPage) reload(m *Model) tea.Cmd {
 }
 
 func (p *taskDefPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	if cmd, ok := m.taskDefOpsKey(p, msg); ok { // C and I: ecs_ops.go
+		return cmd
+	}
 	switch {
 	case matches(msg, m.keys.Back):
 		m.pop()
@@ -255,7 +258,7 @@ func (p *taskDefPage) lines(m *Model) []string {
 		}
 	}
 	if p.prev != nil {
-		out = append(out, "", "  "+st.Muted.Render("D shows what changed since "+p.prev.Label()+"."))
+		out = append(out, "", "  "+st.Muted.Render("D shows what changed since "+p.prev.Label()+"; C compares with a revision you pick."))
 	}
 	return out
 }

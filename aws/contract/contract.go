@@ -147,6 +147,10 @@ func Run(t *testing.T, target Target) {
 		t.Parallel()
 		newRun(t, target).elb()
 	})
+	t.Run("service ops", func(t *testing.T) { // ecs_ops.go
+		t.Parallel()
+		newRun(t, target).serviceOps()
+	})
 }
 
 // run is one group of assertions against one backend.

@@ -100,6 +100,8 @@ type Account struct {
 	images imageCache
 	// eng is the engine worker (worker.go).
 	eng engineWork
+	// metrics are the services' samples (metrics.go).
+	metrics metricsState
 	// throttling: the buckets' limits, and deckhand's client budget
 	// (throttle.go).
 	api apiLimits

@@ -61,29 +61,35 @@ func chooseBackend(ctx context.Context, o options) (*awsBackend, error) {
 // endpoint, profile and region from budgetFor (the TUI keeps one per
 // account and region across switches: switch.go); nil = a new one.
 func chooseBackendWith(ctx context.Context, o options, budgetFor func(endpoint, profile, region string) *budget.Budget) (*awsBackend, error) {
-	if o.sandbox {
-		var b *budget.Budget
-		if budgetFor != nil {
-			b = budgetFor("sandbox", "", o.region)
+	// The sandbox's budget is per region too; nil = openSandbox makes one.
+	sandboxBudget := func() *budget.Budget {
+		if budgetFor == nil {
+			return nil
 		}
-		return openSandbox(o, "", b)
+		region := o.region
+		if region == "" {
+			region = "us-east-1" // sandbox.Open's default: one budget for both spellings
+		}
+		return budgetFor("sandbox", "", region)
 	}
+	if o.sandbox {
+		return openSandbox(o, "", sandboxBudget())
+	}
+	region := o.region // o.region stays as given: the fallback sandbox below opens there
 	var b *budget.Budget
 	if budgetFor != nil {
 		// The region is the profile's when none is named: ask the
 		// configuration for it (files only, no AWS call) to find the budget.
-		region := o.region
 		if region == "" {
 			if c, err := aws.Load(ctx, aws.Options{Profile: o.profile, EndpointURL: o.endpointURL}); err == nil {
 				region = c.Region()
 			}
 		}
-		o.region = region
 		b = budgetFor(o.endpointURL, o.profile, region)
 	} else {
 		b = budget.New(o.apiRate, nil)
 	}
-	c, err := aws.Load(ctx, aws.Options{Profile: o.profile, Region: o.region, EndpointURL: o.endpointURL, Readonly: o.readonly, Budget: b})
+	c, err := aws.Load(ctx, aws.Options{Profile: o.profile, Region: region, EndpointURL: o.endpointURL, Readonly: o.readonly, Budget: b})
 	if err == nil {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		err = c.CheckCredentials(cctx)
@@ -95,7 +101,7 @@ func chooseBackendWith(ctx context.Context, o options, budgetFor func(endpoint, 
 	if o.profile != "" || o.endpointURL != "" {
 		return nil, err
 	}
-	return openSandbox(o, "no AWS credentials found, so this is the sandbox account; see --help to use a real one", nil)
+	return openSandbox(o, "no AWS credentials found, so this is the sandbox account; see --help to use a real one", sandboxBudget())
 }
 
 // openSandbox opens the sandbox account with budget b (nil = a new one).

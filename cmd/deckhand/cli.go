@@ -1,13 +1,13 @@
 package main
 
-// The headless subcommands (deckhand scaffold|launch|destroy …) for scripts
-// and CI: progress on stderr, one line per event; results (the URL, a plan)
-// on stdout; a non-zero exit code with the reason on failure.
+// The command line, on spf13/cobra: deckhand alone opens the TUI (main.go);
+// the headless subcommands (deckhand scaffold|launch|destroy …) are for
+// scripts and CI: progress on stderr, one line per event; results (the
+// URL, a plan) on stdout; a non-zero exit code with the reason on failure.
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,83 +16,102 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"deckhand/dockerops"
+	"deckhand/internal/awsconf"
 	"deckhand/internal/launch"
 	"deckhand/scaffold"
 )
 
-// Exit codes of the subcommands.
+// Exit codes.
 const (
 	exitOK    = 0
 	exitFail  = 1 // the work was tried and failed
 	exitUsage = 2 // rejected before anything was done
 )
 
-// subcommands maps a first argument to its handler.
-var subcommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) int{
-	"scaffold": cmdScaffold,
-	"launch":   cmdLaunch,
-	"destroy":  cmdDestroy,
-	// Hidden: the sandbox load balancer container's entrypoint.
-	"elb-proxy": cmdElbProxy,
+// globals are the persistent flags: the TUI, launch and destroy take them,
+// before or after the subcommand (deckhand --sandbox launch … and deckhand
+// launch … --sandbox are one command line).
+type globals struct {
+	awsFlags
+	engineFlags
 }
 
-// runCLI runs a subcommand when args[0] names one and reports ok=false
-// otherwise, so main falls through to the TUI. Ctrl-C (or SIGTERM) cancels
-// the running step, which fails the launch with what was created so far.
-func runCLI(args []string, stdout, stderr io.Writer) (code int, ok bool) {
-	args = subcommandFirst(args)
-	if len(args) == 0 {
-		return 0, false
-	}
-	cmd, ok := subcommands[args[0]]
-	if !ok {
-		return 0, false
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return cmd(ctx, args[1:], stdout, stderr), true
+// awsFlags are the account flags. launch and destroy use them for the
+// fargate and ec2 targets and choose the account as the TUI does
+// (chooseBackend): --sandbox, else the AWS chain, falling back to the
+// sandbox when it finds no credentials and neither --profile nor
+// --endpoint-url was given.
+type awsFlags struct {
+	profile, region, endpointURL string
+	sandbox                      bool
+	sandboxSpeed                 float64
 }
 
-// globalBools are the TUI's flags that take no value, so subcommandFirst
-// knows that the word after one is not its value.
-var globalBools = map[string]bool{"sandbox": true, "readonly": true, "version": true, "sandbox-reset": true, "mouse": true}
-
-// subcommandFirst moves flags written before a subcommand after it
-// (deckhand --sandbox launch … is deckhand launch … --sandbox), so global
-// flags work in either place; the subcommand's parser takes flags among
-// its arguments. Without a subcommand the arguments are the TUI's, as
-// they are.
-func subcommandFirst(args []string) []string {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if _, ok := subcommands[a]; ok && i > 0 {
-			return append(append([]string{a}, args[:i]...), args[i+1:]...)
-		}
-		if !strings.HasPrefix(a, "-") || a == "--" {
-			return args // a word that is not a flag's value: not ours to move
-		}
-		name := strings.TrimLeft(a, "-")
-		if !strings.Contains(name, "=") && !globalBools[name] {
-			i++ // the flag's value
-		}
-	}
-	return args
+// engineFlags are the Docker flags; readonly is here because every
+// command that changes something changes it through the engine or AWS.
+type engineFlags struct {
+	dockerHost string
+	readonly   bool
 }
 
-// usageError is an invalid command line; it exits with exitUsage.
-type usageError struct{ msg string }
+// envAnnotation names a flag's environment variable, for the README table.
+const envAnnotation = "deckhand_env"
 
-func (e *usageError) Error() string { return e.msg }
+func (g *globals) register(fs *pflag.FlagSet) {
+	fs.StringVar(&g.profile, "profile", os.Getenv("AWS_PROFILE"), "AWS shared-config profile `NAME`; SSO profiles work after aws sso login")
+	fs.StringVar(&g.region, "region", "", "AWS `REGION` (default: the profile's, or AWS_REGION)")
+	fs.StringVar(&g.endpointURL, "endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "AWS-compatible endpoint `URL`: moto, LocalStack")
+	fs.BoolVar(&g.sandbox, "sandbox", false, "use the built-in sandbox account (the default when no AWS credentials are found)")
+	fs.Float64Var(&g.sandboxSpeed, "sandbox-speed", 1, "sandbox clock `FACTOR`: 1 is AWS's pace, 10 ten times faster")
+	fs.StringVar(&g.dockerHost, "docker-host", "", "Docker engine `ADDR` (default: DOCKER_HOST, then the current docker context)")
+	fs.BoolVar(&g.readonly, "readonly", false, "change nothing: the TUI disables every mutating action; launch and destroy allow only --dry-run")
+	_ = fs.SetAnnotation("profile", envAnnotation, []string{"AWS_PROFILE"})
+	_ = fs.SetAnnotation("region", envAnnotation, []string{"AWS_REGION"})
+	_ = fs.SetAnnotation("endpoint-url", envAnnotation, []string{"AWS_ENDPOINT_URL"})
+	_ = fs.SetAnnotation("docker-host", envAnnotation, []string{"DOCKER_HOST", "docker context"})
+}
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+// newRoot builds the command tree; runTUI runs the TUI with its options
+// (a test passes a function that records them). It is built per run, so the
+// defaults taken from the environment are the current ones.
+func newRoot(runTUI func(context.Context, options) error) *cobra.Command {
+	var g globals
+	root := newTUICommand(&g, runTUI)
+	g.register(root.PersistentFlags())
+	root.SetFlagErrorFunc(flagError)
+	root.SuggestionsMinimumDistance = 2 // "lauch": did you mean launch?
+	complete(root, "region", awsconf.Regions...)
+	// Profiles are read when the shell asks, from the files the AWS CLI
+	// reads (AWS_CONFIG_FILE…); an unreadable file completes nothing.
+	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		names, _ := awsconf.Profiles()
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
+	root.AddCommand(newScaffoldCommand(), newLaunchCommand(&g), newDestroyCommand(&g), newElbProxyCommand())
+	root.AddCommand(newDoctorCommand(&g), newSandboxCommand(&g)) // cli_doctor.go
+	return root
+}
 
-// fail prints err for the subcommand and returns its exit code.
-func fail(stderr io.Writer, cmd string, err error) int {
-	if errors.Is(err, flag.ErrHelp) {
+// execute runs the command line and returns the exit code: errors are
+// printed once, prefixed with the command ("deckhand launch: …").
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer, runTUI func(context.Context, options) error) int {
+	root := newRoot(runTUI)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "deckhand %s: %v\n", cmd, err)
+	var xc *exitCode // the command has said why already (cli_doctor.go)
+	if errors.As(err, &xc) {
+		return xc.code
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
 	var ue *usageError
 	var fe *scaffold.FieldError
 	var ne *launch.NameError
@@ -102,50 +121,42 @@ func fail(stderr io.Writer, cmd string, err error) int {
 	return exitFail
 }
 
-// newFlagSet makes a subcommand's flag set; errors come back from Parse
-// rather than exiting, and usage goes to stderr.
-func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("deckhand "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: deckhand %s\n\nFlags:\n", usage)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseArgs parses flags that may come before, between and after the
-// positional arguments (Go's flag package stops at the first positional),
-// and returns the positionals.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, &usageError{err.Error()}
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+// withSignals gives a headless command a context that Ctrl-C (or SIGTERM)
+// cancels, which fails a launch with what was created so far.
+func withSignals(run func(ctx context.Context, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return run(ctx, cmd, args)
 	}
 }
 
-// engineFlags are the Docker flags shared by launch and destroy; they
-// mean what the TUI's flags of the same names mean.
-type engineFlags struct {
-	dockerHost string
-	readonly   bool
+// noGlobals refuses the global flags on a command that uses none of them
+// (scaffold only writes files), so a misplaced flag is not silently
+// ignored.
+func noGlobals(cmd *cobra.Command, _ []string) error {
+	var err error
+	// VisitAll and Changed: Visit sees only flags set through that very
+	// flag set, and the inherited set is a fresh copy.
+	cmd.InheritedFlags().VisitAll(func(fl *pflag.Flag) {
+		if err == nil && fl.Changed {
+			err = usagef("--%s does not apply to %s", fl.Name, cmd.Name())
+		}
+	})
+	return err
 }
 
-func (f *engineFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.dockerHost, "docker-host", "", "Docker engine `address` (default: DOCKER_HOST, then the current docker context)")
-	fs.BoolVar(&f.readonly, "readonly", false, "refuse to change anything (only --dry-run is allowed)")
+// complete offers words as the completions of a flag's value.
+func complete(cmd *cobra.Command, flag string, words ...string) {
+	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(words, cobra.ShellCompDirectiveNoFileComp))
 }
+
+// usageError is an invalid command line; it exits with exitUsage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
 // engine connects to the Docker engine and checks that it answers, so a
 // launch does not scaffold files and then find there is no engine.

@@ -2,32 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/spf13/pflag"
 
 	"deckhand/internal/launch"
 )
-
-// awsFlags are the account flags of launch and destroy for the fargate and
-// ec2 targets. They mean what the TUI's flags of the same names mean, and
-// the account is chosen the same way (chooseBackend): --sandbox, else the
-// AWS chain, falling back to the sandbox when it finds no credentials and
-// neither --profile nor --endpoint-url was given.
-type awsFlags struct {
-	profile, region, endpointURL string
-	sandbox                      bool
-	sandboxSpeed                 float64
-}
-
-func (f *awsFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.profile, "profile", os.Getenv("AWS_PROFILE"), "AWS shared-config `profile` (env AWS_PROFILE; fargate and ec2 targets)")
-	fs.StringVar(&f.region, "region", "", "AWS `region` (default: from the profile or AWS_REGION)")
-	fs.StringVar(&f.endpointURL, "endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "AWS-compatible `URL` such as moto or LocalStack (env AWS_ENDPOINT_URL)")
-	fs.BoolVar(&f.sandbox, "sandbox", false, "use the built-in sandbox account (the default when no AWS credentials are found)")
-	fs.Float64Var(&f.sandboxSpeed, "sandbox-speed", 1, "sandbox time `factor`: 1 is AWS's pace, 10 is ten times faster")
-}
 
 func (f *awsFlags) validate() error {
 	switch {
@@ -69,17 +50,17 @@ type cloudFlags struct {
 	set map[string]bool // which were given
 }
 
-func (f *cloudFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.cpu, "cpu", "", "fargate: task `cpu` units, a Fargate size (default 256)")
-	fs.StringVar(&f.memory, "memory", "", "fargate: task `memory` in MiB, valid with --cpu (default 512)")
-	fs.StringVar(&f.cluster, "cluster", "", "fargate: ECS `cluster` (default deckhand-NAME, created if missing)")
-	fs.StringVar(&f.healthCheck, "health-check", "", "fargate: container health check, `python` (python3 urllib on /health) or none (default: python for deckhand's Flask app)")
+func (f *cloudFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.cpu, "cpu", "", "fargate: task cpu `UNITS`, a Fargate size (default 256)")
+	fs.StringVar(&f.memory, "memory", "", "fargate: task memory in `MIB`, valid with --cpu (default 512)")
+	fs.StringVar(&f.cluster, "cluster", "", "fargate: ECS cluster `NAME` (default deckhand-NAME, created if missing)")
+	fs.StringVar(&f.healthCheck, "health-check", "", "fargate: container health check `KIND`: python (python3 urllib on /health) or none (default: python for deckhand's Flask app)")
 	fs.BoolVar(&f.loadBalancer, "load-balancer", false, "fargate: put an internet-facing Application Load Balancer in front of the service; the URL is its DNS name and the tasks' port is open to it only")
 	fs.StringVar(&f.vpc, "vpc", "", "fargate, ec2: `VPC` id to run in (default: the region's default VPC)")
-	fs.StringVar(&f.keyName, "key-name", "", "ec2: existing key pair `name` (default: deckhand-NAME, imported from ~/.ssh/id_*.pub or created)")
+	fs.StringVar(&f.keyName, "key-name", "", "ec2: existing key pair `NAME` (default: deckhand-NAME, imported from ~/.ssh/id_*.pub or created)")
 	fs.StringVar(&f.sshCIDR, "ssh-cidr", "", "ec2: who may SSH in, a `CIDR` (default: this machine's public address /32; never 0.0.0.0/0)")
-	fs.StringVar(&f.amiDistro, "ami-distro", "", "ec2: `distro` of the AMI: al2023 (default) or ubuntu-24.04")
-	fs.StringVar(&f.instanceType, "instance-type", "", "ec2: instance `type` (default t3.micro)")
+	fs.StringVar(&f.amiDistro, "ami-distro", "", "ec2: `DISTRO` of the AMI: al2023 (default) or ubuntu-24.04")
+	fs.StringVar(&f.instanceType, "instance-type", "", "ec2: instance `TYPE` (default t3.micro)")
 }
 
 // cloudTargets says which targets each cloud flag applies to.
@@ -94,9 +75,9 @@ var awsOnly = []string{"profile", "region", "endpoint-url", "sandbox", "sandbox-
 // checkTargetFlags refuses flags the target does not use, so that a typo'd
 // target or a misplaced flag is not silently ignored. Environment defaults
 // (AWS_PROFILE…) are not flags given.
-func checkTargetFlags(fs *flag.FlagSet, target string) error {
+func checkTargetFlags(fs *pflag.FlagSet, target string) error {
 	var err error
-	fs.Visit(func(fl *flag.Flag) {
+	fs.Visit(func(fl *pflag.Flag) {
 		if err != nil {
 			return
 		}

@@ -2,58 +2,50 @@ package main
 
 // deckhand elb-proxy is internal plumbing, not a user command: it is the
 // ENTRYPOINT of the sandbox's load balancer image (internal/elbproxy), so
-// it is left out of every usage text.
+// it is hidden from help and completion.
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"deckhand/internal/elbproxy"
 )
 
-const elbProxyUsage = `elb-proxy --listen ADDR [--target HOST:PORT]...
-
-Internal: the sandbox's Application Load Balancer stand-in, run inside its
-container. Proxies HTTP on ADDR to the targets in turn until SIGTERM.`
-
-// targetList collects repeated --target flags.
-type targetList []string
-
-func (l *targetList) String() string { return strings.Join(*l, ",") }
-
-func (l *targetList) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
-
-func cmdElbProxy(ctx context.Context, args []string, _, stderr io.Writer) int {
+func newElbProxyCommand() *cobra.Command {
 	var (
 		listen  string
-		targets targetList
+		targets []string
 	)
-	fs := newFlagSet("elb-proxy", elbProxyUsage, stderr)
-	fs.StringVar(&listen, "listen", "", "`address` to serve HTTP on, e.g. :80")
-	fs.Var(&targets, "target", "`HOST:PORT` to forward to; repeat for more (none: every request gets 503)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return fail(stderr, "elb-proxy", err)
+	cmd := &cobra.Command{
+		Use:               "elb-proxy --listen ADDR [--target HOST:PORT]...",
+		Short:             "Internal: the sandbox's load balancer stand-in",
+		Long:              "Internal: the sandbox's Application Load Balancer stand-in, run inside its\ncontainer. Proxies HTTP on ADDR to the targets in turn until SIGTERM.",
+		Hidden:            true,
+		PersistentPreRunE: noGlobals,
+		RunE: withSignals(func(ctx context.Context, cmd *cobra.Command, pos []string) error {
+			switch {
+			case len(pos) > 0:
+				return usagef("unexpected argument %q: targets go after --target", pos[0])
+			case listen == "":
+				return usagef("--listen is required, e.g. --listen :80")
+			}
+			if err := elbproxy.CheckTargets(targets); err != nil {
+				return usagef("--%v", err)
+			}
+			// Serve returns nil once SIGTERM (docker stop) has cancelled ctx
+			// and requests in flight are done.
+			if err := elbproxy.Serve(ctx, listen, targets, cmd.ErrOrStderr()); err != nil {
+				// "deckhand elb-proxy: elb-proxy: …" would say it twice.
+				return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "elb-proxy: "))
+			}
+			return nil
+		}),
 	}
-	switch {
-	case len(pos) > 0:
-		return fail(stderr, "elb-proxy", usagef("unexpected argument %q: targets go after --target", pos[0]))
-	case listen == "":
-		return fail(stderr, "elb-proxy", usagef("--listen is required, e.g. --listen :80"))
-	}
-	if err := elbproxy.CheckTargets(targets); err != nil {
-		return fail(stderr, "elb-proxy", usagef("--%v", err))
-	}
-	// Serve returns nil once SIGTERM (docker stop) has cancelled ctx and
-	// requests in flight are done.
-	if err := elbproxy.Serve(ctx, listen, targets, stderr); err != nil {
-		// "deckhand elb-proxy: elb-proxy: …" would say it twice.
-		return fail(stderr, "elb-proxy", fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "elb-proxy: ")))
-	}
-	return exitOK
+	fs := cmd.Flags()
+	fs.StringVar(&listen, "listen", "", "`ADDR` to serve HTTP on, e.g. :80")
+	fs.StringArrayVar(&targets, "target", nil, "`HOST:PORT` to forward to; repeat for more (none: every request gets 503)")
+	return cmd
 }

@@ -56,7 +56,7 @@ func TestElbProxyRejects(t *testing.T) {
 
 // TestElbProxyServes: the subcommand takes what elbproxy.Args writes
 // (the contract between the sandbox and the container), proxies to the
-// target, and exits 0 when its context ends (SIGTERM in runCLI).
+// target, and exits 0 when its context ends (SIGTERM in withSignals).
 func TestElbProxyServes(t *testing.T) {
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "target "+r.URL.Path)
@@ -68,7 +68,7 @@ func TestElbProxyServes(t *testing.T) {
 	var stderr bytes.Buffer
 	done := make(chan int, 1)
 	args := elbproxy.Args(listen, []string{target.Listener.Addr().String()})
-	go func() { done <- cmdElbProxy(ctx, args, io.Discard, &stderr) }()
+	go func() { done <- execute(ctx, append([]string{"elb-proxy"}, args...), io.Discard, &stderr, nil) }()
 
 	var body string
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {

@@ -3,18 +3,19 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"deckhand/internal/launch"
 	launchaws "deckhand/internal/launch/aws"
 )
 
-const launchUsage = `launch --name NAME --target local|fargate|ec2 [DIR | --image REF] [flags]
-
-Builds DIR (default ".") into an image and runs it, or runs an existing
+// launchLong is launch's help text.
+const launchLong = `Builds DIR (default ".") into an image and runs it, or runs an existing
 --image; waits until it answers HTTP and is healthy, checks the answer and
 prints its URL on stdout. Progress goes to stderr, one line per event.
 Running it again with the same --name updates what the last run made.
@@ -47,36 +48,48 @@ type launchFlags struct {
 	dirGiven, imageSet bool
 }
 
-func parseLaunch(args []string, stderr io.Writer) (launchFlags, error) {
+func newLaunchCommand(g *globals) *cobra.Command {
 	var f launchFlags
-	fs := newFlagSet("launch", launchUsage, stderr)
-	fs.StringVar(&f.name, "name", "", "stack `name`: 1–32 lowercase letters, digits and '-', starting with a letter (required)")
+	cmd := &cobra.Command{
+		Use:     "launch [DIR] --name NAME --target local|fargate|ec2 [flags]",
+		Short:   "Build DIR (or take --image) and run it locally, on Fargate or on EC2",
+		Long:    launchLong,
+		Example: "  deckhand launch --name web --target local --scaffold ./web\n  deckhand --sandbox launch --name web --target fargate ./web",
+		RunE: withSignals(func(ctx context.Context, cmd *cobra.Command, args []string) error {
+			f.engineFlags, f.awsFlags = g.engineFlags, g.awsFlags
+			if err := f.check(cmd.Flags(), args); err != nil {
+				return err
+			}
+			return runLaunch(ctx, f, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		}),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.name, "name", "", "stack `NAME`: 1–32 lowercase letters, digits and '-', starting with a letter (required)")
 	fs.StringVar(&f.target, "target", "", "run on `TARGET`: local, fargate or ec2 (required)")
 	fs.StringVar(&f.image, "image", "", "run this existing image `REF` instead of building DIR (local: an image on this machine; fargate, ec2: one AWS can pull)")
 	fs.StringVar(&f.baseImage, "base-image", "", "`REF` for the Dockerfile's BASE_IMAGE build argument (e.g. deckhand/python-base:bookworm)")
-	fs.IntVar(&f.port, "port", 0, "local: host `port` on 127.0.0.1 (default: the previous launch's, else a free one); fargate, ec2: the app's port (default: the image's EXPOSE, else 5000)")
+	fs.IntVar(&f.port, "port", 0, "local: host `PORT` on 127.0.0.1 (default: the previous launch's, else a free one); fargate, ec2: the app's port (default: the image's EXPOSE, else 5000)")
 	fs.BoolVar(&f.scaffold, "scaffold", false, "write deckhand's Flask project into DIR first when DIR is empty or missing")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the steps, resources and equivalent commands; change nothing")
 	fs.BoolVar(&f.noWait, "no-wait", false, "return once everything is created (the container runs, the service or instance exists), without the waits and HTTP checks")
-	durationVar(fs, &f.timeout, "timeout", 0, "how long to wait for the app to run and be healthy (default: 2m local, 10m fargate and ec2; fargate ends early when ECS gives up)")
-	f.engineFlags.register(fs)
-	f.awsFlags.register(fs)
+	durationVar(fs, &f.timeout, "timeout", 0, "how long to wait for the app to run and be healthy, `DURATION` in seconds (120) or Go's form (2m) (default: 2m local, 10m fargate and ec2; fargate ends early when ECS gives up)")
 	f.cloud.register(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return f, err
-	}
-	fs.Visit(func(fl *flag.Flag) {
-		if fl.Name == "image" {
-			f.imageSet = true
-		}
-	})
+	complete(cmd, "target", launch.TargetLocal, launch.TargetFargate, launch.TargetEC2)
+	complete(cmd, "health-check", "python", "none")
+	complete(cmd, "ami-distro", "al2023", "ubuntu-24.04")
+	return cmd
+}
+
+// check validates launch's command line (fs: its flags after parsing,
+// pos: the positional arguments) before anything is done.
+func (f *launchFlags) check(fs *pflag.FlagSet, pos []string) error {
+	f.imageSet = fs.Changed("image")
 	if err := validateName(f.name); err != nil {
-		return f, err
+		return err
 	}
 	switch {
 	case len(pos) > 1:
-		return f, usagef("too many arguments %q: launch takes one project directory", pos)
+		return usagef("too many arguments %q: launch takes one project directory", pos)
 	case len(pos) == 1:
 		f.dir, f.dirGiven = pos[0], true
 	default:
@@ -84,38 +97,38 @@ func parseLaunch(args []string, stderr io.Writer) (launchFlags, error) {
 	}
 	switch {
 	case f.imageSet && f.image == "":
-		return f, usagef("--image is empty: give an image reference, e.g. --image nginx:latest")
+		return usagef("--image is empty: give an image reference, e.g. --image nginx:latest")
 	case f.imageSet && f.dirGiven:
-		return f, usagef("give either DIR (to build) or --image (to run an existing image), not both")
+		return usagef("give either DIR (to build) or --image (to run an existing image), not both")
 	case f.imageSet && f.baseImage != "":
-		return f, usagef("--base-image applies only when building DIR; drop it when using --image")
+		return usagef("--base-image applies only when building DIR; drop it when using --image")
 	case f.imageSet && f.scaffold:
-		return f, usagef("--scaffold applies only when building DIR; drop it when using --image")
-	case f.port < 0 || f.port > 65535 || (f.port == 0 && flagGiven(fs, "port")):
-		return f, usagef("--port %d is not a TCP port: use 1–65535, or leave it out for a free one", f.port)
-	case f.timeout < 0 || (f.timeout == 0 && flagGiven(fs, "timeout")):
-		return f, usagef("--timeout %v must be positive (e.g. --timeout 2m)", f.timeout)
+		return usagef("--scaffold applies only when building DIR; drop it when using --image")
+	// Some flags use 0 for "not given, use the default", so a 0 the user
+	// typed must be told apart from it and refused rather than silently
+	// replaced.
+	case f.port < 0 || f.port > 65535 || (f.port == 0 && fs.Changed("port")):
+		return usagef("--port %d is not a TCP port: use 1–65535, or leave it out for a free one", f.port)
+	case f.timeout < 0 || (f.timeout == 0 && fs.Changed("timeout")):
+		return usagef("--timeout %v must be positive (e.g. --timeout 2m)", f.timeout)
 	}
 	if err := validateTarget(f.target); err != nil {
-		return f, err
+		return err
 	}
 	if err := checkTargetFlags(fs, f.target); err != nil {
-		return f, err
+		return err
 	}
 	if err := f.awsFlags.validate(); err != nil {
-		return f, err
+		return err
 	}
 	if f.readonly && !f.dryRun {
-		return f, usagef("--readonly refuses changes and launch makes them: add --dry-run to only see the plan, or drop --readonly")
+		return usagef("--readonly refuses changes and launch makes them: add --dry-run to only see the plan, or drop --readonly")
 	}
-	return f, nil
+	return nil
 }
 
-func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseLaunch(args, stderr)
-	if err != nil {
-		return fail(stderr, "launch", err)
-	}
+// runLaunch plans and runs a checked launch.
+func runLaunch(ctx context.Context, f launchFlags, stdout, stderr io.Writer) error {
 	req := launch.Request{
 		Stack: f.name, Target: f.target, Dir: f.dir, Image: f.image, BaseImage: f.baseImage,
 		Scaffold: f.scaffold, Port: f.port, NoWait: f.noWait, Timeout: f.timeout, LoadBalancer: f.cloud.loadBalancer,
@@ -126,13 +139,13 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		// anywhere.
 		steps, _, err := p.PlanLaunch(req)
 		if err != nil {
-			return fail(stderr, "launch", planError(err))
+			return planError(err)
 		}
 		title := fmt.Sprintf("Launch of stack %q on %s (dry run: nothing is created):", f.name, targetTitle(f.target))
 		if err := launch.WritePlan(stdout, title, steps); err != nil {
-			return fail(stderr, "launch", err)
+			return err
 		}
-		return exitOK
+		return nil
 	}
 	switch {
 	case f.target == launch.TargetLocal || !f.imageSet:
@@ -140,7 +153,7 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		// engine.
 		eng, err := f.engine(ctx)
 		if err != nil {
-			return fail(stderr, "launch", err)
+			return err
 		}
 		defer eng.Close()
 		p.eng = eng
@@ -155,7 +168,7 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if f.target != launch.TargetLocal {
 		be, err := f.awsFlags.backend(ctx, f.engineFlags)
 		if err != nil {
-			return fail(stderr, "launch", err)
+			return err
 		}
 		defer be.close(time.Minute)
 		say(stderr, "launch", be)
@@ -164,19 +177,19 @@ func cmdLaunch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	steps, url, err := p.PlanLaunch(req)
 	if err != nil {
 		// Seen while planning: nothing was done.
-		return fail(stderr, "launch", planError(err))
+		return planError(err)
 	}
 	if err := launch.Execute(ctx, steps, progressPrinter(stderr, steps)); err != nil {
 		var se *launch.StepError
 		if errors.As(err, &se) && len(se.Created) > 0 {
 			err = fmt.Errorf("%w\n  remove it with: %s", err, destroyCommand(f, p.aws))
 		}
-		return fail(stderr, "launch", err)
+		return err
 	}
 	if u := url(); u != "" {
 		fmt.Fprintln(stdout, u)
 	}
-	return exitOK
+	return nil
 }
 
 // destroyCommand is the destroy that removes what this launch made: the
@@ -209,122 +222,4 @@ func planError(err error) error {
 		return &usageError{"--" + ie.Error()}
 	}
 	return &usageError{err.Error()}
-}
-
-// flagGiven reports whether the flag name was on the command line. Some
-// flags use 0 for "not given, use the default", so a 0 the user typed must be
-// told apart from it and refused rather than silently replaced.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
-	return set
-}
-
-const destroyUsage = `destroy --name NAME [--target local|fargate|ec2] [--dry-run]
-
-Removes what launches of the stack NAME created, one step each:
-
-  local          containers, then images, labelled deckhand.stack=NAME
-  fargate, ec2   every AWS resource tagged deckhand:stack=NAME (of either
-                 target), in dependency order: services (scaled to 0, their
-                 tasks stopped), instances (terminated), task definitions,
-                 clusters, security groups, key pairs, log groups, instance
-                 profiles, roles and ECR repositories
-
-Nothing without that label or tag is touched.`
-
-func cmdDestroy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var (
-		ef           engineFlags
-		af           awsFlags
-		name, target string
-		dryRun       bool
-	)
-	fs := newFlagSet("destroy", destroyUsage, stderr)
-	fs.StringVar(&name, "name", "", "stack `name` given to launch (required)")
-	fs.StringVar(&target, "target", "", "`TARGET` the stack runs on: local, fargate or ec2 (default: local, or fargate when an AWS account flag is given)")
-	fs.BoolVar(&dryRun, "dry-run", false, "print what would be removed; remove nothing")
-	ef.register(fs)
-	af.register(fs)
-	pos, err := parseArgs(fs, args)
-	if target == "" {
-		// An account flag (--sandbox, --profile…) says the stack is in AWS;
-		// destroy removes everything tagged with the stack there, so
-		// fargate and ec2 mean the same to it.
-		target = launch.TargetLocal
-		fs.Visit(func(fl *flag.Flag) {
-			if contains(awsOnly, fl.Name) {
-				target = launch.TargetFargate
-			}
-		})
-	}
-	if err == nil && len(pos) > 0 {
-		err = usagef("unexpected argument %q: destroy takes only flags", pos[0])
-	}
-	if err == nil {
-		err = validateName(name)
-	}
-	if err == nil {
-		err = validateTarget(target)
-	}
-	if err == nil {
-		err = checkTargetFlags(fs, target)
-	}
-	if err == nil {
-		err = af.validate()
-	}
-	if err == nil && ef.readonly && !dryRun {
-		err = usagef("--readonly refuses changes and destroy makes them: add --dry-run to only see the plan, or drop --readonly")
-	}
-	if err != nil {
-		return fail(stderr, "destroy", err)
-	}
-	var p planner
-	where := "local Docker"
-	if target == launch.TargetLocal {
-		eng, err := ef.engine(ctx)
-		if err != nil {
-			return fail(stderr, "destroy", err)
-		}
-		defer eng.Close()
-		p.eng = eng
-	} else {
-		// The engine is optional: with it, the local tags of the stack's
-		// builds under its ECR repository go too.
-		if eng, err := ef.engine(ctx); err == nil {
-			defer eng.Close()
-			p.eng = eng
-		}
-		be, err := af.backend(ctx, ef)
-		if err != nil {
-			return fail(stderr, "destroy", err)
-		}
-		defer be.close(time.Minute)
-		say(stderr, "destroy", be)
-		p.aws = be
-		where = "AWS (everything tagged " + launch.TagStack + "=" + name + ")"
-	}
-	steps, err := p.PlanDestroy(ctx, name, target)
-	if err != nil {
-		return fail(stderr, "destroy", err)
-	}
-	if dryRun {
-		title := fmt.Sprintf("Destroy of stack %q on %s (dry run: nothing is removed):", name, where)
-		if err := launch.WritePlan(stdout, title, steps); err != nil {
-			return fail(stderr, "destroy", err)
-		}
-		return exitOK
-	}
-	if len(steps) == 0 {
-		if target == launch.TargetLocal {
-			fmt.Fprintf(stderr, "deckhand destroy: nothing to remove: no container or image is labelled %s=%s\n", launch.LabelStack, name)
-		} else {
-			fmt.Fprintf(stderr, "deckhand destroy: nothing to remove: no AWS resource is tagged %s=%s\n", launch.TagStack, name)
-		}
-		return exitOK
-	}
-	if err := launch.Execute(ctx, steps, progressPrinter(stderr, steps)); err != nil {
-		return fail(stderr, "destroy", err)
-	}
-	return exitOK
 }

@@ -22,10 +22,15 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// cli runs a subcommand through runCLI, the function main calls first.
+// cli runs a command line through execute, what main runs; handled is
+// false when it would have started the TUI (which is not started).
 func cli(args ...string) (code int, handled bool, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code, handled = runCLI(args, &out, &errb)
+	handled = true
+	code = execute(context.Background(), args, &out, &errb, func(context.Context, options) error {
+		handled = false
+		return nil
+	})
 	return code, handled, out.String(), errb.String()
 }
 
@@ -79,9 +84,9 @@ func TestCLIValidation(t *testing.T) {
 		{"port zero", []string{"launch", "--name", "web", "--target", "local", "--port", "0"}, 2, "--port 0 is not a TCP port"},
 		{"port zero on fargate", []string{"launch", "--name", "web", "--target", "fargate", "--port", "0", "--dry-run"}, 2, "--port 0 is not a TCP port"},
 		{"timeout zero", []string{"launch", "--name", "web", "--target", "local", "--timeout", "0s"}, 2, "--timeout 0s must be positive"},
-		{"bad timeout", []string{"launch", "--name", "web", "--target", "local", "--timeout", "soon"}, 2, `invalid value "soon" for flag -timeout`},
+		{"bad timeout", []string{"launch", "--name", "web", "--target", "local", "--timeout", "soon"}, 2, `--timeout "soon" is not a duration: give seconds (5) or a duration (15s, 2m)`},
 		{"two dirs", []string{"launch", "--name", "web", "--target", "local", "a", "b"}, 2, "too many arguments"},
-		{"unknown flag", []string{"launch", "--nope"}, 2, "flag provided but not defined: -nope"},
+		{"unknown flag", []string{"launch", "--nope"}, 2, "unknown flag --nope; did you mean --name?"},
 		{"readonly launch", []string{"launch", "--name", "web", "--target", "local", "--readonly"}, 2, "--readonly refuses changes and launch makes them"},
 		{"readonly dry run is fine", []string{"launch", "--name", "web", "--target", "local", "--readonly", "--dry-run", "--scaffold", missing}, 0, "1. scaffold:"},
 		{"flags after DIR", []string{"launch", missing, "--name", "web", "--target", "local", "--scaffold", "--dry-run"}, 0, "2. build: Build deckhand/web:latest from " + missing},
@@ -108,7 +113,7 @@ func TestCLIValidation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			code, handled, stdout, stderr := cli(tc.args...)
 			if !handled {
-				t.Fatal("runCLI did not handle a subcommand")
+				t.Fatal("a subcommand started the TUI")
 			}
 			if code != tc.code {
 				t.Errorf("exit code %d, want %d\nstderr: %s", code, tc.code, stderr)
@@ -121,10 +126,14 @@ func TestCLIValidation(t *testing.T) {
 			}
 		})
 	}
-	for _, args := range [][]string{nil, {"--readonly"}, {"instances"}} {
+	for _, args := range [][]string{nil, {"--readonly"}} {
 		if _, handled, _, _ := cli(args...); handled {
-			t.Errorf("runCLI handled %q; only subcommands are its, the rest goes to the TUI", args)
+			t.Errorf("%q did not start the TUI; only subcommands are headless", args)
 		}
+	}
+	// A word that is no command is refused, not taken for the TUI.
+	if code, handled, _, stderr := cli("instances"); !handled || code != 2 || !strings.Contains(stderr, `unexpected argument "instances"`) {
+		t.Errorf("deckhand instances: TUI started %v, exit %d, %q", !handled, code, stderr)
 	}
 }
 

@@ -1,11 +1,14 @@
 package main
 
 import (
-	"deckhand/internal/budget"
+	"context"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"deckhand/internal/budget"
+	"deckhand/tui"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -42,7 +45,7 @@ func TestParseFlags(t *testing.T) {
 		{name: "refresh not a duration", args: []string{"--refresh", "soon"}, wantErr: `"soon" is not a duration: give seconds (5) or a duration`},
 		{name: "refresh negative", args: []string{"--refresh", "-3"}, wantErr: "is negative"},
 		{name: "stray argument", args: []string{"instances"}, wantErr: `unexpected argument "instances"`},
-		{name: "unknown flag", args: []string{"--nope"}, wantErr: "flag provided but not defined"},
+		{name: "unknown flag", args: []string{"--nope"}, wantErr: "unknown flag --nope"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,6 +61,9 @@ func TestParseFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tc.want.theme == "" {
+				tc.want.theme = tui.ThemeAuto
+			}
 			if got != tc.want {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
 			}
@@ -65,21 +71,17 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
-// TestSubcommandFirst: global flags may come before the subcommand.
-func TestSubcommandFirst(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"--sandbox launch --name web", "launch --sandbox --name web"},
-		{"--region eu-west-1 --sandbox-speed 10 destroy --name web", "destroy --region eu-west-1 --sandbox-speed 10 --name web"},
-		{"--profile=prod launch", "launch --profile=prod"},
-		{"launch --name web", "launch --name web"},
-		{"--sandbox --refresh 5", "--sandbox --refresh 5"},
-		{"--region launch", "--region launch"}, // launch is --region's value
-		{"", ""},
-	}
-	for _, tc := range tests {
-		got := strings.Join(subcommandFirst(strings.Fields(tc.in)), " ")
-		if got != tc.want {
-			t.Errorf("%q → %q, want %q", tc.in, got, tc.want)
-		}
-	}
+// parseFlags parses a TUI command line and returns its options (the TUI
+// is not started); help goes to w.
+func parseFlags(args []string, w io.Writer) (options, error) {
+	var got options
+	root := newRoot(func(_ context.Context, o options) error {
+		got = o
+		return nil
+	})
+	root.SetArgs(args)
+	root.SetOut(w)
+	root.SetErr(w)
+	err := root.Execute()
+	return got, err
 }

@@ -16,6 +16,7 @@ import (
 	"deckhand/dockerops"
 	"deckhand/internal/budget"
 	"deckhand/internal/elbproxy"
+	"deckhand/internal/portfwd"
 	"deckhand/internal/watch"
 	"deckhand/internal/xdg"
 	"deckhand/tui"
@@ -46,7 +47,11 @@ func run(ctx context.Context, o options) error {
 		program.Send(u)
 	}
 	s := &session{ctx: ctx, o: o, emit: emit, aw: watch.Config{Fast: 2 * time.Second, Slow: o.refresh}}
-	s.base = tui.Config{Readonly: o.readonly, Mouse: o.mouse, Version: versionString()}
+	s.base = tui.Config{Readonly: o.readonly, Mouse: o.mouse, Theme: o.theme, Version: versionString()}
+	// Port forwards run in the background, across account switches; none
+	// outlives deckhand.
+	s.base.Forwards = portfwd.New()
+	defer s.base.Forwards.Close()
 
 	engine, dockErr := dockerops.New(dockerops.Options{Host: o.dockerHost, ReadOnly: o.readonly})
 	// The wizard plans through the same planner as deckhand launch; without

@@ -107,6 +107,10 @@ func (s *session) config(a *account) tui.Config {
 	cfg.Actions.Instances, cfg.Actions.ECS = b, b
 	cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = b, b, b, b
 	cfg.Doctor = b
+	cfg.Metrics = b // ecs_metrics.go
+	if ss, ok := b.Account.(cloud.Sessions); ok {
+		cfg.Sessions = ss
+	}
 	ec2, ecs, ecsW := a.ec2, a.ecs, a.watchers[1]
 	cfg.OnScreen = func(kind resource.Kind, keys []string) {
 		switch kind {

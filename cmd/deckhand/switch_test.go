@@ -143,6 +143,11 @@ func TestSwitchRegionOnMoto(t *testing.T) {
 	r.f.waitScreen(t, 10*time.Second, "clusters › alpha-cluster")
 	waitGoroutines(t, watcherRun, before+2)
 
+	budgetA := r.s.current().backend.budget
+	if budgetA == nil {
+		t.Fatal("the moto account has no API budget")
+	}
+
 	// Until the new watchers run, the panes are empty: not one row of the
 	// old region stays.
 	hold := make(chan struct{})
@@ -178,6 +183,12 @@ func TestSwitchRegionOnMoto(t *testing.T) {
 		}
 		// The old account's two watchers stopped; the new one's run.
 		waitGoroutines(t, watcherRun, before+2)
+		// One budget per account and region: back in us-east-1, the
+		// budget that region had; in eu-west-1, another.
+		if b := r.s.current().backend.budget; (b == budgetA) != (st.cmd == "region us-east-1") {
+			t.Errorf("after :%s the budget is region A's: %v, want %v", st.cmd, b == budgetA, st.cmd == "region us-east-1")
+		}
+		t.Logf("after :%s: %d goroutines in the test process", st.cmd, runtime.NumGoroutine())
 	}
 	press(r.tm, "1")
 	r.f.waitScreen(t, 30*time.Second, "bravo-inst")

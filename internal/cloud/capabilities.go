@@ -61,6 +61,8 @@ type Account interface {
 	TaskLogReader
 	TaskDefinitionReader
 	SecurityGroupReader
+	ServiceDeployer // ecs_ops.go
+	MetricsReader   // ecs_ops.go
 }
 
 // The deploy capabilities (types in deploy.go): the AWS side of the Fargate

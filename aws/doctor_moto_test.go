@@ -85,8 +85,8 @@ func TestDoctorOnMoto(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(iin.Instance.SecurityGroups, []string{sg}) {
-				t.Errorf("instance groups = %v, want [%s]", iin.Instance.SecurityGroups, sg)
+			if !slices.Equal(iin.Instance.SecurityGroupIDs, []string{sg}) {
+				t.Errorf("instance groups = %v, want [%s]", iin.Instance.SecurityGroupIDs, sg)
 			}
 			r := doctor.Instance(iin, unread)
 			text := strings.Join(r.Text(time.UTC), "\n")

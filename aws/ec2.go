@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"time"
 
@@ -17,20 +18,34 @@ import (
 // Name then ID. Terminated instances stay in the list for the hour or so AWS
 // keeps showing them, which is what makes "→ terminated" visible.
 func (c *Client) Instances(ctx context.Context) ([]resource.Instance, error) {
+	return c.InstancesEach(ctx, nil)
+}
+
+// InstancesEach is Instances that also hands page, when not nil, every
+// instance read so far after each DescribeInstances page (without status
+// checks, unsorted), so that a first load of tens of thousands shows rows
+// after its first page (cloud.InstancePager).
+func (c *Client) InstancesEach(ctx context.Context, page func([]resource.Instance)) ([]resource.Instance, error) {
 	p := ec2.NewDescribeInstancesPaginator(c.ec2, &ec2.DescribeInstancesInput{
 		MaxResults: sdkaws.Int32(c.ec2PageSize),
 	})
 	var out []resource.Instance
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		pg, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, wrap("ec2", "DescribeInstances", err)
 		}
-		for _, r := range page.Reservations {
+		for _, r := range pg.Reservations {
 			for _, in := range r.Instances {
 				out = append(out, toInstance(in))
 			}
 		}
+		if page != nil && p.HasMorePages() {
+			page(out[:len(out):len(out)]) // appending goes on in a new array
+		}
+	}
+	if page != nil {
+		out = slices.Clone(out) // a page handed out is never sorted under its reader
 	}
 	c.addStatusChecks(ctx, out)
 	sort.Slice(out, func(i, j int) bool {
@@ -64,13 +79,13 @@ func toInstance(in types.Instance) resource.Instance {
 	if in.Placement != nil {
 		i.AZ = sdkaws.ToString(in.Placement.AvailabilityZone)
 	}
+	for _, g := range in.SecurityGroups {
+		i.SecurityGroupIDs = append(i.SecurityGroupIDs, sdkaws.ToString(g.GroupId))
+	}
 	if in.IamInstanceProfile != nil {
 		i.IAMInstanceProfile = sdkaws.ToString(in.IamInstanceProfile.Arn)
 	}
 	i.StateChanged = parseTransitionTime(sdkaws.ToString(in.StateTransitionReason))
-	for _, g := range in.SecurityGroups {
-		i.SecurityGroups = append(i.SecurityGroups, sdkaws.ToString(g.GroupId))
-	}
 	if len(in.Tags) > 0 {
 		i.Tags = make(map[string]string, len(in.Tags))
 		for _, t := range in.Tags {

@@ -56,11 +56,9 @@ func (c *Client) addStatusChecks(ctx context.Context, in []resource.Instance) {
 		for _, st := range page.InstanceStatuses {
 			if i := byID[sdkaws.ToString(st.InstanceId)]; i != nil {
 				i.StatusCheck = combineChecks(st.InstanceStatus, st.SystemStatus)
-				if st.InstanceStatus != nil {
-					i.InstanceCheck = string(st.InstanceStatus.Status)
-				}
-				if st.SystemStatus != nil {
-					i.SystemCheck = string(st.SystemStatus.Status)
+				i.SystemCheck, i.InstanceCheck = summary(st.SystemStatus), summary(st.InstanceStatus)
+				if st.AttachedEbsStatus != nil {
+					i.EBSCheck = string(st.AttachedEbsStatus.Status)
 				}
 			}
 		}
@@ -87,4 +85,12 @@ func combineChecks(inst, sys *types.InstanceStatusSummary) string {
 		return "ok"
 	}
 	return string(a)
+}
+
+// summary is one check's status, "" when not reported.
+func summary(s *types.InstanceStatusSummary) string {
+	if s == nil {
+		return ""
+	}
+	return string(s.Status)
 }

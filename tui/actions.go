@@ -54,6 +54,7 @@ type job struct {
 	done   string // the success flash; "" = "<verb> requested for <label>"
 	cli    string // the equivalent aws or docker command, shown in its dialog and copyable
 	run    func(ctx context.Context) error
+	after  func(m *Model) // on success, in Update (reboot marks the instance)
 }
 
 // jobDoneMsg is the result of a job's call.
@@ -103,6 +104,7 @@ func (m *Model) paneActions() []*action {
 	}
 	out = append(out, m.ecsOpsHints(pk)...)
 	out = append(out, m.sessionHints(pk)...)
+	out = append(out, m.ec2Hints(pk)...)
 	return append(out, m.dockerHints(pk)...)
 }
 
@@ -211,7 +213,7 @@ func (m *Model) allowed(a *action, pk resource.Kind) bool {
 // gerunds name an action in progress.
 var gerunds = map[string]string{
 	"start": "starting", "stop": "stopping", "terminate": "terminating",
-	"remove": "removing", "scale": "scaling", "delete": "deleting", "roll back": "rolling back", "restart": "restarting", "prune": "pruning",
+	"remove": "removing", "scale": "scaling", "delete": "deleting", "roll back": "rolling back", "reboot": "rebooting", "restart": "restarting", "prune": "pruning",
 }
 
 // launch runs a job in a Cmd with a timeout. On success it asks the
@@ -245,6 +247,9 @@ func (m *Model) jobDone(msg jobDoneMsg) {
 		}
 		m.fail(j.verb + " " + j.label + " failed: " + text)
 		return
+	}
+	if j.after != nil {
+		j.after(m)
 	}
 	if j.done != "" {
 		m.info(j.done)

@@ -262,6 +262,9 @@ func (m *Model) openCreate(name, cluster string) {
 }
 
 func (cw *createWizard) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	if cmd, ok := m.keyPairFieldKey(cw, msg); ok { // create_keypair.go
+		return cmd
+	}
 	return m.formKey(&cw.form, msg, func() tea.Cmd { return m.submitCreate(cw) })
 }
 

@@ -62,7 +62,7 @@ func instanceKind() *createKind {
 			textField(iAMI, "AMI id", "", "empty = the latest image of the distribution below, looked up at review"),
 			choiceField(iDistro, "Latest AMI of", labels...),
 			textField(iType, "Instance type", "t3.micro", "e.g. t3.micro"),
-			textField(iKey, "Key pair", "", "optional: an existing key pair's name, for SSH"),
+			textField(iKey, "Key pair", "", "optional, for SSH: an existing key pair; ctrl+n makes one"),
 			choiceField(iSG, "Security group", sgNew, sgExisting),
 			textField(iRules, "Inbound rules", "", "e.g. tcp 22 from 203.0.113.7/32, tcp 80 from 0.0.0.0/0 (empty = none)"),
 			textField(iGroup, "Group id", "", "an existing group in the subnet's VPC, e.g. sg-0123456789abcdef0"),

@@ -51,6 +51,7 @@ func (m *Model) fields(it resource.Item) []field {
 			{openAt, bindingURLs(x.LocalBindings)}, // the sandbox's containers of the user data
 			{"Launched", at(x.LaunchTime)}, {"Image", x.ImageID}, {"Key pair", x.KeyName},
 			{"VPC", x.VpcID}, {"Subnet", x.SubnetID}}
+		fs = append(fs, m.instanceExtras(x)...) // ec2_detail.go
 		keys := make([]string, 0, len(x.Tags))
 		for k := range x.Tags {
 			keys = append(keys, k)

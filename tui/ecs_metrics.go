@@ -23,8 +23,8 @@ import (
 
 const (
 	metricsWindow  = time.Hour
-	metricsPeriod  = time.Minute // ECS publishes a point a minute
-	metricsEvery   = 30 * time.Second
+	metricsPeriod  = time.Minute
+	metricsEvery   = time.Minute     // ECS publishes a point a minute; CloudWatch bills per metric read
 	metricsSoon    = 3 * time.Second // while the backend is measuring
 	metricsTimeout = 20 * time.Second
 )

@@ -277,3 +277,35 @@ func TestCompareAnyRevisions(t *testing.T) {
 		t.Fatalf("shop:4 = %+v, %v", td, err)
 	}
 }
+
+// TestDiffWrapsLongImages: a diff of two ECR images on an 80-column
+// terminal wraps instead of cutting the new image off.
+func TestDiffWrapsLongImages(t *testing.T) {
+	ctx := context.Background()
+	acct := openSandbox(t)
+	repo := "123456789012.dkr.ecr.us-east-1.amazonaws.com/deckhand/payments-api"
+	for _, tag := range []string{"release-2026-12-01", "release-2026-12-05"} {
+		if _, err := acct.RegisterTaskDefinition(ctx, cloud.TaskDefSpec{Family: "pay", Memory: "512",
+			Containers: []cloud.ContainerSpec{{Name: "api", Image: repo + ":" + tag, Essential: true}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := testConfig()
+	cfg.TaskDefs = acct
+	m := loadedWith(t, cfg, 80, 30)
+	do(m, openCmd(m, "taskdefs"))
+	for i := 0; i < 20 && !cursorOn(m, "pay"); i++ {
+		press(m, "j")
+	}
+	do(m, press(m, "enter"))
+	do(m, press(m, "enter")) // pay:2
+	press(m, "D")
+	checkFits(t, m, 80, 30)
+	var joined strings.Builder
+	for _, l := range strings.Split(screen(m), "\n") {
+		joined.WriteString(strings.TrimSpace(l))
+	}
+	if want := "apiimage:" + repo + ":release-2026-12-01→" + repo + ":release-2026-12-05"; !strings.Contains(strings.ReplaceAll(joined.String(), " ", ""), want) {
+		t.Fatalf("the diff does not show both images whole:\n%s", screen(m))
+	}
+}

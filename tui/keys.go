@@ -99,6 +99,8 @@ type keyMap struct {
 	Delete, Rollback                           action
 	ForceDeploy, UpdateRevision, NewImage      action // ecs_ops.go
 	DiffWith                                   action
+	Reboot, Console, AddRule, DeleteRule       action
+	ImportKey, NewKeyPair                      action
 	Create                                     action
 	Restart, Prune, Inspect, Exec              action
 	NextMatch                                  action
@@ -146,7 +148,7 @@ func defaultKeyMap() keyMap {
 		Sort:    act(modeTable, false, "o", "sort", "o").explain("sort by the next column (after the last: the page's own order)"),
 		Reverse: act(modeTable, false, "O", "reverse", "O").explain("reverse the sort order"),
 		Mark: act(modeTable, false, "space", "mark", "space").
-			explain("mark or unmark the row (and move down): stop, start, terminate and remove act on every marked row; esc clears the marks"),
+			explain("mark or unmark the row (and move down): stop, start, reboot, terminate and remove act on every marked row; esc clears the marks"),
 		Copy: act(modeTable|modeDetail, false, "y", "copy", "y").
 			explain("copy the row's id, name, ARN, IP or URL, or the last action's command, to the clipboard (OSC 52: works over SSH and in tmux)"),
 
@@ -183,12 +185,28 @@ func defaultKeyMap() keyMap {
 			explain("move the selected service to another revision of its task definition: pick one (newest first, the current one marked), then confirm"),
 		NewImage: act(modeTable|modeDetail, true, "I", "new image", "I").on("register a new image for", resource.KindService).
 			explain("register a copy of the service's revision (or, on :taskdefs, the revision shown) with one container's image changed, and on a service deploy it too"),
+		// r restarts a container; on an instance it reboots it.
+		Reboot: act(modeTable|modeDetail, true, "r", "reboot", "r").on("reboot", resource.KindInstance).
+			explain("reboot the selected running instance (it stays running; shown as rebooting until its checks pass again)"),
+		// V (view) for the console: C compares revisions, O reverses.
+		Console: act(modeTable|modeDetail, false, "V", "console", "V").on("show the console output of", resource.KindInstance).
+			explain("the console output of the selected instance (GetConsoleOutput; on the sandbox, its cloud-config run), scrollable"),
+		// The :sg and :keypairs pages' own keys: + and - as in a list of
+		// rules, I for import (i is inspect).
+		AddRule: act(modeTable, true, "+", "add rule", "+").on("add a rule to", kindSecurityGroups).
+			explain("on :sg, add an inbound rule to the selected group (SSH from my address, from a CIDR, or any port)"),
+		DeleteRule: act(modeTable, true, "-", "delete rule", "-").on("delete a rule of", kindSecurityGroups).
+			explain("on :sg, delete one inbound rule of the selected group"),
+		ImportKey: act(modeTable, true, "I", "import key", "I").on("import", kindKeyPairs).
+			explain("on :keypairs, import a public key (~/.ssh/id_*.pub offered) as a key pair"),
+		NewKeyPair: act(modeForm, true, "ctrl+n", "new key pair", "ctrl+n").
+			explain("on the instance wizard's Key pair field: create a key pair or import ~/.ssh/id_*.pub now, and fill it in"),
 		Scale: act(modeTable|modeDetail, true, "s", "scale", "s").on("scale", resource.KindService).
 			explain("set the desired count of the selected service"),
 		// c was free on every pane; on services the cluster in view is
 		// preselected.
 		Create: act(modeTable|modeDetail, true, "c", "create", "c").on("create", resource.KindInstance, resource.KindCluster, resource.KindService).
-			explain("create an instance, cluster or service (a wizard, then a review)"),
+			explain("create an instance, cluster or service (a wizard, then a review); on :sg a security group, on :keypairs a key pair"),
 
 		// Docker, as in lazydocker: r restarts, i inspects (lazydocker's
 		// config tab), e execs a shell (E there), P prunes dangling images.
@@ -259,6 +277,7 @@ func (k *keyMap) all() []*action {
 		&k.Up, &k.Down, &k.Top, &k.Bottom, &k.PageUp, &k.PageDown, &k.HalfUp, &k.HalfDown,
 		&k.NextPane, &k.PrevPane, &k.Panes, &k.Refresh, &k.Quit, &k.ForceQuit,
 		&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Rollback, &k.ForceDeploy, &k.UpdateRevision, &k.NewImage, &k.Create,
+		&k.Reboot, &k.Console, &k.AddRule, &k.DeleteRule, &k.ImportKey, &k.NewKeyPair,
 		&k.Restart, &k.Prune, &k.Inspect, &k.Exec, &k.NextMatch,
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
@@ -270,7 +289,7 @@ func (k *keyMap) all() []*action {
 
 // resource returns the actions that change a resource, in hint order.
 func (k *keyMap) resource() []*action {
-	return []*action{&k.Stop, &k.Start, &k.Restart, &k.Scale, &k.Terminate, &k.Remove, &k.Delete, &k.Rollback, &k.Prune}
+	return []*action{&k.Stop, &k.Start, &k.Restart, &k.Reboot, &k.Scale, &k.Terminate, &k.Remove, &k.Delete, &k.Rollback, &k.Prune}
 }
 
 // setReadonly disables (or re-enables) every dangerous action: those that

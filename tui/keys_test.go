@@ -93,7 +93,8 @@ func TestReadonlyDisablesDangerousActions(t *testing.T) {
 	k := defaultKeyMap()
 	// Exec and Shell count: a shell in a container can change anything.
 	changes := []*action{&k.Start, &k.Stop, &k.Terminate, &k.Remove, &k.Scale, &k.Delete, &k.Rollback, &k.Launch, &k.Create,
-		&k.Restart, &k.Prune, &k.Exec, &k.ForceDeploy, &k.UpdateRevision, &k.NewImage, &k.Shell}
+		&k.Restart, &k.Prune, &k.Exec, &k.ForceDeploy, &k.UpdateRevision, &k.NewImage, &k.Shell,
+		&k.Reboot, &k.AddRule, &k.DeleteRule, &k.ImportKey, &k.NewKeyPair}
 	for _, a := range k.all() {
 		if a.danger != slices.Contains(changes, a) {
 			t.Errorf("%q: danger = %v; only the actions that change resources are dangerous", a.Help().Desc, a.danger)

@@ -180,6 +180,9 @@ func (m *Model) launchBatch(verb string, jobs []job) tea.Cmd {
 func (m *Model) batchDone(msg batchDoneMsg) {
 	var failed []string
 	for i, err := range msg.errs {
+		if j := msg.jobs[i]; err == nil && j.after != nil {
+			j.after(m)
+		}
 		if err != nil {
 			text := clean(err.Error())
 			if errors.Is(err, context.DeadlineExceeded) {

@@ -82,6 +82,9 @@ type Config struct {
 	Profiles func() ([]string, error)
 	// Regions are the region names :region and :sandbox accept and complete.
 	Regions []string
+	// EC2 is the EC2 administration: reboot, console output, key pairs,
+	// security group edits (ec2_tools.go); nil fields are not offered.
+	EC2 EC2Tools
 }
 
 // highlightFor is how long a changed row stays highlighted.
@@ -140,6 +143,8 @@ type Model struct {
 	acct accountState // :profile, :region and :sandbox (account.go)
 
 	emetrics ecsMetrics // the CPU and memory of the services on screen (ecs_metrics.go)
+
+	ec2x ec2State // ec2_tools.go
 }
 
 // New returns the root model.
@@ -210,7 +215,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(ageTickMsg); ok {
 		m.ageTicking = false // this tick's redraw is the point; plan the next
 	}
-	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats(), m.syncMetrics())
+	cmd = tea.Batch(cmd, m.scheduleAgeTick(), m.syncStats(), m.syncMetrics(), m.syncEC2())
 	// A long error or an open command line changes the room left for the
 	// table; keep every table's scroll window in step with it.
 	if h := m.tableHeight(); h != m.tblHeight {
@@ -304,6 +309,9 @@ func (m *Model) onUpdate(u watch.Update) tea.Cmd {
 	}
 	if u.Err != nil {
 		return nil
+	}
+	if !u.Partial && len(u.Transitions) == 0 && m.data.unchanged(u.Set) {
+		return nil // the snapshot on screen, again: only its age moved (accept)
 	}
 	// A partial update (a first load still arriving) shows its rows at
 	// once; it carries no transitions, and the whole baseline follows.

@@ -121,6 +121,9 @@ func (m *Model) resourceKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if cmd, ok := m.sessionKey(msg); ok {
 		return cmd, true
 	}
+	if cmd, ok := m.ec2Key(msg); ok {
+		return cmd, true
+	}
 	if matches(msg, m.keys.Copy) {
 		return m.copyKey(), true
 	}

@@ -42,8 +42,8 @@ func (m *Model) instanceRows() []row {
 		rows[i] = row{
 			key:   x.ID,
 			ref:   k,
-			cells: []string{clean(x.Name), x.ID, x.State, checks, "", x.Type, "", x.PrivateIP, x.PublicIP, x.AZ, ""},
-			tones: []tone{2: toneOf(x.State), 3: checksTone, 10: toneNone},
+			cells: []string{clean(x.Name), x.ID, m.instanceState(x), checks, "", x.Type, "", x.PrivateIP, x.PublicIP, x.AZ, ""},
+			tones: []tone{2: toneOf(m.instanceState(x)), 3: checksTone, 10: toneNone},
 			at:    []time.Time{x.LaunchTime, m.lastChange(k, x.StateChanged)},
 		}
 	}

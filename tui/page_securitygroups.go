@@ -135,6 +135,9 @@ func (p *sgPage) view(m *Model, now time.Time, w, h int) []string {
 
 func (p *sgPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	k, t := &m.keys, &p.tbl
+	if cmd, ok := p.editKey(m, msg); ok { // sg_edit.go
+		return cmd
+	}
 	switch {
 	case k.Delete.hasKey(msg):
 		r, ok := t.selected()
@@ -148,6 +151,10 @@ func (p *sgPage) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		g := p.groups[r.key]
 		if g.Name == "default" {
 			m.warn("cannot delete security group default: every VPC keeps its default group")
+			return nil
+		}
+		if why := m.groupInUse(g.ID); why != "" { // sg_edit.go
+			m.warn("cannot delete security group " + clean(g.Name) + ": " + why)
 			return nil
 		}
 		api, refresh := m.cfg.SecurityGroups, p.reload

@@ -239,8 +239,10 @@ func (p *taskDefPage) lines(m *Model) []string {
 		if len(changes) == 0 {
 			return append(out, "  "+st.Muted.Render("Nothing deckhand shows changed (the revisions may differ in fields it does not read)."))
 		}
-		for _, c := range changes {
-			out = append(out, "  "+st.Warn.Render(c))
+		for _, c := range changes { // wrapped: ECR images are longer than a line
+			for i, l := range wrapWords(clean(c), max(m.width-4, 10), max(m.width-6, 10)) {
+				out = append(out, "  "+map[bool]string{true: "  "}[i > 0]+st.Warn.Render(l))
+			}
 		}
 		return out
 	}

@@ -38,6 +38,8 @@ func (m *Model) planInstance(a *action, x resource.Instance) (job, *dialog, stri
 		}
 		return j, m.confirm(j, "Stop instance?",
 			"It shuts down; data on instance-store volumes is lost. S starts it again."), ""
+	case &k.Reboot:
+		return m.planReboot(j, x)
 	case &k.Terminate:
 		j.cli = m.awsCLI("ec2", "terminate-instances", "--instance-ids", x.ID)
 		j.run = func(ctx context.Context) error { return api.TerminateInstances(ctx, x.ID) }

@@ -51,6 +51,8 @@ var otherCommands = []command{
 		run: (*Model).openLifecycleCommand},
 	{names: []string{"diag", "diagnose", "dx"}, desc: "the doctor: why the selected service or instance is not healthy (x)",
 		run: (*Model).doctorCommand},
+	{names: []string{"keypairs", "kp"}, desc: "EC2 key pairs: create (c), import a public key (I), delete (ctrl+k)",
+		run: (*Model).openKeyPairs},
 	{names: []string{"forwards", "pf"}, desc: "port forwards of this session (F on a task starts one); s stops one",
 		run: (*Model).openForwards},
 	{names: []string{"stats"}, desc: "the API budget: calls per family, waiting, throttled, rate cuts; each source's data age",

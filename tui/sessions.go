@@ -266,7 +266,7 @@ func (m *Model) openForward(it resource.Item) tea.Cmd {
 	if len(c.NetworkBindings) > 0 {
 		port = c.NetworkBindings[0].ContainerPort
 	}
-	tds, tdARN := m.cfg.TaskDefs, task.TaskDefinition
+	tds, tdARN, fw := m.cfg.TaskDefs, task.TaskDefinition, m.forwards()
 	target := "task " + task.ID + "/" + clean(c.Name)
 	m.info("checking what a forward from " + target + " needs…")
 	return func() tea.Msg {
@@ -298,6 +298,9 @@ func (m *Model) openForward(it resource.Item) tea.Cmd {
 		if len(p.Argv) > 0 {
 			spec.CLI = launch.Shell(p.Argv...)
 		}
+		if err == nil && forwardReady(p) {
+			fw.Start(spec) // here, not in Update: it starts a process
+		}
 		return forwardReadyMsg{spec: spec, plan: p, err: err}
 	}
 }
@@ -324,11 +327,10 @@ func (msg forwardReadyMsg) apply(m *Model) tea.Cmd {
 	if msg.spec.CLI != "" {
 		m.lastCLI = msg.spec.CLI
 	}
-	if len(msg.plan.Missing) > 0 || (len(msg.plan.Argv) == 0 && msg.plan.Address == "") {
+	if !forwardReady(msg.plan) {
 		m.dlg = missingDialog("Cannot forward a port of "+cmpOr(msg.spec.Target, "the task"), msg.plan, msg.spec.CLI)
 		return nil
 	}
-	m.forwards().Start(msg.spec)
 	p := m.openForwards(nil)
 	if msg.plan.Address != "" {
 		m.info("port " + itoa(msg.spec.Port) + " of " + msg.spec.Target + " is already at " + msg.spec.Address + " (the sandbox publishes it): y copies it")
@@ -336,6 +338,12 @@ func (msg forwardReadyMsg) apply(m *Model) tea.Cmd {
 		m.info("forwarding " + msg.spec.Address + " → " + msg.spec.Target + ":" + itoa(msg.spec.Port) + " in the background: " + msg.spec.CLI)
 	}
 	return p
+}
+
+// forwardReady reports whether a forward's plan has what it needs: a
+// process to run or an address, and nothing missing.
+func forwardReady(p cloud.SessionPlan) bool {
+	return len(p.Missing) == 0 && (len(p.Argv) > 0 || p.Address != "")
 }
 
 // forwards is the forward supervisor, made on first use when cmd/deckhand

@@ -126,8 +126,10 @@ func TestForwardsPage(t *testing.T) {
 	cfg.Forwards = portfwd.New()
 	defer cfg.Forwards.Close()
 	m := loadedWith(t, cfg, 160, 30)
-	run(m, send(m, forwardReadyMsg{spec: portfwd.Spec{Target: "task 3f2a9c1e/app", Port: 80, LocalPort: 49153, Address: "127.0.0.1:49153"},
-		plan: cloud.SessionPlan{Address: "127.0.0.1:49153"}}))
+	// What the Cmd does once the plan is ready: start, then report.
+	spec := portfwd.Spec{Target: "task 3f2a9c1e/app", Port: 80, LocalPort: 49153, Address: "127.0.0.1:49153"}
+	cfg.Forwards.Start(spec)
+	run(m, send(m, forwardReadyMsg{spec: spec, plan: cloud.SessionPlan{Address: "127.0.0.1:49153"}}))
 	mustContain(t, screen(m), "forwards [1]", "task 3f2a9c1e/app", "127.0.0.1:49153 → 80", "published", "s/ctrl+k stop forward")
 	cmd := press(m, "y")
 	mustContain(t, screen(m), "copied address: 127.0.0.1:49153")

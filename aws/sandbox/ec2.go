@@ -85,9 +85,10 @@ func (in *instance) resource(now time.Time) resource.Instance {
 		Tags:               maps.Clone(in.Tags),
 		LocalBindings:      in.localBindings(),
 		UserDataFailures:   in.userDataFailures(),
-		SecurityGroups:     slices.Clone(in.SecurityGroups),
-		SystemCheck:        checks,
-		InstanceCheck:      checks,
+		SecurityGroupIDs:   slices.Clone(in.SecurityGroups),
+		// One clock for the three checks: the sandbox's hardware and
+		// volumes never fail, so they pass together.
+		SystemCheck: checks, InstanceCheck: checks, EBSCheck: checks,
 	}
 }
 
@@ -306,7 +307,7 @@ func (w *world) stepInstance(r *region, in *instance) {
 			return
 		}
 		in.State = "running"
-		in.ChecksOK = w.after(ec2Checks)
+		in.ChecksOK, in.Booted = w.after(ec2Checks), w.now
 		if sn := r.subnet(in.SubnetID); sn != nil && sn.PublicIPs {
 			in.PublicIP = w.publicIP()
 		}

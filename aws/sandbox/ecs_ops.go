@@ -20,7 +20,7 @@ import (
 // same rolling replacement as for a new revision.
 func (a *Account) ForceNewDeployment(ctx context.Context, clusterRef, serviceRef string) (resource.Service, error) {
 	var out resource.Service
-	err := a.update(ctx, func(w *world, r *region) error {
+	err := a.updateCall(ctx, apiCall{"ecs", "UpdateService"}, func(w *world, r *region) error {
 		const op = "UpdateService"
 		if err := cloud.ValidateServiceRef(op, clusterRef, serviceRef); err != nil {
 			return err
@@ -49,7 +49,9 @@ func (a *Account) ForceNewDeployment(ctx context.Context, clusterRef, serviceRef
 // a copy of it whose container runs image.
 func (a *Account) RegisterImageRevision(ctx context.Context, taskDefRef, container, image string) (string, error) {
 	var arn string
-	err := a.update(ctx, func(w *world, r *region) error {
+	// One call as the SDK adapter makes two (describe, register): the
+	// copy happens inside the account.
+	err := a.updateCall(ctx, apiCall{"ecs", "RegisterTaskDefinition"}, func(w *world, r *region) error {
 		const op = "RegisterTaskDefinition"
 		if err := cloud.ValidateImageRevision(taskDefRef, container, image); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -34,7 +35,7 @@ func (k *keyPair) resource() cloud.KeyPair {
 	if typ == "" {
 		typ = "rsa" // the seeded key predates the field
 	}
-	return cloud.KeyPair{Name: k.Name, ID: k.ID, Fingerprint: k.Fingerprint, Type: typ, Tags: maps.Clone(k.Tags)}
+	return cloud.KeyPair{Name: k.Name, ID: k.ID, Fingerprint: k.Fingerprint, Type: typ, Tags: maps.Clone(k.Tags), Created: k.Created}
 }
 
 // FindKeyPair looks the key pair up by name.
@@ -112,7 +113,7 @@ func (w *world) addKeyPair(r *region, op, name, typ, fp string, tags cloud.Tags)
 	if r.keyPair(name) != nil {
 		return nil, errKeyDuplicate(op, name)
 	}
-	k := &keyPair{Name: name, ID: w.ec2ID("key"), Fingerprint: fp, Type: typ, Tags: maps.Clone(tags)}
+	k := &keyPair{Name: name, ID: w.ec2ID("key"), Fingerprint: fp, Type: typ, Tags: maps.Clone(tags), Created: w.now.Truncate(time.Second)}
 	r.KeyPairs = append(r.KeyPairs, k)
 	return k, nil
 }

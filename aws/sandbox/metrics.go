@@ -81,8 +81,9 @@ func (a *Account) ServiceMetrics(ctx context.Context, q cloud.MetricsQuery) ([]c
 		return nil, err
 	}
 	// Unknown services are answered with no figures, as CloudWatch does;
-	// the read still advances the account like every call.
-	if err := a.view(ctx, func(*world, *region) error { return nil }); err != nil {
+	// the read still advances the account like every call, and passes the
+	// budget (family "other", as the SDK's GetMetricData).
+	if err := a.viewCall(ctx, apiCall{"cloudwatch", "GetMetricData"}, func(*world, *region) error { return nil }); err != nil {
 		return nil, err
 	}
 	out := make([]cloud.ServiceMetrics, len(q.Services))

@@ -74,6 +74,7 @@ type keyPair struct {
 	Fingerprint string            `json:"fingerprint,omitempty"`
 	Type        string            `json:"type,omitempty"`
 	Tags        map[string]string `json:"tags,omitempty"`
+	Created     time.Time         `json:"created,omitzero"` // ec2_admin.go; zero for the seeded key
 }
 
 type image struct {
@@ -116,6 +117,10 @@ type instance struct {
 	// first sync that finds the instance running (ec2_run.go).
 	Runs        []*instanceRun `json:"localRuns,omitempty"`
 	RunsDecided bool           `json:"localRunsDecided,omitempty"`
+	// Booted is when the current boot began (a start, or a reboot:
+	// ec2_admin.go); Reboot asks the next sync to restart Runs.
+	Booted time.Time `json:"booted,omitzero"`
+	Reboot bool      `json:"reboot,omitempty"`
 }
 
 type taskDef struct {

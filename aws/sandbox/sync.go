@@ -245,6 +245,13 @@ func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engin
 					}
 					continue
 				}
+				if in.Reboot && mutate { // ec2_admin.go: its containers restart
+					for _, ec := range ecs {
+						add(&engineJob{kind: jobStopRemove, id: ec.ID})
+					}
+					ru.DockerID, ru.Bindings, ru.Failed, w.dirty = "", nil, "", true
+					continue
+				}
 				var cur *engineContainer
 				for i := range ecs {
 					if ecs[i].ID == ru.DockerID || (cur == nil && ru.DockerID == "") {
@@ -273,6 +280,9 @@ func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engin
 				case ru.Failed == "" && mutate:
 					add(&engineJob{kind: jobStart, ru: ru, in: in, spec: a.instanceRunSpec(in, ru)})
 				}
+			}
+			if in.Reboot && mutate {
+				in.Reboot, w.dirty = false, true
 			}
 			if in.State != "running" && in.RunsDecided && mutate {
 				// Its containers go (above); the next start decides afresh.

@@ -33,7 +33,7 @@ import (
 //     the sandbox launches one instance per call.)
 //
 // The other services the sandbox answers for (logs, ECR, IAM, ELB, the
-// tagging API, SSM) are not throttled by it; deckhand's budget still
+// tagging API, SSM, CloudWatch metrics) are not throttled by it; deckhand's budget still
 // paces them.
 //
 // Where the buckets live: AWS's buckets are the account's, shared by every
@@ -58,7 +58,7 @@ type apiCall struct {
 // sdkIDs are the SDK's service IDs, which budget.FamilyOf takes.
 var sdkIDs = map[string]string{
 	"ec2": "EC2", "ecs": "ECS", "logs": "CloudWatch Logs", "ecr": "ECR", "iam": "IAM",
-	"elbv2": "Elastic Load Balancing v2", "tag": "Resource Groups Tagging API", "ssm": "SSM",
+	"elbv2": "Elastic Load Balancing v2", "tag": "Resource Groups Tagging API", "ssm": "SSM", "cloudwatch": "CloudWatch",
 }
 
 // family is the client budget's family of c, the same as the SDK

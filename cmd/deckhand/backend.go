@@ -130,3 +130,14 @@ func openSandbox(o options, why string, b *budget.Budget) (*awsBackend, error) {
 	}
 	return &awsBackend{Account: a, region: a.Region(), sandbox: true, why: why, box: a, budget: b, eng: eng}, nil
 }
+
+// watchSources makes the ECS and EC2 watch sources of b. They are given
+// the account itself, not b: awsBackend embeds cloud.Account, an
+// interface, so b's method set lacks what the SDK client adds beyond it
+// (cloud.TargetedReader, cloud.ServicePager), and a source given b fell
+// back to re-reading the whole account on every fetch (issue 8: 313 calls
+// in the idle minute of a 2,000-service cluster, every one of them a full
+// read; TestWatchSourcesTargeted).
+func watchSources(b *awsBackend) (*cloud.ECSSource, *cloud.EC2Source) {
+	return cloud.NewECSSource(b.Account), cloud.NewEC2Source(b.Account)
+}

@@ -30,6 +30,7 @@ func run(ctx context.Context, o options) error {
 	}
 	defer closeLog()
 	slog.SetDefault(logger)
+	startPprof()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -46,8 +46,13 @@ type account struct {
 	ec2      *cloud.EC2Source
 	ecs      *cloud.ECSSource
 	watchers []*watch.Watcher
-	stop     context.CancelFunc
 	running  sync.WaitGroup
+
+	// mu orders start and close, which run in different goroutines (the
+	// TUI's Cmds): a close that comes first keeps start from running.
+	mu     sync.Mutex
+	stop   context.CancelFunc
+	closed bool
 }
 
 // budgetFor is the API budget of an account and region. AWS's request
@@ -79,7 +84,7 @@ func (s *session) open(ctx context.Context, o options) *account {
 	if err != nil {
 		return a
 	}
-	a.ecs, a.ec2 = cloud.NewECSSource(backend), cloud.NewEC2Source(backend)
+	a.ecs, a.ec2 = watchSources(backend) // the account itself: see watchSources
 	a.ecs.SetSweep(o.refresh)
 	a.ec2.SetSweep(o.refresh)
 	a.watchers = []*watch.Watcher{watch.New(a.ec2, s.aw, s.emit), watch.New(a.ecs, s.aw, s.emit)}
@@ -107,6 +112,7 @@ func (s *session) config(a *account) tui.Config {
 	cfg.Actions.Instances, cfg.Actions.ECS = b, b
 	cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = b, b, b, b
 	cfg.Doctor = b
+	cfg.EC2 = tui.EC2Tools{Admin: b, KeyPairs: b, Network: b, Images: b}
 	cfg.Metrics = b // ecs_metrics.go
 	if ss, ok := b.Account.(cloud.Sessions); ok {
 		cfg.Sessions = ss
@@ -133,6 +139,11 @@ func (s *session) config(a *account) tui.Config {
 
 // start runs a's watchers until close (or the program) stops them.
 func (a *account) start(ctx context.Context) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed || a.stop != nil {
+		return
+	}
 	ctx, a.stop = context.WithCancel(ctx)
 	for _, w := range a.watchers {
 		a.running.Add(1)
@@ -148,9 +159,16 @@ func (a *account) start(ctx context.Context) {
 // closes its backend (the sandbox finishes the engine work it decided,
 // up to wait).
 func (a *account) close(wait time.Duration) error {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
+	a.closed = true
 	if a.stop != nil {
 		a.stop()
 	}
+	a.mu.Unlock()
 	done := make(chan struct{})
 	go func() { a.running.Wait(); close(done) }()
 	var err error

@@ -63,6 +63,7 @@ type Account interface {
 	SecurityGroupReader
 	ServiceDeployer // ecs_ops.go
 	MetricsReader   // ecs_ops.go
+	EC2Admin
 }
 
 // The deploy capabilities (types in deploy.go): the AWS side of the Fargate

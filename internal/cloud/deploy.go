@@ -158,6 +158,7 @@ type KeyPair struct {
 	Fingerprint string
 	Type        string // "ed25519" or "rsa"
 	Tags        Tags
+	Created     time.Time // CreateTime (KeyPairList; zero when not reported)
 }
 
 // The distributions LatestAMI knows.

@@ -32,7 +32,7 @@ func (s *EC2Source) Name() string { return "ec2" }
 // (targeted_ec2.go); without, every instance.
 func (s *EC2Source) Fetch(ctx context.Context) (resource.Set, error) {
 	if s.t.r != nil {
-		return s.targetedFetch(ctx)
+		return s.targetedFetch(ctx, nil)
 	}
 	in, err := s.c.Instances(ctx)
 	if err != nil {

@@ -3,7 +3,7 @@ package cloud
 import (
 	"context"
 	"fmt"
-	"slices"
+	"reflect"
 	"sync"
 	"time"
 
@@ -43,21 +43,26 @@ func (s *EC2Source) Behind() (n int, sweeping bool) {
 	return n, s.t.sweep.isRunning()
 }
 
-func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
+func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
 	t := &s.t
 	now := time.Now()
+	// The instances are handed out as they are, never changed in place
+	// afterwards (replace makes a new slice), so that an unchanged fetch
+	// hands out the same slice again (resource.Unchanged).
 	mk := func(in []resource.Instance) resource.Set {
-		return resource.Set{Kinds: []resource.Kind{resource.KindInstance}, Instances: slices.Clone(in)}
+		return resource.Set{Kinds: []resource.Kind{resource.KindInstance}, Instances: in}
 	}
 	t.mu.Lock()
 	have := t.have
 	t.mu.Unlock()
 	if !have {
-		t.sweep.started(now)
-		in, err := s.c.Instances(budget.WithPriority(ctx, budget.OnScreen))
+		// Like ECS's first read (targeted_ecs.go): the next sweep is an
+		// interval after this read ends, not after it began.
+		in, err := s.firstRead(budget.WithPriority(ctx, budget.OnScreen), partial)
 		if err != nil {
 			return resource.Set{}, err
 		}
+		t.sweep.started(time.Now())
 		t.mu.Lock()
 		t.cur, t.have, t.readAt = in, true, map[string]time.Time{}
 		t.mu.Unlock()
@@ -87,7 +92,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 	t.sweep.maybeStart(ctx, now, s.c.Instances)
 
 	t.mu.Lock()
-	cur := slices.Clone(t.cur)
+	cur := t.cur
 	var ids []string
 	for _, in := range cur {
 		if in.Transitional() {
@@ -119,7 +124,9 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 			delete(gone, got[i].ID)
 		}
 	}
-	cur = replace(cur, fresh, gone)
+	if len(gone) > 0 || differsScan(cur, fresh) {
+		cur = replace(cur, fresh, gone)
+	}
 	t.mu.Lock()
 	for k := range fresh {
 		t.readAt[k] = now
@@ -127,4 +134,26 @@ func (s *EC2Source) targetedFetch(ctx context.Context) (resource.Set, error) {
 	t.cur, t.behind = cur, behind
 	t.mu.Unlock()
 	return mk(cur), sweepErr
+}
+
+// Targeted reports whether the source polls by id (its Reader is a
+// TargetedReader) rather than re-reading everything on every fetch.
+func (s *EC2Source) Targeted() bool { return s.t.r != nil }
+
+// differsScan is differs without an index: a walk that stops once every
+// re-read item has been compared.
+func differsScan[T resource.Item](xs []T, fresh map[string]*T) bool {
+	seen := 0
+	for _, x := range xs {
+		if seen == len(fresh) {
+			break
+		}
+		if f, ok := fresh[x.Key()]; ok {
+			if !reflect.DeepEqual(*f, x) {
+				return true
+			}
+			seen++
+		}
+	}
+	return seen < len(fresh)
 }

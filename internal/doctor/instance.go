@@ -128,19 +128,23 @@ func UserDataFromConsole(console string) []string {
 // regardless, which is why it needs its own check).
 func checkUserData(in *InstanceInput) []Finding {
 	x := in.Instance
-	fails := slices.Clone(x.UserDataFailures)
-	src := "the sandbox's cloud-config run"
+	type line struct{ src, text string }
+	var fails []line
+	for _, l := range x.UserDataFailures {
+		fails = append(fails, line{"the sandbox's record of its cloud-config run", l})
+	}
 	if in.Console != "" {
-		fails = append(fails, UserDataFromConsole(in.Console)...)
-		src = "the console output"
+		for _, l := range UserDataFromConsole(in.Console) {
+			fails = append(fails, line{"the console output", l})
+		}
 	}
 	if len(fails) == 0 {
 		return nil
 	}
 	f := Finding{Check: "user-data", Cause: true, Certainty: Certain,
-		What: "its user data failed: " + oneLine(fails[0], 160)}
+		What: "its user data failed: " + oneLine(fails[0].text, 160)}
 	for _, l := range fails[:min(len(fails), 5)] {
-		f.Evidence = append(f.Evidence, Evidence{At: x.LaunchTime, Text: "from " + src + ": " + oneLine(l, 500)})
+		f.Evidence = append(f.Evidence, Evidence{At: x.LaunchTime, Text: "from " + l.src + ": " + oneLine(l.text, 500)})
 	}
 	f.Fix = Fix{Step: "fix the user data (the command, the image it runs), then replace the instance: user data runs only at the first boot",
 		CLI: in.CLI("ec2", "get-console-output", "--instance-id", x.ID, "--latest")}
@@ -165,7 +169,7 @@ func checkPublicIP(in *InstanceInput) []Finding {
 // on an expected port.
 func checkIngress(in *InstanceInput) []Finding {
 	x := in.Instance
-	if in.From == "" || len(in.Groups) == 0 || len(x.SecurityGroups) == 0 || x.State != "running" {
+	if in.From == "" || len(in.Groups) == 0 || len(x.SecurityGroupIDs) == 0 || x.State != "running" {
 		return nil
 	}
 	from, err := netip.ParsePrefix(in.From)
@@ -176,7 +180,7 @@ func checkIngress(in *InstanceInput) []Finding {
 	for _, port := range in.Ports {
 		ok := false
 		var seen []string
-		for _, id := range x.SecurityGroups {
+		for _, id := range x.SecurityGroupIDs {
 			g, known := in.Groups[id]
 			if !known {
 				ok = true // a group deckhand cannot see: say nothing
@@ -197,7 +201,7 @@ func checkIngress(in *InstanceInput) []Finding {
 			f.Evidence = append(f.Evidence, Evidence{Text: "security group " + s})
 		}
 		f.Fix = Fix{Step: "add the rule for your address (only yours: not 0.0.0.0/0 for SSH)",
-			CLI: in.CLI("ec2", "authorize-security-group-ingress", "--group-id", x.SecurityGroups[0], "--protocol", "tcp",
+			CLI: in.CLI("ec2", "authorize-security-group-ingress", "--group-id", x.SecurityGroupIDs[0], "--protocol", "tcp",
 				"--port", itoa(int(port)), "--cidr", in.From)}
 		out = append(out, f)
 	}
@@ -267,7 +271,7 @@ func GatherInstance(ctx context.Context, src InstanceSource, id, from string, po
 	if len(in.Ports) == 0 && x.KeyName != "" {
 		in.Ports = []int32{22}
 	}
-	if len(x.SecurityGroups) > 0 {
+	if len(x.SecurityGroupIDs) > 0 {
 		gs, err := src.SecurityGroups(ctx)
 		if err != nil {
 			unread = append(unread, "security groups: "+err.Error())

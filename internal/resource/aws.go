@@ -41,12 +41,11 @@ type Instance struct {
 	// `docker run`s; on AWS it is read from the console output, if at all.
 	// The status checks pass either way, which is why it is its own field.
 	UserDataFailures []string
-	// SecurityGroups are the ids of the instance's security groups, and
-	// SystemCheck and InstanceCheck the two status checks StatusCheck sums
-	// up (ok, impaired, initializing, insufficient-data; "" = not read):
-	// the doctor tells AWS's hardware from the instance's own trouble.
-	SecurityGroups             []string
-	SystemCheck, InstanceCheck string
+	// SecurityGroupIDs are the groups of its primary network interface.
+	SecurityGroupIDs []string
+	// SystemCheck, InstanceCheck and EBSCheck are EC2's three status
+	// checks (DescribeInstanceStatus) while it runs; StatusCheck sums them.
+	SystemCheck, InstanceCheck, EBSCheck string
 }
 
 func (i Instance) Key() string   { return i.ID }

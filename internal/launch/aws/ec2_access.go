@@ -3,9 +3,6 @@ package aws
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,27 +59,7 @@ func (p *ec2Plan) addressStep() launch.Step {
 
 // lookupPublicIP asks checkip.amazonaws.com for this machine's address.
 func lookupPublicIP(ctx context.Context) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://checkip.amazonaws.com", nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 100))
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("checkip.amazonaws.com answered HTTP %d", resp.StatusCode)
-	}
-	ip := strings.TrimSpace(string(b))
-	if _, err := netip.ParseAddr(ip); err != nil {
-		return "", fmt.Errorf("checkip.amazonaws.com answered %q, not an address", ip)
-	}
-	return ip, nil
+	return launch.LookupPublicIP(ctx, launch.CheckIPURL)
 }
 
 func (p *ec2Plan) keyPairStep() launch.Step {
@@ -185,33 +162,10 @@ func (p *ec2Plan) keyPairStep() launch.Step {
 }
 
 // savePrivateKey writes key to path with mode 0600, never over a file.
-func savePrivateKey(path string, key []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(key); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return err
-	}
-	return nil
-}
+func savePrivateKey(path string, key []byte) error { return launch.SavePrivateKey(path, key) }
 
-// exists reports whether anything is at path, a dangling symlink included:
-// savePrivateKey's O_EXCL refuses to write through one, so it must be found
-// before the key pair is created, not after.
-func exists(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
-}
+// exists reports whether anything is at path, a dangling symlink included.
+func exists(path string) bool { return launch.PathExists(path) }
 
 func (p *ec2Plan) amiStep() launch.Step {
 	param, owner, pattern, _, _ := cloud.AMISource(p.AMIDistro)

@@ -87,7 +87,7 @@ var EC2 = Graph{Name: "instance", Title: "EC2 instance lifecycle",
 	Transitions: []Transition{
 		{From: "pending", To: "running", By: "EC2, once it has booted"},
 		{From: "running", To: "stopping", Verb: "stop", CLI: "ec2 stop-instances", By: "StopInstances, or a shutdown inside it"},
-		{From: "running", To: "rebooting", CLI: "ec2 reboot-instances", By: "RebootInstances (CLI or console)"},
+		{From: "running", To: "rebooting", Verb: "reboot", CLI: "ec2 reboot-instances", By: "RebootInstances"},
 		{From: "running", To: "shutting-down", Verb: "terminate", CLI: "ec2 terminate-instances", By: "TerminateInstances"},
 		{From: "rebooting", To: "running", By: "EC2, after the restart"},
 		{From: "stopping", To: "stopped", By: "EC2, once it has shut down"},

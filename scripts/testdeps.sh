@@ -39,3 +39,17 @@ ensure_registry() {
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry) >/tmp/deckhand-apt-registry.log 2>&1 ||
     echo "registry: apt-get install docker-registry failed; see /tmp/deckhand-apt-registry.log" >&2
 }
+
+# ensure_bash_completion installs Debian's bash-completion, which cobra's
+# bash script needs (TestBashCompletes completes through the built binary in
+# a real bash; it fails without it under CI=true).
+ensure_bash_completion() {
+  if [ -f /usr/share/bash-completion/bash_completion ]; then return 0; fi
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "bash-completion: missing; install Debian's bash-completion package (the completion test will skip)" >&2
+    return 0
+  fi
+  echo "bash-completion: installing (apt-get)…" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bash-completion) >/tmp/deckhand-apt-bash-completion.log 2>&1 ||
+    echo "bash-completion: apt-get install failed; see /tmp/deckhand-apt-bash-completion.log" >&2
+}

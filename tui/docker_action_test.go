@@ -42,19 +42,23 @@ func main() {
 `
 
 // waitReady waits until the container of sleeperMain has printed "ready".
-func waitReady(t *testing.T, e *dockerops.Engine, id string) {
+func waitReady(t *testing.T, e *dockerops.Engine, id string) { t.Helper(); waitLog(t, e, id, "ready") }
+
+// waitLog waits until container id has printed a line holding want (a
+// loaded machine can start a program seconds after its container).
+func waitLog(t *testing.T, e *dockerops.Engine, id, want string) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		lines, _ := e.Logs(context.Background(), id, 10)
 		for _, l := range lines {
-			if strings.Contains(l, "ready") {
+			if strings.Contains(l, want) {
 				return
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("container %.12s never printed ready", id)
+	t.Fatalf("container %.12s never printed %q", id, want)
 }
 
 // sleeperImage builds a FROM-scratch image of sleeperMain.

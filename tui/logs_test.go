@@ -268,6 +268,7 @@ func TestProgramFollowsRealContainerLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waitLog(t, e, id, "tick ")
 	xs, err := e.Containers(ctx)
 	if err != nil {
 		t.Fatal(err)

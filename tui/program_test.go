@@ -189,7 +189,7 @@ func TestProgramUnknownCommand(t *testing.T) {
 	tm.Type(":foo")
 	keys(tm, "enter")
 	waitFor(t, tm, "unknown")
-	waitScreen(t, p, "unknown command :foo — try :instances :clusters :services :tasks :containers :docker :compose :images :volumes :networks", ":help :quit")
+	waitScreen(t, p, "unknown command :foo — try :instances :clusters :services :tasks :containers :docker :compose :images :volumes :networks", ":help", ":quit")
 	finish(t, tm)
 }
 

@@ -209,6 +209,9 @@ func TestBashCompletes(t *testing.T) {
 	// have it (Debian: apt-get install bash-completion).
 	const bashCompletion = "/usr/share/bash-completion/bash_completion"
 	if _, err := os.Stat(bashCompletion); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no " + bashCompletion + ": scripts/test installs bash-completion (apt-get install bash-completion)")
+		}
 		t.Skip("no " + bashCompletion + ": apt-get install bash-completion")
 	}
 	bin := binary(t)

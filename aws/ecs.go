@@ -154,7 +154,14 @@ func toService(s types.Service, clusterARN string) resource.Service {
 	for _, lb := range s.LoadBalancers {
 		if arn := sdkaws.ToString(lb.TargetGroupArn); arn != "" { // classic load balancers have a name instead
 			out.TargetGroups = append(out.TargetGroups, arn)
+			if out.LBContainer == "" {
+				out.LBContainer, out.LBPort = sdkaws.ToString(lb.ContainerName), sdkaws.ToInt32(lb.ContainerPort)
+			}
 		}
+	}
+	if nc := s.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
+		out.Subnets, out.SecurityGroups = nc.AwsvpcConfiguration.Subnets, nc.AwsvpcConfiguration.SecurityGroups
+		out.PublicIP = nc.AwsvpcConfiguration.AssignPublicIp == types.AssignPublicIpEnabled
 	}
 	for _, d := range s.Deployments {
 		out.Rollouts = append(out.Rollouts, resource.Deployment{ID: sdkaws.ToString(d.Id), Status: sdkaws.ToString(d.Status),

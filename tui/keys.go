@@ -110,6 +110,7 @@ type keyMap struct {
 	Launch, CancelRun                          action
 	NextField, PrevField, Choose, Toggle       action
 	Submit, Leave                              action
+	Lifecycle, Doctor                          action
 	Shell, Forward, StopForward                action
 }
 
@@ -252,6 +253,12 @@ func defaultKeyMap() keyMap {
 		Submit:    act(modeForm, false, "enter", "review", "enter").explain("check every field and show the plan to review"),
 		Leave:     act(modeForm, false, "esc", "leave", "esc").explain("leave the wizard; what was typed is kept for next time"),
 
+		// v (view) draws the lifecycle; x (examine, as k9s's xray) runs
+		// the doctor. Neither changes anything.
+		Lifecycle: act(modeTable|modeDetail, false, "v", "lifecycle", "v").on("show the lifecycle of", resource.KindInstance, resource.KindTask, resource.KindService).
+			explain("the lifecycle of the selected instance, task or service deployment: now, time in each state, what comes next"),
+		Doctor: act(modeTable|modeDetail, false, "x", "doctor", "x").on("diagnose", resource.KindService, resource.KindInstance).
+			explain("the doctor: why the selected service or instance is not healthy, root cause first, with evidence and fix"),
 		// Sessions (sessions.go): e as on Docker containers (lazydocker's
 		// shell key), F for forward as k9s's shift+f.
 		Shell: act(modeTable|modeDetail, true, "e", "shell", "e").on("open a shell in", resource.KindTask, resource.KindContainer, resource.KindInstance).
@@ -275,6 +282,7 @@ func (k *keyMap) all() []*action {
 		&k.Yes, &k.No, &k.Switch, &k.Select, &k.Dismiss,
 		&k.Accept, &k.Cancel, &k.Complete, &k.ClearLine, &k.Erase, &k.Cursor, &k.EditLine,
 		&k.Launch, &k.CancelRun, &k.Submit, &k.NextField, &k.PrevField, &k.Choose, &k.Toggle, &k.Leave,
+		&k.Lifecycle, &k.Doctor,
 		&k.Shell, &k.Forward, &k.StopForward,
 	}
 }

@@ -64,6 +64,8 @@ type Config struct {
 	// APIStats returns the API budget's counters for the header; nil = no
 	// budget to show.
 	APIStats func() APIStats
+	// Doctor reads what the doctor (x, :diag) checks; nil = not offered.
+	Doctor DoctorSource
 	// Metrics reads the services' CPU and memory (ecs_metrics.go); nil =
 	// not offered.
 	Metrics MetricsReader

@@ -105,6 +105,16 @@ func (m *Model) resourceKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.openServiceEvents(it), true
 		}
 	}
+	if matches(msg, m.keys.Lifecycle) {
+		if kind, it := m.current().subject(m); m.keys.Lifecycle.offeredOn(kind) {
+			return m.openLifecycle(it), true
+		}
+	}
+	if matches(msg, m.keys.Doctor) {
+		if kind, it := m.current().subject(m); m.keys.Doctor.offeredOn(kind) {
+			return m.openDoctor(it), true
+		}
+	}
 	if cmd, ok := m.createKey(msg); ok {
 		return cmd, true
 	}

@@ -139,7 +139,8 @@ func (w *world) registerTarget(r *region, c *cluster, t *task) {
 	}
 	t.Target = &elbTarget{TargetGroup: lb.TargetGroup, IP: r.taskPrivateIP(c, t), Port: lb.Port, Container: lb.Container, State: "initial"}
 	if ct := t.container(lb.Container); ct == nil || !ct.Local {
-		t.Target.Known = true // a simulated application answers
+		t.Target.Known = true // a simulated application answers, or not (failures.go)
+		t.Target.Failing, t.Target.FailDesc = w.simTargetFailing(r, c, t, t.Target)
 	}
 	w.event(s, "registered 1 targets in (target-group %s)", lb.TargetGroup)
 	w.checkTarget(r, t)

@@ -154,6 +154,7 @@ func (w *world) observed(r *region, c *cluster, t *task, ct *container, engineHe
 // running moves an ACTIVATING task to RUNNING.
 func (w *world) running(r *region, c *cluster, t *task) {
 	t.LastStatus, t.Started, w.dirty = "RUNNING", w.now, true
+	w.startLogs(r, t) // failures.go
 	w.scheduleRunning(t)
 	w.taskChanged(r, c, t, taskStarted)
 }

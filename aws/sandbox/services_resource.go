@@ -1,6 +1,10 @@
 package sandbox
 
-import "deckhand/internal/resource"
+import (
+	"slices"
+
+	"deckhand/internal/resource"
+)
 
 // resource is the service as DescribeServices shows it: its counts, its
 // deployments with theirs (counted from its tasks), and its events.
@@ -13,7 +17,9 @@ func (s *service) resource(c *cluster) resource.Service {
 	}
 	if s.LoadBalancer != nil {
 		out.TargetGroups = []string{s.LoadBalancer.TargetGroup}
+		out.LBContainer, out.LBPort = s.LoadBalancer.Container, s.LoadBalancer.Port
 	}
+	out.Subnets, out.SecurityGroups, out.PublicIP = slices.Clone(s.Subnets), slices.Clone(s.SecurityGroups), s.PublicIP
 	counts := map[string]*resource.Deployment{}
 	for _, d := range s.Deployments {
 		out.Rollouts = append(out.Rollouts, resource.Deployment{ID: d.ID, Status: d.Status, TaskDefinition: d.TaskDef,

@@ -219,8 +219,14 @@ func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engin
 				for i, dr := range in.userDataRuns() {
 					c, ok := w.images.check(dr.Image)
 					known = known && ok
-					if c.local {
+					switch {
+					case c.local:
 						runs = append(runs, &instanceRun{Index: i, Image: dr.Image, Ports: dr.Ports, Env: dr.Env})
+					case ok && pullError(dr.Image) != "":
+						// An image no registry has: cloud-init's docker run
+						// fails as docker says it (the status checks pass).
+						runs = append(runs, &instanceRun{Index: i, Image: dr.Image, Ports: dr.Ports,
+							Failed: "Unable to find image '" + dr.Image + "' locally; docker: Error response from daemon: manifest for " + dr.Image + " not found: manifest unknown"})
 					}
 				}
 				if known { // else decided once the worker has asked the engine

@@ -96,13 +96,15 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 		}
 		local := make([]bool, len(t.Containers))
 		for i, ct := range t.Containers {
-			var msg string
 			var known bool
-			if local[i], msg, known = w.pull(ct.Image); !known {
-				// Still pulling: the engine worker is asking the engine
-				// whether it has the image (imagecache.go).
-				t.Due = w.now.Add(w.scaled(pullRetry))
-				return
+			msg := w.registryAuth(r, t, ct.Image) // failures.go: credentials come before the pull
+			if msg == "" {
+				if local[i], msg, known = w.pull(ct.Image); !known {
+					// Still pulling: the engine worker is asking the engine
+					// whether it has the image (imagecache.go).
+					t.Due = w.now.Add(w.scaled(pullRetry))
+					return
+				}
 			}
 			if msg != "" {
 				w.stopTask(t, "TaskFailedToStart", msg)
@@ -141,13 +143,10 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 				ct.LastStatus, ct.ExitCode = "STOPPED", &zero
 			}
 			w.deactivate(c, t)
-		default: // the first health check of the simulated containers passed
-			for _, ct := range t.Containers {
-				if ct.Checked && !ct.Local { // the engine decides a real one's (health.go)
-					ct.Health = "HEALTHY"
-				}
-			}
-			t.Health = t.taskHealth()
+		case t.crashes(): // failures.go
+			w.crash(r, c, t)
+		default: // the first health check of the simulated containers (failures.go)
+			w.firstHealthCheck(r, c, t)
 		}
 	case "DEACTIVATING": // its target, if any, has drained
 		w.deregister(c, t)
@@ -184,7 +183,7 @@ func (w *world) stepTask(r *region, c *cluster, t *task) {
 func (w *world) scheduleRunning(t *task) {
 	defer w.sched(t)
 	switch {
-	case t.oneShot():
+	case t.oneShot(), t.crashes():
 		t.Due = w.after(ecsOneShotExit)
 	case t.simChecked():
 		t.Due = w.after(ecsHealthy)

@@ -92,6 +92,7 @@ func newRoot(runTUI func(context.Context, options) error) *cobra.Command {
 		return names, cobra.ShellCompDirectiveNoFileComp
 	})
 	root.AddCommand(newScaffoldCommand(), newLaunchCommand(&g), newDestroyCommand(&g), newElbProxyCommand())
+	root.AddCommand(newDoctorCommand(&g), newSandboxCommand(&g)) // cli_doctor.go
 	return root
 }
 
@@ -105,6 +106,10 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer, runTU
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
+	}
+	var xc *exitCode // the command has said why already (cli_doctor.go)
+	if errors.As(err, &xc) {
+		return xc.code
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
 	var ue *usageError

@@ -111,6 +111,7 @@ func (s *session) config(a *account) tui.Config {
 	}
 	cfg.Actions.Instances, cfg.Actions.ECS = b, b
 	cfg.Create, cfg.Logs.ECS, cfg.TaskDefs, cfg.SecurityGroups = b, b, b, b
+	cfg.Doctor = b
 	cfg.EC2 = tui.EC2Tools{Admin: b, KeyPairs: b, Network: b, Images: b}
 	cfg.Metrics = b // ecs_metrics.go
 	if ss, ok := b.Account.(cloud.Sessions); ok {

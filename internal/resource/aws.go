@@ -110,6 +110,13 @@ type Service struct {
 	// TargetGroups are the ARNs of the target groups ECS registers the
 	// service's tasks in (its loadBalancers), nil without one.
 	TargetGroups []string
+	// The service's awsvpc network configuration and the container and
+	// port its load balancer sends to: what the doctor checks the security
+	// groups and the ports against. Empty when ECS does not report them.
+	Subnets, SecurityGroups []string
+	PublicIP                bool
+	LBContainer             string
+	LBPort                  int32
 }
 
 // Deployment is one deployment of a service: PRIMARY (the one rolling

@@ -29,6 +29,8 @@ type RunOptions struct {
 	// Health replaces the image's HEALTHCHECK (docker run --health-*);
 	// nil keeps the image's.
 	Health *Healthcheck
+	// Hostname is the container's hostname ("" = the engine's, its id).
+	Hostname string
 }
 
 // Healthcheck is a container health check as Docker runs it. Test is
@@ -76,6 +78,7 @@ func (e *Engine) Run(ctx context.Context, opts RunOptions) (string, error) {
 			ExposedPorts: exposed,
 			Labels:       opts.Labels,
 			Healthcheck:  health,
+			Hostname:     opts.Hostname,
 		},
 		HostConfig: &container.HostConfig{PortBindings: bindings},
 	})

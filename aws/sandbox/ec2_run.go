@@ -36,11 +36,17 @@ type instanceRun struct {
 	Env      []string  `json:"env,omitempty"`
 	DockerID string    `json:"dockerId,omitempty"`
 	Bindings []binding `json:"bindings,omitempty"`
-	Failed   string    `json:"failed,omitempty"` // the engine could not start it; not tried again this run
+	Failed   string    `json:"failed,omitempty"`   // the engine could not start it; not tried again this run
+	Hostname string    `json:"hostname,omitempty"` // a stand-in's (standin.go)
 }
 
 // name is the value of labelContainer for the run.
-func (ru *instanceRun) name() string { return "runcmd-" + strconv.Itoa(ru.Index) }
+func (ru *instanceRun) name() string {
+	if ru.Index == standInIndex {
+		return "standin"
+	}
+	return "runcmd-" + strconv.Itoa(ru.Index)
+}
 
 // userDataFailures are the runcmd's docker runs the engine could not start
 // in the current run, as cloud-init would log them.

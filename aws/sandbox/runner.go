@@ -112,6 +112,7 @@ type runSpec struct {
 	Cmd       []string // "": the image's CMD
 	Labels    map[string]string
 	Health    *dockerops.Healthcheck // the task definition's health check (health.go)
+	Hostname  string                 // "" = the engine's (standin.go sets the instance's)
 }
 
 // engineContainer is a container as the engine reports it.
@@ -212,6 +213,7 @@ func (r *engineRunner) Run(ctx context.Context, spec runSpec) (string, error) {
 		var err error
 		id, err = r.e.Run(ctx, dockerops.RunOptions{
 			Image: spec.Image, Name: spec.Name, Ports: ports, Env: spec.Env, Cmd: spec.Cmd, Labels: spec.Labels, Health: spec.Health,
+			Hostname: spec.Hostname,
 		})
 		switch {
 		case err != nil && id != "":

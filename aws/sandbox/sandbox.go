@@ -68,6 +68,10 @@ type Options struct {
 	// and reports a throttling answer to it, as the SDK adapter's calls do
 	// (aws/budget.go); nil = none.
 	Budget *budget.Budget
+	// StandInImages are the images a stand-in container for an instance
+	// may run (standin.go), in order; nil = the AMI family's, then the
+	// local base image, busybox and alpine.
+	StandInImages []string
 }
 
 // Account is a sandbox account, opened on one region. It is safe for
@@ -105,6 +109,8 @@ type Account struct {
 	// throttling: the buckets' limits, and deckhand's client budget
 	// (throttle.go).
 	api apiLimits
+	// standInImagesOpt is Options.StandInImages.
+	standInImagesOpt []string
 }
 
 var _ cloud.Account = (*Account)(nil)
@@ -118,6 +124,7 @@ func (realClock) Now() time.Time { return time.Now() }
 func Open(o Options) (*Account, error) {
 	a := &Account{path: o.Path, speed: o.Speed, readonly: o.Readonly, clock: o.Clock, region: o.Region}
 	a.proxy.binary = o.ProxyBinary
+	a.standInImagesOpt = o.StandInImages
 	a.api = apiLimits{on: o.Throttle, rate: o.APIRate, budget: o.Budget}
 	if err := a.api.check(); err != nil {
 		return nil, err

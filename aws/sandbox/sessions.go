@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"deckhand/internal/cloud"
 )
@@ -11,9 +12,10 @@ import (
 // Session Manager here, but there are real containers: a task whose image
 // the local engine runs is a container there (its DockerID), and a running
 // instance's cloud-config `docker run`s are too. ECS Exec and SSM become
-// `docker exec -it` into those, so a learner can try them; a simulated task
-// (or an instance whose user data runs nothing on the engine) has no
-// process to open a shell in, and the plan says so instead of pretending.
+// `docker exec -it` into those, so a learner can try them; an instance
+// whose user data runs nothing on the engine gets a stand-in container
+// (standin.go). A simulated task has no process to open a shell in, and
+// the plan says so instead of pretending.
 // Forwards need nothing to run: the sandbox publishes a task's ports on
 // 127.0.0.1 already, and the plan gives that address.
 
@@ -101,43 +103,91 @@ func (a *Account) shellPlan(dockerID, why string) cloud.SessionPlan {
 	return p
 }
 
+// standInWait bounds how long SSMPlan waits for the worker to start a
+// stand-in (standin.go). It waits rather than answering "press e again"
+// at once because starting a container of a local image takes a second or
+// two, and one press should open the shell; it is bounded because the
+// engine may be slow or stuck, and then the answer says to press e again.
+// The wait is outside the lock: other calls go on meanwhile.
+const standInWait = 5 * time.Second
+
 // SSMPlan is a shell in the container that stands in for the instance:
-// the first container its user data runs on the engine.
+// the first container its user data runs on the engine, else a stand-in
+// started for the session (standin.go).
 func (a *Account) SSMPlan(ctx context.Context, t cloud.SessionTarget) (cloud.SessionPlan, error) {
 	if a.readonly {
 		return cloud.SessionPlan{}, cloud.ErrReadonly
 	}
 	var id, why string
-	err := a.viewCall(ctx, apiCall{"ec2", "DescribeInstances"}, func(w *world, r *region) error {
-		var in *instance
-		for _, x := range r.Instances {
-			if x.ID == t.InstanceID {
-				in = x
-			}
-		}
-		switch {
-		case in == nil:
-			return &cloud.Error{Service: "ec2", Operation: "DescribeInstances", Code: "InvalidInstanceID.NotFound",
-				Message: "The instance ID '" + t.InstanceID + "' does not exist"}
-		case in.State != "running":
-			why = "instance " + in.ID + " is " + in.State + ": Session Manager reaches running instances only"
-			return nil
-		}
-		for _, ru := range in.Runs {
-			if ru.DockerID != "" {
-				id = ru.DockerID
-				return nil
-			}
-		}
-		why = "instance " + in.ID + " has no container on the local engine to stand in for it: the sandbox runs only the " +
-			"`docker run` commands of an instance's cloud-config user data whose image the engine has, and this one runs none " +
-			"(launch one with user data, e.g. deckhand launch --target ec2, to try a session)"
-		return nil
-	})
-	if err != nil {
+	var starting bool
+	read := func(ctx context.Context, c *apiCall) error {
+		return a.runCall(ctx, false, c, func(w *world, r *region) error {
+			var err error
+			id, why, starting, err = ssmTarget(w, r, t.InstanceID)
+			return err
+		})
+	}
+	if err := read(ctx, &apiCall{"ec2", "DescribeInstances"}); err != nil {
 		return cloud.SessionPlan{}, err
 	}
+	wctx, cancel := context.WithTimeout(ctx, standInWait)
+	defer cancel()
+	for starting && a.runner != nil {
+		// A call starts the worker's round when none is in flight
+		// (engineEvents); settle waits for it, unlocked.
+		if a.settleCtx(wctx) != nil {
+			break
+		}
+		if err := read(wctx, nil); err != nil {
+			if ctx.Err() != nil {
+				return cloud.SessionPlan{}, ctx.Err()
+			}
+			break // waited long enough: answer "starting"
+		}
+		if starting {
+			select {
+			case <-wctx.Done():
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
 	return a.shellPlan(id, why), nil
+}
+
+// ssmTarget is, under the lock, the container a session on the instance
+// opens a shell in, or why there is none; starting when one is being
+// started (a stand-in it asks for here, or its user data's containers).
+func ssmTarget(w *world, r *region, instanceID string) (id, why string, starting bool, err error) {
+	in := find(r.Instances, func(x *instance) bool { return x.ID == instanceID })
+	switch {
+	case in == nil:
+		return "", "", false, &cloud.Error{Service: "ec2", Operation: "DescribeInstances", Code: "InvalidInstanceID.NotFound",
+			Message: "The instance ID '" + instanceID + "' does not exist"}
+	case in.State != "running":
+		return "", "instance " + in.ID + " is " + in.State + ": Session Manager reaches running instances only", false, nil
+	}
+	for _, ru := range in.Runs {
+		if ru.DockerID != "" {
+			return ru.DockerID, "", false, nil
+		}
+	}
+	if !in.RunsDecided && len(in.userDataRuns()) > 0 {
+		return "", "instance " + in.ID + " is still starting the containers of its user data: press e again in a moment", true, nil
+	}
+	s := in.StandIn
+	switch {
+	case s == nil:
+		// Recorded in the state, so the worker (of this or any deckhand on
+		// the file) starts it and removes it when the instance stops.
+		in.StandIn, w.dirty = &instanceRun{Index: standInIndex}, true
+	case s.Failed != "":
+		// Said once; the next press tries afresh (an image pulled since).
+		in.StandIn, w.dirty = nil, true
+		return "", "instance " + in.ID + "'s user data runs no container on the local engine, and a stand-in could not start: " + s.Failed, false, nil
+	case s.DockerID != "":
+		return s.DockerID, "", false, nil
+	}
+	return "", "starting a stand-in container for instance " + in.ID + " on the local engine (its user data runs none): press e again in a moment", true, nil
 }
 
 // ForwardPlan gives the address on 127.0.0.1 where the sandbox already

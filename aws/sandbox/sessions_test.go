@@ -161,13 +161,13 @@ func TestSessionsOnTheEngine(t *testing.T) {
 			tg.Container = "sidecar"
 			return a.ExecPlan(ctx, tg)
 		}, "has no container sidecar"},
-		{"ssm on an instance with no container", func() (cloud.SessionPlan, error) {
-			in, ok := ids.instances["web-1"]
+		{"ssm on a stopped instance", func() (cloud.SessionPlan, error) {
+			in, ok := ids.instances["batch"]
 			if !ok {
-				return cloud.SessionPlan{}, errors.New("no seeded instance web-1")
+				return cloud.SessionPlan{}, errors.New("no seeded instance batch")
 			}
 			return a.SSMPlan(ctx, cloud.SessionTarget{InstanceID: in.ID})
-		}, "instance i-"},
+		}, "is stopped: Session Manager reaches running instances only"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := tc.plan()

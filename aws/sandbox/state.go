@@ -117,6 +117,9 @@ type instance struct {
 	// first sync that finds the instance running (ec2_run.go).
 	Runs        []*instanceRun `json:"localRuns,omitempty"`
 	RunsDecided bool           `json:"localRunsDecided,omitempty"`
+	// StandIn is the container a session (SSMPlan) asked for when no run
+	// has one (standin.go); nil = none wanted.
+	StandIn *instanceRun `json:"standIn,omitempty"`
 	// Booted is when the current boot began (a start, or a reboot:
 	// ec2_admin.go); Reboot asks the next sync to restart Runs.
 	Booted time.Time `json:"booted,omitzero"`

@@ -74,7 +74,7 @@ func (a *Account) syncNeeded(w *world) bool {
 			}
 		}
 		for _, in := range r.Instances {
-			if len(in.Runs) > 0 || !a.readonly && (in.State == "running") != in.RunsDecided && (in.RunsDecided || in.UserData != "") {
+			if len(in.Runs) > 0 || in.StandIn != nil || !a.readonly && (in.State == "running") != in.RunsDecided && (in.RunsDecided || in.UserData != "") {
 				return true
 			}
 		}
@@ -233,7 +233,8 @@ func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engin
 					in.Runs, in.RunsDecided, w.dirty = runs, true, true
 				}
 			}
-			for _, ru := range in.Runs {
+			a.decideStandIn(w, w.Regions[rn], in) // standin.go
+			for _, ru := range in.allRuns() {
 				k := key{"", in.ID, ru.name()}
 				known[k] = true
 				ecs := found[k]
@@ -277,7 +278,7 @@ func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engin
 					}
 				case ru.DockerID != "":
 					ru.DockerID, ru.Bindings, w.dirty = "", nil, true
-				case ru.Failed == "" && mutate:
+				case ru.Failed == "" && ru.Image != "" && mutate:
 					add(&engineJob{kind: jobStart, ru: ru, in: in, spec: a.instanceRunSpec(in, ru)})
 				}
 			}
@@ -287,6 +288,10 @@ func (a *Account) plan(w *world, list []engineContainer, listErr error) []*engin
 			if in.State != "running" && in.RunsDecided && mutate {
 				// Its containers go (above); the next start decides afresh.
 				in.Runs, in.RunsDecided, w.dirty = nil, false, true
+			}
+			if in.State != "running" && in.StandIn != nil && mutate {
+				// Its container goes (above): a stand-in lives for one run.
+				in.StandIn, w.dirty = nil, true
 			}
 		}
 	}

@@ -136,6 +136,9 @@ func (w *world) applyInstance(j *engineJob) {
 
 // instanceRunSpec is how an instance's container runs on the engine.
 func (a *Account) instanceRunSpec(in *instance, ru *instanceRun) runSpec {
+	if ru.Index == standInIndex {
+		return a.standInSpec(in, ru)
+	}
 	h := sha256.Sum256([]byte(a.path))
 	return runSpec{
 		Image: ru.Image, Name: "sandbox-" + in.ID + "-" + strconv.Itoa(ru.Index) + "-" + hex.EncodeToString(h[:3]),

@@ -259,7 +259,7 @@ func (w *world) rebind(j *engineJob) bool {
 		j.in, j.ru = nil, nil
 		for _, r := range w.Regions {
 			if in := find(r.Instances, func(in *instance) bool { return in.ID == id }); in != nil {
-				j.in, j.ru = in, find(in.Runs, func(ru *instanceRun) bool { return ru.Index == idx })
+				j.in, j.ru = in, in.run(idx)
 			}
 		}
 		if j.ru == nil {

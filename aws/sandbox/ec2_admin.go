@@ -46,7 +46,7 @@ func rebootInstance(w *world, in *instance) error {
 			"The instance '%s' is not in a state from which it can be rebooted.", in.ID)
 	}
 	in.ChecksOK, in.Booted = w.after(rebootChecks), w.now
-	in.Reboot = len(in.Runs) > 0
+	in.Reboot = len(in.Runs) > 0 || in.StandIn != nil // a stand-in restarts too: the session ends, as on a reboot
 	return nil
 }
 

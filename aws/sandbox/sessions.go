@@ -123,7 +123,7 @@ func (a *Account) SSMPlan(ctx context.Context, t cloud.SessionTarget) (cloud.Ses
 	read := func(ctx context.Context, c *apiCall) error {
 		return a.runCall(ctx, false, c, func(w *world, r *region) error {
 			var err error
-			id, why, starting, err = ssmTarget(w, r, t.InstanceID)
+			id, why, starting, err = ssmTarget(w, r, t.InstanceID, a.runner != nil)
 			return err
 		})
 	}
@@ -157,7 +157,7 @@ func (a *Account) SSMPlan(ctx context.Context, t cloud.SessionTarget) (cloud.Ses
 // ssmTarget is, under the lock, the container a session on the instance
 // opens a shell in, or why there is none; starting when one is being
 // started (a stand-in it asks for here, or its user data's containers).
-func ssmTarget(w *world, r *region, instanceID string) (id, why string, starting bool, err error) {
+func ssmTarget(w *world, r *region, instanceID string, engine bool) (id, why string, starting bool, err error) {
 	in := find(r.Instances, func(x *instance) bool { return x.ID == instanceID })
 	switch {
 	case in == nil:
@@ -170,6 +170,9 @@ func ssmTarget(w *world, r *region, instanceID string) (id, why string, starting
 		if ru.DockerID != "" {
 			return ru.DockerID, "", false, nil
 		}
+	}
+	if !engine {
+		return "", "", false, nil // shellPlan says there is no engine: nothing to want
 	}
 	if !in.RunsDecided && len(in.userDataRuns()) > 0 {
 		return "", "instance " + in.ID + " is still starting the containers of its user data: press e again in a moment", true, nil

@@ -86,15 +86,38 @@ func TestSSMStandIn(t *testing.T) {
 		t.Fatalf("second plan %q, want the same %q", p2.Argv, p.Argv)
 	}
 
-	mustNil(t, a.StopInstances(ctx, in.ID))
-	untilInstance(t, clk, a, in.ID, "stopped")
-	caughtUp(a)
-	if n := instanceContainers(t, a, in.ID); n != 0 {
-		t.Fatalf("%d containers of the stopped instance remain, want its stand-in removed", n)
-	}
-	if p := ssmUntil(t, clk, a, in.ID, func(cloud.SessionPlan) bool { return true }); p.Argv != nil ||
-		!strings.Contains(strings.Join(p.Missing, "\n"), "is stopped") {
-		t.Fatalf("plan on the stopped instance %+v", p)
+	// A stand-in lives while its instance runs: stopping or terminating
+	// it removes the container.
+	for _, tc := range []struct {
+		name, state string
+		end         func(id string) error
+	}{
+		{"stop", "stopped", func(id string) error { return a.StopInstances(ctx, id) }},
+		{"terminate", "terminated", func(id string) error { return a.TerminateInstances(ctx, id) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := in.ID
+			if tc.name != "stop" { // the first instance is stopped already: a fresh one
+				x, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "bare2", ImageID: ids.ami, InstanceType: "t3.micro"})
+				mustNil(t, err)
+				untilInstance(t, clk, a, x.ID, "running")
+				ssmUntil(t, clk, a, x.ID, func(p cloud.SessionPlan) bool { return len(p.Missing) == 0 })
+				id = x.ID
+			}
+			if n := instanceContainers(t, a, id); n != 1 {
+				t.Fatalf("%d containers of %s before, want its stand-in", n, id)
+			}
+			mustNil(t, tc.end(id))
+			untilInstance(t, clk, a, id, tc.state)
+			caughtUp(a)
+			if n := instanceContainers(t, a, id); n != 0 {
+				t.Fatalf("%d containers of the %s instance remain, want its stand-in removed", n, tc.state)
+			}
+			if p := ssmUntil(t, clk, a, id, func(cloud.SessionPlan) bool { return true }); p.Argv != nil ||
+				!strings.Contains(strings.Join(p.Missing, "\n"), "is "+tc.state) {
+				t.Fatalf("plan on the %s instance %+v", tc.state, p)
+			}
+		})
 	}
 
 	t.Run("no image", func(t *testing.T) {

@@ -86,6 +86,15 @@ func TestSSMStandIn(t *testing.T) {
 		t.Fatalf("second plan %q, want the same %q", p2.Argv, p.Argv)
 	}
 
+	// A reboot restarts it, as it ends a session on the instance.
+	mustNil(t, a.RebootInstances(ctx, in.ID))
+	caughtUp(a)
+	p3 := ssmUntil(t, clk, a, in.ID, func(p cloud.SessionPlan) bool { return len(p.Missing) == 0 })
+	if slices.Equal(p3.Argv, p.Argv) || instanceContainers(t, a, in.ID) != 1 {
+		t.Fatalf("after the reboot the plan execs into %q (before %q), %d containers: want one new stand-in",
+			p3.Argv, p.Argv, instanceContainers(t, a, in.ID))
+	}
+
 	// A stand-in lives while its instance runs: stopping or terminating
 	// it removes the container.
 	for _, tc := range []struct {

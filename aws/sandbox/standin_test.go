@@ -129,6 +129,49 @@ func TestSSMStandIn(t *testing.T) {
 		})
 	}
 
+	// While another worker holds the engine (its round's lock), the plan
+	// waits no longer than standInWait and says to press e again; reads
+	// meanwhile do not wait at all.
+	t.Run("engine busy", func(t *testing.T) {
+		clk := newClock()
+		a := openDocker(t, clk, e, func(o *Options) { o.StandInImages = []string{base} })
+		ids := lookup(t, a)
+		in, err := a.RunInstance(ctx, cloud.InstanceSpec{Name: "bare", ImageID: ids.ami, InstanceType: "t3.micro"})
+		mustNil(t, err)
+		untilInstance(t, clk, a, in.ID, "running")
+		unlock, err := lockFile(ctx, a.Path()+".engine")
+		mustNil(t, err)
+		locked := true
+		defer func() {
+			if locked {
+				unlock()
+			}
+		}()
+		readTook := make(chan time.Duration, 1)
+		go func() {
+			time.Sleep(time.Second) // while the plan waits
+			start := time.Now()
+			_, err := a.Instances(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			readTook <- time.Since(start)
+		}()
+		start := time.Now()
+		p, err := a.SSMPlan(ctx, cloud.SessionTarget{InstanceID: in.ID})
+		took := time.Since(start)
+		mustNil(t, err)
+		if p.Argv != nil || !strings.Contains(strings.Join(p.Missing, "\n"), "starting a stand-in") || took < standInWait || took > standInWait+2*time.Second {
+			t.Fatalf("plan %+v after %v, want \"starting a stand-in\" after about %v", p, took, standInWait)
+		}
+		if d := <-readTook; d > time.Second {
+			t.Errorf("a read took %v while the engine was busy", d)
+		}
+		unlock()
+		locked = false
+		ssmUntil(t, clk, a, in.ID, func(p cloud.SessionPlan) bool { return len(p.Missing) == 0 })
+	})
+
 	t.Run("no image", func(t *testing.T) {
 		none := []string{"h-standin-absent-" + randHex() + ":1", "h-standin-absent-" + randHex() + ":2"}
 		clk := newClock()

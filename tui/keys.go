@@ -262,7 +262,7 @@ func defaultKeyMap() keyMap {
 		// Sessions (sessions.go): e as on Docker containers (lazydocker's
 		// shell key), F for forward as k9s's shift+f.
 		Shell: act(modeTable|modeDetail, true, "e", "shell", "e").on("open a shell in", resource.KindTask, resource.KindContainer, resource.KindInstance).
-			explain("a shell in the selected task's container (ECS Exec; a task with several asks which) or on the instance (SSM session); on the sandbox docker exec -it into the container that runs it; back here when it exits"),
+			explain("a shell in the selected task's container (ECS Exec; a task with several asks which) or on the instance (SSM session); on the sandbox docker exec -it into the container that runs it (an instance that runs none gets a stand-in container); back here when it exits"),
 		Forward: act(modeTable|modeDetail, false, "F", "forward", "F").on("forward a port of", resource.KindTask, resource.KindContainer).
 			explain("forward the container's port to 127.0.0.1 (SSM port forwarding in the background, restarted when it drops; on the sandbox the port is already published there); :forwards lists them"),
 		StopForward: act(modeTable, false, "s/ctrl+k", "stop forward", "s", "ctrl+k").on("stop", kindForward).

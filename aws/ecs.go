@@ -159,6 +159,12 @@ func toService(s types.Service, clusterARN string) resource.Service {
 			}
 		}
 	}
+	if dc := s.DeploymentConfiguration; dc != nil {
+		out.Config.MinHealthy, out.Config.MaxPercent = sdkaws.ToInt32(dc.MinimumHealthyPercent), sdkaws.ToInt32(dc.MaximumPercent)
+		if cb := dc.DeploymentCircuitBreaker; cb != nil {
+			out.Config.CircuitBreaker, out.Config.Rollback = cb.Enable, cb.Rollback
+		}
+	}
 	if nc := s.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
 		out.Subnets, out.SecurityGroups = nc.AwsvpcConfiguration.Subnets, nc.AwsvpcConfiguration.SecurityGroups
 		out.PublicIP = nc.AwsvpcConfiguration.AssignPublicIp == types.AssignPublicIpEnabled
@@ -176,8 +182,8 @@ func toService(s types.Service, clusterARN string) resource.Service {
 			break
 		}
 	}
-	slices.SortStableFunc(out.Events, func(a, b resource.ServiceEvent) int { return b.At.Compare(a.At) })
-	// ECS lists events newest first, but nothing promises it; pick the max.
+	// ECS lists events newest first, but nothing promises it: sort them,
+	// and pick the newest as the last event.
 	for _, e := range s.Events {
 		at := sdkaws.ToTime(e.CreatedAt)
 		out.Events = append(out.Events, resource.ServiceEvent{At: at, Message: sdkaws.ToString(e.Message)})
@@ -185,6 +191,7 @@ func toService(s types.Service, clusterARN string) resource.Service {
 			out.LastEvent = resource.ServiceEvent{At: at, Message: sdkaws.ToString(e.Message)}
 		}
 	}
+	slices.SortStableFunc(out.Events, func(a, b resource.ServiceEvent) int { return b.At.Compare(a.At) })
 	return out
 }
 

@@ -72,7 +72,7 @@ func (m *Model) fields(it resource.Item) []field {
 			{"Deployments", itoa(int32(x.Deployments))}, {"Launch type", x.LaunchType},
 			{"Task definition", x.TaskDefinition}, {"Target groups", strings.Join(x.TargetGroups, ", ")}, {"Created", at(x.CreatedAt)},
 			{"Last event", strings.TrimSpace(clock(x.LastEvent.At, loc) + " " + x.LastEvent.Message + " (w: every event)")}},
-			append(m.metricFields(x), deploymentFields(x.Rollouts, loc)...)...) // metrics: ecs_metrics.go
+			append(m.metricFields(x), deploymentFields(x.Config, x.Rollouts, loc)...)...) // metrics: ecs_metrics.go
 	case resource.Task:
 		fs := []field{{"ID", x.ID}, {"ARN", x.ARN}, {"Cluster", m.data.clusterName(x.ClusterARN)},
 			{"Group", x.Group}, {"Task definition", x.TaskDefinition}, {"Last status", x.LastStatus},

@@ -65,8 +65,11 @@ func eventTone(msg string) tone {
 
 // deploymentFields are a service's deployments for its detail, the
 // PRIMARY first: status, task definition revision, counts and rollout.
-func deploymentFields(ds []resource.Deployment, loc *time.Location) []field {
+func deploymentFields(c resource.DeploymentConfig, ds []resource.Deployment, loc *time.Location) []field {
 	var fs []field
+	if f, ok := rolloutField(c); ok {
+		fs = append(fs, f)
+	}
 	for _, d := range ds {
 		v := d.Status + " " + lastSegment(d.TaskDefinition) + ": desired " + itoa(d.Desired) + ", running " + itoa(d.Running) +
 			", pending " + itoa(d.Pending)
@@ -88,4 +91,24 @@ func deploymentFields(ds []resource.Deployment, loc *time.Location) []field {
 		fs = append(fs, field{"Deployment", v})
 	}
 	return fs
+}
+
+// rolloutField says how the service's deployments roll: the circuit
+// breaker (which the doctor and the lifecycle refer to) and the healthy
+// share ECS keeps during a rollout; false when ECS reported neither.
+func rolloutField(c resource.DeploymentConfig) (field, bool) {
+	if c == (resource.DeploymentConfig{}) {
+		return field{}, false
+	}
+	v := "circuit breaker off"
+	switch {
+	case c.CircuitBreaker && c.Rollback:
+		v = "circuit breaker on, rolls back a failed deployment"
+	case c.CircuitBreaker:
+		v = "circuit breaker on, no rollback"
+	}
+	if c.MinHealthy != 0 || c.MaxPercent != 0 {
+		v += " · keeps " + itoa(c.MinHealthy) + "% healthy, runs up to " + itoa(c.MaxPercent) + "% while rolling"
+	}
+	return field{"Rollout config", v}, true
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"deckhand/internal/resource"
 )
 
 func TestSeed(t *testing.T) {
@@ -64,6 +66,9 @@ func TestSeededFailingService(t *testing.T) {
 	s := getService(t, a, "broken-worker")
 	if s.Rollout != "IN_PROGRESS" || s.Pending != 2 {
 		t.Fatalf("broken-worker at first %+v, want IN_PROGRESS with 2 pending tasks", s)
+	}
+	if want := (resource.DeploymentConfig{CircuitBreaker: true, Rollback: true, MinHealthy: 100, MaxPercent: 200}); s.Config != want {
+		t.Errorf("broken-worker's deployment configuration %+v, want %+v", s.Config, want)
 	}
 	w.run(5*time.Minute, time.Second)
 	s = getService(t, a, "broken-worker")

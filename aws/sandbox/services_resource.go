@@ -20,6 +20,9 @@ func (s *service) resource(c *cluster) resource.Service {
 		out.LBContainer, out.LBPort = s.LoadBalancer.Container, s.LoadBalancer.Port
 	}
 	out.Subnets, out.SecurityGroups, out.PublicIP = slices.Clone(s.Subnets), slices.Clone(s.SecurityGroups), s.PublicIP
+	// The sandbox's breaker always rolls back, and it rolls with ECS's
+	// default percentages (services.go), which it does not store.
+	out.Config = resource.DeploymentConfig{CircuitBreaker: s.CircuitBreaker, Rollback: s.CircuitBreaker, MinHealthy: 100, MaxPercent: 200}
 	counts := map[string]*resource.Deployment{}
 	for _, d := range s.Deployments {
 		out.Rollouts = append(out.Rollouts, resource.Deployment{ID: d.ID, Status: d.Status, TaskDefinition: d.TaskDef,

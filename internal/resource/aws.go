@@ -117,6 +117,19 @@ type Service struct {
 	PublicIP                bool
 	LBContainer             string
 	LBPort                  int32
+	// Config is the service's deploymentConfiguration: how a rollout may
+	// go and whether a failing one is stopped (and rolled back).
+	Config DeploymentConfig
+}
+
+// DeploymentConfig is how ECS rolls a service's deployments: the circuit
+// breaker that fails (and with Rollback, undoes) a deployment whose tasks
+// keep failing, and the share of the desired count that must stay
+// healthy (MinHealthy) and may run at once (MaxPercent) during a rollout.
+// A zero percent means ECS did not report it.
+type DeploymentConfig struct {
+	CircuitBreaker, Rollback bool
+	MinHealthy, MaxPercent   int32
 }
 
 // Deployment is one deployment of a service: PRIMARY (the one rolling

@@ -180,3 +180,40 @@ func TestCauseGone(t *testing.T) {
 		t.Fatalf("report: %v", r.Text(time.UTC))
 	}
 }
+
+// TestStuckDeployment: a rollout that keeps the old tasks, by what the
+// service's deployment configuration allows and how long it has taken.
+func TestStuckDeployment(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	rollouts := []resource.Deployment{
+		{ID: "ecs-svc/2", Status: "PRIMARY", TaskDefinition: "arn:td/web:2", Rollout: "IN_PROGRESS", Desired: 2, Running: 0, CreatedAt: t0},
+		{ID: "ecs-svc/1", Status: "ACTIVE", TaskDefinition: "arn:td/web:1", Rollout: "COMPLETED", Desired: 2, Running: 2, CreatedAt: t0.Add(-time.Hour)},
+	}
+	for _, tc := range []struct {
+		name      string
+		cfg       resource.DeploymentConfig
+		after     time.Duration
+		certainty Certainty // "" = no finding
+	}{
+		{"no room at once", resource.DeploymentConfig{MinHealthy: 100, MaxPercent: 100}, time.Minute, Certain},
+		{"defaults, early", resource.DeploymentConfig{MinHealthy: 100, MaxPercent: 200}, time.Minute, ""},
+		{"defaults, long", resource.DeploymentConfig{MinHealthy: 100, MaxPercent: 200}, 20 * time.Minute, Likely},
+		{"not reported, long", resource.DeploymentConfig{}, 20 * time.Minute, Likely},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := ServiceInput{Cluster: "c", Now: t0.Add(tc.after), CLI: plainCLI,
+				Service: resource.Service{Name: "web", Desired: 2, Running: 2, Rollouts: rollouts, Config: tc.cfg}}
+			fs := checkStuck(&in)
+			var got Certainty
+			if len(fs) == 1 {
+				got = fs[0].Certainty
+			}
+			if len(fs) > 1 || got != tc.certainty {
+				t.Fatalf("findings %+v, want one with certainty %q", fs, tc.certainty)
+			}
+			if tc.certainty == Certain && !strings.Contains(fs[0].Fix.CLI, "maximumPercent=200") {
+				t.Errorf("fix %q, want maximumPercent=200", fs[0].Fix.CLI)
+			}
+		})
+	}
+}

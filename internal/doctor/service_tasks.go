@@ -227,24 +227,46 @@ func checkBreaker(in *ServiceInput) []Finding {
 	return nil
 }
 
-// checkStuck: a deployment that has not finished for long, with the old
-// one still running: it waits on minimum healthy percent or on new tasks
-// that do not become healthy.
+// checkStuck: a deployment that has not finished, with the old one still
+// running. With minimumHealthyPercent 100 and maximumPercent 100 (as
+// DescribeServices reports them) ECS may neither stop an old task nor
+// start a new one: stuck for certain, at once. Otherwise, after 10 minutes,
+// it likely waits on new tasks that do not become healthy while minimum
+// healthy percent keeps the old ones.
 func checkStuck(in *ServiceInput) []Finding {
-	rs := in.Service.Rollouts
-	if len(rs) < 2 || rs[0].Rollout != "IN_PROGRESS" || in.Now.Sub(rs[0].CreatedAt) < 10*time.Minute {
+	rs, cfg := in.Service.Rollouts, in.Service.Config
+	if len(rs) < 2 || rs[0].Rollout != "IN_PROGRESS" {
 		return nil
 	}
 	p, old := rs[0], rs[1]
 	if p.Running >= p.Desired || old.Running == 0 {
 		return nil
 	}
+	evidence := []Evidence{{At: p.CreatedAt, Text: "new " + lastSegment(p.TaskDefinition) + ": running " + itoa(int(p.Running)) + "/" + itoa(int(p.Desired))},
+		{Text: "old " + lastSegment(old.TaskDefinition) + ": running " + itoa(int(old.Running))}}
+	if cfg.MinHealthy != 0 || cfg.MaxPercent != 0 {
+		evidence = append(evidence, Evidence{Text: "deployment configuration: minimumHealthyPercent " + itoa(int(cfg.MinHealthy)) +
+			", maximumPercent " + itoa(int(cfg.MaxPercent))})
+	}
+	update := func(conf string) string {
+		return in.CLI("ecs", "update-service", "--cluster", in.Cluster, "--service", in.Service.Name, "--deployment-configuration", conf)
+	}
+	if cfg.MinHealthy >= 100 && cfg.MaxPercent != 0 && cfg.MaxPercent <= 100 {
+		return []Finding{{Check: "deployment-stuck", Certainty: Certain,
+			What: "deployment " + p.ID + " cannot progress: minimumHealthyPercent " + itoa(int(cfg.MinHealthy)) + " forbids stopping an old task and maximumPercent " +
+				itoa(int(cfg.MaxPercent)) + " forbids starting a new one",
+			Evidence: evidence,
+			Fix: Fix{Step: "give ECS room: raise maximumPercent (200 is ECS's default) or lower minimumHealthyPercent",
+				CLI: update("minimumHealthyPercent=100,maximumPercent=200")}}}
+	}
+	if in.Now.Sub(p.CreatedAt) < 10*time.Minute {
+		return nil
+	}
 	return []Finding{{Check: "deployment-stuck", Certainty: Likely,
 		What: "deployment " + p.ID + " has been IN_PROGRESS for " + since(in.Now, p.CreatedAt) + " with the old revision still running: minimum healthy percent keeps the old tasks until new ones are healthy",
-		Evidence: []Evidence{{At: p.CreatedAt, Text: "new " + lastSegment(p.TaskDefinition) + ": running " + itoa(int(p.Running)) + "/" + itoa(int(p.Desired))},
-			{Text: "old " + lastSegment(old.TaskDefinition) + ": running " + itoa(int(old.Running))}},
+		Evidence: evidence,
 		Fix: Fix{Step: "find why the new tasks do not become healthy (above); or lower minimumHealthyPercent to let ECS stop old tasks first",
-			CLI: in.CLI("ecs", "update-service", "--cluster", in.Cluster, "--service", in.Service.Name, "--deployment-configuration", "minimumHealthyPercent=50,maximumPercent=200")}}}
+			CLI: update("minimumHealthyPercent=50,maximumPercent=" + itoa(int(max(cfg.MaxPercent, 200))))}}}
 }
 
 // checkCount: fewer tasks run than desired, when nothing above says why.

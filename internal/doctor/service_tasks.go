@@ -263,7 +263,7 @@ func checkStuck(in *ServiceInput) []Finding {
 		return nil
 	}
 	return []Finding{{Check: "deployment-stuck", Certainty: Likely,
-		What: "deployment " + p.ID + " has been IN_PROGRESS for " + since(in.Now, p.CreatedAt) + " with the old revision still running: minimum healthy percent keeps the old tasks until new ones are healthy",
+		What:     "deployment " + p.ID + " has been IN_PROGRESS for " + since(in.Now, p.CreatedAt) + " with the old revision still running: minimum healthy percent keeps the old tasks until new ones are healthy",
 		Evidence: evidence,
 		Fix: Fix{Step: "find why the new tasks do not become healthy (above); or lower minimumHealthyPercent to let ECS stop old tasks first",
 			CLI: update("minimumHealthyPercent=50,maximumPercent=" + itoa(int(max(cfg.MaxPercent, 200))))}}}

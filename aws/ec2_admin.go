@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"slices"
-	"strconv"
 	"strings"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -121,7 +120,7 @@ func (c *Client) RevokeIngress(ctx context.Context, groupID string, rule cloud.I
 	if c.readonly {
 		return cloud.ErrReadonly
 	}
-	if err := cloud.ValidateIngressRule(op, groupID, rule); err != nil {
+	if err := cloud.ValidateRevokeRule(op, groupID, rule); err != nil {
 		return err
 	}
 	// The description is no part of a rule's identity, and EC2 refuses
@@ -135,14 +134,22 @@ func (c *Client) RevokeIngress(ctx context.Context, groupID string, rule cloud.I
 	if len(out.UnknownIpPermissions) > 0 {
 		k := rule.Key()
 		return &cloud.Error{Service: "ec2", Operation: op, Code: "InvalidPermission.NotFound",
-			Message: "The specified rule does not exist in this security group: " + k.Protocol + " " + strconv.Itoa(int(k.Port)) + " from " + k.CIDR + k.SourceGroupID}
+			Message: "The specified rule does not exist in this security group: " + k.PortText() + " from " + k.CIDR + k.SourceGroupID}
 	}
 	return nil
 }
 
 // permission is one rule as EC2 takes it.
 func permission(r cloud.IngressRule) ec2types.IpPermission {
-	perm := ec2types.IpPermission{IpProtocol: sdkaws.String(r.Key().Protocol), FromPort: sdkaws.Int32(r.Port), ToPort: sdkaws.Int32(r.Port)}
+	k := r.Key()
+	perm := ec2types.IpPermission{IpProtocol: sdkaws.String(k.Protocol)}
+	switch k.Protocol {
+	case "-1": // all traffic: no ports
+	case "tcp", "udp":
+		perm.FromPort, perm.ToPort = sdkaws.Int32(k.Port), sdkaws.Int32(max(k.Port, k.ToPort))
+	default: // ICMP's type and code, or another protocol's, as read
+		perm.FromPort, perm.ToPort = sdkaws.Int32(r.Port), sdkaws.Int32(r.ToPort)
+	}
 	var desc *string
 	if r.Description != "" {
 		desc = sdkaws.String(r.Description)

@@ -31,15 +31,25 @@ func (c *Client) SecurityGroups(ctx context.Context) ([]cloud.SecurityGroup, err
 				sg.Tags[sdkaws.ToString(t.Key)] = sdkaws.ToString(t.Value)
 			}
 			for _, perm := range g.IpPermissions {
-				proto, port := sdkaws.ToString(perm.IpProtocol), sdkaws.ToInt32(perm.FromPort)
+				// The range as EC2 reports it (Key drops the ports of
+				// "all traffic" and the ToPort of a one-port range).
+				base := cloud.IngressRule{Protocol: sdkaws.ToString(perm.IpProtocol), Port: sdkaws.ToInt32(perm.FromPort), ToPort: sdkaws.ToInt32(perm.ToPort)}
+				if k := base.Key(); k.Protocol == "tcp" || k.Protocol == "udp" || k.Protocol == "-1" {
+					base.Port, base.ToPort = k.Port, k.ToPort
+				}
+				rule := func(cidr, group string, desc *string) cloud.IngressRule {
+					r := base
+					r.CIDR, r.SourceGroupID, r.Description = cidr, group, sdkaws.ToString(desc)
+					return r
+				}
 				for _, r := range perm.IpRanges {
-					sg.Ingress = append(sg.Ingress, cloud.IngressRule{Protocol: proto, Port: port, CIDR: sdkaws.ToString(r.CidrIp), Description: sdkaws.ToString(r.Description)})
+					sg.Ingress = append(sg.Ingress, rule(sdkaws.ToString(r.CidrIp), "", r.Description))
 				}
 				for _, r := range perm.Ipv6Ranges {
-					sg.Ingress = append(sg.Ingress, cloud.IngressRule{Protocol: proto, Port: port, CIDR: sdkaws.ToString(r.CidrIpv6), Description: sdkaws.ToString(r.Description)})
+					sg.Ingress = append(sg.Ingress, rule(sdkaws.ToString(r.CidrIpv6), "", r.Description))
 				}
 				for _, r := range perm.UserIdGroupPairs {
-					sg.Ingress = append(sg.Ingress, cloud.IngressRule{Protocol: proto, Port: port, SourceGroupID: sdkaws.ToString(r.GroupId), Description: sdkaws.ToString(r.Description)})
+					sg.Ingress = append(sg.Ingress, rule("", sdkaws.ToString(r.GroupId), r.Description))
 				}
 			}
 			out = append(out, sg)

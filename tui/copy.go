@@ -107,5 +107,8 @@ func (m *Model) pickKey(msg tea.KeyPressMsg) tea.Cmd {
 	if len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
 		return m.dlg.pick(int(s[0] - '1'))
 	}
+	if s == "0" { // the tenth choice: "the next ones" where a chooser pages
+		return m.dlg.pick(9)
+	}
 	return nil
 }

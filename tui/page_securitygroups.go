@@ -77,13 +77,7 @@ func ingressText(rules []cloud.IngressRule) string {
 	}
 	parts := make([]string, len(rules))
 	for i, r := range rules {
-		proto, from := cmpOr(r.Protocol, "tcp"), r.CIDR
-		switch {
-		case proto == "-1":
-			proto = "all traffic"
-		default:
-			proto += " " + itoa(r.Port)
-		}
+		proto, from := r.PortText(), r.CIDR
 		switch {
 		case r.SourceGroupID != "":
 			from = "group " + r.SourceGroupID
@@ -98,7 +92,7 @@ func ingressText(rules []cloud.IngressRule) string {
 // ingressTone warns of SSH or everything open to the whole internet.
 func ingressTone(rules []cloud.IngressRule) tone {
 	for _, r := range rules {
-		if (r.CIDR == "0.0.0.0/0" || r.CIDR == "::/0") && (r.Port == 22 || r.Protocol == "-1") {
+		if (r.CIDR == "0.0.0.0/0" || r.CIDR == "::/0") && r.Allows("tcp", 22) {
 			return toneWarn
 		}
 	}

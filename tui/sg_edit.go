@@ -199,7 +199,17 @@ func parseRule(w []string) (cloud.IngressRule, string) {
 
 // ruleCLI is the rule's part of an authorize or revoke command.
 func ruleCLI(r cloud.IngressRule) []string {
-	out := []string{"--protocol", r.Key().Protocol, "--port", strconv.Itoa(int(r.Port))}
+	k := r.Key()
+	out := []string{"--protocol", k.Protocol}
+	switch {
+	case k.Protocol == "-1": // all traffic: no port
+	case k.ToPort != 0 && (k.Protocol == "tcp" || k.Protocol == "udp"):
+		out = append(out, "--port", strconv.Itoa(int(k.Port))+"-"+strconv.Itoa(int(k.ToPort)))
+	case k.Protocol == "tcp" || k.Protocol == "udp":
+		out = append(out, "--port", strconv.Itoa(int(k.Port)))
+	default: // ICMP: the type and code as --port TYPE-CODE, as the CLI takes them
+		out = append(out, "--port", strconv.Itoa(int(k.Port))+"-"+strconv.Itoa(int(k.ToPort)))
+	}
 	if r.SourceGroupID != "" {
 		return append(out, "--source-group", r.SourceGroupID)
 	}
@@ -223,28 +233,41 @@ func (m *Model) confirmRule(p *sgPage, g cloud.SecurityGroup, r cloud.IngressRul
 	return thenReload(m, m.confirmJob(j, "Add inbound rule?", lines...), p.reload)
 }
 
-// deleteRuleDialog offers the group's rules (the first nine).
+// deleteRuleDialog offers the group's rules, nine at a time (0 shows the
+// next nine): any rule the group holds, "all traffic" and ranges too.
 func (m *Model) deleteRuleDialog(p *sgPage, g cloud.SecurityGroup) *dialog {
 	if len(g.Ingress) == 0 {
 		m.warn(clean(g.Name) + " has no inbound rule to delete")
 		return nil
 	}
+	return m.deleteRuleFrom(p, g, 0)
+}
+
+func (m *Model) deleteRuleFrom(p *sgPage, g cloud.SecurityGroup, from int) *dialog {
 	d := &dialog{title: "Delete which inbound rule of " + clean(g.Name) + "?", verb: "delete rule"}
-	rules := g.Ingress[:min(len(g.Ingress), 9)]
+	rules := g.Ingress[from:min(len(g.Ingress), from+9)]
 	for i, r := range rules {
 		d.lines = append(d.lines, itoa(int32(i+1))+"  "+clean(ingressText([]cloud.IngressRule{r})))
 	}
-	if len(g.Ingress) > 9 {
-		d.lines = append(d.lines, "(the first 9 of "+itoa(int32(len(g.Ingress)))+": the console or the aws CLI deletes the others)")
+	more, next := len(g.Ingress) > 9, from+9
+	if next >= len(g.Ingress) {
+		next = 0 // after the last rules, round to the first nine
+	}
+	if more {
+		d.lines = append(d.lines, "0  rules "+itoa(int32(next+1))+"–"+itoa(int32(min(len(g.Ingress), next+9)))+" of "+itoa(int32(len(g.Ingress))))
 	}
 	d.pick = func(i int) tea.Cmd {
+		if i == 9 && more { // the 0 key: the next nine
+			m.dlg = m.deleteRuleFrom(p, g, next)
+			return nil
+		}
 		if i >= len(rules) {
 			return nil
 		}
 		r := rules[i]
-		if err := cloud.ValidateIngressRule("RevokeSecurityGroupIngress", g.ID, r); err != nil {
+		if err := cloud.ValidateRevokeRule("RevokeSecurityGroupIngress", g.ID, r); err != nil {
 			m.dlg = nil
-			m.warn("deckhand deletes tcp and udp rules of one port only; use the aws CLI for this one")
+			m.warn(err.Error())
 			return nil
 		}
 		api := m.cfg.EC2.Admin

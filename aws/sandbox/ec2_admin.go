@@ -229,7 +229,13 @@ func (a *Account) RevokeIngress(ctx context.Context, groupID string, rule cloud.
 }
 
 func (r *region) ruleGroup(op, groupID string, rule cloud.IngressRule) (*securityGroup, error) {
-	if err := cloud.ValidateIngressRule(op, groupID, rule); err != nil {
+	// A revoke takes any rule a group can hold (as read); an authorize
+	// only the one-port rules deckhand makes.
+	validate := cloud.ValidateIngressRule
+	if op == "RevokeSecurityGroupIngress" {
+		validate = cloud.ValidateRevokeRule
+	}
+	if err := validate(op, groupID, rule); err != nil {
 		return nil, err
 	}
 	g := r.securityGroup(groupID)

@@ -133,9 +133,14 @@ type Subnet struct {
 // IngressRule allows traffic to one port from one CIDR, or from the
 // members of another security group (exactly one of the two).
 type IngressRule struct {
-	Protocol string // "tcp" (when "") or "udp"
-	Port     int32  // 1–65535
-	CIDR     string // IPv4 or IPv6, in canonical form: "203.0.113.7/32", "0.0.0.0/0"
+	Protocol string // "tcp" (when "") or "udp"; as read from EC2 also "-1" (all traffic), "icmp", "icmpv6" or a number
+	Port     int32  // 1–65535 (for ICMP, the type; ignored for "-1")
+	// ToPort is the last port of a range as EC2 reports it ("tcp
+	// 8000-8100"); 0 means the rule is Port alone. deckhand adds only
+	// single-port rules, but deletes and reads whatever the group holds.
+	// For ICMP it is the code (-1 = any).
+	ToPort int32
+	CIDR   string // IPv4 or IPv6, in canonical form: "203.0.113.7/32", "0.0.0.0/0"
 	// SourceGroupID allows traffic from whatever uses that group (e.g. a
 	// load balancer's), in place of CIDR.
 	SourceGroupID string

@@ -2,7 +2,6 @@ package cloud
 
 import (
 	"fmt"
-	"net/netip"
 	"regexp"
 	"strings"
 
@@ -206,7 +205,14 @@ func (r IngressRule) Key() IngressRule {
 	if p == "" {
 		p = "tcp"
 	}
-	return IngressRule{Protocol: p, Port: r.Port, CIDR: r.CIDR, SourceGroupID: r.SourceGroupID}
+	port, to := r.Port, r.ToPort
+	switch {
+	case p == "-1":
+		port, to = 0, 0 // all traffic: EC2 ignores the ports
+	case (p == "tcp" || p == "udp") && to == port:
+		to = 0 // a range of one port is the port
+	}
+	return IngressRule{Protocol: p, Port: port, ToPort: to, CIDR: r.CIDR, SourceGroupID: r.SourceGroupID}
 }
 
 func validateIngress(op, field string, r IngressRule) error {
@@ -221,32 +227,10 @@ func validateIngress(op, field string, r IngressRule) error {
 	if r.Port < 1 || r.Port > 65535 {
 		return bad("InvalidParameterValue", "Port", "%d is not a port; use 1–65535", r.Port)
 	}
-	if r.SourceGroupID != "" {
-		if r.CIDR != "" {
-			return bad("InvalidParameterCombination", "SourceGroupID", "and CIDR are both set; a rule allows either a CIDR block or a security group, so make two rules")
-		}
-		if !reSG.MatchString(r.SourceGroupID) {
-			return bad("InvalidGroupId.Malformed", "SourceGroupID", "%q is not a security group id; it looks like sg-0123456789abcdef0", r.SourceGroupID)
-		}
-		if len(r.Description) > 255 || !reSGText.MatchString(r.Description) {
-			return bad("InvalidParameterValue", "Description", "%q is too long or has characters EC2 does not allow", r.Description)
-		}
-		return nil
+	if r.ToPort != 0 && r.ToPort != r.Port {
+		return bad("InvalidParameterValue", "ToPort", "%d: deckhand adds rules of one port; use the aws CLI for a range", r.ToPort)
 	}
-	if r.CIDR == "" {
-		return bad("MissingParameter", "CIDR", "is empty; say who may connect, e.g. \"0.0.0.0/0\" (anyone) or \"203.0.113.7/32\" (one address), or give SourceGroupID")
-	}
-	p, err := netip.ParsePrefix(r.CIDR)
-	if err != nil {
-		return bad("InvalidParameterValue", "CIDR", "%q is not a CIDR block; write it like 203.0.113.7/32 or 0.0.0.0/0", r.CIDR)
-	}
-	if p.Masked() != p {
-		return bad("InvalidParameterValue", "CIDR", "%q has host bits set; write the block as %s", r.CIDR, p.Masked())
-	}
-	if len(r.Description) > 255 || !reSGText.MatchString(r.Description) {
-		return bad("InvalidParameterValue", "Description", "%q is too long or has characters EC2 does not allow", r.Description)
-	}
-	return nil
+	return validateSource(bad, r)
 }
 
 // ValidateSecurityGroupID checks a security group id given to op.

@@ -210,7 +210,7 @@ func checkIngress(in *InstanceInput) []Finding {
 
 // covers reports whether rule r lets from in on port.
 func covers(r cloud.IngressRule, port int32, from netip.Prefix) bool {
-	if r.Protocol != "" && r.Protocol != "tcp" && r.Protocol != "-1" || r.Port != port && r.Port != 0 || r.CIDR == "" {
+	if !r.Allows("tcp", port) || r.CIDR == "" {
 		return false
 	}
 	p, err := netip.ParsePrefix(r.CIDR)

@@ -98,7 +98,7 @@ func (in *ServiceInput) failedELB() []resource.Task {
 // CIDR.
 func allows(g cloud.SecurityGroup, port int32) bool {
 	return slices.ContainsFunc(g.Ingress, func(r cloud.IngressRule) bool {
-		return (r.Protocol == "" || r.Protocol == "tcp" || r.Protocol == "-1") && (r.Port == port || r.Port == 0)
+		return r.Allows("tcp", port)
 	})
 }
 
@@ -151,7 +151,7 @@ func rules(rs []cloud.IngressRule) string {
 		if r.SourceGroupID != "" {
 			from = r.SourceGroupID
 		}
-		out = append(out, cmpOr(r.Protocol, "tcp")+" "+itoa(int(r.Port))+" from "+from)
+		out = append(out, r.PortText()+" from "+from)
 	}
 	return strings.Join(out, ", ")
 }

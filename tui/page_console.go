@@ -100,7 +100,14 @@ func (p *consolePage) body(m *Model, w int) []string {
 		if lower := strings.ToLower(l); strings.Contains(lower, "error") || strings.Contains(lower, "failed") {
 			tone = toneErr
 		}
-		out = append(out, st.tone(tone).Render(fit(clean(l), w)))
+		// Wrapped, not cut: the end of a cloud-init line is often the
+		// error (a docker run's reason), continued two columns in.
+		for i, part := range wrapWords(clean(l), max(w, 10), max(w-2, 8)) {
+			if i > 0 {
+				part = "  " + part
+			}
+			out = append(out, st.tone(tone).Render(part))
+		}
 	}
 	return out
 }

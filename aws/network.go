@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
-	"strings"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -106,20 +105,7 @@ func (c *Client) EnsureSecurityGroup(ctx context.Context, spec cloud.SecurityGro
 	}
 	var perms []ec2types.IpPermission
 	for _, r := range missing {
-		perm := ec2types.IpPermission{IpProtocol: sdkaws.String(r.Key().Protocol), FromPort: sdkaws.Int32(r.Port), ToPort: sdkaws.Int32(r.Port)}
-		var desc *string
-		if r.Description != "" {
-			desc = sdkaws.String(r.Description)
-		}
-		switch {
-		case r.SourceGroupID != "":
-			perm.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: sdkaws.String(r.SourceGroupID), Description: desc}}
-		case strings.Contains(r.CIDR, ":"):
-			perm.Ipv6Ranges = []ec2types.Ipv6Range{{CidrIpv6: sdkaws.String(r.CIDR), Description: desc}}
-		default:
-			perm.IpRanges = []ec2types.IpRange{{CidrIp: sdkaws.String(r.CIDR), Description: desc}}
-		}
-		perms = append(perms, perm)
+		perms = append(perms, permission(r))
 	}
 	_, err = c.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: sdkaws.String(id), IpPermissions: perms})
 	if err != nil && !hasCode(err, "InvalidPermission.Duplicate") { // a concurrent run added them

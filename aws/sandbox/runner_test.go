@@ -123,19 +123,27 @@ func buildImage(t *testing.T, e *dockerops.Engine, ref, dir, lines string) {
 	t.Cleanup(func() {
 		ctx := context.Background()
 		// A container an account's worker was creating as its test ended
-		// (Close cancels it) would hold the image.
-		cs, _ := e.ContainersByLabel(ctx, testImageLabel, id)
-		for _, c := range cs {
-			e.Remove(ctx, c.ID, true)
+		// would hold the image: Close cancels the create, but the engine
+		// may finish a create whose request was cancelled (seen in CI: a
+		// "Created" container made after the first removal). So remove
+		// containers and images again until none is left.
+		var ims []dockerops.ImageInfo
+		for try := 0; try < 20; try++ {
+			cs, _ := e.ContainersByLabel(ctx, testImageLabel, id)
+			for _, c := range cs {
+				e.Remove(ctx, c.ID, true)
+			}
+			e.RemoveImage(ctx, ref)
+			ims, _ = e.ImagesByLabel(ctx, testImageLabel, id)
+			for i := len(ims) - 1; i >= 0; i-- { // newest (children) first
+				e.RemoveImage(ctx, ims[i].ID)
+			}
+			if ims, _ = e.ImagesByLabel(ctx, testImageLabel, id); len(ims) == 0 {
+				return
+			}
+			time.Sleep(250 * time.Millisecond)
 		}
-		e.RemoveImage(ctx, ref)
-		ims, _ := e.ImagesByLabel(ctx, testImageLabel, id)
-		for i := len(ims) - 1; i >= 0; i-- { // newest (children) first
-			e.RemoveImage(ctx, ims[i].ID)
-		}
-		if ims, _ := e.ImagesByLabel(ctx, testImageLabel, id); len(ims) > 0 {
-			t.Errorf("test images left: %+v", ims)
-		}
+		t.Errorf("test images left: %+v", ims)
 	})
 	var out []string
 	if _, err := e.Build(ctx, dockerops.BuildOptions{Dir: dir, Tags: []string{ref}}, func(l string) { out = append(out, l) }); err != nil {

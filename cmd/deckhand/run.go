@@ -124,6 +124,7 @@ func apiStats(b *budget.Budget, srcs ...interface{ Behind() (int, bool) }) tui.A
 	for _, src := range srcs {
 		n, _ := src.Behind()
 		s.Behind += n
+		s.Sweep = append(s.Sweep, sweepLines(src, time.Now())...)
 	}
 	return s
 }

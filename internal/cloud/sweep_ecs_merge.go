@@ -19,6 +19,12 @@ type ecsSweep struct {
 	patch *ecsPatch
 }
 
+// empty reports whether sw has nothing to merge (the sweeper then does
+// not wake the watcher for it).
+func (sw ecsSweep) empty() bool {
+	return sw.full == nil && (sw.patch == nil || sw.patch.empty)
+}
+
 // ecsPatch is what a step of the list sweep learned.
 type ecsPatch struct {
 	clusters []resource.Cluster // nil: not listed in this step
@@ -31,6 +37,9 @@ type ecsPatch struct {
 	at     time.Time       // when the step's reads began
 	// For :stats.
 	newRows, reread int
+	// empty: nothing to merge (listSweep checked: the lists are the
+	// snapshot's, nothing was described, the clusters are the same)
+	empty bool
 }
 
 // mergeStep merges one published sweep step into cur (under t.mu).

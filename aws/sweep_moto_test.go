@@ -2,6 +2,8 @@ package aws
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +94,14 @@ func sweepFindsChanges(t *testing.T, f *fixture, proxy *testbed.Proxy, url, clus
 		t.Errorf("SweepStats() = %+v, %v; want a list sweep of the %d services", st, ok, bigN)
 	}
 	t.Logf("last sweep: %+v", st)
+	// What :stats says of it: the one steady service (svc-added) is gone,
+	// moto's INACTIVE copy of it is re-read round-robin.
+	lines := strings.Join(st.Lines(time.Now()), " ")
+	for _, want := range []string{fmt.Sprintf("ECS sweep: %d ARNs listed", bigN+1), "steady rows re-read round-robin", "the least recently read"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf(":stats says %q, want it to say %q", lines, want)
+		}
+	}
 }
 
 // TestSweepHeld: the header's "budget holding the sweep back" (the

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"time"
 
 	"deckhand/internal/cloud"
@@ -22,11 +21,5 @@ func sweepLines(src any, now time.Time) []string {
 	if !ok || st.At.IsZero() {
 		return nil
 	}
-	out := []string{fmt.Sprintf("ECS sweep: %d ARNs listed in %s; %d new or changed described, %d gone.",
-		st.Listed, st.Lists.Round(100*time.Millisecond), st.New, st.Gone)}
-	if st.Steady == 0 {
-		return append(out, "No steady row to re-read: the fast ticks follow the rest.")
-	}
-	return append(out, fmt.Sprintf("%d steady rows re-read round-robin (%d last sweep); the least recently read, %s ago.",
-		st.Steady, st.Reread, now.Sub(st.OldestAt).Round(time.Second)))
+	return st.Lines(now)
 }

@@ -69,27 +69,6 @@ type ecsSweepState struct {
 	stats    SweepStats
 }
 
-// SweepStats is what the last list sweep did, for :stats.
-type SweepStats struct {
-	At       time.Time     // when it began; zero = none yet
-	Lists    time.Duration // how long the lists and the new rows took
-	Took     time.Duration // the whole sweep, round-robin included
-	Listed   int           // services and tasks listed
-	New      int           // rows described because they were new or changed
-	Gone     int           // rows that left the snapshot
-	Reread   int           // steady rows re-read round-robin
-	Steady   int           // steady rows the round-robin follows
-	OldestAt time.Time     // the least recently read of those, when
-}
-
-// SweepStats reports the last list sweep; ok is false when the source
-// sweeps by re-reading everything (its Reader lists no ARNs).
-func (s *ECSSource) SweepStats() (st SweepStats, ok bool) {
-	s.t.mu.Lock()
-	defer s.t.mu.Unlock()
-	return s.t.stats, s.t.l != nil && s.t.r != nil
-}
-
 // loaded records a first read: every item was read at.
 func (t *ecsTargeted) loaded(set resource.Set, at time.Time) {
 	t.lastRead = make(map[string]time.Time, len(set.Services)+len(set.Tasks))

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"cmp"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -158,4 +159,37 @@ func scopeOrder(scope []string) map[string]int {
 		m[c] = i
 	}
 	return m
+}
+
+// SweepStats is what the last list sweep did, for :stats.
+type SweepStats struct {
+	At       time.Time     // when it began; zero = none yet
+	Lists    time.Duration // how long the lists and the new rows took
+	Took     time.Duration // the whole sweep, round-robin included
+	Listed   int           // services and tasks listed
+	New      int           // rows described because they were new or changed
+	Gone     int           // rows that left the snapshot
+	Reread   int           // steady rows re-read round-robin
+	Steady   int           // steady rows the round-robin follows
+	OldestAt time.Time     // the least recently read of those, when
+}
+
+// Lines is what :stats says of the sweep: what it costs (lists, then only
+// what is new), and how stale the steady rows it re-reads may be.
+func (st SweepStats) Lines(now time.Time) []string {
+	out := []string{fmt.Sprintf("ECS sweep: %d ARNs listed in %s; %d new or changed described, %d gone.",
+		st.Listed, st.Lists.Round(100*time.Millisecond), st.New, st.Gone)}
+	if st.Steady == 0 {
+		return append(out, "No steady row to re-read: the fast ticks follow the rest.")
+	}
+	return append(out, fmt.Sprintf("%d steady rows re-read round-robin (%d last sweep); the least recently read, %s ago.",
+		st.Steady, st.Reread, now.Sub(st.OldestAt).Round(time.Second)))
+}
+
+// SweepStats reports the last list sweep; ok is false when the source
+// sweeps by re-reading everything (its Reader lists no ARNs).
+func (s *ECSSource) SweepStats() (st SweepStats, ok bool) {
+	s.t.mu.Lock()
+	defer s.t.mu.Unlock()
+	return s.t.stats, s.t.l != nil && s.t.r != nil
 }

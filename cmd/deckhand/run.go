@@ -132,7 +132,7 @@ func apiStats(b *budget.Budget, srcs ...interface{ Behind() (int, bool) }) tui.A
 // apiFamily is one family's figures for :stats.
 func apiFamily(f budget.Stats) tui.APIFamily {
 	out := tui.APIFamily{Name: string(f.Family), PerMinute: f.PerMinute, Throttled: f.Throttled,
-		Rate: f.Rate, Configured: f.Configured, Cut: f.Cut, SweepHeld: f.SweepHeld, WaitingSweep: f.Waiting[budget.Sweep]}
+		Rate: f.Rate, Configured: f.Configured, Cut: f.Cut, SweepHeld: f.SweepHeld, WaitingSweep: f.Waiting[budget.Sweep] + f.Waiting[budget.Reread]}
 	for _, n := range f.Waiting {
 		out.Waiting += n
 	}

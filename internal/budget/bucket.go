@@ -76,7 +76,7 @@ func (b *bucket) refill(now time.Time) {
 func (b *bucket) wait(now time.Time, p Priority) time.Duration {
 	r := b.rate(now)
 	need := max(0, 1-b.tokens) / r
-	if p == Sweep {
+	if p >= Sweep {
 		need = max(need, max(0, 1-b.sweep)/(r*SweepShare))
 	}
 	if need == 0 {
@@ -89,7 +89,7 @@ func (b *bucket) wait(now time.Time, p Priority) time.Duration {
 // take spends the tokens of one call; the caller checked wait == 0.
 func (b *bucket) take(p Priority) {
 	b.tokens--
-	if p == Sweep {
+	if p >= Sweep {
 		b.sweep--
 	}
 }

@@ -265,3 +265,41 @@ func TestThrottleStats(t *testing.T) {
 		t.Fatalf("a minute later: %+v", s)
 	}
 }
+
+// TestSweepHeldBy: the sweep's calls beyond its burst wait for its share,
+// and the budget then says it holds the sweep back; the round-robin
+// re-reads (Reread) wait for the same share, behind the sweep, without
+// saying so: they only fill what the sweep leaves.
+func TestSweepHeldBy(t *testing.T) {
+	for _, tc := range []struct {
+		prio Priority
+		held bool
+	}{{Sweep, true}, {Reread, false}} {
+		t.Run(tc.prio.String(), func(t *testing.T) {
+			clk := newFakeClock()
+			b := New(5, clk) // the sweep's share: 1/s, burst 4
+			ctx := WithPriority(context.Background(), tc.prio)
+			for range 4 { // the burst: no wait
+				if err := b.Wait(ctx, ECSService); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if s := b.Snapshot()[0]; s.SweepHeld {
+				t.Errorf("held after the burst alone: %+v", s)
+			}
+			done := make(chan error, 1)
+			go func() { done <- b.Wait(ctx, ECSService) }()
+			for totalWaiting(b, ECSService) == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			s := b.Snapshot()[0]
+			clk.Advance(time.Second + 2*time.Millisecond)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if s.Waiting[tc.prio] != 1 || s.SweepHeld != tc.held {
+				t.Errorf("a %s call beyond the burst: waiting %v, held %v; want 1 waiting, held %v", tc.prio, s.Waiting, s.SweepHeld, tc.held)
+			}
+		})
+	}
+}

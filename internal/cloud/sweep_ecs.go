@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"deckhand/internal/budget"
 	"deckhand/internal/resource"
 )
 
@@ -205,7 +206,11 @@ func (s *ECSSource) listSweep(ctx context.Context, publish func(ecsSweep)) (ecsS
 
 	// 3. The round-robin, in what is left.
 	rr := &ecsPatch{svcs: map[string]*resource.Service{}, tasks: map[string]*resource.Task{}, gone: map[string]bool{}, at: time.Now()}
-	until := start.Add(max(t.sweep.interval(), 2*lists))
+	// Done a little before the interval is over, so that the fetch at the
+	// interval starts the next sweep (else, with the slow tick, it waits
+	// for the tick after: measured, a sweep every 30 s at --refresh 15 s).
+	until := start.Add(max(t.sweep.interval(), 2*lists) - time.Second)
+	ctx = budget.WithPriority(ctx, budget.Reread)
 	var steadySvcs, steadyTasks []string
 	for _, x := range base.Services {
 		if p.listed[x.ARN] && !x.Transitional() && p.svcs[x.ARN] == nil {
@@ -294,7 +299,8 @@ func (s *ECSSource) listSweep(ctx context.Context, publish func(ecsSweep)) (ecsS
 // cluster, at least one batch and then until the time is up.
 func roundRobin(ctx context.Context, ks []string, size int, until time.Time, cluster func(string) string,
 	describe func(ctx context.Context, cluster string, arns []string) error) error {
-	for first := true; len(ks) > 0 && (first || time.Now().Before(until)); first = false {
+	var took time.Duration // the last batch's, to end before until
+	for first := true; len(ks) > 0 && (first || time.Now().Add(took).Before(until)); first = false {
 		cl := cluster(ks[0])
 		var batch, rest []string
 		for _, k := range ks {
@@ -304,9 +310,11 @@ func roundRobin(ctx context.Context, ks []string, size int, until time.Time, clu
 				rest = append(rest, k)
 			}
 		}
+		t0 := time.Now()
 		if err := describe(ctx, cl, batch); err != nil {
 			return err
 		}
+		took = time.Since(t0)
 		ks = rest
 	}
 	return nil

@@ -144,12 +144,9 @@ func (s *ECSSource) listSweep(ctx context.Context, publish func(ecsSweep)) (ecsS
 	// 2. What the lists say is new or changed.
 	p := &ecsPatch{clusters: clusters, listed: map[string]bool{}, svcs: map[string]*resource.Service{},
 		tasks: map[string]*resource.Task{}, gone: map[string]bool{}, at: start}
-	svcOf := map[string]*resource.Service{}
-	byName := map[string]string{} // cluster ARN + "/" + name → service ARN
+	svcOf := make(map[string]*resource.Service, len(base.Services))
 	for i := range base.Services {
-		x := &base.Services[i]
-		svcOf[x.ARN] = x
-		byName[x.ClusterARN+"/"+x.Name] = x.ARN
+		svcOf[base.Services[i].ARN] = &base.Services[i]
 	}
 	taskOf := map[string]*resource.Task{}
 	for i := range base.Tasks {
@@ -183,10 +180,16 @@ func (s *ECSSource) listSweep(ctx context.Context, publish func(ecsSweep)) (ecsS
 	}
 	// The services of the tasks that came or stopped are changing: a
 	// deployment or a scale done elsewhere.
-	for _, x := range p.tasks {
-		name, ok := strings.CutPrefix(x.Group, "service:")
-		if a := byName[x.ClusterARN+"/"+name]; ok && a != "" && p.listed[a] {
-			newSvcs[x.ClusterARN] = append(newSvcs[x.ClusterARN], a)
+	if len(p.tasks) > 0 {
+		byName := map[[2]string]string{} // cluster ARN, name → service ARN
+		for _, x := range base.Services {
+			byName[[2]string{x.ClusterARN, x.Name}] = x.ARN
+		}
+		for _, x := range p.tasks {
+			name, ok := strings.CutPrefix(x.Group, "service:")
+			if a := byName[[2]string{x.ClusterARN, name}]; ok && a != "" && p.listed[a] {
+				newSvcs[x.ClusterARN] = append(newSvcs[x.ClusterARN], a)
+			}
 		}
 	}
 	if err := describeServices(ctx, t.r, newSvcs, p); err != nil {

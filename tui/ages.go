@@ -94,8 +94,9 @@ func (m *Model) nextAgeTick(now time.Time) time.Duration {
 			continue
 		}
 		soonest(agoStep(clockAge(now, at)))
-		// A "retrying in N s" countdown moves each second.
-		if s.err != nil && s.retryAt.After(now) {
+		// A "retrying in N s" countdown (a failed fetch, or one that could
+		// not read some kinds) moves each second.
+		if s.retryAt.After(now) {
 			soonest(ageStep(clockAge(s.retryAt, now)))
 		}
 	}

@@ -100,7 +100,7 @@ func (m *Model) nextAgeTick(now time.Time) time.Duration {
 			soonest(ageStep(clockAge(s.retryAt, now)))
 		}
 	}
-	if next != 0 && m.showsClock() {
+	if m.showsClock() { // even before any data: :stats counts the first load's calls
 		soonest(time.Second)
 	}
 	return next

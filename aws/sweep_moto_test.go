@@ -9,6 +9,7 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"golang.org/x/sync/errgroup"
 
 	"deckhand/internal/budget"
 	"deckhand/internal/testbed"
@@ -139,5 +140,56 @@ func TestSweepHeld(t *testing.T) {
 				t.Errorf("families said to hold the sweep back within 20 s: %v; want held %v", held, tc.held)
 			}
 		})
+	}
+}
+
+// TestSweepFollowsTasks: a task that appears (a deployment or a scale done
+// elsewhere starts tasks) makes the sweep re-read its service at once,
+// not when the round-robin gets to it. 300 steady services at the default
+// budget: the round-robin re-reads about 130 a sweep, in ARN order after
+// the first load, so the last one (app-0299) would wait for the third
+// sweep, about 45 s; through its new task it is re-read by the first.
+func TestSweepFollowsTasks(t *testing.T) {
+	const n = 300
+	f := newFixture(t)
+	f.pinTasks(t)
+	cluster := f.cluster(t, "follow")
+	td := f.taskDef(t, "app")
+	g := errgroup.Group{}
+	g.SetLimit(4)
+	for i := range n {
+		g.Go(func() error {
+			_, err := f.ecs.CreateService(context.Background(), &ecs.CreateServiceInput{
+				Cluster: sdkaws.String(cluster), ServiceName: sdkaws.String(fmt.Sprintf("app-%04d", i)),
+				TaskDefinition: sdkaws.String(td), DesiredCount: sdkaws.Int32(0), // steady on moto
+			})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	_, updates := watchVia(t, f.m.URL, budget.New(0, nil), sweepEvery)
+	base := waitUpdate(t, updates, 2*time.Minute, func(u watch.Update) bool { return len(u.Set.Services) == n })
+	last := base.Set.Services[n-1]
+	if last.Name != "app-0299" || last.Transitional() {
+		t.Fatalf("the last service is %s (in transition: %v), want a steady app-0299", last.Name, last.Transitional())
+	}
+	// Scaled elsewhere: the desired count changes and a task starts.
+	changed := time.Now()
+	if _, err := f.ecs.UpdateService(context.Background(), &ecs.UpdateServiceInput{
+		Cluster: sdkaws.String(cluster), Service: sdkaws.String(last.ARN), DesiredCount: sdkaws.Int32(1),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.runTasks(t, cluster, td, "service:app-0299", 1)
+	u := waitUpdate(t, updates, 2*time.Minute, func(u watch.Update) bool {
+		s := findService(u.Set, last.ARN)
+		return u.Err == nil && s != nil && s.Desired == 1
+	})
+	took := time.Since(changed)
+	t.Logf("app-0299's new desired count in the snapshot after %v (%d tasks)", took.Round(100*time.Millisecond), len(u.Set.Tasks))
+	if bound := sweepEvery + 10*time.Second; took > bound {
+		t.Errorf("app-0299 re-read %v after its task started, want within one sweep (%v)", took, bound)
 	}
 }

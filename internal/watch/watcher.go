@@ -186,25 +186,31 @@ func (w *Watcher) Run(ctx context.Context) {
 
 // fetch takes a snapshot; a baseline fetch of a Progressive source emits
 // partial updates on the way, at most one per partialEvery (the first at
-// once), none once the generation has moved on.
+// once, and the first that owns more kinds than the last one emitted),
+// none once the generation has moved on.
 func (w *Watcher) fetch(ctx context.Context, gen uint64, start time.Time, baseline bool) (resource.Set, error) {
 	p, ok := w.src.(Progressive)
 	if !ok || !baseline {
 		return w.src.Fetch(ctx)
 	}
 	var last time.Time
+	kinds := 0 // how many kinds the last partial emitted owned
 	return p.FetchProgress(ctx, func(set resource.Set) {
 		// The first rows at once, then at most one update per
 		// partialEvery, or per a quarter of the time spent so far when
 		// that is longer (up to a second): each partial update re-renders
 		// every row so far, and a 40 s first load of 2,000 services at
 		// 100 ms was 400 of them (issue 8: most of the first minute's CPU).
+		// A partial that brings a kind the last did not own (the first
+		// services after the clusters-only one) is the first rows of its
+		// pane, and goes at once too: held back, it waited for the next
+		// batch up to partialEvery later.
 		now := time.Now()
 		every := min(max(partialEvery, now.Sub(start)/4), time.Second)
-		if w.gen.Load() != gen || now.Sub(last) < every {
+		if w.gen.Load() != gen || (now.Sub(last) < every && len(set.Kinds) <= kinds) {
 			return
 		}
-		last = now
+		last, kinds = now, len(set.Kinds)
 		w.emit(Update{Source: w.src.Name(), Gen: gen, At: now, Took: now.Sub(start), Set: set, Partial: true})
 	})
 }

@@ -23,3 +23,11 @@ func (p *Proxy) traced(op string, at time.Time) {
 		(*f)(op, at, time.Since(at))
 	}
 }
+
+// Count is how many calls of op ("ECS.DescribeServices") arrived since the
+// last Reset.
+func (p *Proxy) Count(op string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ops[op]
+}

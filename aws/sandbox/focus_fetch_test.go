@@ -20,13 +20,17 @@ import (
 func TestFocusFirstReadOfKnownClusters(t *testing.T) {
 	for _, tc := range []struct {
 		name, focus string
-		deleteFirst bool // delete the focused cluster after the source listed it
-		wantScope   int  // clusters expanded in the end
+		deleteFirst bool   // delete the focused cluster after the source listed it
+		refocus     string // focus this cluster while the services are read
+		wantScope   int    // clusters expanded in the end
 	}{
-		{"a cluster still there", "c03", false, 1},
+		{"a cluster still there", "c03", false, "", 1},
 		// Deleted: the account is down to AutoClusters clusters, which are
 		// all expanded, as a read from scratch would do.
-		{"a cluster deleted since the list", "gone", true, cloud.AutoClusters},
+		{"a cluster deleted since the list", "gone", true, "", cloud.AutoClusters},
+		// The user opened another cluster meanwhile: this read is stale
+		// (the watcher drops it) and must not go on to read that one too.
+		{"another focus during the read", "c03", false, "c04", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -58,6 +62,9 @@ func TestFocusFirstReadOfKnownClusters(t *testing.T) {
 				t.Fatalf("Focus(%s) did not report a new scope", tc.focus)
 			}
 			rec.calls = nil
+			if tc.refocus != "" {
+				rec.during = func() { src.Focus(tc.refocus) }
+			}
 			got, err := src.FetchProgress(ctx, func(resource.Set) {})
 			if err != nil {
 				t.Fatal(err)
@@ -65,6 +72,12 @@ func TestFocusFirstReadOfKnownClusters(t *testing.T) {
 			// The services first, from the known list; the list after.
 			if len(rec.calls) < 2 || rec.calls[0] != "Services" || !slices.Contains(rec.calls[1:], "Clusters") {
 				t.Errorf("calls after the focus: %v; want Services first, then Clusters", rec.calls)
+			}
+			if tc.refocus != "" {
+				if n := len(slices.DeleteFunc(slices.Clone(rec.calls), func(c string) bool { return c != "Services" })); n != 1 || len(got.Scope) != 1 {
+					t.Errorf("calls %v, scope %v; want one Services call, of the cluster focused when the read began", rec.calls, got.Scope)
+				}
+				return
 			}
 
 			scratch := cloud.NewECSSource(a)
@@ -86,8 +99,9 @@ func TestFocusFirstReadOfKnownClusters(t *testing.T) {
 // recorded is the sandbox account with the order of its reads noted.
 type recorded struct {
 	*Account
-	mu    sync.Mutex
-	calls []string
+	mu     sync.Mutex
+	calls  []string
+	during func() // run once, at the first Services call
 }
 
 func (r *recorded) note(op string) {
@@ -103,6 +117,13 @@ func (r *recorded) Clusters(ctx context.Context) ([]resource.Cluster, error) {
 
 func (r *recorded) Services(ctx context.Context, arn string) ([]resource.Service, error) {
 	r.note("Services")
+	r.mu.Lock()
+	f := r.during
+	r.during = nil
+	r.mu.Unlock()
+	if f != nil {
+		f()
+	}
 	return r.Account.Services(ctx, arn)
 }
 

@@ -134,8 +134,8 @@ type ServicePager interface {
 // does not list them first (rescopedFetch, sources_first.go).
 func (s *ECSSource) fullFetch(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
 	if partial != nil {
-		if known, scope := s.knownScope(); len(scope) > 0 {
-			return s.rescopedFetch(ctx, known, scope, partial)
+		if known, focus, scope := s.knownScope(); len(scope) > 0 {
+			return s.rescopedFetch(ctx, known, focus, scope, partial)
 		}
 	}
 	clusters, err := s.c.Clusters(ctx)
@@ -253,14 +253,21 @@ func (s *ECSSource) servicesLister(clusters []resource.Cluster, scope []string, 
 	}
 }
 
-// scope returns the ARNs of the clusters to expand, or nil for none. A
-// focused cluster that no longer exists expands to nothing: its services
-// and tasks are gone with it, which the empty lists say truthfully.
+// scope returns the ARNs of the clusters to expand, or nil for none
+// (scopeOf with the focus), and notes whether every cluster is expanded.
 func (s *ECSSource) scope(clusters []resource.Cluster) []string {
 	s.mu.Lock()
 	focus := s.focus
 	s.few = len(clusters) <= AutoClusters
 	s.mu.Unlock()
+	return scopeOf(clusters, focus)
+}
+
+// scopeOf returns the ARNs of the clusters to expand with focus, or nil
+// for none. A focused cluster that no longer exists expands to nothing:
+// its services and tasks are gone with it, which the empty lists say
+// truthfully.
+func scopeOf(clusters []resource.Cluster, focus string) []string {
 	if len(clusters) > AutoClusters {
 		if focus == "" {
 			return nil

@@ -22,27 +22,31 @@ func (s *ECSSource) remember(clusters []resource.Cluster) {
 	s.mu.Unlock()
 }
 
-// knownScope is the last cluster list read and the scope the focus gives
-// among it (nil: no list yet, or nothing to expand).
-func (s *ECSSource) knownScope() ([]resource.Cluster, []string) {
+// knownScope is the last cluster list read, the focus, and the scope the
+// focus gives among that list (nil: no list yet, or nothing to expand).
+func (s *ECSSource) knownScope() ([]resource.Cluster, string, []string) {
 	s.mu.Lock()
-	known := s.known
+	known, focus := s.known, s.focus
 	s.mu.Unlock()
 	if known == nil {
-		return nil, nil
+		return nil, focus, nil
 	}
-	return known, s.scope(known)
+	return known, focus, scopeOf(known, focus)
 }
 
 // rescopedFetch is a first read of scope, worked out from the clusters
-// already known: the services of the clusters in scope are read at once
-// and reported as they arrive; the cluster list is read again once the
-// first of them were reported (or the services came to an end), beside
-// the tasks. The snapshot holds the fresh list. If the fresh list scopes
-// otherwise (the focused cluster is gone, or the account is down to
-// AutoClusters clusters, which are all expanded) that scope is read
-// instead, so that the result is what fullFetch from scratch would give.
-func (s *ECSSource) rescopedFetch(ctx context.Context, known []resource.Cluster, scope []string, partial func(resource.Set)) (resource.Set, error) {
+// already known and focus: the services of the clusters in scope are read
+// at once and reported as they arrive; the cluster list is read again
+// once the first of them were reported (or the services came to an end),
+// beside the tasks. The snapshot holds the fresh list. If the fresh list
+// scopes otherwise with the same focus (the focused cluster is gone, or
+// the account is down to AutoClusters clusters, which are all expanded)
+// that scope is read instead, so that the result is what fullFetch from
+// scratch would give. A focus changed meanwhile is not followed: this
+// read is stale then, and the watcher drops it (following it read a whole
+// other cluster, unseen, at the budget's pace, before the read the user
+// waited for could start).
+func (s *ECSSource) rescopedFetch(ctx context.Context, known []resource.Cluster, focus string, scope []string, partial func(resource.Set)) (resource.Set, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	first, expanded := make(chan struct{}), make(chan struct{})
@@ -72,7 +76,10 @@ func (s *ECSSource) rescopedFetch(ctx context.Context, known []resource.Cluster,
 		return resource.Set{}, cerr
 	}
 	s.remember(clusters)
-	if fresh := s.scope(clusters); !slices.Equal(fresh, scope) || (fresh == nil) != (scope == nil) {
+	s.mu.Lock()
+	s.few = len(clusters) <= AutoClusters
+	s.mu.Unlock()
+	if fresh := scopeOf(clusters, focus); !slices.Equal(fresh, scope) || (fresh == nil) != (scope == nil) {
 		return s.expand(ctx, clusters, fresh, nil, nil)
 	}
 	set.Clusters = clusters

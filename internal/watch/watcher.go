@@ -92,6 +92,7 @@ type Watcher struct {
 	emit    func(Update)
 	gen     atomic.Uint64
 	refresh chan struct{}
+	genCtx  genContext // the current generation's fetches (gen_context.go)
 }
 
 // New makes a watcher; emit is called from Run's goroutine after each fetch.
@@ -110,11 +111,12 @@ func (w *Watcher) Refresh() {
 	}
 }
 
-// Reset starts a new generation: a fetch in flight is dropped when it
-// returns, and the next snapshot is a new baseline. Call it after changing
+// Reset starts a new generation: a fetch in flight is cancelled and
+// dropped, and the next snapshot is a new baseline. Call it after changing
 // what the source fetches (e.g. which ECS cluster is in scope).
 func (w *Watcher) Reset() {
 	w.gen.Add(1)
+	w.genCtx.cancel()
 	w.Refresh()
 }
 
@@ -133,6 +135,7 @@ func (w *Watcher) Run(ctx context.Context) {
 		timer    = time.NewTimer(0)
 	)
 	defer timer.Stop()
+	defer w.genCtx.cancel()
 	for {
 		select {
 		case <-ctx.Done():
@@ -145,8 +148,12 @@ func (w *Watcher) Run(ctx context.Context) {
 			}
 		}
 		gen := w.gen.Load()
+		fctx := w.genCtx.of(ctx, gen)
+		if w.gen.Load() != gen {
+			continue // Reset between the two loads: its Refresh is pending
+		}
 		start := time.Now()
-		set, err := w.fetch(ctx, gen, start, base == nil || baseGen != gen)
+		set, err := w.fetch(fctx, gen, start, base == nil || baseGen != gen)
 		if ctx.Err() != nil {
 			return
 		}

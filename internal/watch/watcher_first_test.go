@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,5 +66,33 @@ func TestWatcherPartialNewKindAtOnce(t *testing.T) {
 				t.Errorf("emitted partials of steps %v; want them to begin with %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// stuck is a source whose first fetch ends only when its context does
+// (a first load of a scope the user has left, waiting on the budget).
+type stuck struct{ calls atomic.Int32 }
+
+func (s *stuck) Name() string { return "test" }
+
+func (s *stuck) Fetch(ctx context.Context) (resource.Set, error) {
+	if s.calls.Add(1) == 1 {
+		<-ctx.Done()
+		return resource.Set{}, ctx.Err()
+	}
+	return resource.Set{Kinds: []resource.Kind{resource.KindInstance}}, nil
+}
+
+// TestWatcherResetCancelsFetch: Reset cancels the fetch in flight, so the
+// new generation's fetch starts at once rather than after the old one.
+func TestWatcherResetCancelsFetch(t *testing.T) {
+	src := &stuck{}
+	w, ch := run(t, src, Config{Fast: time.Hour, Slow: time.Hour})
+	for src.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	w.Reset()
+	if u := next(t, ch); u.Err != nil || u.Gen != 1 || !u.Baseline {
+		t.Fatalf("after Reset: gen %d, baseline %v, err %v; want generation 1's baseline (the stuck fetch cancelled and dropped)", u.Gen, u.Baseline, u.Err)
 	}
 }

@@ -94,12 +94,13 @@ func (m *Model) nextAgeTick(now time.Time) time.Duration {
 			continue
 		}
 		soonest(agoStep(clockAge(now, at)))
-		// A "retrying in N s" countdown moves each second.
-		if s.err != nil && s.retryAt.After(now) {
+		// A "retrying in N s" countdown (a failed fetch, or one that could
+		// not read some kinds) moves each second.
+		if s.retryAt.After(now) {
 			soonest(ageStep(clockAge(s.retryAt, now)))
 		}
 	}
-	if next != 0 && m.showsClock() {
+	if m.showsClock() { // even before any data: :stats counts the first load's calls
 		soonest(time.Second)
 	}
 	return next

@@ -112,3 +112,24 @@ func TestFmtAgo(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsTicksBeforeTheFirstLoad: :stats counts the first load's calls
+// while it runs, so it redraws every second although no source has
+// answered yet; the instances page, with nothing loaded, does not tick.
+func TestStatsTicksBeforeTheFirstLoad(t *testing.T) {
+	m := New(testConfig())
+	send(m, windowSize(100, 24))
+	now := fixedNow().Add(250 * time.Millisecond)
+	if got := m.nextAgeTick(now); got != 0 {
+		t.Errorf("nothing loaded, instances page: nextAgeTick = %v, want 0", got)
+	}
+	press(m, ":")
+	typeText(m, "stats")
+	press(m, "enter")
+	if _, ok := m.current().(*statsPage); !ok {
+		t.Fatalf("the page is %T, want the stats page", m.current())
+	}
+	if got := m.nextAgeTick(now); got != 750*time.Millisecond {
+		t.Errorf("nothing loaded, :stats: nextAgeTick = %v, want 750ms", got)
+	}
+}

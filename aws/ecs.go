@@ -81,16 +81,42 @@ func (c *Client) Services(ctx context.Context, clusterARN string) ([]resource.Se
 // most 8 in flight), and batch, if not nil, gets each batch's services as
 // its call returns, one call at a time. A cluster of 2,000 services is 200
 // batches: the first screen need not wait for the other 199.
+//
+// With batch, the first screen is also put first: the first ListServices
+// page asks for one describe batch only (maxResults 10; the later pages
+// 100, so a big cluster costs one list call more), and the first batch of
+// the first page is described alone before the rest of that page (moto
+// ignores maxResults and lists the whole cluster at once): eight describes
+// at once answer later each, the first of them included.
 func (c *Client) ServicesEach(ctx context.Context, clusterARN string, batch func([]resource.Service)) ([]resource.Service, error) {
 	var out []resource.Service
 	var mu sync.Mutex // batch is called from the describe goroutines
 	seen := map[string]bool{}
-	p := ecs.NewListServicesPaginator(c.ecs, &ecs.ListServicesInput{
-		Cluster:    sdkaws.String(clusterARN),
-		MaxResults: sdkaws.Int32(listPageSize),
-	})
-	for p.HasMorePages() {
-		res, err := p.NextPage(ctx)
+	describe := func(ctx context.Context, ids []string) ([]resource.Service, error) {
+		res, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
+			Cluster:  sdkaws.String(clusterARN),
+			Services: ids,
+		})
+		if err != nil {
+			return nil, wrap("ecs", "DescribeServices", err)
+		}
+		ss := make([]resource.Service, 0, len(res.Services))
+		for _, s := range res.Services {
+			ss = append(ss, toService(s, clusterARN))
+		}
+		if batch != nil && len(ss) > 0 {
+			mu.Lock()
+			batch(ss)
+			mu.Unlock()
+		}
+		return ss, nil
+	}
+	in := &ecs.ListServicesInput{Cluster: sdkaws.String(clusterARN), MaxResults: sdkaws.Int32(listPageSize)}
+	if batch != nil {
+		in.MaxResults = sdkaws.Int32(describeServicesBatch)
+	}
+	for first := true; ; first = false {
+		res, err := c.ecs.ListServices(ctx, in)
 		if err != nil {
 			return nil, wrap("ecs", "ListServices", err)
 		}
@@ -101,29 +127,25 @@ func (c *Client) ServicesEach(ctx context.Context, clusterARN string, batch func
 				arns = append(arns, a)
 			}
 		}
-		got, err := inBatches(ctx, arns, describeServicesBatch, func(ctx context.Context, ids []string) ([]resource.Service, error) {
-			res, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
-				Cluster:  sdkaws.String(clusterARN),
-				Services: ids,
-			})
+		if first && batch != nil && len(arns) > describeServicesBatch {
+			got, err := describe(ctx, arns[:describeServicesBatch])
 			if err != nil {
-				return nil, wrap("ecs", "DescribeServices", err)
+				return nil, err
 			}
-			ss := make([]resource.Service, 0, len(res.Services))
-			for _, s := range res.Services {
-				ss = append(ss, toService(s, clusterARN))
-			}
-			if batch != nil && len(ss) > 0 {
-				mu.Lock()
-				batch(ss)
-				mu.Unlock()
-			}
-			return ss, nil
-		})
+			out = append(out, got...)
+			arns = arns[describeServicesBatch:]
+		}
+		got, err := inBatches(ctx, arns, describeServicesBatch, describe)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, got...)
+		// The paginator's rule: no token, or the same token again, ends it.
+		next := sdkaws.ToString(res.NextToken)
+		if next == "" || next == sdkaws.ToString(in.NextToken) {
+			break
+		}
+		in.NextToken, in.MaxResults = res.NextToken, sdkaws.Int32(listPageSize)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {

@@ -62,6 +62,9 @@ type ECSSource struct {
 	// so every cluster is expanded and a focus changes nothing.
 	few bool
 	t   ecsTargeted // targeted polling (targeted_ecs.go)
+	// known is the last cluster list read (under mu): a focus scopes the
+	// next read without listing them again first (sources_first.go).
+	known []resource.Cluster
 }
 
 // NewECSSource watches the ECS clusters of c's region.
@@ -127,13 +130,34 @@ type ServicePager interface {
 // fullFetch reads everything in scope; when partial is not nil it also
 // reports the snapshot so far: the clusters, then the services as each
 // describe batch of each cluster arrives. Tasks come with the whole snapshot.
+// A first read of a new scope whose clusters are already known (a focus)
+// does not list them first (rescopedFetch, sources_first.go).
 func (s *ECSSource) fullFetch(ctx context.Context, partial func(resource.Set)) (resource.Set, error) {
+	if partial != nil {
+		if known, focus, scope := s.knownScope(); len(scope) > 0 {
+			return s.rescopedFetch(ctx, known, focus, scope, partial)
+		}
+	}
 	clusters, err := s.c.Clusters(ctx)
 	if err != nil {
 		return resource.Set{}, err
 	}
+	s.remember(clusters)
+	var first chan struct{}
+	if partial != nil && s.Progressive() {
+		first = make(chan struct{})
+	}
+	return s.expand(ctx, clusters, s.scope(clusters), partial, first)
+}
+
+// expand reads the services and tasks of the clusters in scope (nil: none,
+// the set owns the clusters only). With partial, the services are reported
+// as they arrive and first, if not nil, is closed once the first of them
+// were reported (or a cluster's services came to an end): the tasks wait
+// for it, so that the first screen's calls do not queue behind theirs at
+// the endpoint.
+func (s *ECSSource) expand(ctx context.Context, clusters []resource.Cluster, scope []string, partial func(resource.Set), first chan struct{}) (resource.Set, error) {
 	set := resource.Set{Clusters: clusters}
-	scope := s.scope(clusters)
 	if scope == nil {
 		set.Kinds = []resource.Kind{resource.KindCluster}
 		return set, nil
@@ -141,22 +165,33 @@ func (s *ECSSource) fullFetch(ctx context.Context, partial func(resource.Set)) (
 	set.Kinds = []resource.Kind{resource.KindCluster, resource.KindService, resource.KindTask, resource.KindContainer}
 	set.Scope = slices.Clone(scope)
 
+	shown := func() {}
+	if first != nil {
+		shown = sync.OnceFunc(func() { close(first) })
+	}
 	// One slot per cluster, filled by its own goroutines, then joined in
 	// cluster order so the snapshot's order is deterministic.
 	services := make([][]resource.Service, len(scope))
 	tasks := make([][]resource.Task, len(scope))
-	listServices := s.servicesLister(clusters, scope, services, partial)
+	listServices := s.servicesLister(clusters, scope, partial, shown)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(clusterConcurrency)
 	for i, arn := range scope {
+		// The services first: the tasks of a cluster never hold the
+		// slot its services wait for.
 		g.Go(func() (err error) {
-			got, err := listServices(gctx, i, arn)
-			s.pages.Lock() // the pages' callbacks may still be reading slots
-			services[i] = got
-			s.pages.Unlock()
+			defer shown()
+			services[i], err = listServices(gctx, arn)
 			return err
 		})
 		g.Go(func() (err error) {
+			if first != nil {
+				select {
+				case <-first:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
 			tasks[i], err = s.c.Tasks(gctx, arn)
 			return err
 		})
@@ -182,18 +217,28 @@ func (s *ECSSource) fullFetch(ctx context.Context, partial func(resource.Set)) (
 	return set, nil
 }
 
-// servicesLister returns how FetchProgress lists the services of the i-th
-// cluster in scope: Services, or, with partial and a ServicePager, batch by
-// batch, each reported with everything seen so far.
-func (s *ECSSource) servicesLister(clusters []resource.Cluster, scope []string, slots [][]resource.Service, partial func(resource.Set)) func(context.Context, int, string) ([]resource.Service, error) {
+// servicesLister returns how expand lists the services of a cluster in
+// scope: Services, or, with partial and a ServicePager, batch by batch,
+// each reported with everything seen so far, then shown called.
+//
+// Every report hands out a prefix of one append-only slice (in the order
+// the batches arrived; each report's services are the previous report's
+// and then the new ones): a first load of 2,000 services is 200 reports,
+// and copying everything so far into a new slice for each of them was
+// quadratic (79 MB allocated in a measured first load). The prefixes are
+// capped, so that no holder can append into the rest, and the elements of
+// a prefix are never written again.
+func (s *ECSSource) servicesLister(clusters []resource.Cluster, scope []string, partial func(resource.Set), shown func()) func(context.Context, string) ([]resource.Service, error) {
 	pager, ok := s.c.(ServicePager)
 	if partial == nil || !ok {
-		return func(ctx context.Context, _ int, arn string) ([]resource.Service, error) {
+		return func(ctx context.Context, arn string) ([]resource.Service, error) {
 			return s.c.Services(ctx, arn)
 		}
 	}
 	partial(resource.Set{Kinds: []resource.Kind{resource.KindCluster}, Clusters: clusters})
-	return func(ctx context.Context, i int, arn string) ([]resource.Service, error) {
+	var so []resource.Service // under s.pages
+	kinds := []resource.Kind{resource.KindCluster, resource.KindService}
+	return func(ctx context.Context, arn string) ([]resource.Service, error) {
 		return pager.ServicesEach(ctx, arn, func(page []resource.Service) {
 			// Under a lock of its own: the clusters' pages arrive
 			// concurrently and the watcher's callback is not safe for
@@ -201,24 +246,28 @@ func (s *ECSSource) servicesLister(clusters []resource.Cluster, scope []string, 
 			// which may be calling Focus.
 			s.pages.Lock()
 			defer s.pages.Unlock()
-			slots[i] = append(slots[i], page...)
-			var so []resource.Service
-			for _, sl := range slots {
-				so = append(so, sl...)
-			}
-			partial(resource.Set{Kinds: []resource.Kind{resource.KindCluster, resource.KindService}, Clusters: clusters, Services: so, Scope: scope})
+			so = append(so, page...)
+			partial(resource.Set{Kinds: kinds, Clusters: clusters, Services: so[:len(so):len(so)], Scope: scope})
+			shown()
 		})
 	}
 }
 
-// scope returns the ARNs of the clusters to expand, or nil for none. A
-// focused cluster that no longer exists expands to nothing: its services
-// and tasks are gone with it, which the empty lists say truthfully.
+// scope returns the ARNs of the clusters to expand, or nil for none
+// (scopeOf with the focus), and notes whether every cluster is expanded.
 func (s *ECSSource) scope(clusters []resource.Cluster) []string {
 	s.mu.Lock()
 	focus := s.focus
 	s.few = len(clusters) <= AutoClusters
 	s.mu.Unlock()
+	return scopeOf(clusters, focus)
+}
+
+// scopeOf returns the ARNs of the clusters to expand with focus, or nil
+// for none. A focused cluster that no longer exists expands to nothing:
+// its services and tasks are gone with it, which the empty lists say
+// truthfully.
+func scopeOf(clusters []resource.Cluster, focus string) []string {
 	if len(clusters) > AutoClusters {
 		if focus == "" {
 			return nil

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Proxy sits on loopback in front of an AWS-compatible endpoint (moto): it
@@ -28,6 +29,7 @@ type Proxy struct {
 	ops      map[string]int
 	total    atomic.Int64
 	refused  atomic.Int64
+	trace    atomic.Pointer[traceFunc] // SetTrace (proxy_trace.go)
 }
 
 // NewProxy makes a proxy to target (http://127.0.0.1:PORT).
@@ -121,6 +123,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>budget-test</RequestID></Response>`)
 		return
 	}
+	defer p.traced(op, time.Now())
 	p.rp.ServeHTTP(w, r)
 }
 

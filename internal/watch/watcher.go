@@ -92,6 +92,7 @@ type Watcher struct {
 	emit    func(Update)
 	gen     atomic.Uint64
 	refresh chan struct{}
+	genCtx  genContext // the current generation's fetches (gen_context.go)
 }
 
 // New makes a watcher; emit is called from Run's goroutine after each fetch.
@@ -110,11 +111,12 @@ func (w *Watcher) Refresh() {
 	}
 }
 
-// Reset starts a new generation: a fetch in flight is dropped when it
-// returns, and the next snapshot is a new baseline. Call it after changing
+// Reset starts a new generation: a fetch in flight is cancelled and
+// dropped, and the next snapshot is a new baseline. Call it after changing
 // what the source fetches (e.g. which ECS cluster is in scope).
 func (w *Watcher) Reset() {
 	w.gen.Add(1)
+	w.genCtx.cancel()
 	w.Refresh()
 }
 
@@ -133,6 +135,7 @@ func (w *Watcher) Run(ctx context.Context) {
 		timer    = time.NewTimer(0)
 	)
 	defer timer.Stop()
+	defer w.genCtx.cancel()
 	for {
 		select {
 		case <-ctx.Done():
@@ -145,8 +148,12 @@ func (w *Watcher) Run(ctx context.Context) {
 			}
 		}
 		gen := w.gen.Load()
+		fctx := w.genCtx.of(ctx, gen)
+		if w.gen.Load() != gen {
+			continue // Reset between the two loads: its Refresh is pending
+		}
 		start := time.Now()
-		set, err := w.fetch(ctx, gen, start, base == nil || baseGen != gen)
+		set, err := w.fetch(fctx, gen, start, base == nil || baseGen != gen)
 		if ctx.Err() != nil {
 			return
 		}
@@ -186,25 +193,31 @@ func (w *Watcher) Run(ctx context.Context) {
 
 // fetch takes a snapshot; a baseline fetch of a Progressive source emits
 // partial updates on the way, at most one per partialEvery (the first at
-// once), none once the generation has moved on.
+// once, and the first that owns more kinds than the last one emitted),
+// none once the generation has moved on.
 func (w *Watcher) fetch(ctx context.Context, gen uint64, start time.Time, baseline bool) (resource.Set, error) {
 	p, ok := w.src.(Progressive)
 	if !ok || !baseline {
 		return w.src.Fetch(ctx)
 	}
 	var last time.Time
+	kinds := 0 // how many kinds the last partial emitted owned
 	return p.FetchProgress(ctx, func(set resource.Set) {
 		// The first rows at once, then at most one update per
 		// partialEvery, or per a quarter of the time spent so far when
 		// that is longer (up to a second): each partial update re-renders
 		// every row so far, and a 40 s first load of 2,000 services at
 		// 100 ms was 400 of them (issue 8: most of the first minute's CPU).
+		// A partial that brings a kind the last did not own (the first
+		// services after the clusters-only one) is the first rows of its
+		// pane, and goes at once too: held back, it waited for the next
+		// batch up to partialEvery later.
 		now := time.Now()
 		every := min(max(partialEvery, now.Sub(start)/4), time.Second)
-		if w.gen.Load() != gen || now.Sub(last) < every {
+		if w.gen.Load() != gen || (now.Sub(last) < every && len(set.Kinds) <= kinds) {
 			return
 		}
-		last = now
+		last, kinds = now, len(set.Kinds)
 		w.emit(Update{Source: w.src.Name(), Gen: gen, At: now, Took: now.Sub(start), Set: set, Partial: true})
 	})
 }

@@ -2,6 +2,9 @@
 // of moto that counts the API calls passing through. The idle benchmark
 // (scripts/bench-idle) puts it between deckhand and moto; SIGUSR1 prints
 // the counts so far and resets them, SIGUSR2 toggles a throttling storm.
+// With --trace FILE it also writes one line per forwarded call: the wall
+// clock time it arrived (unix seconds), how long moto took, the operation
+// (scripts/bench-first-rows lines these up with its key press).
 //
 //	go run ./internal/testbed/countproxy --listen 127.0.0.1:5001 --target http://127.0.0.1:5000
 package main
@@ -12,7 +15,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 
 	"deckhand/internal/testbed"
 )
@@ -20,11 +25,25 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:5001", "loopback `address` to listen on")
 	target := flag.String("target", "http://127.0.0.1:5000", "endpoint `URL` to forward to")
+	trace := flag.String("trace", "", "write each forwarded call's arrival time, duration and operation to `FILE`")
 	flag.Parse()
 	p, err := testbed.NewProxy(*target)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "countproxy:", err)
 		os.Exit(2)
+	}
+	if *trace != "" {
+		f, err := os.Create(*trace)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "countproxy:", err)
+			os.Exit(2)
+		}
+		var mu sync.Mutex
+		p.SetTrace(func(op string, at time.Time, took time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintf(f, "%d.%09d %7.3f %s\n", at.Unix(), at.Nanosecond(), took.Seconds(), op)
+		})
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGUSR1, syscall.SIGUSR2)

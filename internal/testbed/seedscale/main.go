@@ -5,6 +5,12 @@
 // (scripts/bench-idle) uses it:
 //
 //	go run ./internal/testbed/seedscale --endpoint-url http://127.0.0.1:5000 --services 2000
+//
+// With --clusters N (more than one) it makes N clusters named after
+// --cluster with a two-digit number (c01 … c20), each of --services
+// services: issue 8's "5,000 services across 20 clusters" is
+//
+//	go run ./internal/testbed/seedscale --endpoint-url http://127.0.0.1:5000 --cluster c --clusters 20 --services 250
 package main
 
 import (
@@ -26,7 +32,8 @@ func main() {
 	endpoint := flag.String("endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "endpoint to seed (required)")
 	region := flag.String("region", "us-east-1", "region")
 	cluster := flag.String("cluster", "big", "cluster name")
-	services := flag.Int("services", 2000, "services to create in the cluster")
+	services := flag.Int("services", 2000, "services to create in each cluster")
+	clusters := flag.Int("clusters", 1, "clusters to create; more than one are named CLUSTER01, CLUSTER02 …")
 	instances := flag.Int("instances", 0, "EC2 instances to run")
 	desired := flag.Int("desired", 1, "each service's desired count (moto keeps a service with desired > 0 IN_PROGRESS: no task ever starts)")
 	flag.Parse()
@@ -34,13 +41,30 @@ func main() {
 		fmt.Fprintln(os.Stderr, "seedscale: --endpoint-url is required (e.g. http://127.0.0.1:5000)")
 		os.Exit(2)
 	}
-	if err := seed(context.Background(), *endpoint, *region, *cluster, *services, *instances, int32(*desired)); err != nil {
+	if *clusters < 1 || *clusters > 99 {
+		fmt.Fprintln(os.Stderr, "seedscale: --clusters must be between 1 and 99 (their names have two digits)")
+		os.Exit(2)
+	}
+	if err := seed(context.Background(), *endpoint, *region, clusterNames(*cluster, *clusters), *services, *instances, int32(*desired)); err != nil {
 		fmt.Fprintln(os.Stderr, "seedscale:", err)
 		os.Exit(1)
 	}
 }
 
-func seed(ctx context.Context, endpoint, region, cluster string, services, instances int, desired int32) error {
+// clusterNames is name itself for one cluster, else name01 … nameNN (two
+// digits, so that they sort in creation order as deckhand lists them).
+func clusterNames(name string, n int) []string {
+	if n == 1 {
+		return []string{name}
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%02d", name, i+1)
+	}
+	return out
+}
+
+func seed(ctx context.Context, endpoint, region string, clusters []string, services, instances int, desired int32) error {
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
 	if err != nil {
 		return err
@@ -48,10 +72,6 @@ func seed(ctx context.Context, endpoint, region, cluster string, services, insta
 	c := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = &endpoint })
 	e := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = &endpoint })
 	if services > 0 {
-		cl, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: sdkaws.String(cluster)})
-		if err != nil {
-			return fmt.Errorf("CreateCluster: %w", err)
-		}
 		td, err := c.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
 			Family: sdkaws.String("web"),
 			ContainerDefinitions: []ecstypes.ContainerDefinition{{
@@ -61,22 +81,28 @@ func seed(ctx context.Context, endpoint, region, cluster string, services, insta
 		if err != nil {
 			return fmt.Errorf("RegisterTaskDefinition: %w", err)
 		}
-		// A few at a time: moto is one Python process, more only queue.
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(4)
-		for i := range services {
-			g.Go(func() error {
-				_, err := c.CreateService(gctx, &ecs.CreateServiceInput{
-					Cluster: cl.Cluster.ClusterArn, ServiceName: sdkaws.String(fmt.Sprintf("svc-%05d", i)),
-					TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: sdkaws.Int32(desired),
+		for _, cluster := range clusters {
+			cl, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: sdkaws.String(cluster)})
+			if err != nil {
+				return fmt.Errorf("CreateCluster: %w", err)
+			}
+			// A few at a time: moto is one Python process, more only queue.
+			g, gctx := errgroup.WithContext(ctx)
+			g.SetLimit(4)
+			for i := range services {
+				g.Go(func() error {
+					_, err := c.CreateService(gctx, &ecs.CreateServiceInput{
+						Cluster: cl.Cluster.ClusterArn, ServiceName: sdkaws.String(fmt.Sprintf("svc-%05d", i)),
+						TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: sdkaws.Int32(desired),
+					})
+					return err
 				})
-				return err
-			})
+			}
+			if err := g.Wait(); err != nil {
+				return fmt.Errorf("CreateService: %w", err)
+			}
+			fmt.Printf("cluster %s: %d services\n", cluster, services)
 		}
-		if err := g.Wait(); err != nil {
-			return fmt.Errorf("CreateService: %w", err)
-		}
-		fmt.Printf("cluster %s: %d services\n", cluster, services)
 	}
 	if instances > 0 {
 		imgs, err := e.DescribeImages(ctx, &ec2.DescribeImagesInput{})

@@ -5,6 +5,17 @@
 // (scripts/bench-idle) uses it:
 //
 //	go run ./internal/testbed/seedscale --endpoint-url http://127.0.0.1:5000 --services 2000
+//	go run ./internal/testbed/seedscale --endpoint-url http://127.0.0.1:5000 --services 0 \
+//		--instances 20000 --per-reservation 25 --stopped 200
+//
+// The instances are launched --per-reservation at a time, one reservation
+// per RunInstances call, because moto pages DescribeInstances by
+// reservation (MaxResults counts reservations there, instances on AWS): one
+// reservation of 20,000 is one page whatever MaxResults says. What moto can
+// and cannot show: an instance is "running" as soon as RunInstances returns
+// and StopInstances makes it "stopped" at once, so an account seeded here
+// has running and stopped instances but none pending, stopping or
+// shutting-down (a transition is a state change between two reads).
 package main
 
 import (
@@ -15,8 +26,6 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"golang.org/x/sync/errgroup"
@@ -29,24 +38,33 @@ func main() {
 	services := flag.Int("services", 2000, "services to create in the cluster")
 	instances := flag.Int("instances", 0, "EC2 instances to run")
 	desired := flag.Int("desired", 1, "each service's desired count (moto keeps a service with desired > 0 IN_PROGRESS: no task ever starts)")
+	perRes := flag.Int("per-reservation", 50, "instances per RunInstances call (one reservation each; 1-1000)")
+	stopped := flag.Int("stopped", 0, "of the instances, how many to stop (moto stops them at once)")
 	flag.Parse()
+	if msg := checkInstanceFlags(*instances, *perRes, *stopped); msg != "" {
+		fmt.Fprintln(os.Stderr, "seedscale:", msg)
+		os.Exit(2)
+	}
 	if *endpoint == "" {
 		fmt.Fprintln(os.Stderr, "seedscale: --endpoint-url is required (e.g. http://127.0.0.1:5000)")
 		os.Exit(2)
 	}
-	if err := seed(context.Background(), *endpoint, *region, *cluster, *services, *instances, int32(*desired)); err != nil {
+	if err := seedInstances(context.Background(), *endpoint, *region, *instances, *perRes, *stopped); err != nil {
+		fmt.Fprintln(os.Stderr, "seedscale:", err)
+		os.Exit(1)
+	}
+	if err := seed(context.Background(), *endpoint, *region, *cluster, *services, int32(*desired)); err != nil {
 		fmt.Fprintln(os.Stderr, "seedscale:", err)
 		os.Exit(1)
 	}
 }
 
-func seed(ctx context.Context, endpoint, region, cluster string, services, instances int, desired int32) error {
+func seed(ctx context.Context, endpoint, region, cluster string, services int, desired int32) error {
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
 	if err != nil {
 		return err
 	}
 	c := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = &endpoint })
-	e := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = &endpoint })
 	if services > 0 {
 		cl, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: sdkaws.String(cluster)})
 		if err != nil {
@@ -77,23 +95,6 @@ func seed(ctx context.Context, endpoint, region, cluster string, services, insta
 			return fmt.Errorf("CreateService: %w", err)
 		}
 		fmt.Printf("cluster %s: %d services\n", cluster, services)
-	}
-	if instances > 0 {
-		imgs, err := e.DescribeImages(ctx, &ec2.DescribeImagesInput{})
-		if err != nil || len(imgs.Images) == 0 {
-			return fmt.Errorf("no AMI to launch from: %v", err)
-		}
-		for left := instances; left > 0; {
-			n := min(left, 500)
-			if _, err := e.RunInstances(ctx, &ec2.RunInstancesInput{
-				ImageId: imgs.Images[0].ImageId, InstanceType: ec2types.InstanceTypeT3Micro,
-				MinCount: sdkaws.Int32(int32(n)), MaxCount: sdkaws.Int32(int32(n)),
-			}); err != nil {
-				return fmt.Errorf("RunInstances: %w", err)
-			}
-			left -= n
-		}
-		fmt.Printf("%d instances\n", instances)
 	}
 	return nil
 }

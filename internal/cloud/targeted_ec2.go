@@ -82,7 +82,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 					late = append(late, t.cur[i])
 				}
 			}
-			t.cur = append(replace(r.val, fresh, nil), newIDs(r.val, late)...)
+			t.cur = mergeInstances(r.val, fresh, nil, late)
 			for k, at := range t.readAt {
 				if !at.After(r.startAt) {
 					delete(t.readAt, k)
@@ -147,9 +147,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 			delete(gone, got[i].ID)
 		}
 	}
-	if added := newIDs(cur, moving); len(added) > 0 || len(gone) > 0 || differsScan(cur, fresh) {
-		cur = append(replace(cur, fresh, gone), added...)
-	}
+	cur = mergeInstances(cur, fresh, gone, moving)
 	t.mu.Lock()
 	for k := range fresh {
 		t.readAt[k] = now

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"deckhand/internal/resource"
 )
@@ -107,5 +108,20 @@ func BenchmarkMergeInstances20000(b *testing.B) {
 				mergeInstances(cur, fresh, nil, c.moving)
 			}
 		})
+	}
+}
+
+// TestEC2SweepEvery: with a transition finder, the full sweep's interval
+// grows with the account so that its decoding stays under half a second of
+// CPU a minute; --refresh (the sweeper's own interval) still bounds it
+// from below.
+func TestEC2SweepEvery(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want time.Duration
+	}{{0, 0}, {100, 1500 * time.Millisecond}, {1000, 15 * time.Second}, {2000, 30 * time.Second}, {20000, 5 * time.Minute}} {
+		if got := ec2SweepEvery(c.n); got != c.want {
+			t.Errorf("ec2SweepEvery(%d) = %v, want %v", c.n, got, c.want)
+		}
 	}
 }

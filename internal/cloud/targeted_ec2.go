@@ -91,7 +91,13 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 			t.mu.Unlock()
 		}
 	}
-	t.sweep.maybeStart(ctx, now, s.c.Instances)
+	finder, hasFinder := s.c.(TransitionFinder)
+	t.mu.Lock()
+	n := len(t.cur)
+	t.mu.Unlock()
+	if !hasFinder || t.sweep.sinceStart(now) >= ec2SweepEvery(n) {
+		t.sweep.maybeStart(ctx, now, s.c.Instances)
+	}
 
 	// With a TransitionFinder, one account-wide call finds every instance
 	// in transition, including a launch or a stop someone else started:
@@ -99,7 +105,6 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 	// on screen (a change that began and ended between two ticks, the
 	// status checks; moto stops an instance at once) and the instances
 	// that were in transition and are no longer (their end state).
-	finder, hasFinder := s.c.(TransitionFinder)
 	fresh := map[string]*resource.Instance{}
 	var moving []resource.Instance
 	if hasFinder {

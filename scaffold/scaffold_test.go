@@ -387,3 +387,28 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestFill: the three values go in, and a placeholder fill does not know
+// (a typo in a template) is an error naming it, not an empty string.
+func TestFill(t *testing.T) {
+	values := map[string]string{".Name": "web", ".Port": "5000"}
+	tests := []struct {
+		tmpl, want, err string
+	}{
+		{"EXPOSE {{.Port}}\nLABEL {{.Name}}-{{ .Name }}", "EXPOSE 5000\nLABEL web-web", ""},
+		{"no placeholder {single} braces", "no placeholder {single} braces", ""},
+		{"ENV X={{.Nmae}}", "", "unknown placeholder {{.Nmae}}"},
+	}
+	for _, tc := range tests {
+		got, err := fill(tc.tmpl, values)
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("fill(%q) error = %v, want %q", tc.tmpl, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || string(got) != tc.want {
+			t.Errorf("fill(%q) = %q, %v; want %q", tc.tmpl, got, err, tc.want)
+		}
+	}
+}

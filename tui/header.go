@@ -105,9 +105,10 @@ func (m *Model) headerLine(w int) string {
 	return joinSegs(segs, "  ", w)
 }
 
-// freshness says how old each source's data is: "ec2 4s ago", or STALE
-// with the age of the data still shown when the last fetch failed.
-func (m *Model) freshness(now time.Time, src string) (string, tone) {
+// freshness says how old each source's data is: "ec2 10s ago", or STALE
+// with the age of the data still shown when the last fetch failed; age
+// prints it (the header's coarse fmtAgo, the :stats page's exact fmtAge).
+func (m *Model) freshness(now time.Time, src string, age func(time.Duration) string) (string, tone) {
 	aws := src == srcEC2 || src == srcECS
 	if aws && m.cfg.AWSProblem != "" || src == srcDocker && m.cfg.DockerProblem != "" {
 		return src + " unavailable", toneWarn
@@ -117,11 +118,11 @@ func (m *Model) freshness(now time.Time, src string) (string, tone) {
 	case s == nil || s.updates == 0, s.loading:
 		return src + " loading…", toneMuted
 	case s.err != nil && s.okAt.IsZero():
-		return src + " FAILED " + fmtAge(now.Sub(s.errAt)) + " ago", toneErr
+		return src + " FAILED " + age(clockAge(now, s.errAt)) + " ago", toneErr
 	case s.err != nil:
-		return src + " STALE " + fmtAge(now.Sub(s.okAt)) + " ago", toneErr
+		return src + " STALE " + age(clockAge(now, s.okAt)) + " ago", toneErr
 	}
-	return src + " " + fmtAge(now.Sub(s.okAt)) + " ago", toneMuted
+	return src + " " + age(clockAge(now, s.okAt)) + " ago", toneMuted
 }
 
 // freshnessLine: data age per source on the left, the panes on the right
@@ -129,7 +130,7 @@ func (m *Model) freshness(now time.Time, src string) (string, tone) {
 func (m *Model) freshnessLine(now time.Time, w int) string {
 	var parts []string
 	for _, src := range m.srcOrder {
-		text, t := m.freshness(now, src)
+		text, t := m.freshness(now, src, fmtAgo)
 		parts = append(parts, m.st.tone(t).Render(text))
 	}
 	if text, t := m.budgetSeg(); text != "" {
@@ -179,7 +180,7 @@ func (m *Model) titleLine(now time.Time, w int) string {
 		title += "  " + m.st.Err.Render("STALE: the last fetch could not read these (see below)")
 	} else if src := p.source(m); src != "" {
 		if s := m.src[src]; s != nil && s.err != nil && !s.okAt.IsZero() {
-			title += "  " + m.st.Err.Render("STALE: "+src+" data from "+fmtAge(now.Sub(s.okAt))+" ago")
+			title += "  " + m.st.Err.Render("STALE: "+src+" data from "+fmtAgo(clockAge(now, s.okAt))+" ago")
 		}
 	}
 	return title
@@ -233,7 +234,7 @@ func (m *Model) retryNote(src string, now time.Time) string {
 	if s == nil || s.retryAt.IsZero() {
 		return ""
 	}
-	if d := s.retryAt.Sub(now); d >= time.Second {
+	if d := clockAge(s.retryAt, now); d >= time.Second {
 		return " (retrying in " + fmtAge(d) + ")"
 	}
 	return " (retrying now)"

@@ -40,7 +40,7 @@ func TestLayout(t *testing.T) {
 				keys []string
 				want []string
 			}{
-				{"instances", nil, []string{"deckhand v0.1.0", "region us-east-1", "instances [3]", "NAME", "STATE", "web-1", "stopping", "ec2 9m55s ago", "? help"}},
+				{"instances", nil, []string{"deckhand v0.1.0", "region us-east-1", "instances [3]", "NAME", "STATE", "web-1", "stopping", "ec2 9m ago", "? help"}},
 				{"clusters", []string{"2"}, []string{"clusters [2]", "prod", "staging", "PROVISIONING"}},
 				{"services", []string{"2", "enter"}, []string{"clusters › prod [2]", "api", "web", "IN_PROGRESS"}},
 				{"tasks", []string{"2", "enter", "j", "enter"}, []string{"clusters › prod › web [2]", "RUNNING", "HEALTHY"}},

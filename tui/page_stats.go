@@ -104,7 +104,7 @@ func (m *Model) statsLines(now time.Time) []string {
 	}
 	ls = append(ls, "", st.Title.Render("Data age")+st.Muted.Render(" — when each source last read its resources"))
 	for _, src := range m.srcOrder {
-		text, t := m.freshness(now, src)
+		text, t := m.freshness(now, src, fmtAge)
 		if s := m.src[src]; s != nil && s.err != nil {
 			text += m.retryNote(src, now)
 		}

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -52,11 +53,16 @@ func TestDeniedKindKeepsTheOthers(t *testing.T) {
 	denied := errors.New("ecs:DescribeServices: AccessDenied: not authorized (needs IAM permission ecs:DescribeServices)")
 	partial := resource.Set{Kinds: []resource.Kind{resource.KindCluster}, Clusters: set.Clusters,
 		Failed: map[resource.Kind]error{resource.KindService: denied, resource.KindTask: denied, resource.KindContainer: denied}}
-	send(m, f.update(partial, t0))
+	u := f.update(partial, fixedNow())
+	u.Next = 20 * time.Second
+	send(m, u)
 	press(m, "2")
 	s := screen(m)
 	mustContain(t, s, "prod", "staging")
 	mustNotContain(t, s, "AccessDenied")
 	press(m, "3")
-	mustContain(t, screen(m), "Could not read services (ecs)", "needs IAM permission ecs:DescribeServices", "STALE")
+	mustContain(t, screen(m), "Could not read services (ecs)", "needs IAM permission ecs:DescribeServices", "STALE", "(retrying in 20s)")
+	// The next fetch reads everything: the note goes with the error.
+	send(m, f.update(set, fixedNow()))
+	mustNotContain(t, screen(m), "retrying", "STALE")
 }

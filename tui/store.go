@@ -144,7 +144,7 @@ type sourceStatus struct {
 	loading bool      // the last update was partial: a first load in progress
 	err     error     // the last fetch's error; nil after a success
 	errAt   time.Time
-	retryAt time.Time // when the watcher tries again after err (zero: unknown)
+	retryAt time.Time // when the watcher tries again after err or a partly failed fetch (zero: unknown)
 }
 
 // accept applies the generation rule: an update older than the newest seen
@@ -178,5 +178,12 @@ func (m *Model) accept(u watch.Update) bool {
 		return true
 	}
 	st.err, st.okAt, st.loading = nil, at, u.Partial
+	st.retryAt = time.Time{}
+	if len(u.Set.Failed) > 0 && u.Next > 0 {
+		// Part of the fetch failed (say, a throttled DescribeServices while
+		// the clusters were read): the kinds it could not read are shown
+		// with the error, and with when the next fetch tries them again.
+		st.retryAt = at.Add(u.Next)
+	}
 	return true
 }

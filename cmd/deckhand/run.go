@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -93,6 +94,15 @@ func run(ctx context.Context, o options) error {
 	}
 	cfg := s.config(s.cur)
 
+	// The heap of an idle deckhand is mostly the account's snapshot, which
+	// changes little between collections: collecting at 50% growth instead
+	// of Go's 100% keeps its RSS 5 MB lower with 2,000 services (54 against
+	// 59 MB, scripts/bench-idle) at no CPU cost measurable in an idle
+	// minute (a collection every 15 s or so, a few ms each). GOGC, when
+	// set, still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	// Bubble Tea's renderer wakes at its frame rate even when nothing
 	// changed. Measured over 60 s idle (cmd in tmux): 0.48 s CPU at the default
 	// 60 fps, 0.28 s at 20 fps; 50 ms to show a key press still feels instant.

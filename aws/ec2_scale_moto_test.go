@@ -28,10 +28,11 @@ import (
 // 50 instances), then pages of 10 (500).
 //
 // What it checks: the first rows are handed out before the last page has
-// been read (a partial snapshot of fewer than 2,000); idle, a tick costs a
-// few calls, not the account; an instance stopped with the SDK (moto
-// stops it at once: no "stopping" to find by state) shows within the fast
-// interval while on screen, although nothing was in transition before.
+// been read (a partial snapshot of fewer than 2,000); idle, with rows on
+// screen, the watcher keeps the fast pace at a few calls a tick, not the
+// account; an instance stopped with the SDK (moto stops it at once: no
+// "stopping" to find by state) shows within the fast interval while on
+// screen, although nothing was in transition before.
 func TestInstancesAtScale(t *testing.T) {
 	const n, perRes = 2000, 50
 	f := newFixture(t)
@@ -64,6 +65,7 @@ func TestInstancesAtScale(t *testing.T) {
 	// partial holds the instances read so far, so one of fewer than n was
 	// handed out before the last page was read.
 	var partials []int
+	var shown []string
 	var base watch.Update
 	for deadline := time.After(time.Minute); base.Set.Instances == nil; {
 		select {
@@ -73,6 +75,12 @@ func TestInstancesAtScale(t *testing.T) {
 				t.Fatalf("first load: %v", u.Err)
 			case u.Partial:
 				partials = append(partials, len(u.Set.Instances))
+				if shown == nil {
+					// The page renders the first rows and reports
+					// them on screen, as the TUI does.
+					shown = firstIDs(u.Set, 40)
+					src.OnScreen(shown)
+				}
 			default:
 				base = u
 			}
@@ -88,15 +96,9 @@ func TestInstancesAtScale(t *testing.T) {
 	}
 	t.Logf("first load of %d: %v; partial snapshots %v", n, base.Took, partials)
 
-	// The first screen, as the instances page sorts it (name, then id;
-	// these have no name).
-	ids := make([]string, 0, n)
-	for _, in := range base.Set.Instances {
-		ids = append(ids, in.ID)
+	if len(shown) < 8 {
+		t.Fatalf("rows on screen from the first partial snapshot: %v", shown)
 	}
-	slices.Sort(ids)
-	shown := ids[:40]
-	src.OnScreen(shown)
 	target := shown[7]
 
 	// Idle: nothing in transition, yet the watcher keeps the fast pace
@@ -158,6 +160,17 @@ func TestInstancesAtScale(t *testing.T) {
 	if got, err := c.InstancesInTransition(context.Background()); err != nil || len(got) != 0 {
 		t.Errorf("InstancesInTransition on moto = %d instances, %v; want none (moto has no transitional state)", len(got), err)
 	}
+}
+
+// firstIDs is the first n ids of s as the instances page sorts them (name,
+// then id; these have no name).
+func firstIDs(s resource.Set, n int) []string {
+	ids := make([]string, 0, len(s.Instances))
+	for _, in := range s.Instances {
+		ids = append(ids, in.ID)
+	}
+	slices.Sort(ids)
+	return ids[:min(n, len(ids))]
 }
 
 func findInstance(s resource.Set, id string) *resource.Instance {

@@ -19,13 +19,22 @@ type TransitionFinder interface {
 }
 
 // KeepFast tells the watcher to fetch at the fast interval even when no
-// instance is in transition (watch.Pacer): with a TransitionFinder a tick
-// costs one call for the account plus one for the rows on screen, not
-// the account's size, and this is what lets a stop started in the console
-// show within the fast interval.
+// instance is in transition (watch.Pacer), once instances have been on
+// screen: with a TransitionFinder a tick costs one call for the account
+// plus one for the rows on screen, not the account's size, and this is
+// what lets a stop started in the console show within the fast interval.
+// A user who never opens the instances page pays for none of it (the slow
+// interval's finder call only).
 func (s *EC2Source) KeepFast() bool {
 	_, ok := s.c.(TransitionFinder)
-	return ok && s.t.r != nil
+	return ok && s.t.r != nil && s.t.screen.any()
+}
+
+// any reports whether any key has been on screen.
+func (o *onScreen) any() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.keys) > 0
 }
 
 // sweepPerInstance is how much sweep interval each instance adds when a

@@ -21,6 +21,9 @@ type APIStats struct {
 	// Families are the figures of each family used so far, for :stats
 	// (page_stats.go).
 	Families []APIFamily
+	// Sweep says what the ECS sweep costs and how old its steady rows may
+	// be, a line each, for :stats.
+	Sweep []string
 }
 
 // budgetSeg is the header's budget segment, "" when there is no budget

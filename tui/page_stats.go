@@ -151,6 +151,9 @@ func (m *Model) familyLines() []string {
 	if s.Held {
 		ls = append(ls, st.Muted.Render("  The budget is holding the sweep back: rows on screen and in transition go first; new and vanished rows show up later."))
 	}
+	for _, l := range s.Sweep {
+		ls = append(ls, st.Muted.Render("  "+l))
+	}
 	if s.Behind > 0 {
 		ls = append(ls, st.Warn.Render(fmt.Sprintf("  %s resources in transition are followed at a slower pace than the fast interval.", thousands(s.Behind))))
 	}

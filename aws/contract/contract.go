@@ -90,6 +90,9 @@ type Quirks struct {
 	// StopUnknownTaskFails: StopTask of an unknown task fails without an
 	// error code (moto: HTTP 500). AWS answers InvalidParameterException.
 	StopUnknownTaskFails bool
+	// ListsDeletedServices: ListServices lists a deleted service on, as
+	// INACTIVE (moto). AWS lists it no more once DeleteService returns.
+	ListsDeletedServices bool
 
 	// The deploy group (aws.Deployer):
 

@@ -69,6 +69,8 @@ func (r *run) ecs() {
 	}
 	r.wantService(svc, "CreateService", 1, tdARN)
 	r.wantService(r.service(cl.ARN, svc.ARN), "listed", 1, tdARN)
+	r.wantServiceListed(cl.ARN, svc.ARN, true, "after CreateService")
+	r.arnsOfUnknownCluster()
 
 	if _, err := r.b.UpdateService(ctx, name, "web", 2, ""); err != nil {
 		t.Fatalf("UpdateService: %v", err)
@@ -89,6 +91,11 @@ func (r *run) ecs() {
 	}
 	if got, ok := r.findService(cl.ARN, svc.ARN); ok && (got.Desired != 0 || (got.Status != "DRAINING" && got.Status != "INACTIVE")) {
 		t.Errorf("deleted service listed as %s with desired %d, want DRAINING or INACTIVE with 0", got.Status, got.Desired)
+	}
+	// AWS: a deleted service is no longer listed by ListServices, DRAINING
+	// or not (the sweep drops it by that).
+	if !r.quirk(r.tg.Quirks.ListsDeletedServices, "ListsDeletedServices", "ListServices no longer lists a deleted service") {
+		r.wantServiceListed(cl.ARN, svc.ARN, false, "after DeleteService")
 	}
 
 	// The cluster can be deleted once its service's tasks are gone (AWS
@@ -134,6 +141,7 @@ func (r *run) task(clusterARN, tdARN string) {
 	}
 
 	listed := r.findTaskOrFail(clusterARN, run.ARN)
+	r.wantTaskListed(clusterARN, run.ARN, "running", "after RunTask")
 	if listed.DesiredStatus != "RUNNING" {
 		// The task stopped by itself: the fixture image does not run here.
 		t.Fatalf("task stopped before StopTask: %s %s: %s (is Fixtures.Image runnable on this target?)",
@@ -155,6 +163,7 @@ func (r *run) task(clusterARN, tdARN string) {
 		got = r.findTaskOrFail(clusterARN, run.ARN)
 		return got.LastStatus == "STOPPED", got.LastStatus + "/" + got.DesiredStatus
 	})
+	r.wantTaskListed(clusterARN, run.ARN, "stopped", "once STOPPED")
 	if got.DesiredStatus != "STOPPED" || got.StoppedReason != reason {
 		t.Errorf("stopped task: desired %s, reason %q; want STOPPED, %q", got.DesiredStatus, got.StoppedReason, reason)
 	}

@@ -54,6 +54,7 @@ func TestMoto(t *testing.T) {
 			NoTaskTimestamps:      true,
 			NoClusterDeleteChecks: true,
 			StopUnknownTaskFails:  true, // a Python exception: HTTP 500
+			ListsDeletedServices:  true, // marked INACTIVE, never removed
 
 			NoTaskPublicIP:                  true, // the task's ENI has no association
 			NoSecurityGroupDependencyChecks: true,

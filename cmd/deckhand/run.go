@@ -134,6 +134,7 @@ func apiStats(b *budget.Budget, srcs ...interface{ Behind() (int, bool) }) tui.A
 	for _, src := range srcs {
 		n, _ := src.Behind()
 		s.Behind += n
+		s.Sweep = append(s.Sweep, sweepLines(src, time.Now())...)
 	}
 	return s
 }
@@ -141,7 +142,7 @@ func apiStats(b *budget.Budget, srcs ...interface{ Behind() (int, bool) }) tui.A
 // apiFamily is one family's figures for :stats.
 func apiFamily(f budget.Stats) tui.APIFamily {
 	out := tui.APIFamily{Name: string(f.Family), PerMinute: f.PerMinute, Throttled: f.Throttled,
-		Rate: f.Rate, Configured: f.Configured, Cut: f.Cut, SweepHeld: f.SweepHeld, WaitingSweep: f.Waiting[budget.Sweep]}
+		Rate: f.Rate, Configured: f.Configured, Cut: f.Cut, SweepHeld: f.SweepHeld, WaitingSweep: f.Waiting[budget.Sweep] + f.Waiting[budget.Reread]}
 	for _, n := range f.Waiting {
 		out.Waiting += n
 	}

@@ -24,15 +24,23 @@ type bucket struct {
 	base   float64 // configured calls per second
 	burst  float64
 	tokens float64
-	sweep  float64 // the sweep's own tokens, at SweepShare of the rate, burst 1
-	at     time.Time
+	sweep  float64 // the sweep's own tokens, at SweepShare of the rate
+	// sweepBurst is the sweep's burst: burstSeconds of its share (4 calls
+	// at the default rate), so that a sweep of a few calls a family (the
+	// ECS list sweep: ListClusters and DescribeClusters, ListServices, two
+	// ListTasks) runs without waiting and the header does not say the
+	// budget holds it back when it keeps its interval; a sweep of more
+	// calls (200 DescribeServices, 20 list pages) is paced at the share.
+	sweepBurst float64
+	at         time.Time
 
 	cutRate float64   // the rate set by the last cut; 0 = never cut
 	cutAt   time.Time // when
 }
 
 func newBucket(rate float64, burst int, now time.Time) *bucket {
-	return &bucket{base: rate, burst: float64(burst), tokens: float64(burst), sweep: 1, at: now}
+	sb := max(1, rate*SweepShare*burstSeconds)
+	return &bucket{base: rate, burst: float64(burst), tokens: float64(burst), sweep: sb, sweepBurst: sb, at: now}
 }
 
 // rate is the current rate: the configured one, or the cut one growing
@@ -56,7 +64,7 @@ func (b *bucket) refill(now time.Time) {
 	}
 	r := b.rate(now)
 	b.tokens = min(b.burst, b.tokens+r*dt)
-	b.sweep = min(1, b.sweep+r*SweepShare*dt)
+	b.sweep = min(b.sweepBurst, b.sweep+r*SweepShare*dt)
 	b.at = now
 	if b.cutRate != 0 && r >= b.base {
 		b.cutRate = 0 // fully recovered
@@ -68,7 +76,7 @@ func (b *bucket) refill(now time.Time) {
 func (b *bucket) wait(now time.Time, p Priority) time.Duration {
 	r := b.rate(now)
 	need := max(0, 1-b.tokens) / r
-	if p == Sweep {
+	if p >= Sweep {
 		need = max(need, max(0, 1-b.sweep)/(r*SweepShare))
 	}
 	if need == 0 {
@@ -81,7 +89,7 @@ func (b *bucket) wait(now time.Time, p Priority) time.Duration {
 // take spends the tokens of one call; the caller checked wait == 0.
 func (b *bucket) take(p Priority) {
 	b.tokens--
-	if p == Sweep {
+	if p >= Sweep {
 		b.sweep--
 	}
 }

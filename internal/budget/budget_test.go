@@ -74,7 +74,16 @@ func TestBucketArithmetic(t *testing.T) {
 			}
 		}, sec(0.2), OnScreen, 0, 5},
 		{"the burst caps saving", func(b *bucket) { b.refill(sec(100)) }, sec(100), OnScreen, 0, 5},
-		{"the sweep has a share of the rate", func(b *bucket) { b.take(Sweep) }, t0, Sweep, time.Second + time.Millisecond, 5},
+		{"a sweep of a few calls does not wait", func(b *bucket) {
+			for range 3 {
+				b.take(Sweep)
+			}
+		}, t0, Sweep, 0, 5},
+		{"the sweep has a share of the rate", func(b *bucket) {
+			for range 4 { // its burst: 4 s of its share
+				b.take(Sweep)
+			}
+		}, t0, Sweep, time.Second + time.Millisecond, 5},
 		{"a throttle halves the rate and drops the saved tokens", func(b *bucket) { b.throttled(t0) }, t0, OnScreen, 400*time.Millisecond + time.Millisecond, 2.5},
 		{"two throttles in one second are one cut", func(b *bucket) { b.throttled(t0); b.throttled(sec(0.5)) }, sec(0.5), OnScreen, 0, 2.5 + 5*recoverPerSec*0.5},
 		{"two throttles a second apart halve twice", func(b *bucket) { b.throttled(t0); b.throttled(sec(1)) }, sec(1), OnScreen, perToken((2.5 + 5*recoverPerSec) / 2), (2.5 + 5*recoverPerSec) / 2},
@@ -254,5 +263,43 @@ func TestThrottleStats(t *testing.T) {
 	clk.Advance(time.Minute)
 	if s := b.Snapshot(); s[0].Cut || s[0].Rate != 5 {
 		t.Fatalf("a minute later: %+v", s)
+	}
+}
+
+// TestSweepHeldBy: the sweep's calls beyond its burst wait for its share,
+// and the budget then says it holds the sweep back; the round-robin
+// re-reads (Reread) wait for the same share, behind the sweep, without
+// saying so: they only fill what the sweep leaves.
+func TestSweepHeldBy(t *testing.T) {
+	for _, tc := range []struct {
+		prio Priority
+		held bool
+	}{{Sweep, true}, {Reread, false}} {
+		t.Run(tc.prio.String(), func(t *testing.T) {
+			clk := newFakeClock()
+			b := New(5, clk) // the sweep's share: 1/s, burst 4
+			ctx := WithPriority(context.Background(), tc.prio)
+			for range 4 { // the burst: no wait
+				if err := b.Wait(ctx, ECSService); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if s := b.Snapshot()[0]; s.SweepHeld {
+				t.Errorf("held after the burst alone: %+v", s)
+			}
+			done := make(chan error, 1)
+			go func() { done <- b.Wait(ctx, ECSService) }()
+			for totalWaiting(b, ECSService) == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			s := b.Snapshot()[0]
+			clk.Advance(time.Second + 2*time.Millisecond)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if s.Waiting[tc.prio] != 1 || s.SweepHeld != tc.held {
+				t.Errorf("a %s call beyond the burst: waiting %v, held %v; want 1 waiting, held %v", tc.prio, s.Waiting, s.SweepHeld, tc.held)
+			}
+		})
 	}
 }

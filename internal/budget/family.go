@@ -83,6 +83,11 @@ const (
 	// Besides waiting behind the others it has a share of the rate only
 	// (SweepShare), so a big account's sweep cannot eat the whole budget.
 	Sweep
+	// Reread is the sweep's round-robin re-read of steady resources
+	// (internal/cloud/sweep_ecs.go): the same share as the sweep, behind
+	// it, filling what the sweep leaves of its share. Its waits are that
+	// filling, not the budget holding the sweep back (SweepHeld).
+	Reread
 	nPriorities
 )
 
@@ -94,6 +99,8 @@ func (p Priority) String() string {
 		return "transition"
 	case Sweep:
 		return "sweep"
+	case Reread:
+		return "re-read"
 	}
 	return "?"
 }

@@ -31,9 +31,9 @@ type sweeper[T any] struct {
 	mu      sync.Mutex
 	every   time.Duration
 	running bool
-	startAt time.Time // of the running or the last sweep
-	gen     uint64    // bumped by reset: a sweep of an older scope is dropped
-	done    *sweepResult[T]
+	startAt time.Time         // of the running or the last sweep
+	gen     uint64            // bumped by reset: a sweep of an older scope is dropped
+	done    []*sweepResult[T] // published, not yet taken, oldest first
 	notify  chan struct{}
 }
 
@@ -75,6 +75,14 @@ func (w *sweeper[T]) reset() {
 // interval ago and none is running. ctx is the watcher's: the sweep ends
 // with it.
 func (w *sweeper[T]) maybeStart(ctx context.Context, now time.Time, read func(context.Context) (T, error)) {
+	w.maybeRun(ctx, now, func(ctx context.Context, _ func(T)) (T, error) { return read(ctx) })
+}
+
+// maybeRun is maybeStart for a sweep in steps: read publishes a step's
+// result as soon as it has it (the ECS sweep's lists and new rows), so
+// that the watcher merges a new row without waiting for the rest of the
+// sweep (its round-robin re-reads), whose result read returns.
+func (w *sweeper[T]) maybeRun(ctx context.Context, now time.Time, read func(ctx context.Context, publish func(T)) (T, error)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.running || now.Sub(w.startAt) < w.every {
@@ -82,23 +90,42 @@ func (w *sweeper[T]) maybeStart(ctx context.Context, now time.Time, read func(co
 	}
 	w.running, w.startAt = true, now
 	gen := w.gen
-	go func() {
-		v, err := read(budget.WithPriority(ctx, budget.Sweep))
+	put := func(r *sweepResult[T], end bool) {
+		// A result with nothing to merge is dropped: the fetch it would
+		// wake costs the fast tick's calls again (measured: 40 of the
+		// idle minute's 191 calls on 2,000 services), for nothing.
+		e, ok := any(r.val).(interface{ empty() bool })
+		news := r.err != nil || !ok || !e.empty()
 		w.mu.Lock()
-		w.running = false
-		if gen == w.gen {
-			w.done = &sweepResult[T]{val: v, err: err, startAt: now}
+		if end {
+			w.running = false
+		}
+		if gen == w.gen && news {
+			w.done = append(w.done, r)
 		}
 		w.mu.Unlock()
-		select { // the watcher fetches now, to merge it
-		case w.notify <- struct{}{}:
-		default:
+		if news {
+			select { // the watcher fetches now, to merge it
+			case w.notify <- struct{}{}:
+			default:
+			}
 		}
+	}
+	go func() {
+		v, err := read(budget.WithPriority(ctx, budget.Sweep), func(v T) { put(&sweepResult[T]{val: v, startAt: now}, false) })
+		put(&sweepResult[T]{val: v, err: err, startAt: now}, true)
 	}()
 }
 
-// take returns a finished sweep's result once.
-func (w *sweeper[T]) take() *sweepResult[T] {
+// interval is how often a sweep starts.
+func (w *sweeper[T]) interval() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.every
+}
+
+// take returns the results published since the last take, oldest first.
+func (w *sweeper[T]) take() []*sweepResult[T] {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	r := w.done

@@ -69,7 +69,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 		return mk(in), nil
 	}
 	var sweepErr error
-	if r := t.sweep.take(); r != nil {
+	for _, r := range t.sweep.take() {
 		if r.err != nil {
 			sweepErr = fmt.Errorf("sweep: %w", r.err)
 		} else {

@@ -29,7 +29,8 @@ type TargetedReader interface {
 // ecsTargeted is ECSSource's state for targeted polling.
 type ecsTargeted struct {
 	r      TargetedReader
-	sweep  *sweeper[resource.Set]
+	l      ARNLister // nil: the sweep re-reads everything (sweep_ecs.go)
+	sweep  *sweeper[ecsSweep]
 	screen onScreen
 
 	mu       sync.Mutex
@@ -40,11 +41,14 @@ type ecsTargeted struct {
 	taskNext int
 	behind   int       // transitional services/tasks left for a later tick
 	keys     transKeys // of the snapshot last refreshed; the watcher's goroutine only
+
+	ecsSweepState // the list sweep's (sweep_ecs.go), under mu too
 }
 
 func (t *ecsTargeted) init(c Reader) {
 	t.r, _ = c.(TargetedReader)
-	t.sweep = newSweeper[resource.Set]()
+	t.l, _ = c.(ARNLister)
+	t.sweep = newSweeper[ecsSweep]()
 }
 
 func (t *ecsTargeted) forget() {
@@ -95,6 +99,7 @@ func (s *ECSSource) targetedFetch(ctx context.Context, partial func(resource.Set
 			t.mu.Lock()
 			if gen == t.gen { // else Focus changed the scope while we read
 				t.cur, t.readAt = &set, map[string]time.Time{}
+				t.loaded(set, now)
 			}
 			t.mu.Unlock()
 			t.sweep.started(time.Now())
@@ -102,18 +107,25 @@ func (s *ECSSource) targetedFetch(ctx context.Context, partial func(resource.Set
 		return set, err
 	}
 	var sweepErr error
-	if r := t.sweep.take(); r != nil {
+	for _, r := range t.sweep.take() {
 		if r.err != nil {
 			sweepErr = fmt.Errorf("sweep: %w", r.err)
-		} else {
-			t.mu.Lock()
-			if gen == t.gen && t.cur != nil {
-				t.cur = mergeSweep(t.cur, r.val, t.readAt, r.startAt)
-			}
-			t.mu.Unlock()
+			continue
 		}
+		t.mu.Lock()
+		if gen == t.gen && t.cur != nil {
+			t.cur = t.mergeStep(t.cur, r.val, r.startAt)
+		}
+		t.mu.Unlock()
 	}
-	t.sweep.maybeStart(ctx, now, func(ctx context.Context) (resource.Set, error) { return s.fullFetch(ctx, nil) })
+	if t.l != nil {
+		t.sweep.maybeRun(ctx, now, s.listSweep)
+	} else {
+		t.sweep.maybeStart(ctx, now, func(ctx context.Context) (ecsSweep, error) {
+			set, err := s.fullFetch(ctx, nil)
+			return ecsSweep{full: &set}, err
+		})
+	}
 
 	t.mu.Lock()
 	if t.cur == nil { // Focus forgot it meanwhile: the next fetch reads the new scope
@@ -193,11 +205,18 @@ func (s *ECSSource) refreshTransitions(ctx context.Context, cur resource.Set) (r
 		}
 	}
 	t.mu.Lock()
-	for k := range svcs {
-		t.readAt[k] = now
+	for k, x := range svcs {
+		if x.Status == "INACTIVE" { // deleted: it leaves the snapshot (as ECS's lists drop it)
+			delete(svcs, k)
+			gone[k] = true
+			t.tombstone(k, now)
+		}
 	}
-	for k := range tasks {
-		t.readAt[k] = now
+	for _, m := range []map[string]bool{gone, keys(svcs), keys(tasks)} {
+		for k := range m {
+			t.readAt[k] = now // newer than a sweep begun before (a gone one too)
+			t.read(k, now)
+		}
 	}
 	t.mu.Unlock()
 	if len(gone) == 0 && !differs(cur.Services, k.index, svcs) && !differs(cur.Tasks, k.index, tasks) {
@@ -319,9 +338,18 @@ func mergeSweep(cur *resource.Set, sw resource.Set, readAt map[string]time.Time,
 			tasks[cur.Tasks[i].ARN] = &cur.Tasks[i]
 		}
 	}
+	// An item read by ARN after the sweep began and no longer in cur was
+	// found gone (MISSING, INACTIVE): the sweep's older copy stays out.
+	gone := map[string]bool{}
+	for k, at := range readAt {
+		if at.After(startAt) && !slices.ContainsFunc(cur.Services, func(x resource.Service) bool { return x.ARN == k }) &&
+			!slices.ContainsFunc(cur.Tasks, func(x resource.Task) bool { return x.ARN == k }) {
+			gone[k] = true
+		}
+	}
 	out := copySet(sw)
-	out.Services = replace(out.Services, svcs, nil)
-	out.Tasks = replace(out.Tasks, tasks, nil)
+	out.Services = replace(out.Services, svcs, gone)
+	out.Tasks = replace(out.Tasks, tasks, gone)
 	out.Containers = nil
 	for _, x := range out.Tasks {
 		out.Containers = append(out.Containers, x.Containers...)

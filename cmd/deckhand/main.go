@@ -73,7 +73,7 @@ form (15s, 2m).`,
 		},
 	}
 	fs := cmd.Flags()
-	durationVar(fs, &o.refresh, "refresh", 15*time.Second, "steady-state refresh `INTERVAL`: seconds (15) or a duration (15s, 2m); 2 s while anything is changing")
+	durationVar(fs, &o.refresh, "refresh", 15*time.Second, "steady-state refresh `INTERVAL`: seconds (15) or a duration (15s, 2m); 3 s (AWS) or 2 s (Docker) while anything is changing")
 	fs.Float64Var(&o.apiRate, "api-rate", budget.DefaultRate, "AWS calls per second per API family (EC2 describe, ECS clusters/services/tasks, logs, writes…) in `N`; throttling halves it, it recovers slowly")
 	fs.BoolVar(&o.mouse, "mouse", false, "click selects a row, double-click opens it, the wheel scrolls (off by default: it takes the terminal's text selection)")
 	choiceVar(fs, &o.theme, "theme", tui.ThemeAuto, tui.Themes, "colours for a dark or light terminal, `THEME`: auto (ask the terminal), dark or light; NO_COLOR still turns colour off")

@@ -14,9 +14,9 @@ const DefaultSweep = 15 * time.Second
 
 // Per fast tick, how many describe calls a targeted source spends on
 // resources in transition: on-screen ones always (a screen is a few dozen
-// rows), the rest round-robin in what is left of these. At the 2 s fast
-// interval, 5 calls a tick is 150 a minute, half of one family's default
-// budget; the sweep's share (budget.SweepShare) fits in the rest.
+// rows), the rest round-robin in what is left of these. At deckhand's 3 s
+// fast interval, 5 calls a tick is 100 a minute, a third of one family's
+// default budget; the sweep's share (budget.SweepShare) fits in the rest.
 const (
 	tickServiceCalls = 5
 	tickTaskCalls    = 2

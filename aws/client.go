@@ -57,6 +57,9 @@ type Client struct {
 	// ec2PageSize is DescribeInstances' MaxResults; a field so tests can
 	// make moto return several pages without seeding thousands of instances.
 	ec2PageSize int32
+	// ec2FirstPage is the first page's MaxResults when the rows are shown
+	// page by page (InstancesEach with a page callback).
+	ec2FirstPage int32
 }
 
 // Load reads the standard configuration chain (environment, shared config
@@ -109,7 +112,7 @@ func load(ctx context.Context, o Options, extra ...func(*config.LoadOptions) err
 	if profile == "" {
 		profile = os.Getenv("AWS_PROFILE")
 	}
-	c := &Client{cfg: cfg, endpoint: endpoint, profile: profile, readonly: o.Readonly, ec2PageSize: 1000}
+	c := &Client{cfg: cfg, endpoint: endpoint, profile: profile, readonly: o.Readonly, ec2PageSize: 1000, ec2FirstPage: 50}
 
 	// An explicit --endpoint-url is set on each client after the SDK has
 	// resolved its own endpoint settings, so that it wins over the

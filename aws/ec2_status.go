@@ -18,19 +18,30 @@ import (
 // when they cannot be read (an IAM policy that allows DescribeInstances but
 // not DescribeInstanceStatus is common) the instances are still shown, with
 // StatusCheck saying why it is missing, rather than failing the whole pane.
-func (c *Client) addStatusChecks(ctx context.Context, in []resource.Instance) {
+//
+// byID asks for those instances' checks only, by id (a targeted read of a
+// few instances in transition must not read the checks of the whole
+// account: 20,000 running instances are 20 DescribeInstanceStatus pages);
+// otherwise every instance's checks are read, page by page.
+func (c *Client) addStatusChecks(ctx context.Context, in []resource.Instance, byIDs bool) {
 	byID := make(map[string]*resource.Instance, len(in))
+	var ids []string
 	for i := range in {
 		if in[i].State == "running" {
 			byID[in[i].ID] = &in[i]
+			ids = append(ids, in[i].ID)
 		}
 	}
 	if len(byID) == 0 {
 		return
 	}
-	p := ec2.NewDescribeInstanceStatusPaginator(c.ec2, &ec2.DescribeInstanceStatusInput{
-		MaxResults: sdkaws.Int32(1000),
-	})
+	input := &ec2.DescribeInstanceStatusInput{MaxResults: sdkaws.Int32(1000)}
+	if byIDs {
+		// AWS takes up to 100 ids and no MaxResults with them; the
+		// callers' batches are ec2IDsBatch (100).
+		input = &ec2.DescribeInstanceStatusInput{InstanceIds: ids}
+	}
+	p := ec2.NewDescribeInstanceStatusPaginator(c.ec2, input)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

@@ -105,11 +105,11 @@ func (c *Client) InstancesByID(ctx context.Context, ids []string) ([]resource.In
 				}
 			}
 		}
+		c.addStatusChecks(ctx, ins, true)
 		return ins, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.addStatusChecks(ctx, out)
 	return out, nil
 }

@@ -75,12 +75,14 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 		} else {
 			t.mu.Lock()
 			fresh := map[string]*resource.Instance{}
+			var late []resource.Instance // launched after the sweep listed
 			for i := range t.cur {
 				if at, ok := t.readAt[t.cur[i].ID]; ok && at.After(r.startAt) {
 					fresh[t.cur[i].ID] = &t.cur[i]
+					late = append(late, t.cur[i])
 				}
 			}
-			t.cur = replace(r.val, fresh, nil)
+			t.cur = mergeInstances(r.val, fresh, nil, late)
 			for k, at := range t.readAt {
 				if !at.After(r.startAt) {
 					delete(t.readAt, k)
@@ -89,21 +91,47 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 			t.mu.Unlock()
 		}
 	}
-	t.sweep.maybeStart(ctx, now, s.c.Instances)
+	finder, hasFinder := s.c.(TransitionFinder)
+	t.mu.Lock()
+	n := len(t.cur)
+	t.mu.Unlock()
+	if !hasFinder || t.sweep.sinceStart(now) >= ec2SweepEvery(n) {
+		t.sweep.maybeStart(ctx, now, s.c.Instances)
+	}
+
+	// With a TransitionFinder, one account-wide call finds every instance
+	// in transition, including a launch or a stop someone else started:
+	// those are fresh without a read by id. By id are then read the rows
+	// on screen (a change that began and ended between two ticks, the
+	// status checks; moto stops an instance at once) and the instances
+	// that were in transition and are no longer (their end state).
+	fresh := map[string]*resource.Instance{}
+	var moving []resource.Instance
+	if hasFinder {
+		var err error
+		if moving, err = finder.InstancesInTransition(budget.WithPriority(ctx, budget.Transition)); err != nil {
+			return resource.Set{}, err
+		}
+		for i := range moving {
+			fresh[moving[i].ID] = &moving[i]
+		}
+	}
 
 	t.mu.Lock()
 	cur := t.cur
 	var ids []string
 	for _, in := range cur {
-		if in.Transitional() {
+		if in.Transitional() && fresh[in.ID] == nil {
 			ids = append(ids, in.ID)
 		}
+	}
+	if hasFinder {
+		ids = t.screen.addMissing(ids, fresh)
 	}
 	shown := countShown(ids, t.screen.has)
 	screen, rest, behind := pick(ids, t.screen.has, max(0, tickEC2Calls-calls(shown, 100))*100, &t.next)
 	t.mu.Unlock()
 
-	fresh := map[string]*resource.Instance{}
 	gone := map[string]bool{}
 	for _, b := range []struct {
 		ids  []string
@@ -124,9 +152,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 			delete(gone, got[i].ID)
 		}
 	}
-	if len(gone) > 0 || differsScan(cur, fresh) {
-		cur = replace(cur, fresh, gone)
-	}
+	cur = mergeInstances(cur, fresh, gone, moving)
 	t.mu.Lock()
 	for k := range fresh {
 		t.readAt[k] = now

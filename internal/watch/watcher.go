@@ -38,6 +38,15 @@ type Notifier interface {
 	Notify() <-chan struct{}
 }
 
+// Pacer is implemented by sources whose fetch costs the same whatever the
+// account's size (the EC2 source with a cheap account-wide transition
+// finder): KeepFast true asks for the fast interval even when nothing in
+// the snapshot is in transition, so that a change started elsewhere is
+// seen within it.
+type Pacer interface {
+	KeepFast() bool
+}
+
 // Update is what the watcher emits after every fetch.
 type Update struct {
 	Source string
@@ -182,7 +191,7 @@ func (w *Watcher) Run(ctx context.Context) {
 			prev = set
 			u.Set = set
 			u.Next = w.cfg.Slow
-			if moving {
+			if p, ok := w.src.(Pacer); moving || ok && p.KeepFast() {
 				u.Next = w.cfg.Fast
 			}
 		}

@@ -11,6 +11,20 @@
 // services: issue 8's "5,000 services across 20 clusters" is
 //
 //	go run ./internal/testbed/seedscale --endpoint-url http://127.0.0.1:5000 --cluster c --clusters 20 --services 250
+//
+// and 20,000 instances:
+//
+//	go run ./internal/testbed/seedscale --endpoint-url http://127.0.0.1:5000 --services 0 \
+//		--instances 20000 --per-reservation 25 --stopped 200
+//
+// The instances are launched --per-reservation at a time, one reservation
+// per RunInstances call, because moto pages DescribeInstances by
+// reservation (MaxResults counts reservations there, instances on AWS): one
+// reservation of 20,000 is one page whatever MaxResults says. What moto can
+// and cannot show: an instance is "running" as soon as RunInstances returns
+// and StopInstances makes it "stopped" at once, so an account seeded here
+// has running and stopped instances but none pending, stopping or
+// shutting-down (a transition is a state change between two reads).
 package main
 
 import (
@@ -21,8 +35,6 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"golang.org/x/sync/errgroup"
@@ -36,7 +48,13 @@ func main() {
 	clusters := flag.Int("clusters", 1, "clusters to create; more than one are named CLUSTER01, CLUSTER02 …")
 	instances := flag.Int("instances", 0, "EC2 instances to run")
 	desired := flag.Int("desired", 1, "each service's desired count (moto keeps a service with desired > 0 IN_PROGRESS: no task ever starts)")
+	perRes := flag.Int("per-reservation", 50, "instances per RunInstances call (one reservation each; 1-1000)")
+	stopped := flag.Int("stopped", 0, "of the instances, how many to stop (moto stops them at once)")
 	flag.Parse()
+	if msg := checkInstanceFlags(*instances, *perRes, *stopped); msg != "" {
+		fmt.Fprintln(os.Stderr, "seedscale:", msg)
+		os.Exit(2)
+	}
 	if *endpoint == "" {
 		fmt.Fprintln(os.Stderr, "seedscale: --endpoint-url is required (e.g. http://127.0.0.1:5000)")
 		os.Exit(2)
@@ -45,7 +63,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "seedscale: --clusters must be between 1 and 99 (their names have two digits)")
 		os.Exit(2)
 	}
-	if err := seed(context.Background(), *endpoint, *region, clusterNames(*cluster, *clusters), *services, *instances, int32(*desired)); err != nil {
+	if err := seedInstances(context.Background(), *endpoint, *region, *instances, *perRes, *stopped); err != nil {
+		fmt.Fprintln(os.Stderr, "seedscale:", err)
+		os.Exit(1)
+	}
+	if err := seed(context.Background(), *endpoint, *region, clusterNames(*cluster, *clusters), *services, int32(*desired)); err != nil {
 		fmt.Fprintln(os.Stderr, "seedscale:", err)
 		os.Exit(1)
 	}
@@ -64,13 +86,12 @@ func clusterNames(name string, n int) []string {
 	return out
 }
 
-func seed(ctx context.Context, endpoint, region string, clusters []string, services, instances int, desired int32) error {
+func seed(ctx context.Context, endpoint, region string, clusters []string, services int, desired int32) error {
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
 	if err != nil {
 		return err
 	}
 	c := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = &endpoint })
-	e := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = &endpoint })
 	if services > 0 {
 		td, err := c.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
 			Family: sdkaws.String("web"),
@@ -103,23 +124,6 @@ func seed(ctx context.Context, endpoint, region string, clusters []string, servi
 			}
 			fmt.Printf("cluster %s: %d services\n", cluster, services)
 		}
-	}
-	if instances > 0 {
-		imgs, err := e.DescribeImages(ctx, &ec2.DescribeImagesInput{})
-		if err != nil || len(imgs.Images) == 0 {
-			return fmt.Errorf("no AMI to launch from: %v", err)
-		}
-		for left := instances; left > 0; {
-			n := min(left, 500)
-			if _, err := e.RunInstances(ctx, &ec2.RunInstancesInput{
-				ImageId: imgs.Images[0].ImageId, InstanceType: ec2types.InstanceTypeT3Micro,
-				MinCount: sdkaws.Int32(int32(n)), MaxCount: sdkaws.Int32(int32(n)),
-			}); err != nil {
-				return fmt.Errorf("RunInstances: %w", err)
-			}
-			left -= n
-		}
-		fmt.Printf("%d instances\n", instances)
 	}
 	return nil
 }

@@ -1,0 +1,127 @@
+package cloud
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"deckhand/internal/resource"
+)
+
+func fleet(n int) []resource.Instance {
+	out := make([]resource.Instance, n)
+	for i := range out {
+		out[i] = resource.Instance{ID: fmt.Sprintf("i-%017d", i), Name: fmt.Sprintf("fleet-%05d", i/25), State: "running",
+			Type: "t3.micro", PrivateIP: "10.0.0.1", AZ: "us-east-1a", StatusCheck: "ok", Tags: map[string]string{"Name": "x"}}
+	}
+	return out
+}
+
+func inst(id, state string) resource.Instance {
+	return resource.Instance{ID: id, Name: "fleet-00000", State: state, Type: "t3.micro", PrivateIP: "10.0.0.1",
+		AZ: "us-east-1a", StatusCheck: "ok", Tags: map[string]string{"Name": "x"}}
+}
+
+func TestMergeInstances(t *testing.T) {
+	id := func(i int) string { return fmt.Sprintf("i-%017d", i) }
+	same := fleet(3)[1]
+	stopped := inst(id(1), "stopping")
+	stopped.Name = same.Name
+	launched := inst("i-new", "pending")
+	cases := []struct {
+		name    string
+		fresh   []resource.Instance
+		gone    []string
+		moving  []resource.Instance
+		want    []string // ids, in order
+		states  map[string]string
+		samePtr bool // the very slice back: no change
+	}{
+		{name: "re-read unchanged", fresh: []resource.Instance{same}, samePtr: true, want: []string{id(0), id(1), id(2)}},
+		{name: "nothing read", samePtr: true, want: []string{id(0), id(1), id(2)}},
+		{name: "a gone id no longer held", gone: []string{"i-vanished"}, samePtr: true, want: []string{id(0), id(1), id(2)}},
+		{name: "state changed", fresh: []resource.Instance{stopped}, want: []string{id(0), id(1), id(2)}, states: map[string]string{id(1): "stopping"}},
+		{name: "gone", gone: []string{id(2)}, want: []string{id(0), id(1)}},
+		{name: "launch found by state", fresh: []resource.Instance{launched}, moving: []resource.Instance{launched},
+			want: []string{id(0), id(1), id(2), "i-new"}, states: map[string]string{"i-new": "pending"}},
+		{name: "moving already held", fresh: []resource.Instance{stopped}, moving: []resource.Instance{stopped, stopped},
+			want: []string{id(0), id(1), id(2)}, states: map[string]string{id(1): "stopping"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cur := fleet(3)
+			fresh := map[string]*resource.Instance{}
+			for i := range c.fresh {
+				fresh[c.fresh[i].ID] = &c.fresh[i]
+			}
+			gone := map[string]bool{}
+			for _, g := range c.gone {
+				gone[g] = true
+			}
+			got := mergeInstances(cur, fresh, gone, c.moving)
+			var ids []string
+			for _, x := range got {
+				ids = append(ids, x.ID)
+				if want, ok := c.states[x.ID]; ok && x.State != want {
+					t.Errorf("%s is %s, want %s", x.ID, x.State, want)
+				}
+			}
+			if !slices.Equal(ids, c.want) {
+				t.Errorf("ids %v, want %v", ids, c.want)
+			}
+			if isSame := len(got) > 0 && &got[0] == &cur[0]; isSame != c.samePtr {
+				t.Errorf("returned the same slice: %v, want %v", isSame, c.samePtr)
+			}
+			if cur[1].State != "running" {
+				t.Errorf("the merge changed the snapshot handed out before (cur[1] %s)", cur[1].State)
+			}
+		})
+	}
+}
+
+// BenchmarkMergeInstances20000 is a fast tick's merge at issue 8's scale:
+// the 40 rows on screen re-read (unchanged, or one of them stopping) and
+// one launch found by the transition finder, into 20,000 instances.
+func BenchmarkMergeInstances20000(b *testing.B) {
+	cur := fleet(20000)
+	screen := slices.Clone(cur[100:140])
+	changed := slices.Clone(screen)
+	changed[7].State = "stopping"
+	launch := inst("i-new", "pending")
+	for _, c := range []struct {
+		name   string
+		fresh  []resource.Instance
+		moving []resource.Instance
+	}{
+		{"unchanged", screen, nil},
+		{"one stopping", changed, nil},
+		{"one launched", screen, []resource.Instance{launch}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			fresh := map[string]*resource.Instance{}
+			for i := range c.fresh {
+				fresh[c.fresh[i].ID] = &c.fresh[i]
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				mergeInstances(cur, fresh, nil, c.moving)
+			}
+		})
+	}
+}
+
+// TestEC2SweepEvery: with a transition finder, the full sweep's interval
+// grows with the account so that its decoding stays under half a second of
+// CPU a minute; --refresh (the sweeper's own interval) still bounds it
+// from below.
+func TestEC2SweepEvery(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want time.Duration
+	}{{0, 0}, {100, 1500 * time.Millisecond}, {1000, 15 * time.Second}, {2000, 30 * time.Second}, {20000, 5 * time.Minute}} {
+		if got := ec2SweepEvery(c.n); got != c.want {
+			t.Errorf("ec2SweepEvery(%d) = %v, want %v", c.n, got, c.want)
+		}
+	}
+}

@@ -72,8 +72,10 @@ func (w *sweeper[T]) reset() {
 }
 
 // maybeStart starts read in a goroutine when the last sweep began an
-// interval ago and none is running. ctx is the watcher's: the sweep ends
-// with it.
+// interval ago and none is running. ctx is the fetch's, which the watcher
+// cancels when it stops or when Reset changes the scope (watch's
+// gen_context.go): the sweep ends with it, and a sweep of an old scope
+// is dropped by its generation anyway.
 func (w *sweeper[T]) maybeStart(ctx context.Context, now time.Time, read func(context.Context) (T, error)) {
 	w.maybeRun(ctx, now, func(ctx context.Context, _ func(T)) (T, error) { return read(ctx) })
 }

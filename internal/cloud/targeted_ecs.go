@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -167,48 +168,25 @@ func (s *ECSSource) refreshTransitions(ctx context.Context, cur resource.Set) (r
 	behind := sBehind + tBehind
 
 	now := time.Now()
-	svcs := map[string]*resource.Service{}
-	gone := map[string]bool{}
+	// The same describes as the list sweep's (sweep_ecs.go): a service
+	// described INACTIVE or MISSING is gone.
+	p := &ecsPatch{svcs: map[string]*resource.Service{}, tasks: map[string]*resource.Task{}, gone: map[string]bool{}}
 	for _, batch := range []struct {
-		keys []string
-		prio budget.Priority
-	}{{sScreen, budget.OnScreen}, {sRest, budget.Transition}} {
-		for cl, arns := range byCluster(batch.keys, svcCluster) {
-			found, missing, err := t.r.ServicesByARN(budget.WithPriority(ctx, batch.prio), cl, arns)
-			if err != nil {
-				return resource.Set{}, 0, err
-			}
-			for i := range found {
-				svcs[found[i].ARN] = &found[i]
-			}
-			for _, m := range missing {
-				gone[m] = true
-			}
+		svcs, tasks []string
+		prio        budget.Priority
+	}{{sScreen, tScreen, budget.OnScreen}, {sRest, tRest, budget.Transition}} {
+		bctx := budget.WithPriority(ctx, batch.prio)
+		if err := describeServices(bctx, t.r, byCluster(batch.svcs, svcCluster), p); err != nil {
+			return resource.Set{}, 0, err
+		}
+		if err := describeTasks(bctx, t.r, byCluster(batch.tasks, taskCluster), p); err != nil {
+			return resource.Set{}, 0, err
 		}
 	}
-	tasks := map[string]*resource.Task{}
-	for _, batch := range []struct {
-		keys []string
-		prio budget.Priority
-	}{{tScreen, budget.OnScreen}, {tRest, budget.Transition}} {
-		for cl, arns := range byCluster(batch.keys, taskCluster) {
-			found, missing, err := t.r.TasksByARN(budget.WithPriority(ctx, batch.prio), cl, arns)
-			if err != nil {
-				return resource.Set{}, 0, err
-			}
-			for i := range found {
-				tasks[found[i].ARN] = &found[i]
-			}
-			for _, m := range missing {
-				gone[m] = true
-			}
-		}
-	}
+	svcs, tasks, gone := p.svcs, p.tasks, p.gone
 	t.mu.Lock()
-	for k, x := range svcs {
-		if x.Status == "INACTIVE" { // deleted: it leaves the snapshot (as ECS's lists drop it)
-			delete(svcs, k)
-			gone[k] = true
+	for k := range gone {
+		if strings.Contains(k, ":service/") { // deleted: the sweep's rule (mergeStep)
 			t.tombstone(k, now)
 		}
 	}

@@ -21,9 +21,12 @@ type APIStats struct {
 	// Families are the figures of each family used so far, for :stats
 	// (page_stats.go).
 	Families []APIFamily
-	// Sweep says what the ECS sweep costs and how old its steady rows may
-	// be, a line each, for :stats.
+	// Sweep says what the sweeps cost and how old the rows they alone
+	// re-read may be, a line each, for :stats.
 	Sweep []string
+	// Slower names the sweeps that run less often than --refresh ("ec2
+	// sweep every 5m"), for the header.
+	Slower []string
 }
 
 // budgetSeg is the header's budget segment, "" when there is no budget
@@ -44,6 +47,9 @@ func (m *Model) budgetSeg() (string, tone) {
 	}
 	if s.Held {
 		text += " · budget holding the sweep back"
+	}
+	for _, n := range s.Slower {
+		text += " · " + n
 	}
 	if s.Cut {
 		text += " · THROTTLED, rate cut"

@@ -151,7 +151,11 @@ func apiStats(b *budget.Budget, srcs ...interface{ Behind() (int, bool) }) tui.A
 	for _, src := range srcs {
 		n, _ := src.Behind()
 		s.Behind += n
-		s.Sweep = append(s.Sweep, sweepLines(src, time.Now())...)
+		lines, slower := sweepLines(src, time.Now())
+		s.Sweep = append(s.Sweep, lines...)
+		if slower != "" {
+			s.Slower = append(s.Slower, slower)
+		}
 	}
 	return s
 }

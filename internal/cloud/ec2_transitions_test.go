@@ -125,3 +125,34 @@ func TestEC2SweepEvery(t *testing.T) {
 		}
 	}
 }
+
+// TestEC2SweepStatsSays: the header and :stats say when the EC2 sweep runs
+// less often than --refresh, and by how much; at --refresh they say nothing
+// more than the sweep's figures.
+func TestEC2SweepStatsSays(t *testing.T) {
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name   string
+		st     EC2SweepStats
+		slower string
+		lines  int
+		first  string
+	}{
+		{"small account", EC2SweepStats{At: now.Add(-4 * time.Second), Took: 300 * time.Millisecond, Read: 40, Every: 15 * time.Second, Refresh: 15 * time.Second},
+			"", 1, "EC2 sweep: 40 instances read in 300ms, every 15s; the last began 4s ago."},
+		{"20,000 instances", EC2SweepStats{At: now.Add(-2 * time.Minute), Took: 41 * time.Second, Read: 20000, Every: 5 * time.Minute, Refresh: 15 * time.Second},
+			"ec2 sweep every 5m", 3, "EC2 sweep: 20000 instances read in 41s, every 5m; the last began 2m0s ago."},
+		{"no sweep yet", EC2SweepStats{Every: 90 * time.Second, Refresh: 15 * time.Second},
+			"ec2 sweep every 1m30s", 3, "EC2 sweep: every 1m30s; none since the first read."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.st.Slower(); got != c.slower {
+				t.Errorf("Slower() = %q, want %q", got, c.slower)
+			}
+			ls := c.st.Lines(now)
+			if len(ls) != c.lines || ls[0] != c.first {
+				t.Errorf("Lines() = %q, want %d lines starting %q", ls, c.lines, c.first)
+			}
+		})
+	}
+}

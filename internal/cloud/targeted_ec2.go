@@ -23,6 +23,7 @@ type ec2Targeted struct {
 	readAt map[string]time.Time
 	next   int
 	behind int
+	stats  EC2SweepStats
 }
 
 // SetSweep sets how often every instance is re-read (--refresh).
@@ -95,8 +96,8 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 	t.mu.Lock()
 	n := len(t.cur)
 	t.mu.Unlock()
-	if !hasFinder || t.sweep.sinceStart(now) >= ec2SweepEvery(n) {
-		t.sweep.maybeStart(ctx, now, s.c.Instances)
+	if t.sweep.sinceStart(now) >= s.sweepEvery(n, hasFinder) {
+		t.sweep.maybeStart(ctx, now, s.ec2SweepRead)
 	}
 
 	// With a TransitionFinder, one account-wide call finds every instance

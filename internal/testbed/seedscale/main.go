@@ -50,8 +50,9 @@ func main() {
 	desired := flag.Int("desired", 1, "each service's desired count (moto keeps a service with desired > 0 IN_PROGRESS: no task ever starts)")
 	perRes := flag.Int("per-reservation", 50, "instances per RunInstances call (one reservation each; 1-1000)")
 	stopped := flag.Int("stopped", 0, "of the instances, how many to stop (moto stops them at once)")
+	nameEvery := flag.Int("name-every", 1, "give every Nth reservation a Name tag (0: none; moto's tag lookup scans every tag, so many tags slow each described instance)")
 	flag.Parse()
-	if msg := checkInstanceFlags(*instances, *perRes, *stopped); msg != "" {
+	if msg := checkInstanceFlags(*instances, *perRes, *stopped, *nameEvery); msg != "" {
 		fmt.Fprintln(os.Stderr, "seedscale:", msg)
 		os.Exit(2)
 	}
@@ -63,7 +64,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "seedscale: --clusters must be between 1 and 99 (their names have two digits)")
 		os.Exit(2)
 	}
-	if err := seedInstances(context.Background(), *endpoint, *region, *instances, *perRes, *stopped); err != nil {
+	if err := seedInstances(context.Background(), *endpoint, *region, *instances, *perRes, *stopped, *nameEvery); err != nil {
 		fmt.Fprintln(os.Stderr, "seedscale:", err)
 		os.Exit(1)
 	}

@@ -105,10 +105,14 @@ func (l *callLog) install(stack *middleware.Stack) error {
 			middleware.InitializeOutput, middleware.Metadata, error,
 		) {
 			c, limit := describeCall(in.Parameters)
+			maxLimit := limit
+			if c.Op == "DescribeInstanceStatus" {
+				maxLimit = 1000 // 100 ids, or pages of up to 1,000
+			}
 			l.mu.Lock()
 			l.calls = append(l.calls, c)
 			bad := ""
-			if len(c.IDs) > limit || int(c.Max) > limit {
+			if len(c.IDs) > limit || int(c.Max) > maxLimit {
 				bad = fmt.Sprintf("%s with %d ids / maxResults %d (AWS allows %d)", c.Op, len(c.IDs), c.Max, limit)
 				l.violations = append(l.violations, bad)
 			}
@@ -137,7 +141,15 @@ func describeCall(p any) (call, int) {
 	case *ecs.ListClustersInput:
 		return call{Op: "ListClusters", Max: sdkaws.ToInt32(in.MaxResults), Page: in.NextToken != nil}, 100
 	case *ec2.DescribeInstancesInput:
-		return call{Op: "DescribeInstances", Max: sdkaws.ToInt32(in.MaxResults), Page: in.NextToken != nil}, 1000
+		c := call{Op: "DescribeInstances", Max: sdkaws.ToInt32(in.MaxResults), Page: in.NextToken != nil}
+		for _, f := range in.Filters {
+			if sdkaws.ToString(f.Name) == "instance-id" {
+				c.IDs = f.Values
+			}
+		}
+		return c, 1000
+	case *ec2.DescribeInstanceStatusInput:
+		return call{Op: "DescribeInstanceStatus", IDs: in.InstanceIds, Max: sdkaws.ToInt32(in.MaxResults), Page: in.NextToken != nil}, 100
 	case *elasticloadbalancingv2.DescribeTagsInput:
 		return call{Op: "DescribeTags", IDs: in.ResourceArns}, 20
 	}

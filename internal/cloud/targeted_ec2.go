@@ -24,6 +24,9 @@ type ec2Targeted struct {
 	next   int
 	behind int
 	stats  EC2SweepStats
+	// screenFullAt is when the rows on screen were last described in
+	// full; between, a StateReader reads their states and checks only.
+	screenFullAt time.Time
 }
 
 // SetSweep sets how often every instance is re-read (--refresh).
@@ -127,7 +130,19 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 		}
 	}
 	if hasFinder {
+		n := len(ids)
 		ids = t.screen.addMissing(ids, fresh)
+		if sr, ok := s.c.(StateReader); ok && len(ids) > n && !t.screenFullDue(now) {
+			shownIDs := ids[n:len(ids):len(ids)]
+			ids = ids[:n:n]
+			t.mu.Unlock()
+			more, err := screenStates(ctx, sr, cur, shownIDs, fresh)
+			if err != nil {
+				return resource.Set{}, err
+			}
+			t.mu.Lock()
+			ids = append(ids, more...)
+		}
 	}
 	shown := countShown(ids, t.screen.has)
 	screen, rest, behind := pick(ids, t.screen.has, max(0, tickEC2Calls-calls(shown, 100))*100, &t.next)

@@ -5,11 +5,12 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"deckhand/internal/cloud"
 )
 
-var _ cloud.StateReader = (*Client)(nil)
+var _ cloud.StateLister = (*Client)(nil)
 
 // InstanceStates reads the state and status checks of the given instances:
 // DescribeInstanceStatus with IncludeAllInstances, 100 ids a call. It is
@@ -34,22 +35,43 @@ func (c *Client) InstanceStates(ctx context.Context, ids []string) ([]cloud.Inst
 			if err != nil {
 				return nil, wrap("ec2", "DescribeInstanceStatus", err)
 			}
-			for _, st := range pg.InstanceStatuses {
-				s := cloud.InstanceState{ID: sdkaws.ToString(st.InstanceId)}
-				if st.InstanceState != nil {
-					s.State = string(st.InstanceState.Name)
-				}
-				// As addStatusChecks: only a running instance has checks.
-				if s.State == "running" {
-					s.StatusCheck = combineChecks(st.InstanceStatus, st.SystemStatus)
-					s.SystemCheck, s.InstanceCheck = summary(st.SystemStatus), summary(st.InstanceStatus)
-					if st.AttachedEbsStatus != nil {
-						s.EBSCheck = string(st.AttachedEbsStatus.Status)
-					}
-				}
-				out = append(out, s)
-			}
+			out = appendStates(out, pg.InstanceStatuses)
 		}
 		return out, nil
 	})
+}
+
+// AllInstanceStates lists the state and checks of every instance of the
+// region, 1,000 a page: the EC2 state sweep's list (cloud.StateLister).
+func (c *Client) AllInstanceStates(ctx context.Context) ([]cloud.InstanceState, error) {
+	var out []cloud.InstanceState
+	p := ec2.NewDescribeInstanceStatusPaginator(c.ec2, &ec2.DescribeInstanceStatusInput{
+		IncludeAllInstances: sdkaws.Bool(true), MaxResults: sdkaws.Int32(1000)})
+	for p.HasMorePages() {
+		pg, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("ec2", "DescribeInstanceStatus", err)
+		}
+		out = appendStates(out, pg.InstanceStatuses)
+	}
+	return out, nil
+}
+
+func appendStates(out []cloud.InstanceState, sts []types.InstanceStatus) []cloud.InstanceState {
+	for _, st := range sts {
+		s := cloud.InstanceState{ID: sdkaws.ToString(st.InstanceId)}
+		if st.InstanceState != nil {
+			s.State = string(st.InstanceState.Name)
+		}
+		// As addStatusChecks: only a running instance has checks.
+		if s.State == "running" {
+			s.StatusCheck = combineChecks(st.InstanceStatus, st.SystemStatus)
+			s.SystemCheck, s.InstanceCheck = summary(st.SystemStatus), summary(st.InstanceStatus)
+			if st.AttachedEbsStatus != nil {
+				s.EBSCheck = string(st.AttachedEbsStatus.Status)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -115,3 +115,96 @@ func sameIDs(a, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
+
+// TestStateSweep: off screen, a launch that skipped every transitional
+// state (moto's are immediate), a stop and a termination are found by the
+// state sweep, which lists every instance's state (DescribeInstanceStatus)
+// and describes by id only what changed, long before the full sweep that
+// would describe all of them. 50 instances: the state sweep every 0.5 s,
+// the full one every 6 s.
+func TestStateSweep(t *testing.T) {
+	f := newFixture(t)
+	ami := sdkaws.String(f.ami(t))
+	run := func(n int32) []string {
+		t.Helper()
+		out, err := f.ec2.RunInstances(context.Background(), &ec2.RunInstancesInput{
+			ImageId: ami, InstanceType: ec2types.InstanceTypeT3Micro, MinCount: sdkaws.Int32(n), MaxCount: sdkaws.Int32(n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, in := range out.Instances {
+			ids = append(ids, sdkaws.ToString(in.InstanceId))
+		}
+		return ids
+	}
+	ids := run(50)
+	c, log := f.client(t)
+	defer log.check(t)
+	ctx := context.Background()
+	src := cloud.NewEC2Source(c)
+	src.SetSweep(100 * time.Millisecond)
+	if _, err := src.Fetch(ctx); err != nil { // the first read
+		t.Fatal(err)
+	}
+	mark := len(log.calls)
+	launched := run(1)[0]
+	if _, err := f.ec2.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids[1:2]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids[2:3]}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{launched: "running", ids[1]: "stopped", ids[2]: "terminated"}
+	var s resource.Set
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var err error
+		if s, err = src.Fetch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		done := len(s.Instances) == 51
+		for id, state := range want {
+			if in := findInstance(s, id); in == nil || in.State != state {
+				done = false
+			}
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("in 5 s, %d instances and %v; want 51 and %v", len(s.Instances), statesOf(s, want), want)
+		}
+	}
+	log.mu.Lock()
+	calls := slices.Clone(log.calls[mark:])
+	log.mu.Unlock()
+	var full, lists int
+	var byID []string
+	for _, c := range calls {
+		switch {
+		case c.Op == "DescribeInstances" && c.Max > 0:
+			full++ // a page of every instance
+		case c.Op == "DescribeInstances":
+			byID = append(byID, c.IDs...)
+		case c.Op == "DescribeInstanceStatus" && len(c.IDs) == 0:
+			lists++
+		}
+	}
+	if lists == 0 || !sameIDs(byID, []string{launched, ids[1], ids[2]}) {
+		t.Errorf("state sweep: %d lists, described by id %v; want a list and the three changed instances only", lists, byID)
+	}
+	if st, ok := src.EC2SweepStats(); !ok || st.Listed != 51 || st.Described != 3 {
+		t.Errorf("EC2SweepStats = %+v, %v; want 51 listed, 3 described", st, ok)
+	}
+	t.Logf("calls after the changes: %d full-sweep pages, %d state lists, by id %v", full, lists, byID)
+}
+
+func statesOf(s resource.Set, ids map[string]string) map[string]string {
+	out := map[string]string{}
+	for id := range ids {
+		if in := findInstance(s, id); in != nil {
+			out[id] = in.State
+		}
+	}
+	return out
+}

@@ -145,6 +145,8 @@ func describeCall(p any) (call, int) {
 		for _, f := range in.Filters {
 			if sdkaws.ToString(f.Name) == "instance-id" {
 				c.IDs = f.Values
+			} else {
+				c.Op = "DescribeInstances(filtered)" // e.g. the transition finder's, by state
 			}
 		}
 		return c, 1000

@@ -126,32 +126,44 @@ func TestEC2SweepEvery(t *testing.T) {
 	}
 }
 
-// TestEC2SweepStatsSays: the header and :stats say when the EC2 sweep runs
-// less often than --refresh, and by how much; at --refresh they say nothing
-// more than the sweep's figures.
+// TestEC2SweepStatsSays: the header and :stats say when the EC2 sweeps run
+// less often than --refresh, and by how much; at --refresh they give only
+// the sweeps' figures.
 func TestEC2SweepStatsSays(t *testing.T) {
 	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		name   string
 		st     EC2SweepStats
 		slower string
-		lines  int
-		first  string
+		lines  []string // the first ones
+		n      int
 	}{
-		{"small account", EC2SweepStats{At: now.Add(-4 * time.Second), Took: 300 * time.Millisecond, Read: 40, Every: 15 * time.Second, Refresh: 15 * time.Second},
-			"", 1, "EC2 sweep: 40 instances read in 300ms, every 15s; the last began 4s ago."},
-		{"20,000 instances", EC2SweepStats{At: now.Add(-2 * time.Minute), Took: 41 * time.Second, Read: 20000, Every: 5 * time.Minute, Refresh: 15 * time.Second},
-			"ec2 sweep every 5m", 3, "EC2 sweep: 20000 instances read in 41s, every 5m; the last began 2m0s ago."},
-		{"no sweep yet", EC2SweepStats{Every: 90 * time.Second, Refresh: 15 * time.Second},
-			"ec2 sweep every 1m30s", 3, "EC2 sweep: every 1m30s; none since the first read."},
+		{"small account", EC2SweepStats{Refresh: 15 * time.Second,
+			StateEvery: 15 * time.Second, StateAt: now.Add(-4 * time.Second), StateTook: 120 * time.Millisecond, Listed: 40, Described: 1,
+			Every: 15 * time.Second, At: now.Add(-9 * time.Second), Took: 300 * time.Millisecond, Read: 40},
+			"", []string{
+				"EC2 state sweep (new, gone, state, checks): every 15s; 40 listed in 100ms, 1 described, 0 gone; the last began 4s ago.",
+				"EC2 full sweep (every field): every 15s; 40 instances read in 300ms; the last began 9s ago."}, 2},
+		{"20,000 instances", EC2SweepStats{Refresh: 15 * time.Second,
+			StateEvery: 200 * time.Second, StateAt: now.Add(-time.Minute), StateTook: 6 * time.Second, Listed: 20000, Gone: 2,
+			Every: 40 * time.Minute, At: now.Add(-2 * time.Minute), Took: 41 * time.Second, Read: 20000},
+			"ec2 sweep every 3m20s", []string{
+				"EC2 state sweep (new, gone, state, checks): every 3m20s; 20000 listed in 6s, 0 described, 2 gone; the last began 1m0s ago.",
+				"EC2 full sweep (every field): every 40m; 20000 instances read in 41s; the last began 2m0s ago."}, 4},
+		{"no sweep yet", EC2SweepStats{Refresh: 15 * time.Second, StateEvery: 20 * time.Second, Every: 4 * time.Minute},
+			"ec2 sweep every 20s", []string{
+				"EC2 state sweep (new, gone, state, checks): every 20s; none yet.",
+				"EC2 full sweep (every field): every 4m; none since the first read."}, 4},
+		{"no state sweep", EC2SweepStats{Refresh: 15 * time.Second, Every: 90 * time.Second},
+			"ec2 sweep every 1m30s", []string{"EC2 full sweep (every field): every 1m30s; none since the first read."}, 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := c.st.Slower(); got != c.slower {
 				t.Errorf("Slower() = %q, want %q", got, c.slower)
 			}
 			ls := c.st.Lines(now)
-			if len(ls) != c.lines || ls[0] != c.first {
-				t.Errorf("Lines() = %q, want %d lines starting %q", ls, c.lines, c.first)
+			if len(ls) != c.n || !slices.Equal(ls[:len(c.lines)], c.lines) {
+				t.Errorf("Lines() = %q, want %d lines starting %q", ls, c.n, c.lines)
 			}
 		})
 	}

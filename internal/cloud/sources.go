@@ -21,6 +21,8 @@ func NewEC2Source(c Reader) *EC2Source {
 	s := &EC2Source{c: c}
 	s.t.r, _ = c.(TargetedReader)
 	s.t.sweep = newSweeper[[]resource.Instance]()
+	s.t.states = newSweeper[ec2Patch]()
+	s.t.states.notify = s.t.sweep.notify // one Notify for the watcher
 	return s
 }
 

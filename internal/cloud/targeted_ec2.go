@@ -14,13 +14,15 @@ import (
 // ec2Targeted is EC2Source's state for targeted polling.
 type ec2Targeted struct {
 	r      TargetedReader
-	sweep  *sweeper[[]resource.Instance]
+	sweep  *sweeper[[]resource.Instance] // the full sweep: every instance described
+	states *sweeper[ec2Patch]            // the state sweep (ec2_state_sweep.go)
 	screen onScreen
 
 	mu     sync.Mutex
 	cur    []resource.Instance // nil = read everything next
 	have   bool
 	readAt map[string]time.Time
+	goneAt map[string]time.Time // ids a state sweep found gone, when it began
 	next   int
 	behind int
 	stats  EC2SweepStats
@@ -30,12 +32,16 @@ type ec2Targeted struct {
 }
 
 // SetSweep sets how often every instance is re-read (--refresh).
-func (s *EC2Source) SetSweep(every time.Duration) { s.t.sweep.setEvery(every) }
+func (s *EC2Source) SetSweep(every time.Duration) {
+	s.t.sweep.setEvery(every)
+	s.t.states.setEvery(every)
+}
 
 // OnScreen tells the source which instances (ids) are on screen.
 func (s *EC2Source) OnScreen(ids []string) { s.t.screen.set(ids) }
 
-// Notify fires when a background sweep has finished (watch.Notifier).
+// Notify fires when a background sweep has something to merge
+// (watch.Notifier); both sweeps share the channel.
 func (s *EC2Source) Notify() <-chan struct{} { return s.t.sweep.notify }
 
 // Behind is how many instances in transition the last fetch left for a
@@ -66,9 +72,11 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 		if err != nil {
 			return resource.Set{}, err
 		}
-		t.sweep.started(time.Now())
+		end := time.Now()
+		t.sweep.started(end)
+		t.states.started(end)
 		t.mu.Lock()
-		t.cur, t.have, t.readAt = in, true, map[string]time.Time{}
+		t.cur, t.have, t.readAt, t.goneAt = in, true, map[string]time.Time{}, map[string]time.Time{}
 		t.mu.Unlock()
 		return mk(in), nil
 	}
@@ -86,7 +94,7 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 					late = append(late, t.cur[i])
 				}
 			}
-			t.cur = mergeInstances(r.val, fresh, nil, late)
+			t.cur = mergeInstances(t.dropGone(r.val, r.startAt), fresh, nil, late)
 			for k, at := range t.readAt {
 				if !at.After(r.startAt) {
 					delete(t.readAt, k)
@@ -95,12 +103,21 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 			t.mu.Unlock()
 		}
 	}
+	if err := t.mergeStateSweeps(); err != nil {
+		sweepErr = fmt.Errorf("state sweep: %w", err)
+	}
 	finder, hasFinder := s.c.(TransitionFinder)
+	lister, hasLister := s.c.(StateLister)
+	hasLister = hasLister && hasFinder
 	t.mu.Lock()
-	n := len(t.cur)
+	n, snap := len(t.cur), t.cur
 	t.mu.Unlock()
-	if t.sweep.sinceStart(now) >= s.sweepEvery(n, hasFinder) {
+	fullEvery, stateEvery := s.sweepEvery(n, hasFinder, hasLister)
+	if t.sweep.sinceStart(now) >= fullEvery {
 		t.sweep.maybeStart(ctx, now, s.ec2SweepRead)
+	}
+	if hasLister && t.states.sinceStart(now) >= stateEvery {
+		t.states.maybeStart(ctx, now, func(ctx context.Context) (ec2Patch, error) { return s.stateSweep(ctx, snap, lister) })
 	}
 
 	// With a TransitionFinder, one account-wide call finds every instance

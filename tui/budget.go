@@ -30,8 +30,10 @@ type APIStats struct {
 }
 
 // budgetSeg is the header's budget segment, "" when there is no budget
-// (no AWS account).
-func (m *Model) budgetSeg() (string, tone) {
+// (no AWS account). Its notes go in order of urgency, each only if it
+// still fits in room columns: a note cut at the screen's edge ("· ec2
+// sweep") says less than none; :stats has them all.
+func (m *Model) budgetSeg(room int) (string, tone) {
 	if m.cfg.APIStats == nil || m.cfg.AWSProblem != "" {
 		return "", toneMuted
 	}
@@ -41,19 +43,29 @@ func (m *Model) budgetSeg() (string, tone) {
 		text += fmt.Sprintf(" (%s %d)", s.Busiest, s.BusiestCalls)
 	}
 	t := toneMuted
-	if s.Behind > 0 {
-		text += fmt.Sprintf(" · %s in transition at a slower pace", thousands(s.Behind))
-		t = toneWarn
-	}
-	if s.Held {
-		text += " · budget holding the sweep back"
-	}
-	for _, n := range s.Slower {
-		text += " · " + n
+	add := func(note string, nt tone) {
+		if width(text)+width(note) > room {
+			return
+		}
+		text += note
+		if nt == toneErr || (nt == toneWarn && t != toneErr) {
+			t = nt
+		}
 	}
 	if s.Cut {
-		text += " · THROTTLED, rate cut"
-		t = toneErr
+		if width(text)+len(" · THROTTLED, rate cut") > room {
+			text = fmt.Sprintf("api %d/min", s.PerMinute) // throttling matters more than the busiest family
+		}
+		text, t = text+" · THROTTLED, rate cut", toneErr // even if cut at the edge
+	}
+	if s.Behind > 0 {
+		add(fmt.Sprintf(" · %s in transition at a slower pace", thousands(s.Behind)), toneWarn)
+	}
+	if s.Held {
+		add(" · budget holding the sweep back", toneMuted)
+	}
+	for _, n := range s.Slower {
+		add(" · "+n, toneMuted)
 	}
 	return text, t
 }

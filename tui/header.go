@@ -133,7 +133,7 @@ func (m *Model) freshnessLine(now time.Time, w int) string {
 		text, t := m.freshness(now, src, fmtAgo)
 		parts = append(parts, m.st.tone(t).Render(text))
 	}
-	if text, t := m.budgetSeg(); text != "" {
+	if text, t := m.budgetSeg(w - width(strings.Join(parts, "  ")) - 2); text != "" {
 		parts = append(parts, m.st.tone(t).Render(text))
 	}
 	left := strings.Join(parts, "  ")

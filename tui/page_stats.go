@@ -93,7 +93,7 @@ func (m *Model) statsLines(now time.Time) []string {
 	st := &m.st
 	var ls []string
 	add := func(t tone, s string) { ls = append(ls, st.tone(t).Render(s)) }
-	add(toneNone, st.Title.Render("API calls by family")+st.Muted.Render(" — deckhand's client-side budget: every AWS call waits for its family's token"))
+	add(toneNone, st.Title.Render("API calls by family")+st.Muted.Render(" — every AWS call waits for its family's token"))
 	switch {
 	case m.cfg.AWSProblem != "":
 		add(toneWarn, "  No AWS calls: "+m.cfg.AWSProblem)
@@ -148,17 +148,24 @@ func (m *Model) familyLines() []string {
 		ls = append(ls, st.tone(t).Render("  "+row))
 	}
 	ls = append(ls, "  "+statsRow("total", thousands(calls), fmt.Sprint(waiting), fmt.Sprint(throttled), "", "", ""))
+	// The prose below is wrapped, not cut: at 80 columns most of it would
+	// be lost past the edge.
+	para := func(t tone, s string) {
+		for i, l := range wrapWords(s, m.width-2, m.width-4) {
+			ls = append(ls, st.tone(t).Render(strings.Repeat("  ", min(i, 1)+1)+l))
+		}
+	}
 	if s.Held {
-		ls = append(ls, st.Muted.Render("  The budget is holding the sweep back: rows on screen and in transition go first; new and vanished rows show up later."))
+		para(toneMuted, "The budget is holding the sweep back: rows on screen and in transition go first; new and vanished rows show up later.")
 	}
 	for _, l := range s.Sweep {
-		ls = append(ls, st.Muted.Render("  "+l))
+		para(toneMuted, l)
 	}
 	if s.Behind > 0 {
-		ls = append(ls, st.Warn.Render(fmt.Sprintf("  %s resources in transition are followed at a slower pace than the fast interval.", thousands(s.Behind))))
+		para(toneWarn, fmt.Sprintf("%s resources in transition are followed at a slower pace than the fast interval.", thousands(s.Behind)))
 	}
 	if s.Cut {
-		ls = append(ls, st.Err.Render("  AWS refused calls as throttled: deckhand halved that family's rate (AIMD); it grows back slowly."))
+		para(toneErr, "AWS refused calls as throttled: deckhand halved that family's rate (AIMD); it grows back slowly.")
 	}
 	return ls
 }

@@ -70,28 +70,36 @@ type Set struct {
 // so that the differ and the TUI's store treat every kind alike instead of
 // each repeating a switch over the kinds. It returns nil for a kind the set
 // does not carry.
-func (s Set) Items(k Kind) []Item {
+func (s Set) Items(k Kind) []Item { return s.kindItems(k, false) }
+
+// Refs is Items without a copy of each item: pointers into the set's
+// slices (an item's value methods make its pointer an Item too), for
+// walks that only read, such as the watcher's diff. Boxing every value
+// copies it: 8 MB of garbage per walk of 20,000 instances.
+func (s Set) Refs(k Kind) []Item { return s.kindItems(k, true) }
+
+func (s Set) kindItems(k Kind, ref bool) []Item {
 	switch k {
 	case KindInstance:
-		return items(s.Instances)
+		return items(s.Instances, ref)
 	case KindCluster:
-		return items(s.Clusters)
+		return items(s.Clusters, ref)
 	case KindService:
-		return items(s.Services)
+		return items(s.Services, ref)
 	case KindTask:
-		return items(s.Tasks)
+		return items(s.Tasks, ref)
 	case KindContainer:
-		return items(s.Containers)
+		return items(s.Containers, ref)
 	case KindDocker:
-		return items(s.Docker)
+		return items(s.Docker, ref)
 	case KindImage:
-		return items(s.Images)
+		return items(s.Images, ref)
 	case KindVolume:
-		return items(s.Volumes)
+		return items(s.Volumes, ref)
 	case KindNetwork:
-		return items(s.Networks)
+		return items(s.Networks, ref)
 	case KindCompose:
-		return items(s.Compose)
+		return items(s.Compose, ref)
 	}
 	return nil
 }
@@ -127,10 +135,17 @@ func (s *Set) Take(k Kind, from Set) {
 var AllKinds = []Kind{KindInstance, KindCluster, KindService, KindTask, KindContainer, KindDocker,
 	KindCompose, KindImage, KindVolume, KindNetwork}
 
-func items[T Item](xs []T) []Item {
+func items[T Item, P interface {
+	*T
+	Item
+}](xs []T, ref bool) []Item {
 	out := make([]Item, len(xs))
-	for i, x := range xs {
-		out[i] = x
+	for i := range xs {
+		if ref {
+			out[i] = P(&xs[i])
+		} else {
+			out[i] = xs[i]
+		}
 	}
 	return out
 }

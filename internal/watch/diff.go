@@ -75,7 +75,7 @@ func DiffSet(b Baselines, s resource.Set, at time.Time) []Transition {
 	var out []Transition
 	for _, k := range s.Kinds {
 		var ts []Transition
-		ts, b[k] = Diff(k, b[k], s.Items(k), at)
+		ts, b[k] = Diff(k, b[k], s.Refs(k), at)
 		out = append(out, ts...)
 	}
 	return out
@@ -85,7 +85,7 @@ func DiffSet(b Baselines, s resource.Set, at time.Time) []Transition {
 // will leave by itself.
 func AnyTransitional(s resource.Set) bool {
 	for _, k := range resource.AllKinds {
-		if anyT(s.Items(k)) {
+		if anyT(s.Refs(k)) {
 			return true
 		}
 	}

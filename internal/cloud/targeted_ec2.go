@@ -141,9 +141,9 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 	t.mu.Lock()
 	cur := t.cur
 	var ids []string
-	for _, in := range cur {
-		if in.Transitional() && fresh[in.ID] == nil {
-			ids = append(ids, in.ID)
+	for i := range cur { // by index: copying each of 20,000 instances was 40 of the 230 ms profiled in an idle minute
+		if cur[i].Transitional() && fresh[cur[i].ID] == nil {
+			ids = append(ids, cur[i].ID)
 		}
 	}
 	if hasFinder {

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"deckhand/internal/resource"
@@ -104,7 +105,16 @@ func (s *EC2Source) stateSweep(ctx context.Context, cur []resource.Instance, sl 
 func (t *ec2Targeted) mergeStateSweeps() error {
 	var sweepErr error
 	for _, r := range t.states.take() {
-		if r.err != nil {
+		var ae *Error
+		switch {
+		case errors.As(r.err, &ae) && ae.AccessDenied():
+			// Not an error of the data: without the list the full
+			// sweep runs at its own, shorter interval (sweepEvery).
+			t.mu.Lock()
+			t.statesDenied = true
+			t.mu.Unlock()
+			continue
+		case r.err != nil:
 			sweepErr = r.err
 			continue
 		}

@@ -23,6 +23,9 @@ type ec2Targeted struct {
 	have   bool
 	readAt map[string]time.Time
 	goneAt map[string]time.Time // ids a state sweep found gone, when it began
+	// statesDenied: the state sweep's list was refused (no
+	// ec2:DescribeInstanceStatus); the full sweep finds changes alone.
+	statesDenied bool
 	next   int
 	behind int
 	stats  EC2SweepStats
@@ -108,8 +111,8 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 	}
 	finder, hasFinder := s.c.(TransitionFinder)
 	lister, hasLister := s.c.(StateLister)
-	hasLister = hasLister && hasFinder
 	t.mu.Lock()
+	hasLister = hasLister && hasFinder && !t.statesDenied
 	n, snap := len(t.cur), t.cur
 	t.mu.Unlock()
 	fullEvery, stateEvery := s.sweepEvery(n, hasFinder, hasLister)
@@ -155,7 +158,11 @@ func (s *EC2Source) targetedFetch(ctx context.Context, partial func(resource.Set
 			t.mu.Unlock()
 			more, err := screenStates(ctx, sr, cur, shownIDs, fresh)
 			if err != nil {
-				return resource.Set{}, err
+				// Not read by state (an IAM policy without
+				// ec2:DescribeInstanceStatus is common): described
+				// in full, as before there was a StateReader, and
+				// their checks then say why they are missing.
+				more = shownIDs
 			}
 			t.mu.Lock()
 			ids = append(ids, more...)

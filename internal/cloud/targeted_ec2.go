@@ -26,9 +26,9 @@ type ec2Targeted struct {
 	// statesDenied: the state sweep's list was refused (no
 	// ec2:DescribeInstanceStatus); the full sweep finds changes alone.
 	statesDenied bool
-	next   int
-	behind int
-	stats  EC2SweepStats
+	next         int
+	behind       int
+	stats        EC2SweepStats
 	// screenFullAt is when the rows on screen were last described in
 	// full; between, a StateReader reads their states and checks only.
 	screenFullAt time.Time

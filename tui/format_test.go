@@ -55,3 +55,22 @@ func TestFormatting(t *testing.T) {
 		t.Error("exitTone")
 	}
 }
+
+// TestFmtColAge: a table's ages keep their seconds for ten minutes, then
+// change once a minute until the hour, as fmtAge does after it.
+func TestFmtColAge(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{42 * time.Second, "42s"},
+		{9*time.Minute + 59*time.Second, "9m59s"},
+		{10*time.Minute + 1*time.Second, "10m"},
+		{53*time.Minute + 49*time.Second, "53m"},
+		{time.Hour + 5*time.Minute + 7*time.Second, "1h5m"},
+	} {
+		if got := fmtColAge(c.d); got != c.want {
+			t.Errorf("fmtColAge(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}

@@ -185,16 +185,5 @@ func findInstance(s resource.Set, id string) *resource.Instance {
 // slow as given), its updates, partial ones too, on the channel.
 func watchSource(t *testing.T, src watch.Source, slow time.Duration) <-chan watch.Update {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	updates := make(chan watch.Update, 256)
-	w := watch.New(src, watch.Config{Fast: fastEvery, Slow: slow}, func(u watch.Update) {
-		select {
-		case updates <- u:
-		case <-ctx.Done():
-		}
-	})
-	done := make(chan struct{})
-	go func() { w.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return updates
+	return runWatcher(t, src, watch.Config{Fast: fastEvery, Slow: slow})
 }

@@ -64,13 +64,9 @@ func (c *Client) addStatusChecks(ctx context.Context, in []resource.Instance, by
 			}
 			return
 		}
-		for _, st := range page.InstanceStatuses {
-			if i := byID[sdkaws.ToString(st.InstanceId)]; i != nil {
-				i.StatusCheck = combineChecks(st.InstanceStatus, st.SystemStatus)
-				i.SystemCheck, i.InstanceCheck = summary(st.SystemStatus), summary(st.InstanceStatus)
-				if st.AttachedEbsStatus != nil {
-					i.EBSCheck = string(st.AttachedEbsStatus.Status)
-				}
+		for _, st := range appendStates(nil, page.InstanceStatuses) {
+			if i := byID[st.ID]; i != nil {
+				i.StatusCheck, i.SystemCheck, i.InstanceCheck, i.EBSCheck = st.StatusCheck, st.SystemCheck, st.InstanceCheck, st.EBSCheck
 			}
 		}
 	}

@@ -18,13 +18,13 @@ import (
 	"deckhand/internal/watch"
 )
 
-// runWatcher runs a watcher over src with a 200 ms schedule until the test
-// ends and returns its updates.
-func runWatcher(t *testing.T, src watch.Source) <-chan watch.Update {
+// runWatcher runs a watcher over src at cfg's schedule until the test
+// ends and returns its updates, partial ones too.
+func runWatcher(t *testing.T, src watch.Source, cfg watch.Config) <-chan watch.Update {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	updates := make(chan watch.Update, 64)
-	w := watch.New(src, watch.Config{Fast: 200 * time.Millisecond, Slow: 200 * time.Millisecond}, func(u watch.Update) {
+	updates := make(chan watch.Update, 256)
+	w := watch.New(src, cfg, func(u watch.Update) {
 		select {
 		case updates <- u:
 		case <-ctx.Done():
@@ -35,6 +35,9 @@ func runWatcher(t *testing.T, src watch.Source) <-chan watch.Update {
 	t.Cleanup(func() { cancel(); <-done })
 	return updates
 }
+
+// every200ms is the short schedule of the tests here.
+var every200ms = watch.Config{Fast: 200 * time.Millisecond, Slow: 200 * time.Millisecond}
 
 // nextUpdate waits for the next update and fails on a fetch error.
 // nextUpdate returns the next complete update, skipping the partial ones
@@ -86,7 +89,7 @@ func TestEC2SourceWatch(t *testing.T) {
 	if src.Name() != "ec2" {
 		t.Errorf("Name() = %q", src.Name())
 	}
-	updates := runWatcher(t, src)
+	updates := runWatcher(t, src, every200ms)
 	base := nextUpdate(t, updates)
 	if !base.Baseline || len(base.Set.Instances) != 3 || !slices.Equal(base.Set.Kinds, []resource.Kind{resource.KindInstance}) {
 		t.Fatalf("baseline = %+v", base)
@@ -132,7 +135,7 @@ func TestECSSourceWatch(t *testing.T) {
 	if src.Name() != "ecs" {
 		t.Errorf("Name() = %q", src.Name())
 	}
-	updates := runWatcher(t, src)
+	updates := runWatcher(t, src, every200ms)
 	base := nextUpdate(t, updates)
 	wantKinds := []resource.Kind{resource.KindCluster, resource.KindService, resource.KindTask, resource.KindContainer}
 	if !slices.Equal(base.Set.Kinds, wantKinds) || len(base.Set.Clusters) != 1 || len(base.Set.Services) != 1 ||

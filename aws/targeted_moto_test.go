@@ -194,18 +194,7 @@ func watchVia(t *testing.T, url string, b *budget.Budget, sweep time.Duration) (
 	}
 	src := cloud.NewECSSource(c)
 	src.SetSweep(sweep)
-	ctx, cancel := context.WithCancel(context.Background())
-	updates := make(chan watch.Update, 256)
-	w := watch.New(src, watch.Config{Fast: fastEvery, Slow: sweep}, func(u watch.Update) {
-		select {
-		case updates <- u:
-		case <-ctx.Done():
-		}
-	})
-	done := make(chan struct{})
-	go func() { w.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return src, updates
+	return src, runWatcher(t, src, watch.Config{Fast: fastEvery, Slow: sweep})
 }
 
 // waitUpdate returns the first complete update (not partial) that ok
